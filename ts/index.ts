@@ -1,0 +1,11 @@
+/**
+ * hotpath: accelerated kernels for risk, security and caching hot paths.
+ * Every call is dispatched to the native (Rust), wasm (AssemblyScript) or js
+ * tier; see {@link backend}.
+ * @packageDocumentation
+ */
+export { dot, cosine, euclidean, cosineBatch, euclideanBatch, topK, type TopKOptions } from './api/similarity.js';
+export { topology, type Topology, type NumaNode } from './api/topology.js';
+export { backend, setBackend, type BackendInfo } from './core/dispatch.js';
+export type { TierStatus } from './core/tier.js';
+export type { Vector, FloatArray, Metric, TierName, BackendChoice, TopKResult } from './core/types.js';

@@ -1,0 +1,37 @@
+/** Topology as the native probe reports it. */
+export interface NativeTopology {
+  source: string;
+  logicalCpus: number;
+  physicalCores: number;
+  packages: number;
+  numaNodes: { id: number; cpus: number[]; memoryBytes: number }[];
+  caches: { l1d: number; l2: number; l3: number };
+  simd: string[];
+  affinityCpus: number[];
+  cgroupCpuLimit: number | null;
+  recommendedThreads: number;
+  sources: { sysfsCpus: number; affinity: number; availableParallelism: number; cgroup: number | null };
+}
+
+/** The functions the Rust addon exports (see native/src/lib.rs). */
+export interface NativeAddon {
+  dotF32(a: Float32Array, b: Float32Array): number;
+  dotF64(a: Float64Array, b: Float64Array): number;
+  cosineF32(a: Float32Array, b: Float32Array): number;
+  cosineF64(a: Float64Array, b: Float64Array): number;
+  euclideanF32(a: Float32Array, b: Float32Array): number;
+  euclideanF64(a: Float64Array, b: Float64Array): number;
+  cosineBatchF32(queries: Float32Array, matrix: Float32Array, dim: number, out: Float32Array): void;
+  euclideanBatchF32(queries: Float32Array, matrix: Float32Array, dim: number, out: Float32Array): void;
+  topKF32(query: Float32Array, matrix: Float32Array, dim: number, k: number, metric: number, outIndices: Uint32Array, outScores: Float32Array): number;
+  simdLevel(): string;
+  simdFeatures(): string[];
+  threadCount(): number;
+  topology(): NativeTopology;
+}
+
+/** Exports every addon must have; a stale or foreign `.node` file is rejected on load. */
+export const REQUIRED_EXPORTS: readonly (keyof NativeAddon)[] = [
+  'dotF32', 'dotF64', 'cosineF32', 'cosineF64', 'euclideanF32', 'euclideanF64',
+  'cosineBatchF32', 'euclideanBatchF32', 'topKF32', 'simdLevel', 'simdFeatures', 'threadCount', 'topology',
+];

@@ -1,0 +1,53 @@
+import type { KernelSet } from '../../core/kernels.js';
+import { failedTier, type Tier } from '../../core/tier.js';
+import type { Metric, Vector } from '../../core/types.js';
+import type { NativeAddon } from './addon.js';
+import { loadNativeAddon } from './loader.js';
+
+const METRIC_CODE: Record<Metric, number> = { cosine: 0, dot: 1, euclidean: 2 };
+
+function f64(x: Vector): Float64Array {
+  return x instanceof Float64Array ? x : Float64Array.from(x);
+}
+
+/** Binds a pair kernel: f32 when both inputs are Float32Array, otherwise both promoted to f64. */
+function pair(f32: (a: Float32Array, b: Float32Array) => number, f64k: (a: Float64Array, b: Float64Array) => number) {
+  return (a: Vector, b: Vector): number =>
+    a instanceof Float32Array && b instanceof Float32Array ? f32(a, b) : f64k(f64(a), f64(b));
+}
+
+/** Adapts the addon's exports to the kernel table. */
+export function nativeKernels(addon: NativeAddon): KernelSet {
+  return {
+    dot: pair(addon.dotF32, addon.dotF64),
+    cosine: pair(addon.cosineF32, addon.cosineF64),
+    euclidean: pair(addon.euclideanF32, addon.euclideanF64),
+    cosineBatch: addon.cosineBatchF32,
+    euclideanBatch: addon.euclideanBatchF32,
+    topK: (query, matrix, dim, metric, outIndices, outScores) =>
+      addon.topKF32(query, matrix, dim, outIndices.length, METRIC_CODE[metric], outIndices, outScores),
+  };
+}
+
+let addonRef: NativeAddon | null = null;
+
+/** The loaded addon (for topology), or null. @internal */
+export function nativeAddon(): NativeAddon | null {
+  return addonRef;
+}
+
+export function loadNativeTier(): Tier {
+  const r = loadNativeAddon();
+  if (r.addon === null) return failedTier('native', r.error);
+  try {
+    addonRef = r.addon;
+    return {
+      name: 'native',
+      status: { loaded: true, error: null, path: r.path, simd: r.addon.simdLevel(), threads: r.addon.threadCount() },
+      kernels: nativeKernels(r.addon),
+    };
+  } catch (e) {
+    addonRef = null;
+    return failedTier('native', `native addon loaded but failed its self-check: ${(e as Error).message}`);
+  }
+}

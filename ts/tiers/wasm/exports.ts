@@ -1,0 +1,35 @@
+/** Exports of the AssemblyScript module (see asm/assembly/index.ts). Pointers are byte offsets. */
+export interface WasmExports {
+  memory: WebAssembly.Memory;
+  alloc(bytes: number): number;
+  free(ptr: number): void;
+  dotF32(a: number, b: number, n: number): number;
+  dotF64(a: number, b: number, n: number): number;
+  cosineF32(a: number, b: number, n: number): number;
+  cosineF64(a: number, b: number, n: number): number;
+  euclideanF32(a: number, b: number, n: number): number;
+  euclideanF64(a: number, b: number, n: number): number;
+  cosineBatchF32(queries: number, nq: number, matrix: number, nrows: number, dim: number, out: number): void;
+  euclideanBatchF32(queries: number, nq: number, matrix: number, nrows: number, dim: number, out: number): void;
+  topKF32(query: number, matrix: number, nrows: number, dim: number, metric: number, rowBase: number, k: number, heapIdx: number, heapScores: number, state: number): void;
+  topKFinishF32(heapIdx: number, heapScores: number, size: number, metric: number): void;
+  simdEnabled(): number;
+}
+
+/** Imports the module needs: AssemblyScript's abort hook, turned into a JS Error. */
+export function wasmImports(memory: () => WebAssembly.Memory | undefined): WebAssembly.Imports {
+  const text = (ptr: number): string => {
+    const mem = memory();
+    if (!mem || ptr === 0) return '';
+    // AssemblyScript strings: UTF-16 code units, byte length stored just before the data.
+    const len = new Uint32Array(mem.buffer, ptr - 4, 1)[0] >>> 1;
+    return String.fromCharCode(...new Uint16Array(mem.buffer, ptr, len));
+  };
+  return {
+    env: {
+      abort(msg: number, file: number, line: number, col: number): never {
+        throw new Error(`hotpath wasm abort: ${text(msg)} at ${text(file)}:${line}:${col}`);
+      },
+    },
+  };
+}

@@ -1,0 +1,55 @@
+// Views over wasm linear memory plus one reusable scratch block. Every call
+// copies its inputs into the scratch block, so memory grows to the largest
+// call's working set and no further. Growth detaches old views, so views are
+// re-derived whenever `memory.buffer` changed.
+import type { WasmExports } from './exports.js';
+
+const ALIGN = 16;
+const GRANULE = 64 * 1024;
+
+/** Rounds a byte count up to the scratch alignment. */
+export function align(bytes: number): number {
+  return (bytes + ALIGN - 1) & ~(ALIGN - 1);
+}
+
+/** Linear-memory views and the scratch block of one wasm instance. */
+export class WasmHeap {
+  f32!: Float32Array;
+  f64!: Float64Array;
+  u32!: Uint32Array;
+  i32!: Int32Array;
+  private buffer: ArrayBuffer | null = null;
+  private ptr = 0;
+  private cap = 0;
+
+  constructor(readonly ex: WasmExports) {
+    this.refresh();
+  }
+
+  /** Re-derives the views if memory grew since the last call. */
+  refresh(): void {
+    const buf = this.ex.memory.buffer as ArrayBuffer;
+    if (buf === this.buffer) return;
+    this.buffer = buf;
+    this.f32 = new Float32Array(buf);
+    this.f64 = new Float64Array(buf);
+    this.u32 = new Uint32Array(buf);
+    this.i32 = new Int32Array(buf);
+  }
+
+  /** A scratch block of at least `bytes` bytes (16-byte aligned); views are fresh on return. */
+  scratch(bytes: number): number {
+    if (bytes > this.cap) {
+      if (this.ptr !== 0) this.ex.free(this.ptr);
+      this.ptr = 0;
+      this.cap = 0;
+      const cap = Math.ceil(bytes / GRANULE) * GRANULE;
+      const p = this.ex.alloc(cap);
+      if (p === 0) throw new RangeError(`hotpath: wasm memory exhausted (requested ${cap} bytes)`);
+      this.ptr = p;
+      this.cap = cap;
+    }
+    this.refresh();
+    return this.ptr;
+  }
+}

@@ -1,0 +1,15 @@
+import { failedTier, type Tier } from '../../core/tier.js';
+import { WasmHeap } from './heap.js';
+import { loadWasmModule } from './loader.js';
+import { wasmSimilarity } from './similarity.js';
+
+export function loadWasmTier(): Tier {
+  const r = loadWasmModule();
+  if (r.exports === null) return failedTier('wasm', r.error);
+  const heap = new WasmHeap(r.exports);
+  return {
+    name: 'wasm',
+    status: { loaded: true, error: null, path: r.path, simd: r.exports.simdEnabled() ? 'simd128' : 'none', threads: 1 },
+    kernels: { ...wasmSimilarity(heap) },
+  };
+}
