@@ -1,0 +1,5 @@
+// hotpath WASM tier: public exports (see asm/README.md for the ABI).
+export { alloc, free, simdEnabled } from "./memory";
+export { dotF32, dotF64, cosineF32, cosineF64, euclideanF32, euclideanF64 } from "./similarity";
+export { cosineBatchF32, euclideanBatchF32 } from "./batch";
+export { topKF32, topKFinishF32 } from "./topk";

@@ -1,0 +1,33 @@
+// Pairwise similarity exports. Pointers are byte offsets into the exported memory;
+// n <= 0 yields 0 for every metric.
+
+import {
+  dotF32K, cosPartsF32K, sqDistF32K, dotF64K, cosPartsF64K, sqDistF64K,
+  outNormA, outNormB, cosineFrom,
+} from "./kernels";
+
+export function dotF32(a: usize, b: usize, n: i32): f64 {
+  return dotF32K(a, b, n);
+}
+
+export function dotF64(a: usize, b: usize, n: i32): f64 {
+  return dotF64K(a, b, n);
+}
+
+export function cosineF32(a: usize, b: usize, n: i32): f64 {
+  const dot = cosPartsF32K(a, b, n);
+  return cosineFrom(dot, outNormA, outNormB);
+}
+
+export function cosineF64(a: usize, b: usize, n: i32): f64 {
+  const dot = cosPartsF64K(a, b, n);
+  return cosineFrom(dot, outNormA, outNormB);
+}
+
+export function euclideanF32(a: usize, b: usize, n: i32): f64 {
+  return Math.sqrt(sqDistF32K(a, b, n));
+}
+
+export function euclideanF64(a: usize, b: usize, n: i32): f64 {
+  return Math.sqrt(sqDistF64K(a, b, n));
+}
