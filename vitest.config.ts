@@ -2,11 +2,18 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts'],
     // Native addons and wasm instances are per process; forks keep tiers isolated per file.
     pool: 'forks',
     testTimeout: 120_000,
     hookTimeout: 120_000,
-    reporters: ['default'],
+    projects: [
+      { extends: true, test: { name: 'main', include: ['test/**/*.test.ts'] } },
+      // The conformance suite again with the native SIMD paths disabled and one
+      // thread, so the scalar code a pre-AVX2 CPU runs is exercised too.
+      {
+        extends: true,
+        test: { name: 'native-scalar', include: ['test/similarity.test.ts'], env: { HOTPATH_SIMD: 'scalar', HOTPATH_THREADS: '1' } },
+      },
+    ],
   },
 });
