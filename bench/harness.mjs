@@ -1,0 +1,71 @@
+// A thin layer over tinybench: named groups of tasks measured side by side,
+// each task optionally forced onto one tier, reported as time and as a ratio
+// against the group's plain-JS baseline.
+import { Bench } from 'tinybench';
+
+export class Harness {
+  /** @param {typeof import('../dist/index.js')} hp */
+  constructor(hp, { time = 1000, filter = null } = {}) {
+    this.hp = hp;
+    this.time = time;
+    this.filter = filter;
+    const b = hp.backend();
+    /** Tiers loaded on this machine, fastest first. */
+    this.tiers = ['native', 'wasm', 'js'].filter((t) => b.tiers[t].loaded);
+    this.groups = [];
+  }
+
+  group(name, { baseline }, build) {
+    if (this.filter && !name.includes(this.filter)) return;
+    const tasks = [];
+    build({ add: (task, fn, opts = {}) => tasks.push({ task, fn, tier: opts.tier ?? null }) });
+    this.groups.push({ name, baseline, tasks });
+  }
+
+  async run(log = console.log) {
+    const rows = [];
+    for (const g of this.groups) {
+      const bench = new Bench({ time: this.time, warmupTime: Math.min(200, this.time / 4) });
+      for (const t of g.tasks) {
+        const hooks = t.tier && t.tier !== 'auto'
+          ? { beforeAll: () => this.hp.setBackend(t.tier), afterAll: () => this.hp.setBackend('auto') }
+          : {};
+        bench.add(t.task, t.fn, hooks);
+      }
+      await bench.run();
+      const base = bench.tasks.find((x) => x.name === g.baseline)?.result;
+      for (const t of g.tasks) {
+        const r = bench.tasks.find((x) => x.name === t.task).result;
+        if (r.state !== 'completed') throw new Error(`${g.name} / ${t.task}: ${r.state} ${r.error?.message ?? ''}`);
+        const row = {
+          group: g.name,
+          task: t.task,
+          tier: t.tier,
+          meanMs: r.latency.mean,
+          rmePct: r.latency.rme,
+          samples: r.latency.samplesCount,
+          opsPerSec: 1000 / r.latency.mean,
+          speedup: base ? base.latency.mean / r.latency.mean : null,
+        };
+        rows.push(row);
+        log(`${g.name.padEnd(44)} ${t.task.padEnd(22)} ${fmtMs(row.meanMs).padStart(11)} ±${row.rmePct.toFixed(1).padStart(4)}%  ${row.speedup === null ? '' : `${row.speedup.toFixed(2)}x`}`);
+      }
+    }
+    return rows;
+  }
+}
+
+export function fmtMs(ms) {
+  if (ms >= 1) return `${ms.toFixed(2)} ms`;
+  if (ms >= 1e-3) return `${(ms * 1e3).toFixed(2)} µs`;
+  return `${(ms * 1e6).toFixed(1)} ns`;
+}
+
+/** Markdown table: one row per task, speed-up against the group's baseline. */
+export function markdown(rows) {
+  const out = ['| benchmark | task | mean | ± | samples | vs plain JS |', '|---|---|---:|---:|---:|---:|'];
+  for (const r of rows) {
+    out.push(`| ${r.group} | ${r.task} | ${fmtMs(r.meanMs)} | ${r.rmePct.toFixed(1)}% | ${r.samples} | ${r.speedup === null ? '' : `${r.speedup.toFixed(2)}x`} |`);
+  }
+  return out.join('\n');
+}
