@@ -14,12 +14,18 @@
 /**
  * Allocates `bytes` bytes, 16-byte aligned. Returns 0 instead of trapping when the request
  * exceeds the allocator's 1 GiB block limit or could not fit below the 4 GiB wasm32 limit.
+ * If the host refuses to grow memory below that limit (out of memory, or an engine cap
+ * under 4 GiB) the allocator traps with `unreachable`; its state is untouched at that
+ * point, so the JS side can catch the RuntimeError and keep using the instance.
  */
 export function alloc(bytes: usize): usize {
   if (bytes > MAX_REQUEST) return 0;
-  // Upper bound of what TLSF asks `memory.grow` for if no free block fits: the request
-  // rounded up to its size class (< 1/16 extra), headers and alignment slack.
-  const worst = bytes + (bytes >>> 3) + 256;
+  // TLSF traps (`unreachable`) when it has to grow memory and cannot. Refuse up front any
+  // request whose worst-case growth would cross the 4 GiB limit: the payload rounded to
+  // 16 bytes, then up to its size class (at most 1/16 extra), plus two 4-byte headers.
+  // This can refuse a request that a free block would have served, but only when memory
+  // is already within about `bytes` of 4 GiB.
+  const worst = bytes + (bytes >>> 4) + 64;
   const pages = (worst + 0xffff) >>> 16;
   if (<usize>memory.size() + pages > MAX_PAGES) return 0;
   return heap.alloc(bytes);
