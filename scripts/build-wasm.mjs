@@ -5,7 +5,7 @@
 // plus .wat text next to each for inspection. Options live in asm/asconfig.json.
 // Exits non-zero on any compile error or if the no-SIMD build contains v128 code.
 import asc from 'assemblyscript/asc';
-import { mkdir, readFile, stat } from 'node:fs/promises';
+import { mkdir, readFile, rm, stat } from 'node:fs/promises';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -21,6 +21,9 @@ await mkdir(join(root, 'asm', 'build'), { recursive: true });
 let failed = false;
 for (const t of targets) {
   const started = performance.now();
+  // Never leave a stale module behind a failed build.
+  await rm(join(root, t.wasm), { force: true });
+  await rm(join(root, t.wat), { force: true });
   const { error, stdout, stderr } = await asc.main(
     ['--config', relative(root, config), '--target', t.name, '--baseDir', root],
     {},
