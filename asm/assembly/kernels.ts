@@ -5,6 +5,9 @@
 // sum is promoted to f64x2 and added to f64 accumulators. Each f32 lane therefore sums at
 // most F32_BLOCK products (+2 pairwise adds) before promotion, which bounds the error to
 // about (F32_BLOCK + 3) * 2^-24 * sum|a_i*b_i|, far inside the 2e-6 budget.
+// Measured on cosineBatchF32 (nq=1, dim=384, 100k rows from an L2-resident 256 KB chunk,
+// Node 20 x64): f32 blocks of 8 steps 7.7 ms, of 4 steps 9.3 ms, of 16 steps 7.2 ms;
+// f32 products promoted and summed in f64 19 ms; inputs promoted, f64 products 30 ms.
 // f32 inputs, scalar build: every product is formed and accumulated in f64 (exact products).
 // f64 inputs: f64x2 lanes with 4 independent accumulators (SIMD) or 4 scalar accumulators.
 //
