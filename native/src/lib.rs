@@ -1,0 +1,220 @@
+//! N-API bindings only; the kernels live in napi-free modules so they can be
+//! unit-tested with plain `cargo test`.
+//!
+//! Every export uses `catch_unwind`: a Rust panic becomes a JS exception
+//! instead of aborting the Node process. Typed arrays are borrowed in place
+//! (napi hands out the view's own pointer, byteOffset already applied).
+
+pub mod args;
+pub mod batch;
+pub mod pool;
+pub mod simd;
+pub mod similarity;
+pub mod topk;
+pub mod topology;
+
+use napi::bindgen_prelude::{Float32ArraySlice, Uint32ArraySlice};
+use napi::{Error, Result, Status};
+use napi_derive::napi;
+
+use crate::args::ArgError;
+use crate::similarity::Kernels;
+
+fn invalid(e: ArgError) -> Error {
+  Error::new(Status::InvalidArg, e.to_string())
+}
+
+fn check_same_len(a: usize, b: usize) -> Result<()> {
+  args::same_len(("a", a), ("b", b)).map_err(invalid)
+}
+
+/// Output views may not share memory with inputs: Rust would then hold a
+/// `&mut` and a `&` to the same bytes at once.
+fn check_no_overlap(out_name: &'static str, out: &[impl Sized], inputs: &[(&'static str, &[f32])]) -> Result<()> {
+  for (name, input) in inputs {
+    if args::overlaps(out, input) {
+      return Err(invalid(ArgError::new(out_name, format!("must not share memory with {name}"))));
+    }
+  }
+  Ok(())
+}
+
+#[napi(js_name = "dotF32", catch_unwind)]
+pub fn dot_f32(a: &[f32], b: &[f32]) -> Result<f64> {
+  check_same_len(a.len(), b.len())?;
+  Ok((Kernels::active().dot_f32)(a, b))
+}
+
+#[napi(js_name = "dotF64", catch_unwind)]
+pub fn dot_f64(a: &[f64], b: &[f64]) -> Result<f64> {
+  check_same_len(a.len(), b.len())?;
+  Ok((Kernels::active().dot_f64)(a, b))
+}
+
+#[napi(js_name = "cosineF32", catch_unwind)]
+pub fn cosine_f32(a: &[f32], b: &[f32]) -> Result<f64> {
+  check_same_len(a.len(), b.len())?;
+  Ok(Kernels::active().cosine_f32(a, b))
+}
+
+#[napi(js_name = "cosineF64", catch_unwind)]
+pub fn cosine_f64(a: &[f64], b: &[f64]) -> Result<f64> {
+  check_same_len(a.len(), b.len())?;
+  Ok(Kernels::active().cosine_f64(a, b))
+}
+
+#[napi(js_name = "euclideanF32", catch_unwind)]
+pub fn euclidean_f32(a: &[f32], b: &[f32]) -> Result<f64> {
+  check_same_len(a.len(), b.len())?;
+  Ok(Kernels::active().euclidean_f32(a, b))
+}
+
+#[napi(js_name = "euclideanF64", catch_unwind)]
+pub fn euclidean_f64(a: &[f64], b: &[f64]) -> Result<f64> {
+  check_same_len(a.len(), b.len())?;
+  Ok(Kernels::active().euclidean_f64(a, b))
+}
+
+/// JS numbers arrive as f64; napi's u32 conversion would silently wrap -1
+/// to 4294967295 and truncate 2.5, so integers are validated here instead.
+fn int_arg(name: &'static str, v: f64) -> Result<usize> {
+  if !(v.is_finite() && v >= 0.0 && v.fract() == 0.0 && v <= u32::MAX as f64) {
+    return Err(invalid(ArgError::new(name, format!("must be a non-negative integer, got {v}"))));
+  }
+  Ok(v as usize)
+}
+
+fn dim_arg(dim: f64) -> Result<usize> {
+  match int_arg("dim", dim)? {
+    0 => Err(invalid(ArgError::new("dim", "must be a positive integer"))),
+    d => Ok(d),
+  }
+}
+
+#[napi(js_name = "cosineBatchF32", catch_unwind)]
+pub fn cosine_batch_f32(queries: &[f32], matrix: &[f32], dim: f64, mut out: Float32ArraySlice) -> Result<()> {
+  check_no_overlap("out", &out, &[("queries", queries), ("matrix", matrix)])?;
+  // SAFETY: `out` overlaps no input (checked above) and JS is blocked for
+  // the duration of the call, so this is the only live reference.
+  let out = unsafe { out.as_mut() };
+  batch::cosine_batch_f32(&Kernels::active(), pool::pool(), queries, matrix, dim_arg(dim)?, out).map_err(invalid)
+}
+
+#[napi(js_name = "euclideanBatchF32", catch_unwind)]
+pub fn euclidean_batch_f32(queries: &[f32], matrix: &[f32], dim: f64, mut out: Float32ArraySlice) -> Result<()> {
+  check_no_overlap("out", &out, &[("queries", queries), ("matrix", matrix)])?;
+  // SAFETY: as in cosine_batch_f32.
+  let out = unsafe { out.as_mut() };
+  batch::euclidean_batch_f32(&Kernels::active(), pool::pool(), queries, matrix, dim_arg(dim)?, out).map_err(invalid)
+}
+
+/// Returns how many scores were non-finite (NaN rows are skipped).
+#[napi(js_name = "topKF32", catch_unwind)]
+#[allow(clippy::too_many_arguments)]
+pub fn top_k_f32(
+  query: &[f32],
+  matrix: &[f32],
+  dim: f64,
+  k: f64,
+  metric: f64,
+  mut out_indices: Uint32ArraySlice,
+  mut out_scores: Float32ArraySlice,
+) -> Result<u32> {
+  let inputs = [("query", query), ("matrix", matrix)];
+  check_no_overlap("outIndices", &out_indices, &inputs)?;
+  check_no_overlap("outScores", &out_scores, &inputs)?;
+  if args::overlaps(&out_indices, &out_scores) {
+    return Err(invalid(ArgError::new("outScores", "must not share memory with outIndices")));
+  }
+  let metric = batch::Metric::from_code(int_arg("metric", metric)? as u32).map_err(invalid)?;
+  let k = int_arg("k", k)?;
+  // SAFETY: the two outputs overlap neither each other nor any input.
+  let (idx, scores) = unsafe { (out_indices.as_mut(), out_scores.as_mut()) };
+  batch::top_k_f32(&Kernels::active(), pool::pool(), query, matrix, dim_arg(dim)?, k, metric, idx, scores)
+    .map_err(invalid)
+}
+
+/// "avx512" | "avx2" | "neon" | "scalar": the level the kernels run at.
+#[napi(js_name = "simdLevel", catch_unwind)]
+pub fn simd_level() -> &'static str {
+  Kernels::active().level.name()
+}
+
+/// CPU features detected, independent of `HOTPATH_SIMD`.
+#[napi(js_name = "simdFeatures", catch_unwind)]
+pub fn simd_features() -> Vec<String> {
+  simd::features()
+}
+
+#[napi(js_name = "threadCount", catch_unwind)]
+pub fn thread_count() -> u32 {
+  pool::thread_count() as u32
+}
+
+#[napi(object)]
+pub struct NumaNode {
+  pub id: u32,
+  pub cpus: Vec<u32>,
+  pub memory_bytes: f64,
+}
+
+#[napi(object)]
+pub struct CacheSizes {
+  // Without the explicit name napi's camel-casing would export "l1D".
+  #[napi(js_name = "l1d")]
+  pub l1d: f64,
+  pub l2: f64,
+  pub l3: f64,
+}
+
+/// `use_nullable`: absent values are `null` (not a missing key), as the TS
+/// layer's `number | null` expects.
+#[napi(object, use_nullable = true)]
+pub struct TopologySources {
+  pub sysfs_cpus: u32,
+  pub affinity: u32,
+  pub available_parallelism: u32,
+  pub cgroup: Option<f64>,
+}
+
+#[napi(object, use_nullable = true)]
+pub struct Topology {
+  pub source: String,
+  pub logical_cpus: u32,
+  pub physical_cores: u32,
+  pub packages: u32,
+  pub numa_nodes: Vec<NumaNode>,
+  pub caches: CacheSizes,
+  pub simd: Vec<String>,
+  pub affinity_cpus: Vec<u32>,
+  pub cgroup_cpu_limit: Option<f64>,
+  pub recommended_threads: u32,
+  pub sources: TopologySources,
+}
+
+#[napi(js_name = "topology", catch_unwind)]
+pub fn topology() -> Topology {
+  let t = topology::detect();
+  Topology {
+    source: t.source.to_string(),
+    logical_cpus: t.logical_cpus,
+    physical_cores: t.physical_cores,
+    packages: t.packages,
+    numa_nodes: t
+      .numa_nodes
+      .into_iter()
+      .map(|n| NumaNode { id: n.id, cpus: n.cpus, memory_bytes: n.memory_bytes as f64 })
+      .collect(),
+    caches: CacheSizes { l1d: t.caches.l1d as f64, l2: t.caches.l2 as f64, l3: t.caches.l3 as f64 },
+    simd: t.simd,
+    affinity_cpus: t.affinity_cpus,
+    cgroup_cpu_limit: t.cgroup_cpu_limit,
+    recommended_threads: t.recommended_threads,
+    sources: TopologySources {
+      sysfs_cpus: t.sources.sysfs_cpus,
+      affinity: t.sources.affinity,
+      available_parallelism: t.sources.available_parallelism,
+      cgroup: t.sources.cgroup,
+    },
+  }
+}

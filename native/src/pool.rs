@@ -1,0 +1,54 @@
+//! The dedicated rayon pool used by the batch kernels.
+//!
+//! A private pool (not rayon's global one) so the size follows the process's
+//! affinity mask and cgroup quota rather than the host's CPU count, and so
+//! other rayon users in the process cannot starve or oversubscribe us.
+
+use std::sync::OnceLock;
+
+use rayon::{ThreadPool, ThreadPoolBuilder};
+
+/// Pool size: the topology recommendation, lowered by `HOTPATH_THREADS`.
+pub fn desired_threads(recommended: u32, env: Option<&str>) -> usize {
+  let recommended = recommended.max(1) as usize;
+  match env.and_then(|v| v.trim().parse::<usize>().ok()) {
+    Some(cap) if cap > 0 => recommended.min(cap),
+    _ => recommended, // unset, zero, negative or garbage: ignored
+  }
+}
+
+/// `None` when only one thread is wanted (or the pool could not be built):
+/// callers then run sequentially on the calling thread.
+pub fn pool() -> Option<&'static ThreadPool> {
+  static POOL: OnceLock<Option<ThreadPool>> = OnceLock::new();
+  POOL
+    .get_or_init(|| {
+      let env = std::env::var("HOTPATH_THREADS").ok();
+      let n = desired_threads(crate::topology::detect().recommended_threads, env.as_deref());
+      if n <= 1 {
+        return None;
+      }
+      ThreadPoolBuilder::new().num_threads(n).thread_name(|i| format!("hotpath-{i}")).build().ok()
+    })
+    .as_ref()
+}
+
+pub fn thread_count() -> usize {
+  pool().map_or(1, ThreadPool::current_num_threads)
+}
+
+#[cfg(test)]
+mod tests {
+  use super::*;
+
+  #[test]
+  fn env_only_lowers() {
+    assert_eq!(desired_threads(8, None), 8);
+    assert_eq!(desired_threads(8, Some("2")), 2);
+    assert_eq!(desired_threads(2, Some("16")), 2);
+    assert_eq!(desired_threads(8, Some("0")), 8);
+    assert_eq!(desired_threads(8, Some("-3")), 8);
+    assert_eq!(desired_threads(8, Some("abc")), 8);
+    assert_eq!(desired_threads(0, None), 1);
+  }
+}

@@ -1,0 +1,466 @@
+//! Dot / cosine / euclidean kernels, one implementation per instruction set.
+//!
+//! All accumulation is in f64, also for f32 inputs (each f32 lane is widened
+//! before the FMA), so that results match a float64 reference to ~1e-15
+//! relative instead of the ~1e-4 that f32 accumulation gives at dim 4096.
+//! Every kernel uses several independent accumulators: that hides FMA latency
+//! and, as a side effect, shortens each partial sum, which lowers rounding
+//! error further.
+//!
+//! Kernels operate on the common prefix of both slices (callers validate the
+//! lengths); that keeps the raw-pointer loops in bounds whatever they get.
+
+use crate::simd::{self, Level};
+use std::sync::OnceLock;
+
+/// A set of kernels for one SIMD level, as plain function pointers so the
+/// level check happens once per call of a batch, not once per row.
+#[derive(Clone, Copy)]
+pub struct Kernels {
+  pub level: Level,
+  pub dot_f32: fn(&[f32], &[f32]) -> f64,
+  /// (a·b, b·b): lets batch/top-k get a row's norm in the same pass.
+  pub dot_norm_f32: fn(&[f32], &[f32]) -> (f64, f64),
+  /// Σ (a_i − b_i)², differences taken in f64.
+  pub sqdist_f32: fn(&[f32], &[f32]) -> f64,
+  pub dot_f64: fn(&[f64], &[f64]) -> f64,
+  pub dot_norm_f64: fn(&[f64], &[f64]) -> (f64, f64),
+  pub sqdist_f64: fn(&[f64], &[f64]) -> f64,
+}
+
+impl Kernels {
+  /// Kernels for `wanted`, or for the best level below it that this CPU
+  /// supports. Taking the detected set into account here is what makes it
+  /// sound to hand out the SIMD kernels as safe function pointers.
+  pub fn for_level(wanted: Level) -> Kernels {
+    static SUPPORTED: OnceLock<Vec<Level>> = OnceLock::new();
+    let supported = SUPPORTED.get_or_init(simd::supported_levels);
+    match simd::resolve(supported, Some(wanted)) {
+      #[cfg(target_arch = "x86_64")]
+      Level::Avx512 => avx512::KERNELS,
+      #[cfg(target_arch = "x86_64")]
+      Level::Avx2 => avx2::KERNELS,
+      #[cfg(target_arch = "aarch64")]
+      Level::Neon => neon::KERNELS,
+      _ => scalar::KERNELS,
+    }
+  }
+
+  /// Kernels for the process-wide level (`HOTPATH_SIMD` applied).
+  pub fn active() -> Kernels {
+    static ACTIVE: OnceLock<Kernels> = OnceLock::new();
+    *ACTIVE.get_or_init(|| Kernels::for_level(simd::level()))
+  }
+
+  pub fn cosine_f32(&self, a: &[f32], b: &[f32]) -> f64 {
+    let (ab, bb) = (self.dot_norm_f32)(a, b);
+    cosine_from_parts(ab, (self.dot_f32)(a, a), bb)
+  }
+
+  pub fn cosine_f64(&self, a: &[f64], b: &[f64]) -> f64 {
+    let (ab, bb) = (self.dot_norm_f64)(a, b);
+    cosine_from_parts(ab, (self.dot_f64)(a, a), bb)
+  }
+
+  pub fn euclidean_f32(&self, a: &[f32], b: &[f32]) -> f64 {
+    (self.sqdist_f32)(a, b).sqrt()
+  }
+
+  pub fn euclidean_f64(&self, a: &[f64], b: &[f64]) -> f64 {
+    (self.sqdist_f64)(a, b).sqrt()
+  }
+}
+
+/// Cosine from a·b, |a|², |b|². A zero vector has no direction, so its
+/// similarity is defined as 0 rather than NaN; the clamp removes the last-ulp
+/// overshoot of parallel vectors. NaN inputs stay NaN (clamp keeps NaN).
+#[inline]
+pub fn cosine_from_parts(ab: f64, aa: f64, bb: f64) -> f64 {
+  if aa == 0.0 || bb == 0.0 {
+    return 0.0;
+  }
+  // One sqrt of the product keeps parallel vectors at exactly ±1 where the
+  // product is representable; separate roots only when it over/underflows.
+  let p = aa * bb;
+  let denom = if p.is_finite() && p > 0.0 { p.sqrt() } else { aa.sqrt() * bb.sqrt() };
+  (ab / denom).clamp(-1.0, 1.0)
+}
+
+mod scalar {
+  use super::{Kernels, Level};
+
+  // Eight independent partial sums; LLVM may map them onto SSE2 registers,
+  // which is still baseline code.
+  const L: usize = 8;
+
+  pub const KERNELS: Kernels = Kernels {
+    level: Level::Scalar,
+    dot_f32,
+    dot_norm_f32,
+    sqdist_f32,
+    dot_f64,
+    dot_norm_f64,
+    sqdist_f64,
+  };
+
+  macro_rules! fold {
+    ($a:ident, $b:ident, |$x:ident, $y:ident| $($acc:ident += $e:expr),+) => {{
+      let n = $a.len().min($b.len());
+      let ($a, $b) = (&$a[..n], &$b[..n]);
+      $( let mut $acc = [0.0f64; L]; )+
+      let mut ca = $a.chunks_exact(L);
+      let mut cb = $b.chunks_exact(L);
+      for (xs, ys) in (&mut ca).zip(&mut cb) {
+        for j in 0..L {
+          let ($x, $y) = (xs[j] as f64, ys[j] as f64);
+          $( $acc[j] += $e; )+
+        }
+      }
+      $( let mut $acc: f64 = $acc.iter().sum(); )+
+      for (&xv, &yv) in ca.remainder().iter().zip(cb.remainder()) {
+        let ($x, $y) = (xv as f64, yv as f64);
+        $( $acc += $e; )+
+      }
+      ($($acc),+)
+    }};
+  }
+
+  pub fn dot_f32(a: &[f32], b: &[f32]) -> f64 {
+    fold!(a, b, |x, y| s += x * y)
+  }
+  pub fn dot_norm_f32(a: &[f32], b: &[f32]) -> (f64, f64) {
+    fold!(a, b, |x, y| ab += x * y, bb += y * y)
+  }
+  pub fn sqdist_f32(a: &[f32], b: &[f32]) -> f64 {
+    fold!(a, b, |x, y| s += (x - y) * (x - y))
+  }
+  pub fn dot_f64(a: &[f64], b: &[f64]) -> f64 {
+    fold!(a, b, |x, y| s += x * y)
+  }
+  pub fn dot_norm_f64(a: &[f64], b: &[f64]) -> (f64, f64) {
+    fold!(a, b, |x, y| ab += x * y, bb += y * y)
+  }
+  pub fn sqdist_f64(a: &[f64], b: &[f64]) -> f64 {
+    fold!(a, b, |x, y| s += (x - y) * (x - y))
+  }
+}
+
+/// One SIMD kernel body. Four vectors are processed per step (four
+/// independent accumulators per output), then one vector per step, then a
+/// scalar tail. `x`/`y` are caller-named bindings for the widened f64 vectors
+/// (f64 scalars in the tail); each `out[v] => vec_expr; tail_expr` names an
+/// output `out`, binds its current accumulator vector as `v`, and gives the
+/// vector update and the scalar tail term. All loads are unaligned.
+#[allow(unused_macros)]
+macro_rules! simd_body {
+  (
+    lanes = $lanes:expr, zero = $zero:path, add = $add:path, hsum = $hsum:path;
+    $a:ident, $b:ident, $load:path, |$x:ident, $y:ident|
+    $( $acc:ident [$v:ident] => $vec:expr ; $sc:expr ),+ $(,)?
+  ) => {{
+    const W: usize = $lanes;
+    let n = $a.len().min($b.len());
+    let (pa, pb) = ($a.as_ptr(), $b.as_ptr());
+    $( let mut $acc = [$zero(); 4]; )+
+    let mut i = 0usize;
+    // SAFETY (all loads): i + 4*W <= n resp. i + W <= n, and n is within
+    // both slices.
+    while i + 4 * W <= n {
+      for u in 0..4 {
+        let $x = unsafe { $load(pa.add(i + u * W)) };
+        let $y = unsafe { $load(pb.add(i + u * W)) };
+        $( let $v = $acc[u]; $acc[u] = $vec; )+
+      }
+      i += 4 * W;
+    }
+    while i + W <= n {
+      let $x = unsafe { $load(pa.add(i)) };
+      let $y = unsafe { $load(pb.add(i)) };
+      $( let $v = $acc[0]; $acc[0] = $vec; )+
+      i += W;
+    }
+    $( let mut $acc: f64 = $hsum($add($add($acc[0], $acc[1]), $add($acc[2], $acc[3]))); )+
+    while i < n {
+      let ($x, $y) = ($a[i] as f64, $b[i] as f64);
+      $( $acc += $sc; )+
+      i += 1;
+    }
+    ($($acc),+)
+  }};
+}
+
+/// Generates the six kernels (and their safe table) for one vector ISA.
+#[allow(unused_macros)]
+macro_rules! simd_kernels {
+  (
+    feature = $feat:literal, level = $level:expr, lanes = $lanes:expr,
+    zero = $zero:path, load32 = $load32:path, load64 = $load64:path,
+    fma = $fma:path, sub = $sub:path, add = $add:path, hsum = $hsum:path $(,)?
+  ) => {
+    // SAFETY: this table is only handed out by `Kernels::for_level` after
+    // run-time detection confirmed `$feat`.
+    pub const KERNELS: super::Kernels = super::Kernels {
+      level: $level,
+      dot_f32: |a, b| unsafe { dot_f32(a, b) },
+      dot_norm_f32: |a, b| unsafe { dot_norm_f32(a, b) },
+      sqdist_f32: |a, b| unsafe { sqdist_f32(a, b) },
+      dot_f64: |a, b| unsafe { dot_f64(a, b) },
+      dot_norm_f64: |a, b| unsafe { dot_norm_f64(a, b) },
+      sqdist_f64: |a, b| unsafe { sqdist_f64(a, b) },
+    };
+
+    #[target_feature(enable = $feat)]
+    pub unsafe fn dot_f32(a: &[f32], b: &[f32]) -> f64 {
+      simd_body!(lanes = $lanes, zero = $zero, add = $add, hsum = $hsum;
+        a, b, $load32, |x, y| s[v] => $fma(x, y, v); x * y)
+    }
+    #[target_feature(enable = $feat)]
+    pub unsafe fn dot_norm_f32(a: &[f32], b: &[f32]) -> (f64, f64) {
+      simd_body!(lanes = $lanes, zero = $zero, add = $add, hsum = $hsum;
+        a, b, $load32, |x, y|
+        ab[v] => $fma(x, y, v); x * y,
+        bb[w] => $fma(y, y, w); y * y)
+    }
+    #[target_feature(enable = $feat)]
+    pub unsafe fn sqdist_f32(a: &[f32], b: &[f32]) -> f64 {
+      simd_body!(lanes = $lanes, zero = $zero, add = $add, hsum = $hsum;
+        a, b, $load32, |x, y|
+        s[v] => { let d = $sub(x, y); $fma(d, d, v) }; (x - y) * (x - y))
+    }
+    #[target_feature(enable = $feat)]
+    pub unsafe fn dot_f64(a: &[f64], b: &[f64]) -> f64 {
+      simd_body!(lanes = $lanes, zero = $zero, add = $add, hsum = $hsum;
+        a, b, $load64, |x, y| s[v] => $fma(x, y, v); x * y)
+    }
+    #[target_feature(enable = $feat)]
+    pub unsafe fn dot_norm_f64(a: &[f64], b: &[f64]) -> (f64, f64) {
+      simd_body!(lanes = $lanes, zero = $zero, add = $add, hsum = $hsum;
+        a, b, $load64, |x, y|
+        ab[v] => $fma(x, y, v); x * y,
+        bb[w] => $fma(y, y, w); y * y)
+    }
+    #[target_feature(enable = $feat)]
+    pub unsafe fn sqdist_f64(a: &[f64], b: &[f64]) -> f64 {
+      simd_body!(lanes = $lanes, zero = $zero, add = $add, hsum = $hsum;
+        a, b, $load64, |x, y|
+        s[v] => { let d = $sub(x, y); $fma(d, d, v) }; (x - y) * (x - y))
+    }
+  };
+}
+
+#[cfg(target_arch = "x86_64")]
+mod avx2 {
+  use crate::simd::Level;
+  use std::arch::x86_64::*;
+
+  #[target_feature(enable = "avx2,fma")]
+  #[inline]
+  unsafe fn load32(p: *const f32) -> __m256d {
+    _mm256_cvtps_pd(_mm_loadu_ps(p))
+  }
+  #[target_feature(enable = "avx2,fma")]
+  #[inline]
+  unsafe fn load64(p: *const f64) -> __m256d {
+    _mm256_loadu_pd(p)
+  }
+  #[target_feature(enable = "avx2,fma")]
+  #[inline]
+  fn hsum(v: __m256d) -> f64 {
+    let s = _mm_add_pd(_mm256_castpd256_pd128(v), _mm256_extractf128_pd::<1>(v));
+    _mm_cvtsd_f64(_mm_add_sd(s, _mm_unpackhi_pd(s, s)))
+  }
+
+  simd_kernels!(
+    feature = "avx2,fma", level = Level::Avx2, lanes = 4,
+    zero = _mm256_setzero_pd, load32 = load32, load64 = load64,
+    fma = _mm256_fmadd_pd, sub = _mm256_sub_pd, add = _mm256_add_pd, hsum = hsum,
+  );
+}
+
+#[cfg(target_arch = "x86_64")]
+mod avx512 {
+  use crate::simd::Level;
+  use std::arch::x86_64::*;
+
+  #[target_feature(enable = "avx512f,avx2,fma")]
+  #[inline]
+  unsafe fn load32(p: *const f32) -> __m512d {
+    _mm512_cvtps_pd(_mm256_loadu_ps(p))
+  }
+  #[target_feature(enable = "avx512f,avx2,fma")]
+  #[inline]
+  unsafe fn load64(p: *const f64) -> __m512d {
+    _mm512_loadu_pd(p)
+  }
+
+  simd_kernels!(
+    feature = "avx512f,avx2,fma", level = Level::Avx512, lanes = 8,
+    zero = _mm512_setzero_pd, load32 = load32, load64 = load64,
+    fma = _mm512_fmadd_pd, sub = _mm512_sub_pd, add = _mm512_add_pd,
+    hsum = _mm512_reduce_add_pd,
+  );
+}
+
+#[cfg(target_arch = "aarch64")]
+mod neon {
+  use crate::simd::Level;
+  use std::arch::aarch64::*;
+
+  #[target_feature(enable = "neon")]
+  #[inline]
+  unsafe fn load32(p: *const f32) -> float64x2_t {
+    vcvt_f64_f32(vld1_f32(p))
+  }
+  #[target_feature(enable = "neon")]
+  #[inline]
+  unsafe fn load64(p: *const f64) -> float64x2_t {
+    vld1q_f64(p)
+  }
+  #[target_feature(enable = "neon")]
+  #[inline]
+  fn zero() -> float64x2_t {
+    vdupq_n_f64(0.0)
+  }
+  // vfmaq_f64 takes the accumulator first; the macro passes it last.
+  #[target_feature(enable = "neon")]
+  #[inline]
+  fn fma(x: float64x2_t, y: float64x2_t, acc: float64x2_t) -> float64x2_t {
+    vfmaq_f64(acc, x, y)
+  }
+
+  simd_kernels!(
+    feature = "neon", level = Level::Neon, lanes = 2,
+    zero = zero, load32 = load32, load64 = load64,
+    fma = fma, sub = vsubq_f64, add = vaddq_f64, hsum = vaddvq_f64,
+  );
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+  use super::*;
+
+  /// xorshift64*: deterministic test data without a rand dependency.
+  pub struct Rng(u64);
+  impl Rng {
+    pub fn new(seed: u64) -> Rng {
+      Rng(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1)
+    }
+    pub fn next_f64(&mut self) -> f64 {
+      self.0 ^= self.0 >> 12;
+      self.0 ^= self.0 << 25;
+      self.0 ^= self.0 >> 27;
+      let bits = self.0.wrapping_mul(0x2545_F491_4F6C_DD1D) >> 11;
+      bits as f64 / (1u64 << 53) as f64 * 2.0 - 1.0
+    }
+    pub fn vec_f32(&mut self, n: usize) -> Vec<f32> {
+      (0..n).map(|_| self.next_f64() as f32).collect()
+    }
+    pub fn vec_f64(&mut self, n: usize) -> Vec<f64> {
+      (0..n).map(|_| self.next_f64() * 1e3).collect()
+    }
+  }
+
+  /// Neumaier-compensated sum: a reference far more accurate than the kernels.
+  pub fn ref_sum(terms: impl Iterator<Item = f64>) -> (f64, f64) {
+    let (mut s, mut c, mut abs) = (0.0f64, 0.0f64, 0.0f64);
+    for t in terms {
+      abs += t.abs();
+      let u = s + t;
+      c += if s.abs() >= t.abs() { (s - u) + t } else { (t - u) + s };
+      s = u;
+    }
+    (s + c, abs)
+  }
+
+  pub fn all_kernels() -> Vec<Kernels> {
+    simd::supported_levels().into_iter().map(Kernels::for_level).collect()
+  }
+
+  const LENGTHS: &[usize] = &[0, 1, 2, 3, 5, 7, 8, 9, 15, 16, 17, 31, 33, 63, 65, 127, 384, 1023, 4096];
+
+  #[test]
+  fn f32_kernels_match_reference() {
+    let mut rng = Rng::new(7);
+    for k in all_kernels() {
+      for &n in LENGTHS {
+        // Offset by one element so the data is not 32/64-byte aligned.
+        let a = rng.vec_f32(n + 1);
+        let b = rng.vec_f32(n + 1);
+        let (a, b) = (&a[1..], &b[1..]);
+        let (dot, abs) = ref_sum(a.iter().zip(b).map(|(&x, &y)| x as f64 * y as f64));
+        let tol = 1e-12 * abs.max(f64::MIN_POSITIVE);
+        let got = (k.dot_f32)(a, b);
+        assert!((got - dot).abs() <= tol, "{:?} n={n} dot {got} vs {dot}", k.level);
+
+        let (bb, _) = ref_sum(b.iter().map(|&y| y as f64 * y as f64));
+        let (gab, gbb) = (k.dot_norm_f32)(a, b);
+        assert!((gab - dot).abs() <= tol, "{:?} n={n} dot_norm.ab", k.level);
+        assert!((gbb - bb).abs() <= 1e-12 * bb, "{:?} n={n} dot_norm.bb", k.level);
+
+        let (sq, _) = ref_sum(a.iter().zip(b).map(|(&x, &y)| (x as f64 - y as f64).powi(2)));
+        let got = (k.sqdist_f32)(a, b);
+        assert!((got - sq).abs() <= 1e-12 * sq, "{:?} n={n} sqdist {got} vs {sq}", k.level);
+      }
+    }
+  }
+
+  #[test]
+  fn f64_kernels_match_reference() {
+    let mut rng = Rng::new(11);
+    for k in all_kernels() {
+      for &n in LENGTHS {
+        let a = rng.vec_f64(n + 1);
+        let b = rng.vec_f64(n + 1);
+        let (a, b) = (&a[1..], &b[1..]);
+        let (dot, abs) = ref_sum(a.iter().zip(b).map(|(&x, &y)| x * y));
+        let tol = 1e-14 * abs.max(f64::MIN_POSITIVE);
+        let got = (k.dot_f64)(a, b);
+        assert!((got - dot).abs() <= tol, "{:?} n={n} dot {got} vs {dot}", k.level);
+        let (gab, _) = (k.dot_norm_f64)(a, b);
+        assert!((gab - dot).abs() <= tol, "{:?} n={n} dot_norm", k.level);
+        let (sq, _) = ref_sum(a.iter().zip(b).map(|(&x, &y)| (x - y) * (x - y)));
+        let got = (k.sqdist_f64)(a, b);
+        assert!((got - sq).abs() <= 1e-14 * sq, "{:?} n={n} sqdist", k.level);
+      }
+    }
+  }
+
+  #[test]
+  fn cosine_edge_cases() {
+    for k in all_kernels() {
+      assert_eq!(k.cosine_f32(&[], &[]), 0.0);
+      assert_eq!(k.cosine_f32(&[0.0; 9], &[1.0; 9]), 0.0);
+      assert_eq!(k.euclidean_f64(&[], &[]), 0.0);
+      let v: Vec<f32> = (0..37).map(|i| (i as f32 * 0.37).sin()).collect();
+      let c = k.cosine_f32(&v, &v);
+      assert!(c <= 1.0 && (c - 1.0).abs() < 1e-15, "{:?} {c}", k.level);
+      let neg: Vec<f32> = v.iter().map(|x| -x).collect();
+      assert!(k.cosine_f32(&v, &neg) >= -1.0);
+      assert!(k.cosine_f32(&[f32::NAN, 1.0], &[1.0, 1.0]).is_nan());
+      assert_eq!(k.euclidean_f32(&[0.0, 3.0], &[4.0, 0.0]), 5.0);
+      assert_eq!(k.cosine_f64(&[1.0, 2.0], &[2.0, 4.0]), 1.0);
+      // |a|²·|b|² overflows f64 here; the result must still be finite.
+      assert!((k.cosine_f64(&[1e150, 0.0], &[1e150, 1e150]) - 0.5f64.sqrt()).abs() < 1e-15);
+      assert!((k.cosine_f64(&[1e-150, 0.0], &[1e-150, 1e-150]) - 0.5f64.sqrt()).abs() < 1e-15);
+    }
+  }
+
+  #[test]
+  fn every_supported_level_gets_its_own_kernels() {
+    for l in simd::supported_levels() {
+      assert_eq!(Kernels::for_level(l).level, l);
+    }
+    eprintln!("levels tested: {:?}", simd::supported_levels());
+  }
+
+  #[test]
+  fn all_levels_agree_closely() {
+    let mut rng = Rng::new(3);
+    let a = rng.vec_f32(1001);
+    let b = rng.vec_f32(1001);
+    let base = Kernels::for_level(Level::Scalar).cosine_f32(&a, &b);
+    for k in all_kernels() {
+      assert!((k.cosine_f32(&a, &b) - base).abs() < 1e-14);
+    }
+  }
+}
