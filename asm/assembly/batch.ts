@@ -4,7 +4,7 @@
 // stays in L1 while every query visits it. Query norms are computed once per call (per
 // group of QGROUP queries, kept in a static scratch area, so no allocation happens here).
 
-import { dotF32K, dotNormF32K, sqDistF32K, outNormB, cosineFrom } from "./kernels";
+import { dotF32K, dotNormF32K, sqDistF32K, outNormB, cosineFrom, safeSq, cosineF32X, sqDistF32X } from "./kernels";
 
 // @ts-ignore: decorator
 @inline const QGROUP: i32 = 64;
@@ -32,12 +32,15 @@ export function cosineBatchF32(
       // First query: dot and row norm in one pass.
       const d0 = dotNormF32K(qBase, row, dim);
       const rn = outNormB;
-      store<f32>(o, <f32>cosineFrom(d0, load<f64>(qNorms), rn));
+      const rowSafe = safeSq(rn);
+      const qn0 = load<f64>(qNorms);
+      store<f32>(o, <f32>(rowSafe && safeSq(qn0) ? cosineFrom(d0, qn0, rn) : cosineF32X(qBase, row, dim)));
       let qp = qBase + rowBytes;
       let oq = o + outStride;
       for (let j = 1; j < qn; j++) {
-        const d = dotF32K(qp, row, dim);
-        store<f32>(oq, <f32>cosineFrom(d, load<f64>(qNorms + (<usize>j << 3)), rn));
+        const qn = load<f64>(qNorms + (<usize>j << 3));
+        const c = rowSafe && safeSq(qn) ? cosineFrom(dotF32K(qp, row, dim), qn, rn) : cosineF32X(qp, row, dim);
+        store<f32>(oq, <f32>c);
         qp += rowBytes;
         oq += outStride;
       }
@@ -60,7 +63,8 @@ export function euclideanBatchF32(
     let qp = queries;
     let oq = o;
     for (let j = 0; j < nq; j++) {
-      store<f32>(oq, <f32>Math.sqrt(sqDistF32K(qp, row, dim)));
+      const s = sqDistF32K(qp, row, dim);
+      store<f32>(oq, <f32>Math.sqrt(safeSq(s) ? s : sqDistF32X(qp, row, dim)));
       qp += rowBytes;
       oq += outStride;
     }

@@ -488,8 +488,55 @@ export function sqDistF64K(a: usize, b: usize, n: i32): f64 {
  */
 // @ts-ignore: decorator
 @inline export function cosineFrom(dot: f64, na: f64, nb: f64): f64 {
-  if (na == 0 || nb == 0) return 0;
+  // Zero norm gives 0 only when both norms are finite, so a non-finite input
+  // still surfaces as NaN for the caller's input check.
+  if (na == 0 || nb == 0) return isFinite<f64>(na + nb) ? 0 : NaN;
   let d = Math.sqrt(na * nb);
   if (d == 0 || d == Infinity) d = Math.sqrt(na) * Math.sqrt(nb);
   return min<f64>(max<f64>(dot / d, -1.0), 1.0);
+}
+
+// ---------------------------------------------------------------------------------------
+// Exact-product f32 kernels and the range guard.
+//
+// The f32-lane blocks above round each product to f32, so products overflow above
+// ~1.8e19 per element and vanish below ~1e-45. Callers compute with the fast kernels and
+// re-run a pair through these (f32 products are exact in f64) when a sum of squares is
+// outside [2^-60, 2^60]; inside it every element is below 2^30 in magnitude, so no f32
+// product or block sum can overflow, and what underflow can lose is below 2^-89 of the
+// norms' product. NaN fails the guard too, which only costs time on the error path.
+
+/** True when a sum of squares is in the range where the f32-lane kernels are exact enough. */
+// @ts-ignore: decorator
+@inline export function safeSq(x: f64): bool {
+  return x >= 8.673617379884035e-19 && x <= 1.152921504606847e18;
+}
+
+/** Σ a_i·b_i with every product formed and summed in f64. */
+export function dotF32X(a: usize, b: usize, n: i32): f64 {
+  let r0: f64 = 0, r1: f64 = 0;
+  let i = 0;
+  for (; i + 2 <= n; i += 2) {
+    r0 += <f64>load<f32>(a) * <f64>load<f32>(b);
+    r1 += <f64>load<f32>(a, 4) * <f64>load<f32>(b, 4);
+    a += 8; b += 8;
+  }
+  if (i < n) r0 += <f64>load<f32>(a) * <f64>load<f32>(b);
+  return r0 + r1;
+}
+
+/** Σ (a_i − b_i)² with differences and squares in f64. */
+export function sqDistF32X(a: usize, b: usize, n: i32): f64 {
+  let r: f64 = 0;
+  for (let i = 0; i < n; i++) {
+    const d = <f64>load<f32>(a) - <f64>load<f32>(b);
+    r += d * d;
+    a += 4; b += 4;
+  }
+  return r;
+}
+
+/** Cosine of two f32 vectors through the exact path. */
+export function cosineF32X(a: usize, b: usize, n: i32): f64 {
+  return cosineFrom(dotF32X(a, b, n), dotF32X(a, a, n), dotF32X(b, b, n));
 }

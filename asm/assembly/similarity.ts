@@ -3,11 +3,13 @@
 
 import {
   dotF32K, cosPartsF32K, sqDistF32K, dotF64K, cosPartsF64K, sqDistF64K,
-  outNormA, outNormB, cosineFrom,
+  outNormA, outNormB, cosineFrom, safeSq, dotF32X, sqDistF32X, cosineF32X,
 } from "./kernels";
 
+// A lone dot product has no norms to guard on, and is too small for the
+// fast path to matter, so it always forms exact products.
 export function dotF32(a: usize, b: usize, n: i32): f64 {
-  return dotF32K(a, b, n);
+  return dotF32X(a, b, n);
 }
 
 export function dotF64(a: usize, b: usize, n: i32): f64 {
@@ -16,6 +18,7 @@ export function dotF64(a: usize, b: usize, n: i32): f64 {
 
 export function cosineF32(a: usize, b: usize, n: i32): f64 {
   const dot = cosPartsF32K(a, b, n);
+  if (!safeSq(outNormA) || !safeSq(outNormB)) return cosineF32X(a, b, n);
   return cosineFrom(dot, outNormA, outNormB);
 }
 
@@ -25,7 +28,8 @@ export function cosineF64(a: usize, b: usize, n: i32): f64 {
 }
 
 export function euclideanF32(a: usize, b: usize, n: i32): f64 {
-  return Math.sqrt(sqDistF32K(a, b, n));
+  const s = sqDistF32K(a, b, n);
+  return Math.sqrt(safeSq(s) ? s : sqDistF32X(a, b, n));
 }
 
 export function euclideanF64(a: usize, b: usize, n: i32): f64 {

@@ -6,7 +6,7 @@
 // Scores are f32-rounded; equal scores rank the lower global row index first. NaN scores
 // are counted and skipped; ±Infinity is counted and ranked.
 
-import { dotF32K, dotNormF32K, sqDistF32K, outNormB, cosineFrom } from "./kernels";
+import { dotF32K, dotNormF32K, sqDistF32K, outNormB, cosineFrom, safeSq, dotF32X, cosineF32X, sqDistF32X } from "./kernels";
 
 // @ts-ignore: decorator
 @inline const METRIC_COSINE: i32 = 0;
@@ -84,18 +84,22 @@ export function topKF32(
   if (size > cap) size = cap;
   let nonFinite = load<i32>(state, 4);
   const rowBytes = <usize>dim << 2;
-  const qNorm = metric == METRIC_COSINE ? dotF32K(query, query, dim) : 0.0;
+  const qNorm = metric == METRIC_EUCLIDEAN ? 0.0 : dotF32K(query, query, dim);
+  const qSafe = safeSq(qNorm);
 
   let row = matrix;
   for (let r = 0; r < nrows; r++, row += rowBytes) {
     let score: f32;
+    // The row norm doubles as the range guard (see safeSq) for cosine and dot.
     if (metric == METRIC_COSINE) {
       const d = dotNormF32K(query, row, dim);
-      score = <f32>cosineFrom(d, qNorm, outNormB);
+      score = <f32>(qSafe && safeSq(outNormB) ? cosineFrom(d, qNorm, outNormB) : cosineF32X(query, row, dim));
     } else if (metric == METRIC_DOT) {
-      score = <f32>dotF32K(query, row, dim);
+      const d = dotNormF32K(query, row, dim);
+      score = <f32>(qSafe && safeSq(outNormB) ? d : dotF32X(query, row, dim));
     } else {
-      score = <f32>Math.sqrt(sqDistF32K(query, row, dim));
+      const s = sqDistF32K(query, row, dim);
+      score = <f32>Math.sqrt(safeSq(s) ? s : sqDistF32X(query, row, dim));
     }
     if (!isFinite<f32>(score)) {
       nonFinite++;
