@@ -35,7 +35,7 @@ pub fn rows(name: &'static str, len: usize, dim: usize) -> ArgResult<usize> {
   if dim == 0 {
     return Err(ArgError::new("dim", "must be a positive integer"));
   }
-  if len % dim != 0 {
+  if !len.is_multiple_of(dim) {
     return Err(ArgError::new(name, format!("length {len} is not a multiple of dim {dim}")));
   }
   Ok(len / dim)

@@ -280,8 +280,9 @@ mod tests {
   #[test]
   fn batch_matches_pairwise() {
     let mut rng = Rng::new(9);
-    // Large enough to cross PAR_MIN_WORK and to need several chunks.
-    for &(nq, n, dim) in &[(1usize, 0usize, 3usize), (1, 5, 3), (3, 7, 17), (1, 3000, 33), (4, 700, 97)] {
+    // The last two cross PAR_MIN_WORK (parallel path) and need several chunks.
+    const { assert!(4500 * 33 >= PAR_MIN_WORK && 4 * 700 * 97 >= PAR_MIN_WORK) };
+    for &(nq, n, dim) in &[(1usize, 0usize, 3usize), (1, 5, 3), (3, 7, 17), (1, 4500, 33), (4, 700, 97)] {
       let queries = rng.vec_f32(nq * dim);
       let mut matrix = rng.vec_f32(n * dim);
       if n > 2 {
@@ -344,7 +345,9 @@ mod tests {
   #[test]
   fn top_k_matches_full_sort() {
     let mut rng = Rng::new(21);
-    for &(n, dim) in &[(1usize, 1usize), (10, 3), (257, 7), (5000, 16)] {
+    // The last case crosses PAR_MIN_WORK, so chunk heaps get merged.
+    const { assert!(9000 * 16 >= PAR_MIN_WORK) };
+    for &(n, dim) in &[(1usize, 1usize), (10, 3), (257, 7), (9000, 16)] {
       let query = rng.vec_f32(dim);
       // Quantised values create exact score ties, exercising the tie-break.
       let mut matrix: Vec<f32> = rng.vec_f32(n * dim).iter().map(|x| (x * 4.0).round() / 4.0).collect();
@@ -360,8 +363,7 @@ mod tests {
             for pool in pools() {
               let mut idx = vec![0u32; want];
               let mut sc = vec![0f32; want];
-              let nf =
-                top_k_f32(&kern, pool.as_ref(), &query, &matrix, dim, k, metric, &mut idx, &mut sc).unwrap();
+              let nf = top_k_f32(&kern, pool.as_ref(), &query, &matrix, dim, k, metric, &mut idx, &mut sc).unwrap();
               assert_eq!(nf, 0);
               let (ri, rs) = ref_top_k(&query, &matrix, dim, k, metric);
               assert_eq!(idx, ri, "{:?} {metric:?} n={n} k={k}", kern.level);

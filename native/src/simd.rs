@@ -67,12 +67,7 @@ pub fn parse_cap(value: Option<&str>) -> Option<Level> {
 /// Highest supported level that does not exceed `cap`.
 /// On x86 a "neon" cap has no 128-bit kernel to map to, so it yields scalar.
 pub fn resolve(supported: &[Level], cap: Option<Level>) -> Level {
-  supported
-    .iter()
-    .copied()
-    .filter(|&l| cap.is_none_or(|c| l <= c))
-    .max()
-    .unwrap_or(Level::Scalar)
+  supported.iter().copied().filter(|&l| cap.is_none_or(|c| l <= c)).max().unwrap_or(Level::Scalar)
 }
 
 /// The level every kernel dispatch uses; env is read once.
@@ -96,9 +91,26 @@ pub fn features() -> Vec<String> {
       };
     }
     probe!(
-      "sse2", "sse3", "ssse3", "sse4.1", "sse4.2", "popcnt", "avx", "avx2", "fma", "f16c",
-      "bmi1", "bmi2", "avx512f", "avx512cd", "avx512dq", "avx512bw", "avx512vl",
-      "avx512vnni", "avx512bf16", "avx512fp16",
+      "sse2",
+      "sse3",
+      "ssse3",
+      "sse4.1",
+      "sse4.2",
+      "popcnt",
+      "avx",
+      "avx2",
+      "fma",
+      "f16c",
+      "bmi1",
+      "bmi2",
+      "avx512f",
+      "avx512cd",
+      "avx512dq",
+      "avx512bw",
+      "avx512vl",
+      "avx512vnni",
+      "avx512bf16",
+      "avx512fp16",
     );
   }
   #[cfg(target_arch = "aarch64")]

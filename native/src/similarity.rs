@@ -93,15 +93,8 @@ mod scalar {
   // which is still baseline code.
   const L: usize = 8;
 
-  pub const KERNELS: Kernels = Kernels {
-    level: Level::Scalar,
-    dot_f32,
-    dot_norm_f32,
-    sqdist_f32,
-    dot_f64,
-    dot_norm_f64,
-    sqdist_f64,
-  };
+  pub const KERNELS: Kernels =
+    Kernels { level: Level::Scalar, dot_f32, dot_norm_f32, sqdist_f32, dot_f64, dot_norm_f64, sqdist_f64 };
 
   macro_rules! fold {
     ($a:ident, $b:ident, |$x:ident, $y:ident| $e:expr) => {{
@@ -276,9 +269,16 @@ mod avx2 {
   }
 
   simd_kernels!(
-    feature = "avx2,fma", level = Level::Avx2, lanes = 4,
-    zero = _mm256_setzero_pd, load32 = load32, load64 = load64,
-    fma = _mm256_fmadd_pd, sub = _mm256_sub_pd, add = _mm256_add_pd, hsum = hsum,
+    feature = "avx2,fma",
+    level = Level::Avx2,
+    lanes = 4,
+    zero = _mm256_setzero_pd,
+    load32 = load32,
+    load64 = load64,
+    fma = _mm256_fmadd_pd,
+    sub = _mm256_sub_pd,
+    add = _mm256_add_pd,
+    hsum = hsum,
   );
 }
 
@@ -299,9 +299,15 @@ mod avx512 {
   }
 
   simd_kernels!(
-    feature = "avx512f,avx2,fma", level = Level::Avx512, lanes = 8,
-    zero = _mm512_setzero_pd, load32 = load32, load64 = load64,
-    fma = _mm512_fmadd_pd, sub = _mm512_sub_pd, add = _mm512_add_pd,
+    feature = "avx512f,avx2,fma",
+    level = Level::Avx512,
+    lanes = 8,
+    zero = _mm512_setzero_pd,
+    load32 = load32,
+    load64 = load64,
+    fma = _mm512_fmadd_pd,
+    sub = _mm512_sub_pd,
+    add = _mm512_add_pd,
     hsum = _mm512_reduce_add_pd,
   );
 }
@@ -334,9 +340,16 @@ mod neon {
   }
 
   simd_kernels!(
-    feature = "neon", level = Level::Neon, lanes = 2,
-    zero = zero, load32 = load32, load64 = load64,
-    fma = fma, sub = vsubq_f64, add = vaddq_f64, hsum = vaddvq_f64,
+    feature = "neon",
+    level = Level::Neon,
+    lanes = 2,
+    zero = zero,
+    load32 = load32,
+    load64 = load64,
+    fma = fma,
+    sub = vsubq_f64,
+    add = vaddq_f64,
+    hsum = vaddvq_f64,
   );
 }
 

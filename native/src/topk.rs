@@ -18,11 +18,7 @@ impl Candidate {
   /// Uses IEEE comparison (not total_cmp) so -0.0 and 0.0 tie, as in JS.
   #[inline]
   pub fn rank_cmp(&self, other: &Self) -> Ordering {
-    other
-      .key
-      .partial_cmp(&self.key)
-      .unwrap_or(Ordering::Equal)
-      .then(self.index.cmp(&other.index))
+    other.key.partial_cmp(&self.key).unwrap_or(Ordering::Equal).then(self.index.cmp(&other.index))
   }
 }
 
@@ -104,9 +100,8 @@ mod tests {
     let mut rng = Rng::new(5);
     for &n in &[0usize, 1, 2, 7, 100, 1000] {
       // Coarse keys force many ties, so index tie-breaking is exercised.
-      let cands: Vec<Candidate> = (0..n)
-        .map(|i| Candidate { key: (rng.next_f64() * 8.0).round() as f32, index: i as u32 })
-        .collect();
+      let cands: Vec<Candidate> =
+        (0..n).map(|i| Candidate { key: (rng.next_f64() * 8.0).round() as f32, index: i as u32 }).collect();
       for &k in &[0usize, 1, 3, 10, n, n + 5] {
         for &chunk in &[1usize, 3, 64, 10_000] {
           let merged = cands
@@ -117,8 +112,7 @@ mod tests {
               h
             })
             .fold(BoundedTopK::new(k, 0), BoundedTopK::merge);
-          let got: Vec<(f32, u32)> =
-            merged.into_sorted().into_iter().map(|c| (c.key, c.index)).collect();
+          let got: Vec<(f32, u32)> = merged.into_sorted().into_iter().map(|c| (c.key, c.index)).collect();
           assert_eq!(got, full_sort(&cands, k), "n={n} k={k} chunk={chunk}");
         }
       }

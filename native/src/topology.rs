@@ -122,9 +122,8 @@ impl Probe {
     }
     // Older/odd kernels: count cpuN directories instead.
     let dir = fs::read_dir(self.root.join("sys/devices/system/cpu")).ok()?;
-    let mut ids: Vec<u32> = dir
-      .filter_map(|e| e.ok()?.file_name().to_str()?.strip_prefix("cpu")?.parse().ok())
-      .collect();
+    let mut ids: Vec<u32> =
+      dir.filter_map(|e| e.ok()?.file_name().to_str()?.strip_prefix("cpu")?.parse().ok()).collect();
     ids.sort_unstable();
     (!ids.is_empty()).then_some(ids)
   }
@@ -198,11 +197,8 @@ impl Probe {
     let mut nodes = Vec::new();
     if let Ok(dir) = fs::read_dir(self.root.join("sys/devices/system/node")) {
       for entry in dir.flatten() {
-        let Some(id) = entry
-          .file_name()
-          .to_str()
-          .and_then(|n| n.strip_prefix("node"))
-          .and_then(|n| n.parse::<u32>().ok())
+        let Some(id) =
+          entry.file_name().to_str().and_then(|n| n.strip_prefix("node")).and_then(|n| n.parse::<u32>().ok())
         else {
           continue;
         };
@@ -216,10 +212,8 @@ impl Probe {
       }
     }
     if nodes.is_empty() {
-      let memory_bytes = self
-        .read("proc/meminfo")
-        .and_then(|s| meminfo_kb(&s, "MemTotal:"))
-        .map_or(0, |kb| kb.saturating_mul(1024));
+      let memory_bytes =
+        self.read("proc/meminfo").and_then(|s| meminfo_kb(&s, "MemTotal:")).map_or(0, |kb| kb.saturating_mul(1024));
       nodes.push(NumaNode { id: 0, cpus: cpus.to_vec(), memory_bytes });
     }
     nodes.sort_by_key(|n| n.id);
@@ -247,9 +241,7 @@ impl Probe {
     // cgroup v2: "0::/some/path".
     if cg_root.join("cgroup.controllers").exists() {
       let rel = membership.lines().find_map(|l| l.strip_prefix("0::")).unwrap_or("/");
-      return min_along_path(&cg_root, rel, |dir| {
-        parse_cpu_max(&self.read_path(&dir.join("cpu.max"))?)
-      });
+      return min_along_path(&cg_root, rel, |dir| parse_cpu_max(&self.read_path(&dir.join("cpu.max"))?));
     }
 
     // cgroup v1: "N:cpu,cpuacct:/some/path".
@@ -261,17 +253,13 @@ impl Probe {
         ctrls.split(',').any(|c| c == "cpu").then_some(path)
       })
       .unwrap_or("/");
-    ["cpu", "cpu,cpuacct", "cpuacct,cpu"]
-      .iter()
-      .map(|m| cg_root.join(m))
-      .filter(|m| m.is_dir())
-      .find_map(|mount| {
-        min_along_path(&mount, rel, |dir| {
-          let quota: f64 = self.read_path(&dir.join("cpu.cfs_quota_us"))?.trim().parse().ok()?;
-          let period: f64 = self.read_path(&dir.join("cpu.cfs_period_us"))?.trim().parse().ok()?;
-          (quota > 0.0 && period > 0.0).then(|| quota / period)
-        })
+    ["cpu", "cpu,cpuacct", "cpuacct,cpu"].iter().map(|m| cg_root.join(m)).filter(|m| m.is_dir()).find_map(|mount| {
+      min_along_path(&mount, rel, |dir| {
+        let quota: f64 = self.read_path(&dir.join("cpu.cfs_quota_us"))?.trim().parse().ok()?;
+        let period: f64 = self.read_path(&dir.join("cpu.cfs_period_us"))?.trim().parse().ok()?;
+        (quota > 0.0 && period > 0.0).then(|| quota / period)
       })
+    })
   }
 }
 
