@@ -97,49 +97,44 @@ mod scalar {
     Kernels { level: Level::Scalar, dot_f32, dot_norm_f32, sqdist_f32, dot_f64, dot_norm_f64, sqdist_f64 };
 
   macro_rules! fold {
-    ($a:ident, $b:ident, |$x:ident, $y:ident| $e:expr) => {{
+    ($a:ident, $b:ident, |$x:ident, $y:ident| $($acc:ident += $e:expr),+) => {{
       let n = $a.len().min($b.len());
       let ($a, $b) = (&$a[..n], &$b[..n]);
-      let mut acc = [0.0f64; L];
+      $( let mut $acc = [0.0f64; L]; )+
       let mut ca = $a.chunks_exact(L);
       let mut cb = $b.chunks_exact(L);
       for (xs, ys) in (&mut ca).zip(&mut cb) {
-        // Fixed-size arrays: no bounds checks inside the lane loop.
-        let (xs, ys): (&[_; L], &[_; L]) = (xs.try_into().unwrap(), ys.try_into().unwrap());
         for j in 0..L {
           let ($x, $y) = (xs[j] as f64, ys[j] as f64);
-          acc[j] += $e;
+          $( $acc[j] += $e; )+
         }
       }
-      let mut sum: f64 = acc.iter().sum();
+      $( let mut $acc: f64 = $acc.iter().sum(); )+
       for (&xv, &yv) in ca.remainder().iter().zip(cb.remainder()) {
         let ($x, $y) = (xv as f64, yv as f64);
-        sum += $e;
+        $( $acc += $e; )+
       }
-      sum
+      ($($acc),+)
     }};
   }
 
   pub fn dot_f32(a: &[f32], b: &[f32]) -> f64 {
-    fold!(a, b, |x, y| x * y)
+    fold!(a, b, |x, y| s += x * y)
   }
-  // Two passes on purpose: fused into one loop, LLVM's SLP vectoriser packs
-  // (x·y, y·y) into one register with shuffles and runs ~4x slower; the
-  // second pass re-reads a row that is already in L1.
   pub fn dot_norm_f32(a: &[f32], b: &[f32]) -> (f64, f64) {
-    (dot_f32(a, b), dot_f32(b, b))
+    fold!(a, b, |x, y| ab += x * y, bb += y * y)
   }
   pub fn sqdist_f32(a: &[f32], b: &[f32]) -> f64 {
-    fold!(a, b, |x, y| (x - y) * (x - y))
+    fold!(a, b, |x, y| s += (x - y) * (x - y))
   }
   pub fn dot_f64(a: &[f64], b: &[f64]) -> f64 {
-    fold!(a, b, |x, y| x * y)
+    fold!(a, b, |x, y| s += x * y)
   }
   pub fn dot_norm_f64(a: &[f64], b: &[f64]) -> (f64, f64) {
-    (dot_f64(a, b), dot_f64(b, b))
+    fold!(a, b, |x, y| ab += x * y, bb += y * y)
   }
   pub fn sqdist_f64(a: &[f64], b: &[f64]) -> f64 {
-    fold!(a, b, |x, y| (x - y) * (x - y))
+    fold!(a, b, |x, y| s += (x - y) * (x - y))
   }
 }
 
