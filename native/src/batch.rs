@@ -267,7 +267,11 @@ mod tests {
     let aa: f64 = a.iter().map(|&x| x as f64 * x as f64).sum();
     let bb: f64 = b.iter().map(|&x| x as f64 * x as f64).sum();
     if aa == 0.0 || bb == 0.0 {
-      0.0
+      if (aa + bb).is_finite() {
+        0.0
+      } else {
+        f64::NAN
+      }
     } else {
       (dot / (aa * bb).sqrt()).clamp(-1.0, 1.0)
     }

@@ -72,12 +72,14 @@ impl Kernels {
 }
 
 /// Cosine from a·b, |a|², |b|². A zero vector has no direction, so its
-/// similarity is defined as 0 rather than NaN; the clamp removes the last-ulp
-/// overshoot of parallel vectors. NaN inputs stay NaN (clamp keeps NaN).
+/// similarity is defined as 0 rather than NaN, unless the other vector is
+/// non-finite: then NaN, so bad input still surfaces (same rule as the JS
+/// and wasm tiers). The clamp removes the last-ulp overshoot of parallel
+/// vectors; NaN stays NaN (clamp keeps NaN).
 #[inline]
 pub fn cosine_from_parts(ab: f64, aa: f64, bb: f64) -> f64 {
   if aa == 0.0 || bb == 0.0 {
-    return 0.0;
+    return if (aa + bb).is_finite() { 0.0 } else { f64::NAN };
   }
   // One sqrt of the product keeps parallel vectors at exactly ±1 where the
   // product is representable; separate roots only when it over/underflows.
@@ -450,6 +452,8 @@ pub(crate) mod tests {
       let neg: Vec<f32> = v.iter().map(|x| -x).collect();
       assert!(k.cosine_f32(&v, &neg) >= -1.0);
       assert!(k.cosine_f32(&[f32::NAN, 1.0], &[1.0, 1.0]).is_nan());
+      assert!(k.cosine_f32(&[0.0, 0.0], &[f32::NAN, 1.0]).is_nan());
+      assert!(k.cosine_f64(&[f64::INFINITY, 0.0], &[0.0, 0.0]).is_nan());
       assert_eq!(k.euclidean_f32(&[0.0, 3.0], &[4.0, 0.0]), 5.0);
       assert_eq!(k.cosine_f64(&[1.0, 2.0], &[2.0, 4.0]), 1.0);
       // |a|²·|b|² overflows f64 here; the result must still be finite.
