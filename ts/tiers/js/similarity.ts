@@ -65,8 +65,16 @@ export function cosineBatch(queries: Float32Array, matrix: Float32Array, dim: nu
   const qn = new Float64Array(nq);
   for (let q = 0; q < nq; q++) qn[q] = rowSums(queries, q * dim, dim);
   for (let r = 0; r < n; r++) {
-    const rn = rowSums(matrix, r * dim, dim);
-    for (let q = 0; q < nq; q++) out[q * n + r] = cosineFromSums(rowDot(queries, q * dim, matrix, r * dim, dim), qn[q], rn);
+    const mb = r * dim;
+    // The first query's pass also yields the row norm: one read of the row.
+    let ab = 0, bb = 0;
+    for (let j = 0; j < dim; j++) {
+      const x = matrix[mb + j];
+      ab += queries[j] * x;
+      bb += x * x;
+    }
+    out[r] = cosineFromSums(ab, qn[0], bb);
+    for (let q = 1; q < nq; q++) out[q * n + r] = cosineFromSums(rowDot(queries, q * dim, matrix, mb, dim), qn[q], bb);
   }
 }
 
