@@ -15,11 +15,11 @@ export class Harness {
     this.groups = [];
   }
 
-  group(name, { baseline }, build) {
+  group(name, { baseline, flops = null }, build) {
     if (this.filter && !name.includes(this.filter)) return;
     const tasks = [];
     build({ add: (task, fn, opts = {}) => tasks.push({ task, fn, tier: opts.tier ?? null }) });
-    this.groups.push({ name, baseline, tasks });
+    this.groups.push({ name, baseline, flops, tasks });
   }
 
   async run(log = console.log) {
@@ -40,15 +40,17 @@ export class Harness {
         const row = {
           group: g.name,
           task: t.task,
+          baseline: g.baseline,
           tier: t.tier,
           meanMs: r.latency.mean,
           rmePct: r.latency.rme,
           samples: r.latency.samplesCount,
           opsPerSec: 1000 / r.latency.mean,
           speedup: base ? base.latency.mean / r.latency.mean : null,
+          gflops: g.flops ? g.flops / (r.latency.mean * 1e6) : null,
         };
         rows.push(row);
-        log(`${g.name.padEnd(44)} ${t.task.padEnd(22)} ${fmtMs(row.meanMs).padStart(11)} ±${row.rmePct.toFixed(1).padStart(4)}%  ${row.speedup === null ? '' : `${row.speedup.toFixed(2)}x`}`);
+        log(`${g.name.padEnd(44)} ${t.task.padEnd(22)} ${fmtMs(row.meanMs).padStart(11)} ±${row.rmePct.toFixed(1).padStart(4)}%  ${row.speedup === null ? '' : `${row.speedup.toFixed(2)}x`}${row.gflops ? `  ${row.gflops.toFixed(2)} GFLOP/s` : ''}`);
       }
     }
     return rows;
@@ -63,9 +65,9 @@ export function fmtMs(ms) {
 
 /** Markdown table: one row per task, speed-up against the group's baseline. */
 export function markdown(rows) {
-  const out = ['| benchmark | task | mean | ± | samples | vs plain JS |', '|---|---|---:|---:|---:|---:|'];
+  const out = ['| benchmark | task | mean | ± | samples | speed-up vs baseline |', '|---|---|---:|---:|---:|---:|'];
   for (const r of rows) {
-    out.push(`| ${r.group} | ${r.task} | ${fmtMs(r.meanMs)} | ${r.rmePct.toFixed(1)}% | ${r.samples} | ${r.speedup === null ? '' : `${r.speedup.toFixed(2)}x`} |`);
+    out.push(`| ${r.group} (baseline: ${r.baseline}) | ${r.task} | ${fmtMs(r.meanMs)} | ${r.rmePct.toFixed(1)}% | ${r.samples} | ${r.speedup === null ? '' : `${r.speedup.toFixed(2)}x`}${r.gflops ? ` (${r.gflops.toFixed(2)} GFLOP/s)` : ''} |`);
   }
   return out.join('\n');
 }

@@ -5,6 +5,7 @@ import { cpus, totalmem } from 'node:os';
 import { parseArgs } from 'node:util';
 import * as hp from '../dist/index.js';
 import { Harness, markdown } from './harness.mjs';
+import analytics from './suites/analytics.mjs';
 import similarity from './suites/similarity.mjs';
 
 const { values } = parseArgs({ options: { quick: { type: 'boolean' }, filter: { type: 'string' }, out: { type: 'string' } } });
@@ -15,6 +16,7 @@ const machine = `${cpus()[0]?.model ?? 'unknown CPU'}, ${t.logicalCpus} logical 
 console.log(`hotpath bench on ${machine}\n`);
 
 similarity(h);
+analytics(h);
 const rows = await h.run();
 
 const dir = new URL('./results/', import.meta.url);

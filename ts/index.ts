@@ -5,6 +5,10 @@
  * @packageDocumentation
  */
 export { dot, cosine, euclidean, cosineBatch, euclideanBatch, topK, type TopKOptions } from './api/similarity.js';
+export { riskScore, riskScoreBatch, temporalDecay, type RiskOptions } from './api/risk.js';
+export { stats, percentiles, movingAverage, outliersIQR, outliersZScore, type Stats, type StatsOptions, type IqrOptions, type ZScoreOptions } from './api/statistics.js';
+export { ngramFeatures, type NgramOptions } from './api/features.js';
+export { matmul } from './api/matmul.js';
 export { topology, type Topology, type NumaNode } from './api/topology.js';
 export { backend, setBackend, type BackendInfo } from './core/dispatch.js';
 export type { TierStatus } from './core/tier.js';

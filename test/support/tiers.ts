@@ -13,14 +13,15 @@ export const EXPECTED_ABSENT = new Set(
 /** Tiers the conformance suite runs on: every tier not declared absent. */
 export const TIERS: TierName[] = ALL_TIERS.filter((t) => !EXPECTED_ABSENT.has(t));
 
-/** Runs `fn` with every call forced onto `tier`; the tier must be loaded. */
+/** Runs `fn` with every call forced onto `tier` (nesting restores the outer choice); the tier must be loaded. */
 export function onTier<T>(tier: TierName, fn: () => T): T {
   const st = backend().tiers[tier];
   if (!st.loaded) throw new Error(`tier ${tier} did not load: ${st.error}`);
+  const outer = backend().backend;
   setBackend(tier);
   try {
     return fn();
   } finally {
-    setBackend('auto');
+    setBackend(outer);
   }
 }

@@ -39,3 +39,13 @@ export function checkOptions<T extends object>(fn: string, opts: unknown): Parti
   }
   return opts as Partial<T>;
 }
+
+/** A finite number, optionally bounded below (strictly with `minExclusive`). */
+export function checkFinite(fn: string, arg: string, x: unknown, bounds: { min?: number; minExclusive?: number; max?: number } = {}): number {
+  if (typeof x !== 'number') typeError(fn, arg, `must be a number; got ${describe(x)}`);
+  if (!Number.isFinite(x)) rangeError(fn, arg, `must be finite; got ${x}`);
+  if (bounds.min !== undefined && x < bounds.min) rangeError(fn, arg, `must be >= ${bounds.min}; got ${x}`);
+  if (bounds.minExclusive !== undefined && !(x > bounds.minExclusive)) rangeError(fn, arg, `must be > ${bounds.minExclusive}; got ${x}`);
+  if (bounds.max !== undefined && x > bounds.max) rangeError(fn, arg, `must be <= ${bounds.max}; got ${x}`);
+  return x;
+}

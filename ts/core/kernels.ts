@@ -2,7 +2,7 @@
 // enforces completeness for a tier object literal) and registers it in
 // `registry.ts`; `KERNELS` says which tiers a kernel must exist on, and the
 // conformance suite fails when a loaded tier lacks one.
-import type { Metric, TierName, Vector } from './types.js';
+import type { FloatArray, Metric, TierName, Vector } from './types.js';
 
 /**
  * Kernel signatures after argument validation. Inputs are checked by the
@@ -17,6 +17,26 @@ export interface KernelSet {
   euclideanBatch(queries: Float32Array, matrix: Float32Array, dim: number, out: Float32Array): void;
   /** Fills `outIndices`/`outScores` (length min(k, N)); returns the count of non-finite scores seen. */
   topK(query: Float32Array, matrix: Float32Array, dim: number, metric: Metric, outIndices: Uint32Array, outScores: Float32Array): number;
+
+  /** Noisy-OR of one entity; NaN when an input is non-finite. */
+  riskScore(severities: Vector, confidences: Vector, maxSeverity: number): number;
+  /** CSR batch into `out`; returns the count of non-finite inputs seen. */
+  riskScoreBatch(severities: Vector, confidences: Vector, offsets: Uint32Array, maxSeverity: number, out: Float64Array): number;
+  /** Into `out`; returns flags: 1 = a non-finite input, 2 = a negative age. */
+  temporalDecay(scores: Vector, ages: Vector, halfLife: number, out: Float64Array): number;
+  /** Finite, non-empty `x`; out = [count, sum, mean, variance, std, min, max, median]. */
+  stats(x: Vector, ddof: number, out: Float64Array): void;
+  /** Finite, non-empty `x`; type-7 percentiles of `ps` into `out`. */
+  percentiles(x: Vector, ps: Float64Array, out: Float64Array): void;
+  movingAverage(x: Vector, window: number, out: Float64Array): void;
+  /** Finite `x`; ascending indices outside the Tukey fences. */
+  outliersIQR(x: Vector, k: number): Uint32Array;
+  /** Finite `x`; ascending indices with |z| > threshold. */
+  outliersZScore(x: Vector, threshold: number): Uint32Array;
+  /** Hashed n-gram counts of each text into `out` (zeroed, texts·dims). */
+  ngramFeatures(texts: readonly string[], n: number, dims: number, normalize: boolean, out: Float32Array): void;
+  /** Row-major C = A·B into `out`; `a`, `b`, `out` share one storage type. */
+  matmul(a: FloatArray, b: FloatArray, m: number, k: number, n: number, out: FloatArray): void;
 }
 
 /** Name of a kernel in the table. */
@@ -38,6 +58,16 @@ export const KERNELS: { readonly [K in KernelName]: KernelSpec } = {
   cosineBatch: { tiers: CPU },
   euclideanBatch: { tiers: CPU },
   topK: { tiers: CPU },
+  riskScore: { tiers: CPU },
+  riskScoreBatch: { tiers: CPU },
+  temporalDecay: { tiers: CPU },
+  stats: { tiers: CPU },
+  percentiles: { tiers: CPU },
+  movingAverage: { tiers: CPU },
+  outliersIQR: { tiers: CPU },
+  outliersZScore: { tiers: CPU },
+  ngramFeatures: { tiers: CPU },
+  matmul: { tiers: CPU },
 };
 
 /** Kernel names in table order. */

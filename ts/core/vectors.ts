@@ -46,3 +46,16 @@ export function blameNonFinite(fn: string, ranges: ReadonlyArray<readonly [strin
     if (i >= 0) rangeError(fn, `${arg}[${i}]`, `is ${x[i]}; inputs must be finite`);
   }
 }
+
+/** Float64 storage for the native and wasm tiers (no copy when it already is). */
+export function toF64(x: Vector): Float64Array {
+  return x instanceof Float64Array ? x : Float64Array.from(x);
+}
+
+/** Throws a RangeError naming the first non-finite element of `x`; O(n), used before kernels that cannot detect it cheaply. */
+export function requireFinite(fn: string, arg: string, x: ArrayLike<number>): void {
+  for (let i = 0; i < x.length; i++) {
+    const v = x[i];
+    if (v - v !== 0) rangeError(fn, `${arg}[${i}]`, `is ${v}; inputs must be finite`);
+  }
+}

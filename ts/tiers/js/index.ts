@@ -1,6 +1,10 @@
 import type { KernelSet } from '../../core/kernels.js';
 import type { Tier } from '../../core/tier.js';
+import { matmul } from './matmul.js';
+import { ngramFeatures } from './ngram.js';
+import * as risk from './risk.js';
 import * as sim from './similarity.js';
+import * as st from './statistics.js';
 
 /** The js tier: reference semantics, always available. */
 export const jsKernels: KernelSet = {
@@ -10,6 +14,16 @@ export const jsKernels: KernelSet = {
   cosineBatch: sim.cosineBatch,
   euclideanBatch: sim.euclideanBatch,
   topK: sim.topK,
+  riskScore: risk.riskScore,
+  riskScoreBatch: risk.riskScoreBatch,
+  temporalDecay: risk.temporalDecay,
+  stats: st.stats,
+  percentiles: st.percentiles,
+  movingAverage: st.movingAverage,
+  outliersIQR: st.outliersIQR,
+  outliersZScore: st.outliersZScore,
+  ngramFeatures,
+  matmul,
 };
 
 export function loadJsTier(): Tier {

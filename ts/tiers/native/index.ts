@@ -3,6 +3,8 @@ import { failedTier, type Tier } from '../../core/tier.js';
 import type { Metric, Vector } from '../../core/types.js';
 import type { NativeAddon } from './addon.js';
 import { loadNativeAddon } from './loader.js';
+import { toF64 } from '../../core/vectors.js';
+import { packTexts } from '../utf8.js';
 
 const METRIC_CODE: Record<Metric, number> = { cosine: 0, dot: 1, euclidean: 2 };
 
@@ -26,6 +28,22 @@ export function nativeKernels(addon: NativeAddon): KernelSet {
     euclideanBatch: addon.euclideanBatchF32,
     topK: (query, matrix, dim, metric, outIndices, outScores) =>
       addon.topKF32(query, matrix, dim, outIndices.length, METRIC_CODE[metric], outIndices, outScores),
+    riskScore: (s, c, max) => addon.riskScoreF64(toF64(s), toF64(c), max),
+    riskScoreBatch: (s, c, offsets, max, out) => addon.riskScoreBatchF64(toF64(s), toF64(c), offsets, max, out),
+    temporalDecay: (s, a, h, out) => addon.temporalDecayF64(toF64(s), toF64(a), h, out),
+    stats: (x, ddof, out) => addon.statsF64(toF64(x), ddof, out),
+    percentiles: (x, ps, out) => addon.percentilesF64(toF64(x), ps, out),
+    movingAverage: (x, w, out) => addon.movingAverageF64(toF64(x), w, out),
+    outliersIQR: (x, k) => addon.outliersIqrF64(toF64(x), k),
+    outliersZScore: (x, t) => addon.outliersZscoreF64(toF64(x), t),
+    ngramFeatures: (texts, n, dims, normalize, out) => {
+      const p = packTexts(texts);
+      addon.ngramFeatures(p.bytes, p.offsets, n, dims, normalize, out);
+    },
+    matmul: (a, b, m, k, n, out) =>
+      a instanceof Float32Array
+        ? addon.matmulF32(a, b as Float32Array, m, k, n, out as Float32Array)
+        : addon.matmulF64(a, b as Float64Array, m, k, n, out as Float64Array),
   };
 }
 

@@ -13,6 +13,17 @@ export interface WasmExports {
   euclideanBatchF32(queries: number, nq: number, matrix: number, nrows: number, dim: number, out: number): void;
   topKF32(query: number, matrix: number, nrows: number, dim: number, metric: number, rowBase: number, k: number, heapIdx: number, heapScores: number, state: number): void;
   topKFinishF32(heapIdx: number, heapScores: number, size: number, metric: number): void;
+  riskScoreF64(sev: number, conf: number, n: number, maxSeverity: number): number;
+  riskScoreBatchF64(sev: number, conf: number, n: number, offsets: number, entities: number, maxSeverity: number, out: number): number;
+  temporalDecayF64(scores: number, ages: number, n: number, halfLife: number, out: number): number;
+  statsF64(x: number, n: number, ddof: number, out: number, work: number): void;
+  percentilesF64(x: number, n: number, ps: number, m: number, out: number, work: number, ranks: number): void;
+  movingAverageF64(x: number, n: number, window: number, out: number): void;
+  outliersIqrF64(x: number, n: number, k: number, out: number, work: number): number;
+  outliersZscoreF64(x: number, n: number, threshold: number, out: number): number;
+  ngramFeatures(bytes: number, offsets: number, texts: number, n: number, dims: number, normalize: number, out: number, counts: number): void;
+  matmulF32(a: number, b: number, m: number, k: number, n: number, out: number): void;
+  matmulF64(a: number, b: number, m: number, k: number, n: number, out: number): void;
   simdEnabled(): number;
 }
 

@@ -18,6 +18,7 @@ export class WasmHeap {
   f64!: Float64Array;
   u32!: Uint32Array;
   i32!: Int32Array;
+  u8!: Uint8Array;
   private buffer: ArrayBuffer | null = null;
   private ptr = 0;
   private cap = 0;
@@ -35,6 +36,19 @@ export class WasmHeap {
     this.f64 = new Float64Array(buf);
     this.u32 = new Uint32Array(buf);
     this.i32 = new Int32Array(buf);
+    this.u8 = new Uint8Array(buf);
+  }
+
+  /** Carves consecutive aligned regions of the given byte sizes out of one scratch block. */
+  regions(...bytes: number[]): number[] {
+    let total = 0;
+    for (const b of bytes) total += align(b);
+    let p = this.scratch(total);
+    return bytes.map((b) => {
+      const at = p;
+      p += align(b);
+      return at;
+    });
   }
 
   /** A scratch block of at least `bytes` bytes (16-byte aligned); views are fresh on return. */

@@ -1,6 +1,7 @@
 import { failedTier, type Tier } from '../../core/tier.js';
 import { WasmHeap } from './heap.js';
 import { loadWasmModule } from './loader.js';
+import { wasmAnalytics } from './analytics.js';
 import { wasmSimilarity } from './similarity.js';
 
 let heapRef: WasmHeap | null = null;
@@ -17,6 +18,6 @@ export function loadWasmTier(): Tier {
   return {
     name: 'wasm',
     status: { loaded: true, error: null, path: r.path, simd: r.exports.simdEnabled() ? 'simd128' : 'none', threads: 1 },
-    kernels: { ...wasmSimilarity(heap) },
+    kernels: { ...wasmSimilarity(heap), ...wasmAnalytics(heap) },
   };
 }

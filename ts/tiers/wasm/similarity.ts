@@ -16,7 +16,10 @@ export function chunkRows(dim: number, n: number): number {
   return Math.max(1, Math.min(n, Math.floor(CHUNK_BYTES / (dim * 4))));
 }
 
-export function wasmSimilarity(h: WasmHeap): KernelSet {
+/** The similarity entries of the kernel table. */
+export type SimilarityKernels = Pick<KernelSet, 'dot' | 'cosine' | 'euclidean' | 'cosineBatch' | 'euclideanBatch' | 'topK'>;
+
+export function wasmSimilarity(h: WasmHeap): SimilarityKernels {
   const ex = h.ex;
 
   function pair(f32k: PairKernel, f64k: PairKernel) {

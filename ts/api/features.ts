@@ -1,0 +1,42 @@
+import { pick } from '../core/dispatch.js';
+import { checkCount, checkOptions, describe, rangeError, typeError } from '../core/errors.js';
+
+/** Options of {@link ngramFeatures}. */
+export interface NgramOptions {
+  /** Code points per window (default 3). */
+  n?: number;
+  /** Hash buckets per text (default 1024). */
+  dims?: number;
+  /** Scale each row to unit L2 norm (default true); a zero row stays zero. */
+  normalize?: boolean;
+}
+
+const MAX_DIMS = 1 << 24;
+
+/**
+ * Hashed character n-gram counts. For each text, every window of `n`
+ * consecutive Unicode code points is hashed with 32-bit FNV-1a over its UTF-8
+ * bytes; bucket `hash % dims` is incremented. Surrogate pairs are one code
+ * point; lone surrogates encode as U+FFFD. A text shorter than `n` gives a zero row.
+ * @param texts - a string or an array of strings
+ * @returns Float32Array(count · dims), row t for text t.
+ * @throws TypeError for a non-string text; RangeError for n < 1 or dims outside [1, 2^24].
+ */
+export function ngramFeatures(texts: string | readonly string[], options?: NgramOptions): Float32Array {
+  const fn = 'ngramFeatures';
+  const list = typeof texts === 'string' ? [texts] : texts;
+  if (!Array.isArray(list)) typeError(fn, 'texts', `must be a string or an array of strings; got ${describe(texts)}`);
+  let chars = 0;
+  for (let i = 0; i < list.length; i++) {
+    if (typeof list[i] !== 'string') typeError(fn, `texts[${i}]`, `must be a string; got ${describe(list[i])}`);
+    chars += list[i].length;
+  }
+  const o = checkOptions<NgramOptions>(fn, options);
+  const n = o.n === undefined ? 3 : checkCount(fn, 'options.n', o.n, 1);
+  const dims = o.dims === undefined ? 1024 : checkCount(fn, 'options.dims', o.dims, 1);
+  if (dims > MAX_DIMS) rangeError(fn, 'options.dims', `must be <= ${MAX_DIMS}; got ${dims}`);
+  if (o.normalize !== undefined && typeof o.normalize !== 'boolean') typeError(fn, 'options.normalize', `must be a boolean; got ${describe(o.normalize)}`);
+  const out = new Float32Array(list.length * dims);
+  if (list.length > 0) pick(fn, chars).ngramFeatures(list, n, dims, o.normalize ?? true, out);
+  return out;
+}

@@ -1,0 +1,14 @@
+// Matrix multiply: reference semantics, float64 accumulation whatever the storage.
+import type { FloatArray } from '../../core/types.js';
+
+export function matmul(a: FloatArray, b: FloatArray, m: number, k: number, n: number, out: FloatArray): void {
+  const row = new Float64Array(n);
+  for (let i = 0; i < m; i++) {
+    row.fill(0);
+    for (let p = 0; p < k; p++) {
+      const aip = a[i * k + p], bo = p * n;
+      for (let j = 0; j < n; j++) row[j] += aip * b[bo + j];
+    }
+    out.set(row, i * n);
+  }
+}
