@@ -3,3 +3,9 @@ export { alloc, free, simdEnabled } from "./memory";
 export { dotF32, dotF64, cosineF32, cosineF64, euclideanF32, euclideanF64 } from "./similarity";
 export { cosineBatchF32, euclideanBatchF32 } from "./batch";
 export { topKF32, topKFinishF32 } from "./topk";
+export { riskScoreF64, riskScoreBatchF64, temporalDecayF64 } from "./risk";
+export {
+  statsF64, percentilesF64, movingAverageF64, outliersIqrF64, outliersZscoreF64,
+} from "./stats";
+export { ngramFeatures } from "./ngram";
+export { matmulF32, matmulF64 } from "./matmul";

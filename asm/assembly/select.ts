@@ -1,0 +1,233 @@
+// In-place selection on f64 arrays (the callers' `work` copies), never a full sort.
+//
+// selectK(a, lo, hi, k) leaves the k-th smallest of a[lo..hi] at a[k] with no larger value
+// left of it and no smaller value right of it (within [lo, hi]), so ranks can be selected
+// one after another on the two sides (multiSelect).
+//
+// Quickselect: median-of-3 pivot (ninther from NINTHER elements on), branch-free Lomuto
+// partition (values < pivot to the left), and when the pivot is the minimum of the range
+// a second pass that gathers the values equal to it, so runs of equal keys finish in one
+// step. Each step removes at least the pivot. After too many steps that remove less than
+// an eighth of the range, pivots come from median of medians (groups of 5), which keeps
+// the whole selection O(n) on adversarial inputs.
+//
+// The comparisons assume a total order; callers never pass NaN (they check first and
+// report NaN instead). With NaN the loops still terminate and stay in bounds.
+
+// @ts-ignore: decorator
+@inline const SMALL: i32 = 24;
+// @ts-ignore: decorator
+@inline const NINTHER: i32 = 128;
+
+// @ts-ignore: decorator
+@inline function at(a: usize, i: i32): f64 {
+  return load<f64>(a + (<usize>i << 3));
+}
+
+// @ts-ignore: decorator
+@inline function put(a: usize, i: i32, v: f64): void {
+  store<f64>(a + (<usize>i << 3), v);
+}
+
+// @ts-ignore: decorator
+@inline function swap(a: usize, i: i32, j: i32): void {
+  const pi = a + (<usize>i << 3), pj = a + (<usize>j << 3);
+  const t = load<f64>(pi);
+  store<f64>(pi, load<f64>(pj));
+  store<f64>(pj, t);
+}
+
+/** Sorts a[lo..hi] (inclusive) by insertion; only for short ranges. */
+export function insertionSort(a: usize, lo: i32, hi: i32): void {
+  for (let i = lo + 1; i <= hi; i++) {
+    const v = at(a, i);
+    let j = i - 1;
+    while (j >= lo && at(a, j) > v) {
+      put(a, j + 1, at(a, j));
+      j--;
+    }
+    put(a, j + 1, v);
+  }
+}
+
+/** Index of the median of a[i], a[j], a[k]. */
+// @ts-ignore: decorator
+@inline function med3(a: usize, i: i32, j: i32, k: i32): i32 {
+  const x = at(a, i), y = at(a, j), z = at(a, k);
+  if (x < y) {
+    if (y < z) return j;
+    return x < z ? k : i;
+  }
+  if (x < z) return i;
+  return y < z ? k : j;
+}
+
+/** Index of the median-of-medians pivot of a[lo..hi] (hi - lo + 1 >= 5); reorders the range. */
+function momPivot(a: usize, lo: i32, hi: i32): i32 {
+  const groups = (hi - lo + 1) / 5;
+  for (let g = 0; g < groups; g++) {
+    const s = lo + g * 5;
+    insertionSort(a, s, s + 4);
+    swap(a, lo + g, s + 2);
+  }
+  const mid = lo + ((groups - 1) >> 1);
+  selectK(a, lo, lo + groups - 1, mid);
+  return mid;
+}
+
+/**
+ * Moves the pivot a[pi] to its place in a[lo..hi]: returns q with a[lo..q) < p, a[q] = p,
+ * a(q..hi] >= p.
+ */
+function partitionLt(a: usize, lo: i32, hi: i32, pi: i32): i32 {
+  swap(a, lo, pi);
+  const p = at(a, lo);
+  let j = lo + 1;
+  let pj = a + (<usize>j << 3);
+  let pe = a + (<usize>hi << 3);
+  // Branch-free Lomuto: every element is swapped with the first element not below p.
+  for (let q = pj; q <= pe; q += 8) {
+    const v = load<f64>(q);
+    store<f64>(q, load<f64>(pj));
+    store<f64>(pj, v);
+    pj += select<usize>(8, 0, v < p);
+  }
+  j = <i32>((pj - a) >>> 3) - 1;
+  swap(a, lo, j);
+  return j;
+}
+
+/** Gathers the values <= p of a[lo..hi] at the front; returns the first index past them. */
+function partitionLe(a: usize, lo: i32, hi: i32, p: f64): i32 {
+  let pj = a + (<usize>lo << 3);
+  const pe = a + (<usize>hi << 3);
+  for (let q = pj; q <= pe; q += 8) {
+    const v = load<f64>(q);
+    store<f64>(q, load<f64>(pj));
+    store<f64>(pj, v);
+    pj += select<usize>(8, 0, v <= p);
+  }
+  return <i32>((pj - a) >>> 3);
+}
+
+/** Floor of log2(v) for v >= 1. */
+// @ts-ignore: decorator
+@inline function ilog2(v: i32): i32 {
+  return 31 - <i32>clz<u32>(<u32>v);
+}
+
+/** See the header: a[k] becomes the k-th smallest of a[lo..hi]; requires lo <= k <= hi. */
+export function selectK(a: usize, lo: i32, hi: i32, k: i32): void {
+  if (k < lo || k > hi) return;
+  let slack = (ilog2(hi - lo + 1) >> 1) + 2;
+  while (hi - lo >= SMALL) {
+    const len = hi - lo + 1;
+    let pi: i32;
+    if (slack <= 0) {
+      pi = momPivot(a, lo, hi);
+    } else {
+      const mid = lo + (len >> 1);
+      if (len >= NINTHER) {
+        const s = len >> 3;
+        pi = med3(a,
+          med3(a, lo, lo + s, lo + 2 * s),
+          med3(a, mid - s, mid, mid + s),
+          med3(a, hi - 2 * s, hi - s, hi));
+      } else {
+        pi = med3(a, lo, mid, hi);
+      }
+    }
+    const q = partitionLt(a, lo, hi, pi);
+    if (k == q) return;
+    if (k < q) {
+      hi = q - 1;
+    } else if (q == lo) {
+      // The pivot is the minimum: take all its copies out in one pass.
+      const r = partitionLe(a, lo + 1, hi, at(a, q));
+      if (k < r) return;
+      lo = r;
+    } else {
+      lo = q + 1;
+    }
+    if (hi - lo + 1 > len - (len >> 3)) slack--;
+  }
+  insertionSort(a, lo, hi);
+}
+
+/**
+ * Selects every rank in ranks[rlo..rhi] (i32, ascending, distinct, all within [lo, hi]):
+ * afterwards a[r] is the r-th smallest for each of them.
+ */
+export function multiSelect(a: usize, lo: i32, hi: i32, ranks: usize, rlo: i32, rhi: i32): void {
+  while (rlo <= rhi) {
+    const mid = rlo + ((rhi - rlo) >> 1);
+    const k = load<i32>(ranks + (<usize>mid << 2));
+    selectK(a, lo, hi, k);
+    if (mid > rlo) multiSelect(a, lo, k - 1, ranks, rlo, mid - 1);
+    lo = k + 1;
+    rlo = mid + 1;
+  }
+}
+
+/** Largest of a[lo..hi] (hi >= lo). */
+export function maxRange(a: usize, lo: i32, hi: i32): f64 {
+  let m = at(a, lo);
+  for (let i = lo + 1; i <= hi; i++) {
+    const v = at(a, i);
+    m = v > m ? v : m;
+  }
+  return m;
+}
+
+// ---------------------------------------------------------------------------------------
+// Small i32 sorts for rank lists.
+
+// @ts-ignore: decorator
+@inline function ri(p: usize, i: i32): i32 {
+  return load<i32>(p + (<usize>i << 2));
+}
+
+// @ts-ignore: decorator
+@inline function rput(p: usize, i: i32, v: i32): void {
+  store<i32>(p + (<usize>i << 2), v);
+}
+
+function siftI32(p: usize, i: i32, n: i32): void {
+  const v = ri(p, i);
+  while (true) {
+    let c = 2 * i + 1;
+    if (c >= n) break;
+    if (c + 1 < n && ri(p, c + 1) > ri(p, c)) c++;
+    if (ri(p, c) <= v) break;
+    rput(p, i, ri(p, c));
+    i = c;
+  }
+  rput(p, i, v);
+}
+
+/** Sorts i32[n] ascending and drops duplicates; returns the new length. */
+export function sortUniqueI32(p: usize, n: i32): i32 {
+  if (n <= 0) return 0;
+  if (n <= 32) {
+    for (let i = 1; i < n; i++) {
+      const v = ri(p, i);
+      let j = i - 1;
+      while (j >= 0 && ri(p, j) > v) { rput(p, j + 1, ri(p, j)); j--; }
+      rput(p, j + 1, v);
+    }
+  } else {
+    for (let i = (n >> 1) - 1; i >= 0; i--) siftI32(p, i, n);
+    for (let end = n - 1; end > 0; end--) {
+      const t = ri(p, end);
+      rput(p, end, ri(p, 0));
+      rput(p, 0, t);
+      siftI32(p, 0, end);
+    }
+  }
+  let u = 1;
+  for (let i = 1; i < n; i++) {
+    const v = ri(p, i);
+    if (v != ri(p, u - 1)) { rput(p, u, v); u++; }
+  }
+  return u;
+}

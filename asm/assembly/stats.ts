@@ -1,0 +1,373 @@
+// Descriptive statistics, percentiles, moving average and outliers (f64).
+//
+// Sums are compensated: four lanes (two f64x2 in the SIMD build, four scalars otherwise,
+// element i in lane i % 4) each keep a TwoSum running sum and the sum of its exact rounding
+// errors; the lanes and the tail are then merged with TwoSum, and the result is sum + errors.
+// This is Neumaier's scheme (TwoSum yields the same error term without the branch), so the
+// error is about eps·|Σx| + n·eps²·Σ|x|. Both builds use the same lane order and agree bit
+// for bit. Variance is the corrected two-pass M2 = Σd² − (Σd)²/n, d = x − mean, with both
+// sums compensated the same way; outliersZscoreF64 reuses exactly these routines.
+//
+// Order statistics select on the caller's `work` copy (see select.ts); never a sort.
+
+import { selectK, multiSelect, maxRange, sortUniqueI32 } from "./select";
+
+// ---------------------------------------------------------------------------------------
+// Compensated lanes
+
+// Results of the passes (wasm globals).
+let rSum: f64 = 0;
+let rMin: f64 = 0;
+let rMax: f64 = 0;
+let rSumD: f64 = 0;
+let rSumQ: f64 = 0;
+
+/** Merges lane (s, c) into the running (S, C) with TwoSum; returns the new S, sets mC. */
+let mC: f64 = 0;
+// @ts-ignore: decorator
+@inline function merge(S: f64, C: f64, s: f64, c: f64): f64 {
+  const t = S + s;
+  const z = t - S;
+  mC = C + (((S - (t - z)) + (s - z)) + c);
+  return t;
+}
+
+/**
+ * Pass 1: compensated Σx, min, max; when `copy`, also writes x to dst.
+ * NaN in x makes rMin/rMax NaN (f64.min/max propagate it).
+ */
+// @ts-ignore: decorator
+@inline function sumPass(x: usize, n: i32, copy: bool, dst: usize, wantMinMax: bool): void {
+  let i = 0;
+  let S: f64 = 0, C: f64 = 0;
+  let mn = load<f64>(x), mx = mn;
+  const n4 = n & ~3;
+  if (ASC_FEATURE_SIMD) {
+    let s0 = f64x2.splat(0), s1 = f64x2.splat(0);
+    let c0 = f64x2.splat(0), c1 = f64x2.splat(0);
+    let lo0 = f64x2.splat(mn), lo1 = lo0, hi0 = lo0, hi1 = lo0;
+    for (; i < n4; i += 4) {
+      const v0 = v128.load(x), v1 = v128.load(x, 16);
+      if (copy) { v128.store(dst, v0); v128.store(dst, v1, 16); dst += 32; }
+      if (wantMinMax) {
+        lo0 = f64x2.min(lo0, v0); lo1 = f64x2.min(lo1, v1);
+        hi0 = f64x2.max(hi0, v0); hi1 = f64x2.max(hi1, v1);
+      }
+      const t0 = f64x2.add(s0, v0), t1 = f64x2.add(s1, v1);
+      const z0 = f64x2.sub(t0, s0), z1 = f64x2.sub(t1, s1);
+      c0 = f64x2.add(c0, f64x2.add(f64x2.sub(s0, f64x2.sub(t0, z0)), f64x2.sub(v0, z0)));
+      c1 = f64x2.add(c1, f64x2.add(f64x2.sub(s1, f64x2.sub(t1, z1)), f64x2.sub(v1, z1)));
+      s0 = t0; s1 = t1;
+      x += 32;
+    }
+    S = merge(S, C, f64x2.extract_lane(s0, 0), f64x2.extract_lane(c0, 0)); C = mC;
+    S = merge(S, C, f64x2.extract_lane(s0, 1), f64x2.extract_lane(c0, 1)); C = mC;
+    S = merge(S, C, f64x2.extract_lane(s1, 0), f64x2.extract_lane(c1, 0)); C = mC;
+    S = merge(S, C, f64x2.extract_lane(s1, 1), f64x2.extract_lane(c1, 1)); C = mC;
+    if (wantMinMax) {
+      const lo = f64x2.min(lo0, lo1), hi = f64x2.max(hi0, hi1);
+      mn = min(f64x2.extract_lane(lo, 0), f64x2.extract_lane(lo, 1));
+      mx = max(f64x2.extract_lane(hi, 0), f64x2.extract_lane(hi, 1));
+    }
+  } else {
+    let s0: f64 = 0, s1: f64 = 0, s2: f64 = 0, s3: f64 = 0;
+    let c0: f64 = 0, c1: f64 = 0, c2: f64 = 0, c3: f64 = 0;
+    for (; i < n4; i += 4) {
+      const v0 = load<f64>(x), v1 = load<f64>(x, 8), v2 = load<f64>(x, 16), v3 = load<f64>(x, 24);
+      if (copy) {
+        store<f64>(dst, v0); store<f64>(dst, v1, 8); store<f64>(dst, v2, 16); store<f64>(dst, v3, 24);
+        dst += 32;
+      }
+      if (wantMinMax) {
+        mn = min(min(mn, v0), min(v1, min(v2, v3)));
+        mx = max(max(mx, v0), max(v1, max(v2, v3)));
+      }
+      const t0 = s0 + v0, t1 = s1 + v1, t2 = s2 + v2, t3 = s3 + v3;
+      const z0 = t0 - s0, z1 = t1 - s1, z2 = t2 - s2, z3 = t3 - s3;
+      c0 += (s0 - (t0 - z0)) + (v0 - z0);
+      c1 += (s1 - (t1 - z1)) + (v1 - z1);
+      c2 += (s2 - (t2 - z2)) + (v2 - z2);
+      c3 += (s3 - (t3 - z3)) + (v3 - z3);
+      s0 = t0; s1 = t1; s2 = t2; s3 = t3;
+      x += 32;
+    }
+    S = merge(S, C, s0, c0); C = mC;
+    S = merge(S, C, s1, c1); C = mC;
+    S = merge(S, C, s2, c2); C = mC;
+    S = merge(S, C, s3, c3); C = mC;
+  }
+  for (; i < n; i++) {
+    const v = load<f64>(x);
+    if (copy) { store<f64>(dst, v); dst += 8; }
+    if (wantMinMax) { mn = min(mn, v); mx = max(mx, v); }
+    S = merge(S, C, v, 0); C = mC;
+    x += 8;
+  }
+  rSum = S + C;
+  rMin = mn;
+  rMax = mx;
+}
+
+/** Pass 2: compensated Σd and Σd² for d = x − mean, into rSumD / rSumQ. */
+function devPass(x: usize, n: i32, mean: f64): void {
+  let i = 0;
+  let S: f64 = 0, C: f64 = 0, Q: f64 = 0, D: f64 = 0;
+  const n4 = n & ~3;
+  if (ASC_FEATURE_SIMD) {
+    const vm = f64x2.splat(mean);
+    let s0 = f64x2.splat(0), s1 = f64x2.splat(0), c0 = f64x2.splat(0), c1 = f64x2.splat(0);
+    let q0 = f64x2.splat(0), q1 = f64x2.splat(0), e0 = f64x2.splat(0), e1 = f64x2.splat(0);
+    for (; i < n4; i += 4) {
+      const d0 = f64x2.sub(v128.load(x), vm), d1 = f64x2.sub(v128.load(x, 16), vm);
+      const t0 = f64x2.add(s0, d0), t1 = f64x2.add(s1, d1);
+      const z0 = f64x2.sub(t0, s0), z1 = f64x2.sub(t1, s1);
+      c0 = f64x2.add(c0, f64x2.add(f64x2.sub(s0, f64x2.sub(t0, z0)), f64x2.sub(d0, z0)));
+      c1 = f64x2.add(c1, f64x2.add(f64x2.sub(s1, f64x2.sub(t1, z1)), f64x2.sub(d1, z1)));
+      s0 = t0; s1 = t1;
+      const p0 = f64x2.mul(d0, d0), p1 = f64x2.mul(d1, d1);
+      const u0 = f64x2.add(q0, p0), u1 = f64x2.add(q1, p1);
+      const w0 = f64x2.sub(u0, q0), w1 = f64x2.sub(u1, q1);
+      e0 = f64x2.add(e0, f64x2.add(f64x2.sub(q0, f64x2.sub(u0, w0)), f64x2.sub(p0, w0)));
+      e1 = f64x2.add(e1, f64x2.add(f64x2.sub(q1, f64x2.sub(u1, w1)), f64x2.sub(p1, w1)));
+      q0 = u0; q1 = u1;
+      x += 32;
+    }
+    S = merge(S, C, f64x2.extract_lane(s0, 0), f64x2.extract_lane(c0, 0)); C = mC;
+    S = merge(S, C, f64x2.extract_lane(s0, 1), f64x2.extract_lane(c0, 1)); C = mC;
+    S = merge(S, C, f64x2.extract_lane(s1, 0), f64x2.extract_lane(c1, 0)); C = mC;
+    S = merge(S, C, f64x2.extract_lane(s1, 1), f64x2.extract_lane(c1, 1)); C = mC;
+    Q = merge(Q, D, f64x2.extract_lane(q0, 0), f64x2.extract_lane(e0, 0)); D = mC;
+    Q = merge(Q, D, f64x2.extract_lane(q0, 1), f64x2.extract_lane(e0, 1)); D = mC;
+    Q = merge(Q, D, f64x2.extract_lane(q1, 0), f64x2.extract_lane(e1, 0)); D = mC;
+    Q = merge(Q, D, f64x2.extract_lane(q1, 1), f64x2.extract_lane(e1, 1)); D = mC;
+  } else {
+    let s0: f64 = 0, s1: f64 = 0, s2: f64 = 0, s3: f64 = 0;
+    let c0: f64 = 0, c1: f64 = 0, c2: f64 = 0, c3: f64 = 0;
+    let q0: f64 = 0, q1: f64 = 0, q2: f64 = 0, q3: f64 = 0;
+    let e0: f64 = 0, e1: f64 = 0, e2: f64 = 0, e3: f64 = 0;
+    for (; i < n4; i += 4) {
+      const d0 = load<f64>(x) - mean, d1 = load<f64>(x, 8) - mean;
+      const d2 = load<f64>(x, 16) - mean, d3 = load<f64>(x, 24) - mean;
+      let t = s0 + d0, z = t - s0; c0 += (s0 - (t - z)) + (d0 - z); s0 = t;
+      t = s1 + d1; z = t - s1; c1 += (s1 - (t - z)) + (d1 - z); s1 = t;
+      t = s2 + d2; z = t - s2; c2 += (s2 - (t - z)) + (d2 - z); s2 = t;
+      t = s3 + d3; z = t - s3; c3 += (s3 - (t - z)) + (d3 - z); s3 = t;
+      let p = d0 * d0;
+      t = q0 + p; z = t - q0; e0 += (q0 - (t - z)) + (p - z); q0 = t;
+      p = d1 * d1;
+      t = q1 + p; z = t - q1; e1 += (q1 - (t - z)) + (p - z); q1 = t;
+      p = d2 * d2;
+      t = q2 + p; z = t - q2; e2 += (q2 - (t - z)) + (p - z); q2 = t;
+      p = d3 * d3;
+      t = q3 + p; z = t - q3; e3 += (q3 - (t - z)) + (p - z); q3 = t;
+      x += 32;
+    }
+    S = merge(S, C, s0, c0); C = mC;
+    S = merge(S, C, s1, c1); C = mC;
+    S = merge(S, C, s2, c2); C = mC;
+    S = merge(S, C, s3, c3); C = mC;
+    Q = merge(Q, D, q0, e0); D = mC;
+    Q = merge(Q, D, q1, e1); D = mC;
+    Q = merge(Q, D, q2, e2); D = mC;
+    Q = merge(Q, D, q3, e3); D = mC;
+  }
+  for (; i < n; i++) {
+    const d = load<f64>(x) - mean;
+    S = merge(S, C, d, 0); C = mC;
+    Q = merge(Q, D, d * d, 0); D = mC;
+    x += 8;
+  }
+  rSumD = S + C;
+  rSumQ = Q + D;
+}
+
+/** M2 = Σd² − (Σd)²/n after devPass. */
+// @ts-ignore: decorator
+@inline function m2(n: i32): f64 {
+  return rSumQ - (rSumD * rSumD) / <f64>n;
+}
+
+// ---------------------------------------------------------------------------------------
+// statsF64
+
+export function statsF64(x: usize, n: i32, ddof: f64, out: usize, work: usize): void {
+  if (n <= 0) {
+    store<f64>(out, 0);
+    store<f64>(out, 0, 8);
+    for (let j = 2; j < 8; j++) store<f64>(out + (<usize>j << 3), NaN);
+    return;
+  }
+  sumPass(x, n, true, work, true);
+  const sum = rSum, mn = rMin, mx = rMax;
+  const mean = sum / <f64>n;
+  devPass(x, n, mean);
+  const variance = max<f64>(0, m2(n) / (<f64>n - ddof));
+  let median: f64 = NaN;
+  if (mn == mn) {
+    // No NaN (min propagates it), so selection sees a total order.
+    const h = n >> 1;
+    selectK(work, 0, n - 1, h);
+    const hv = load<f64>(work + (<usize>h << 3));
+    median = (n & 1) ? hv : (maxRange(work, 0, h - 1) + hv) / 2;
+  }
+  store<f64>(out, <f64>n);
+  store<f64>(out, sum, 8);
+  store<f64>(out, mean, 16);
+  store<f64>(out, variance, 24);
+  store<f64>(out, Math.sqrt(variance), 32);
+  store<f64>(out, mn, 40);
+  store<f64>(out, mx, 48);
+  store<f64>(out, median, 56);
+}
+
+// ---------------------------------------------------------------------------------------
+// Percentiles (type 7)
+
+/** Copies x[0, n) to dst; returns true when x holds a NaN. */
+function copyCheck(x: usize, n: i32, dst: usize): bool {
+  let i = 0;
+  let nan = false;
+  if (ASC_FEATURE_SIMD) {
+    let m = v128.splat<i64>(0);
+    for (; i + 4 <= n; i += 4) {
+      const v0 = v128.load(x), v1 = v128.load(x, 16);
+      v128.store(dst, v0);
+      v128.store(dst, v1, 16);
+      m = v128.or(m, v128.or(f64x2.ne(v0, v0), f64x2.ne(v1, v1)));
+      x += 32; dst += 32;
+    }
+    nan = v128.any_true(m);
+  }
+  for (; i < n; i++) {
+    const v = load<f64>(x);
+    store<f64>(dst, v);
+    nan = nan | (v != v);
+    x += 8; dst += 8;
+  }
+  return nan;
+}
+
+/** Type-7 rank data for p: returns lo (or -1 when h is out of [0, n-1] or NaN); sets pFrac. */
+let pFrac: f64 = 0;
+// @ts-ignore: decorator
+@inline function rankOf(n: i32, p: f64): i32 {
+  const h = (<f64>(n - 1) * p) / 100;
+  if (!(h >= 0 && h <= <f64>(n - 1))) return -1;
+  const lo = Math.floor(h);
+  pFrac = h - lo;
+  return <i32>lo;
+}
+
+/**
+ * Percentiles ps[0, m) of x[0, n) into out; work: f64[n] copy, ranks: i32[2m].
+ * NaN in x, or a p outside [0, 100], gives NaN.
+ */
+function percentilesInto(x: usize, n: i32, ps: usize, m: i32, out: usize, work: usize, ranks: usize): void {
+  if (m <= 0) return;
+  if (n <= 0 || copyCheck(x, n, work)) {
+    for (let j = 0; j < m; j++) store<f64>(out + (<usize>j << 3), NaN);
+    return;
+  }
+  let cnt = 0;
+  for (let j = 0; j < m; j++) {
+    const lo = rankOf(n, load<f64>(ps + (<usize>j << 3)));
+    if (lo < 0) continue;
+    store<i32>(ranks + (<usize>cnt << 2), lo); cnt++;
+    if (pFrac != 0 && lo + 1 < n) { store<i32>(ranks + (<usize>cnt << 2), lo + 1); cnt++; }
+  }
+  const u = sortUniqueI32(ranks, cnt);
+  multiSelect(work, 0, n - 1, ranks, 0, u - 1);
+  for (let j = 0; j < m; j++) {
+    const lo = rankOf(n, load<f64>(ps + (<usize>j << 3)));
+    let v: f64 = NaN;
+    if (lo >= 0) {
+      const xl = load<f64>(work + (<usize>lo << 3));
+      v = (pFrac == 0 || lo + 1 >= n) ? xl : xl + pFrac * (load<f64>(work + (<usize>lo << 3), 8) - xl);
+    }
+    store<f64>(out + (<usize>j << 3), v);
+  }
+}
+
+export function percentilesF64(x: usize, n: i32, ps: usize, m: i32, out: usize, work: usize, ranks: usize): void {
+  percentilesInto(x, n, ps, m, out, work, ranks);
+}
+
+// ---------------------------------------------------------------------------------------
+// Moving average
+
+/**
+ * Valid-mode moving average: out[i] = (Σ x[i, i+window)) / window, i in [0, n − window].
+ * The running sum is TwoSum-compensated over every add and subtract.
+ */
+export function movingAverageF64(x: usize, n: i32, window: i32, out: usize): void {
+  if (window <= 0 || window > n) return;
+  const w = <f64>window;
+  let s: f64 = 0, c: f64 = 0;
+  let p = x;
+  for (let i = 0; i < window; i++) {
+    const v = load<f64>(p);
+    const t = s + v, z = t - s;
+    c += (s - (t - z)) + (v - z);
+    s = t;
+    p += 8;
+  }
+  store<f64>(out, (s + c) / w);
+  let q = x;
+  const last = n - window;
+  for (let i = 1; i <= last; i++) {
+    const v = load<f64>(p);
+    let t = s + v, z = t - s;
+    c += (s - (t - z)) + (v - z);
+    s = t;
+    const u = -load<f64>(q);
+    t = s + u; z = t - s;
+    c += (s - (t - z)) + (u - z);
+    s = t;
+    store<f64>(out + (<usize>i << 3), (s + c) / w);
+    p += 8; q += 8;
+  }
+}
+
+// ---------------------------------------------------------------------------------------
+// Outliers
+
+const iqrPs = memory.data<f64>([25.0, 75.0]);
+const iqrQ = memory.data(16, 16);
+const iqrRanks = memory.data(16, 16);
+
+/** Writes ascending i with x[i] < lo || x[i] > hi to out (u32); returns the count. */
+function fences(x: usize, n: i32, lo: f64, hi: f64, out: usize): i32 {
+  let cnt: usize = 0;
+  for (let i = 0; i < n; i++) {
+    const v = load<f64>(x);
+    store<u32>(out + (cnt << 2), <u32>i);
+    cnt += <usize>((v < lo) | (v > hi));
+    x += 8;
+  }
+  return <i32>cnt;
+}
+
+export function outliersIqrF64(x: usize, n: i32, k: f64, out: usize, work: usize): i32 {
+  if (n <= 0) return 0;
+  percentilesInto(x, n, iqrPs, 2, iqrQ, work, iqrRanks);
+  const q1 = load<f64>(iqrQ), q3 = load<f64>(iqrQ, 8);
+  const iqr = q3 - q1;
+  return fences(x, n, q1 - k * iqr, q3 + k * iqr, out);
+}
+
+export function outliersZscoreF64(x: usize, n: i32, threshold: f64, out: usize): i32 {
+  if (n <= 0) return 0;
+  sumPass(x, n, false, 0, false);
+  const mean = rSum / <f64>n;
+  devPass(x, n, mean);
+  const std = Math.sqrt(max<f64>(0, m2(n) / <f64>n));
+  if (std == 0) return 0;
+  let cnt: usize = 0;
+  for (let i = 0; i < n; i++) {
+    const v = load<f64>(x);
+    store<u32>(out + (cnt << 2), <u32>i);
+    cnt += <usize>(Math.abs(v - mean) / std > threshold);
+    x += 8;
+  }
+  return <i32>cnt;
+}
