@@ -7,13 +7,18 @@
 
 pub mod args;
 pub mod batch;
+pub mod matmul;
+pub mod ngram;
+pub mod par;
 pub mod pool;
+pub mod risk;
 pub mod simd;
 pub mod similarity;
+pub mod stats;
 pub mod topk;
 pub mod topology;
 
-use napi::bindgen_prelude::{Float32ArraySlice, Uint32ArraySlice};
+use napi::bindgen_prelude::{Float32ArraySlice, Float64ArraySlice, Uint32Array, Uint32ArraySlice};
 use napi::{Error, Result, Status};
 use napi_derive::napi;
 
@@ -217,4 +222,156 @@ pub fn topology() -> Topology {
       cgroup: t.sources.cgroup,
     },
   }
+}
+
+// ---------------------------------------------------------------------------
+// Risk, statistics, n-gram features and matrix products.
+
+/// An input's byte range, for overlap checks across element types.
+struct Span {
+  name: &'static str,
+  start: usize,
+  end: usize,
+}
+
+fn span<T>(name: &'static str, s: &[T]) -> Span {
+  let start = s.as_ptr() as usize;
+  Span { name, start, end: start + std::mem::size_of_val(s) }
+}
+
+/// As `check_no_overlap`, for inputs of any element type.
+fn check_disjoint<T>(out_name: &'static str, out: &[T], inputs: &[Span]) -> Result<()> {
+  let o = span(out_name, out);
+  for i in inputs {
+    if o.start < i.end && i.start < o.end {
+      return Err(invalid(ArgError::new(out_name, format!("must not share memory with {}", i.name))));
+    }
+  }
+  Ok(())
+}
+
+fn positive_int_arg(name: &'static str, v: f64) -> Result<usize> {
+  match int_arg(name, v)? {
+    0 => Err(invalid(ArgError::new(name, "must be a positive integer"))),
+    n => Ok(n),
+  }
+}
+
+/// Noisy-OR risk of one entity; NaN if any severity or confidence is
+/// non-finite.
+#[napi(js_name = "riskScoreF64", catch_unwind)]
+pub fn risk_score_f64(severities: &[f64], confidences: &[f64], max_severity: f64) -> Result<f64> {
+  risk::risk_score(severities, confidences, max_severity).map_err(invalid)
+}
+
+/// Noisy-OR per entity e over signals offsets[e]..offsets[e+1] into out.
+/// Returns how many signals had a non-finite severity or confidence
+/// (their entities get NaN).
+#[napi(js_name = "riskScoreBatchF64", catch_unwind)]
+pub fn risk_score_batch_f64(
+  severities: &[f64],
+  confidences: &[f64],
+  offsets: &[u32],
+  max_severity: f64,
+  mut out: Float64ArraySlice,
+) -> Result<u32> {
+  let inputs = [span("severities", severities), span("confidences", confidences), span("offsets", offsets)];
+  check_disjoint("out", &out, &inputs)?;
+  // SAFETY: `out` overlaps no input (checked above) and JS is blocked for
+  // the duration of the call, so this is the only live reference.
+  let out = unsafe { out.as_mut() };
+  risk::risk_score_batch(pool::pool(), severities, confidences, offsets, max_severity, out).map_err(invalid)
+}
+
+/// out[i] = scores[i] * 2^(-ages[i] / halfLife). Returns flags: 1 if any
+/// score or age is non-finite, 2 if any age is negative.
+#[napi(js_name = "temporalDecayF64", catch_unwind)]
+pub fn temporal_decay_f64(scores: &[f64], ages: &[f64], half_life: f64, mut out: Float64ArraySlice) -> Result<u32> {
+  check_disjoint("out", &out, &[span("scores", scores), span("ages", ages)])?;
+  // SAFETY: as in risk_score_batch_f64.
+  let out = unsafe { out.as_mut() };
+  risk::temporal_decay(pool::pool(), scores, ages, half_life, out).map_err(invalid)
+}
+
+/// out = [count, sum, mean, variance, std, min, max, median].
+#[napi(js_name = "statsF64", catch_unwind)]
+pub fn stats_f64(x: &[f64], ddof: f64, mut out: Float64ArraySlice) -> Result<()> {
+  check_disjoint("out", &out, &[span("x", x)])?;
+  // SAFETY: as in risk_score_batch_f64.
+  let out = unsafe { out.as_mut() };
+  stats::stats(pool::pool(), x, ddof, out).map_err(invalid)
+}
+
+/// Type-7 (numpy default) percentiles, ps in [0, 100].
+#[napi(js_name = "percentilesF64", catch_unwind)]
+pub fn percentiles_f64(x: &[f64], ps: &[f64], mut out: Float64ArraySlice) -> Result<()> {
+  check_disjoint("out", &out, &[span("x", x), span("ps", ps)])?;
+  // SAFETY: as in risk_score_batch_f64.
+  let out = unsafe { out.as_mut() };
+  stats::percentiles(pool::pool(), x, ps, out).map_err(invalid)
+}
+
+/// 'valid' moving average: out[i] = mean(x[i..i+window]).
+#[napi(js_name = "movingAverageF64", catch_unwind)]
+pub fn moving_average_f64(x: &[f64], window: f64, mut out: Float64ArraySlice) -> Result<()> {
+  check_disjoint("out", &out, &[span("x", x)])?;
+  let window = positive_int_arg("window", window)?;
+  // SAFETY: as in risk_score_batch_f64.
+  let out = unsafe { out.as_mut() };
+  stats::moving_average(pool::pool(), x, window, out).map_err(invalid)
+}
+
+/// Ascending indices outside [Q1 - k*IQR, Q3 + k*IQR].
+#[napi(js_name = "outliersIqrF64", catch_unwind)]
+pub fn outliers_iqr_f64(x: &[f64], k: f64) -> Result<Uint32Array> {
+  stats::outliers_iqr(pool::pool(), x, k).map(Uint32Array::new).map_err(invalid)
+}
+
+/// Ascending indices with |x - mean| / std > threshold (population std).
+#[napi(js_name = "outliersZscoreF64", catch_unwind)]
+pub fn outliers_zscore_f64(x: &[f64], threshold: f64) -> Result<Uint32Array> {
+  stats::outliers_zscore(pool::pool(), x, threshold).map(Uint32Array::new).map_err(invalid)
+}
+
+/// Hashed character n-gram counts (FNV-1a 32, bucket = hash % dims), one
+/// row of `dims` per text; L2-normalised rows when `normalize`.
+#[napi(js_name = "ngramFeatures", catch_unwind)]
+pub fn ngram_features(
+  bytes: &[u8],
+  offsets: &[u32],
+  n: f64,
+  dims: f64,
+  normalize: bool,
+  mut out: Float32ArraySlice,
+) -> Result<()> {
+  check_disjoint("out", &out, &[span("bytes", bytes), span("offsets", offsets)])?;
+  let n = positive_int_arg("n", n)?;
+  let dims = positive_int_arg("dims", dims)?;
+  // SAFETY: as in risk_score_batch_f64.
+  let out = unsafe { out.as_mut() };
+  ngram::ngram_features(pool::pool(), bytes, offsets, n, dims, normalize, out).map_err(invalid)
+}
+
+fn matmul_dims(m: f64, k: f64, n: f64) -> Result<(usize, usize, usize)> {
+  Ok((int_arg("m", m)?, int_arg("k", k)?, int_arg("n", n)?))
+}
+
+/// out (m x n) = a (m x k) . b (k x n), row-major; out is overwritten.
+#[napi(js_name = "matmulF32", catch_unwind)]
+pub fn matmul_f32(a: &[f32], b: &[f32], m: f64, k: f64, n: f64, mut out: Float32ArraySlice) -> Result<()> {
+  check_disjoint("out", &out, &[span("a", a), span("b", b)])?;
+  let (m, k, n) = matmul_dims(m, k, n)?;
+  // SAFETY: as in risk_score_batch_f64.
+  let out = unsafe { out.as_mut() };
+  matmul::matmul(pool::pool(), a, b, m, k, n, out).map_err(invalid)
+}
+
+/// As matmulF32, in f64.
+#[napi(js_name = "matmulF64", catch_unwind)]
+pub fn matmul_f64(a: &[f64], b: &[f64], m: f64, k: f64, n: f64, mut out: Float64ArraySlice) -> Result<()> {
+  check_disjoint("out", &out, &[span("a", a), span("b", b)])?;
+  let (m, k, n) = matmul_dims(m, k, n)?;
+  // SAFETY: as in risk_score_batch_f64.
+  let out = unsafe { out.as_mut() };
+  matmul::matmul(pool::pool(), a, b, m, k, n, out).map_err(invalid)
 }

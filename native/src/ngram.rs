@@ -1,0 +1,280 @@
+//! Hashed character n-gram features (the "hashing trick"), one row per text.
+//!
+//! A text is a byte range of one UTF-8 buffer. Code points are found from
+//! lead bytes only (`b & 0xC0 != 0x80`), so malformed input cannot make this
+//! fail or read out of bounds; it just yields different n-grams. Each window
+//! of `n` consecutive code points is hashed with 32-bit FNV-1a over its bytes
+//! and counted in bucket `hash % dims`.
+
+use rayon::ThreadPool;
+
+use crate::args::{self, ArgError, ArgResult};
+use crate::par::{self, PAR_MIN_HEAVY};
+use crate::risk::check_offsets;
+
+const FNV_OFFSET: u32 = 2_166_136_261;
+const FNV_PRIME: u32 = 16_777_619;
+
+#[inline(always)]
+pub fn fnv1a(bytes: &[u8]) -> u32 {
+  let mut h = FNV_OFFSET;
+  for &b in bytes {
+    h ^= b as u32;
+    h = h.wrapping_mul(FNV_PRIME);
+  }
+  h
+}
+
+/// `h % d` for a fixed divisor without a hardware divide (Lemire, Kaser &
+/// Kurz, "Faster remainder by direct computation", 2019): exact for every
+/// 32-bit `h` and `d ≥ 1`.
+#[derive(Clone, Copy)]
+struct FastMod {
+  m: u64,
+  d: u32,
+}
+
+impl FastMod {
+  fn new(d: u32) -> FastMod {
+    // d = 1 wraps m to 0, which correctly gives h % 1 = 0.
+    FastMod { m: (u64::MAX / d.max(1) as u64).wrapping_add(1), d }
+  }
+
+  #[inline(always)]
+  fn rem(self, h: u32) -> u32 {
+    let low = self.m.wrapping_mul(h as u64);
+    ((low as u128 * self.d as u128) >> 64) as u32
+  }
+}
+
+/// Scratch reused across the texts of one chunk.
+struct Scratch {
+  counts: Vec<u32>,
+  touched: Vec<u32>,
+  starts: Vec<usize>,
+}
+
+impl Scratch {
+  fn new(dims: usize) -> Scratch {
+    Scratch { counts: vec![0; dims], touched: Vec::new(), starts: Vec::new() }
+  }
+}
+
+/// Fills `row` (overwritten, all `dims` slots) with the features of `text`.
+fn featurize(text: &[u8], n: usize, fm: FastMod, normalize: bool, sc: &mut Scratch, row: &mut [f32]) {
+  row.fill(0.0);
+  sc.starts.clear();
+  sc.starts.extend(text.iter().enumerate().filter(|&(_, &b)| b & 0xC0 != 0x80).map(|(i, _)| i));
+  let cps = sc.starts.len();
+  if cps < n {
+    return;
+  }
+  sc.starts.push(text.len());
+  for w in sc.starts.windows(n + 1) {
+    let b = fm.rem(fnv1a(&text[w[0]..w[n]])) as usize;
+    let slot = &mut sc.counts[b];
+    if *slot == 0 {
+      sc.touched.push(b as u32);
+    }
+    *slot += 1;
+  }
+  if normalize {
+    // Exact: each square < 2^64 and there are < 2^32 of them.
+    let ss: u128 = sc.touched.iter().map(|&b| sc.counts[b as usize] as u128 * sc.counts[b as usize] as u128).sum();
+    let norm = (ss as f64).sqrt();
+    for &b in &sc.touched {
+      row[b as usize] = (sc.counts[b as usize] as f64 / norm) as f32;
+    }
+  } else {
+    for &b in &sc.touched {
+      row[b as usize] = sc.counts[b as usize] as f32;
+    }
+  }
+  for &b in &sc.touched {
+    sc.counts[b as usize] = 0;
+  }
+  sc.touched.clear();
+}
+
+/// out[t·dims .. (t+1)·dims] = features of text t = bytes[offsets[t]..offsets[t+1]].
+pub fn ngram_features(
+  pool: Option<&ThreadPool>,
+  bytes: &[u8],
+  offsets: &[u32],
+  n: usize,
+  dims: usize,
+  normalize: bool,
+  out: &mut [f32],
+) -> ArgResult<()> {
+  if n == 0 {
+    return Err(ArgError::new("n", "must be a positive integer"));
+  }
+  if dims == 0 || dims > u32::MAX as usize {
+    return Err(ArgError::new("dims", "must be an integer in [1, 2^32 - 1]"));
+  }
+  let texts = check_offsets(offsets, bytes.len(), "bytes")?;
+  let expected = texts.checked_mul(dims).ok_or_else(|| ArgError::new("out", "texts × dims overflows"))?;
+  args::exact_len("out", out.len(), expected, "(offsets length - 1) × dims")?;
+  if texts == 0 {
+    return Ok(());
+  }
+  let fm = FastMod::new(dims as u32);
+  let span = (offsets[texts] - offsets[0]) as usize;
+  let pool = par::pool_for(pool, span, PAR_MIN_HEAVY);
+  // Texts per chunk: ~16 KiB of text each, at least one text.
+  let per_chunk = ((16usize << 10) * texts / span.max(1)).clamp(1, texts);
+  par::map_chunks_mut(pool, out, per_chunk * dims, |start, rows| {
+    let t0 = start / dims;
+    let mut sc = Scratch::new(dims);
+    for (t, row) in rows.chunks_exact_mut(dims).enumerate() {
+      let (lo, hi) = (offsets[t0 + t] as usize, offsets[t0 + t + 1] as usize);
+      featurize(&bytes[lo..hi], n, fm, normalize, &mut sc, row);
+    }
+  });
+  Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+  use super::*;
+  use rayon::ThreadPoolBuilder;
+
+  fn pools() -> Vec<Option<ThreadPool>> {
+    vec![None, Some(ThreadPoolBuilder::new().num_threads(3).build().unwrap())]
+  }
+
+  #[test]
+  fn fastmod_matches_remainder() {
+    let hs = [0u32, 1, 2, 3, 7, 1023, 1024, 65535, 0x7fff_ffff, 0x8000_0000, 0xdead_beef, u32::MAX - 1, u32::MAX];
+    for d in [1u32, 2, 3, 7, 10, 1000, 1024, 65537, 0x7fff_ffff, 0x8000_0001, u32::MAX - 1, u32::MAX] {
+      let fm = FastMod::new(d);
+      for &h in &hs {
+        assert_eq!(fm.rem(h), h % d, "{h} % {d}");
+      }
+      let mut h = 0x1234_5678u32;
+      for _ in 0..10_000 {
+        h = h.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
+        assert_eq!(fm.rem(h), h % d);
+      }
+    }
+  }
+
+  #[test]
+  fn fnv_known_values() {
+    assert_eq!(fnv1a(b""), 0x811c_9dc5);
+    assert_eq!(fnv1a(b"a"), 0xe40c_292c);
+    assert_eq!(fnv1a(b"foobar"), 0xbf9c_f968);
+  }
+
+  #[test]
+  fn hand_worked_abcd() {
+    // "abcd", n = 3: windows "abc" and "bcd".
+    // FNV-1a("abc") = 0x1a47e90b → bucket 3; FNV-1a("bcd") = 0x74bbf722 → bucket 2.
+    let habc = fnv1a(b"abc");
+    let hbcd = fnv1a(b"bcd");
+    assert_eq!(habc, 0x1a47_e90b);
+    assert_eq!(hbcd, 0x74bb_f722);
+    let mut out = vec![9.0f32; 8];
+    ngram_features(None, b"abcd", &[0, 4], 3, 8, false, &mut out).unwrap();
+    assert_eq!(out, [0.0, 0.0, 1.0, 1.0, 0.0, 0.0, 0.0, 0.0]);
+    ngram_features(None, b"abcd", &[0, 4], 3, 8, true, &mut out).unwrap();
+    let v = (1.0 / 2f64.sqrt()) as f32;
+    assert_eq!(out, [0.0, 0.0, v, v, 0.0, 0.0, 0.0, 0.0]);
+    // Same bucket twice: "aaaa", n = 2 → "aa" ×3 → [3] normalised to 1.
+    ngram_features(None, b"aaaa", &[0, 4], 2, 8, true, &mut out).unwrap();
+    assert_eq!(out.iter().filter(|&&x| x == 1.0).count(), 1);
+    assert_eq!(out.iter().sum::<f32>(), 1.0);
+  }
+
+  #[test]
+  fn multibyte_code_points() {
+    // "é€😀" is 3 code points / 9 bytes: with n = 3 one window of all bytes;
+    // with n = 4 a zero row. Short and empty texts too.
+    let text = "é€😀".as_bytes();
+    let mut buf = text.to_vec();
+    buf.extend_from_slice(b"ab");
+    let offsets = [0u32, 9, 9, 11];
+    let mut out = vec![5.0f32; 3 * 16];
+    ngram_features(None, &buf, &offsets, 3, 16, false, &mut out).unwrap();
+    let mut want = vec![0.0f32; 3 * 16];
+    want[(fnv1a(text) % 16) as usize] = 1.0;
+    assert_eq!(out, want);
+    ngram_features(None, &buf, &offsets, 4, 16, true, &mut out).unwrap();
+    assert!(out.iter().all(|&x| x == 0.0));
+    // n = 1 over "é€😀": three different single-code-point windows.
+    ngram_features(None, &buf, &offsets, 1, 1 << 20, false, &mut vec![0.0; 3 << 20]).unwrap();
+  }
+
+  /// Naive reference: decode with std, hash each window's UTF-8 encoding.
+  fn reference(texts: &[&str], n: usize, dims: usize, normalize: bool) -> Vec<f32> {
+    let mut out = vec![0.0f32; texts.len() * dims];
+    for (t, s) in texts.iter().enumerate() {
+      let cps: Vec<char> = s.chars().collect();
+      let mut counts = vec![0u64; dims];
+      if cps.len() >= n {
+        for w in cps.windows(n) {
+          let st: String = w.iter().collect();
+          counts[fnv1a(st.as_bytes()) as usize % dims] += 1;
+        }
+      }
+      let ss: f64 = counts.iter().map(|&c| (c * c) as f64).sum();
+      for b in 0..dims {
+        out[t * dims + b] = if normalize { (counts[b] as f64 / ss.sqrt()) as f32 } else { counts[b] as f32 };
+        if normalize && ss == 0.0 {
+          out[t * dims + b] = 0.0;
+        }
+      }
+    }
+    out
+  }
+
+  #[test]
+  fn matches_reference_in_parallel() {
+    let alphabet: Vec<char> = "abcdefgh é€😀ß".chars().collect();
+    let mut seed = 7u64;
+    let mut texts = Vec::new();
+    for i in 0..3000 {
+      let len = (i * 37) % 120;
+      let s: String = (0..len)
+        .map(|_| {
+          seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+          alphabet[(seed >> 33) as usize % alphabet.len()]
+        })
+        .collect();
+      texts.push(s);
+    }
+    let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
+    let mut bytes = Vec::new();
+    let mut offsets = vec![0u32];
+    for s in &refs {
+      bytes.extend_from_slice(s.as_bytes());
+      offsets.push(bytes.len() as u32);
+    }
+    for &(n, dims) in &[(1usize, 7usize), (3, 64), (5, 1000)] {
+      for normalize in [false, true] {
+        let want = reference(&refs, n, dims, normalize);
+        for pool in pools() {
+          let mut out = vec![f32::NAN; refs.len() * dims];
+          ngram_features(pool.as_ref(), &bytes, &offsets, n, dims, normalize, &mut out).unwrap();
+          assert_eq!(out, want, "n={n} dims={dims} normalize={normalize}");
+        }
+      }
+    }
+  }
+
+  #[test]
+  fn validates_and_survives_bad_bytes() {
+    let mut out = vec![0.0f32; 8];
+    assert_eq!(ngram_features(None, b"ab", &[0, 2], 0, 8, false, &mut out).unwrap_err().arg, "n");
+    assert_eq!(ngram_features(None, b"ab", &[0, 2], 1, 0, false, &mut out).unwrap_err().arg, "dims");
+    assert_eq!(ngram_features(None, b"ab", &[0, 3], 1, 8, false, &mut out).unwrap_err().arg, "offsets");
+    assert_eq!(ngram_features(None, b"ab", &[2, 0], 1, 8, false, &mut out).unwrap_err().arg, "offsets");
+    assert_eq!(ngram_features(None, b"ab", &[], 1, 8, false, &mut out).unwrap_err().arg, "offsets");
+    assert_eq!(ngram_features(None, b"ab", &[0, 2], 1, 4, false, &mut out).unwrap_err().arg, "out");
+    // Continuation bytes only, a lone lead byte, a cut multi-byte sequence.
+    let junk = [0x80u8, 0xbf, 0xe2, 0x82, 0xff, 0xc3];
+    ngram_features(None, &junk, &[0, 6], 1, 8, true, &mut out).unwrap();
+    ngram_features(None, &junk, &[1, 4], 2, 8, false, &mut out).unwrap();
+    assert!(out.iter().all(|x| x.is_finite()));
+  }
+}

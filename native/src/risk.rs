@@ -1,0 +1,239 @@
+//! Risk aggregation: noisy-OR over weighted signals, per entity (CSR), and
+//! exponential temporal decay.
+//!
+//! The arithmetic follows the JS reference operation by operation (a
+//! division by `max_severity`, not a reciprocal multiply; no FMA), so all
+//! tiers agree to the last bit on the happy path.
+
+use rayon::ThreadPool;
+
+use crate::args::{self, ArgError, ArgResult};
+use crate::par::{self, PAR_MIN_HEAVY};
+
+/// Entities per parallel chunk of the batch: 16k entities × ~8 signals is
+/// ~2 MiB of input, big enough to amortise scheduling, small enough for
+/// ~60 chunks per million entities.
+const ENTITY_CHUNK: usize = 1 << 14;
+/// Elements per parallel chunk of the decay.
+const DECAY_CHUNK: usize = 1 << 14;
+
+/// Noisy-OR of one entity's signals: r ← r + x·(1 − r) with
+/// x = clamp(c, 0, 1)·clamp(s / max, 0, 1). Returns (r, number of signals
+/// with a non-finite severity or confidence); r is NaN when that is > 0.
+#[inline(always)]
+fn noisy_or(sev: &[f64], conf: &[f64], max_severity: f64) -> (f64, u32) {
+  let mut r = 0.0f64;
+  let mut bad = 0u32;
+  for (&s, &c) in sev.iter().zip(conf) {
+    // Explicit: clamp would turn ±inf into a finite weight.
+    bad += !(s.is_finite() && c.is_finite()) as u32;
+    let x = c.clamp(0.0, 1.0) * (s / max_severity).clamp(0.0, 1.0);
+    r = r + x * (1.0 - r);
+  }
+  if bad > 0 {
+    (f64::NAN, bad)
+  } else {
+    (r, 0)
+  }
+}
+
+pub fn risk_score(severities: &[f64], confidences: &[f64], max_severity: f64) -> ArgResult<f64> {
+  args::same_len(("severities", severities.len()), ("confidences", confidences.len()))?;
+  Ok(noisy_or(severities, confidences, max_severity).0)
+}
+
+/// Checks CSR offsets against `n` signals: at least one offset, each
+/// entity's range non-decreasing, and the last one within bounds.
+pub fn check_offsets(offsets: &[u32], n: usize, data_name: &str) -> ArgResult<usize> {
+  let Some(&last) = offsets.last() else {
+    return Err(ArgError::new("offsets", "must have at least one element (entities + 1)"));
+  };
+  if let Some(e) = offsets.windows(2).position(|w| w[0] > w[1]) {
+    return Err(ArgError::new(
+      "offsets",
+      format!("must be non-decreasing: offsets[{e}] = {} > offsets[{}] = {}", offsets[e], e + 1, offsets[e + 1]),
+    ));
+  }
+  if last as usize > n {
+    return Err(ArgError::new("offsets", format!("last offset {last} exceeds {data_name} length {n}")));
+  }
+  Ok(offsets.len() - 1)
+}
+
+/// out[e] = noisy-OR of signals offsets[e]..offsets[e + 1]. Returns the
+/// number of signals with a non-finite severity or confidence (their
+/// entities get NaN). Offsets are validated before anything is written.
+pub fn risk_score_batch(
+  pool: Option<&ThreadPool>,
+  severities: &[f64],
+  confidences: &[f64],
+  offsets: &[u32],
+  max_severity: f64,
+  out: &mut [f64],
+) -> ArgResult<u32> {
+  args::same_len(("severities", severities.len()), ("confidences", confidences.len()))?;
+  let entities = check_offsets(offsets, severities.len(), "severities")?;
+  args::exact_len("out", out.len(), entities, "offsets length - 1")?;
+  if entities == 0 {
+    return Ok(0);
+  }
+  let signals = (offsets[entities] - offsets[0]) as usize;
+  let pool = par::pool_for(pool, signals.max(entities), PAR_MIN_HEAVY);
+  let bad = par::map_chunks_mut(pool, out, ENTITY_CHUNK, |e0, piece| {
+    let offs = &offsets[e0..e0 + piece.len() + 1];
+    let mut bad = 0u32;
+    for (o, w) in piece.iter_mut().zip(offs.windows(2)) {
+      let (lo, hi) = (w[0] as usize, w[1] as usize);
+      let (r, b) = noisy_or(&severities[lo..hi], &confidences[lo..hi], max_severity);
+      *o = r;
+      bad = bad.saturating_add(b);
+    }
+    bad
+  });
+  Ok(bad.into_iter().fold(0u32, u32::saturating_add))
+}
+
+pub const DECAY_NON_FINITE: u32 = 1;
+pub const DECAY_NEGATIVE_AGE: u32 = 2;
+
+/// out[i] = scores[i] · 2^(−ages[i] / half_life). Returns flags:
+/// `DECAY_NON_FINITE` if any score or age is non-finite, `DECAY_NEGATIVE_AGE`
+/// if any age is < 0.
+pub fn temporal_decay(
+  pool: Option<&ThreadPool>,
+  scores: &[f64],
+  ages: &[f64],
+  half_life: f64,
+  out: &mut [f64],
+) -> ArgResult<u32> {
+  args::same_len(("scores", scores.len()), ("ages", ages.len()))?;
+  args::exact_len("out", out.len(), scores.len(), "scores length")?;
+  let pool = par::pool_for(pool, scores.len(), PAR_MIN_HEAVY);
+  let flags = par::map_chunks_mut(pool, out, DECAY_CHUNK, |start, piece| {
+    let (s, a) = (&scores[start..start + piece.len()], &ages[start..start + piece.len()]);
+    let (mut non_finite, mut negative) = (false, false);
+    for ((o, &s), &a) in piece.iter_mut().zip(s).zip(a) {
+      non_finite |= !(s.is_finite() && a.is_finite());
+      negative |= a < 0.0;
+      *o = s * (-(a / half_life)).exp2();
+    }
+    (non_finite as u32 * DECAY_NON_FINITE) | (negative as u32 * DECAY_NEGATIVE_AGE)
+  });
+  Ok(flags.into_iter().fold(0, |a, b| a | b))
+}
+
+#[cfg(test)]
+mod tests {
+  use super::*;
+  use crate::similarity::tests::Rng;
+  use rayon::ThreadPoolBuilder;
+
+  fn pools() -> Vec<Option<ThreadPool>> {
+    vec![None, Some(ThreadPoolBuilder::new().num_threads(3).build().unwrap())]
+  }
+
+  /// Naive reference: noisy-OR as 1 − Π(1 − x_i), in f64.
+  fn ref_risk(s: &[f64], c: &[f64], max: f64) -> f64 {
+    let mut keep = 1.0;
+    for (&s, &c) in s.iter().zip(c) {
+      let x = c.clamp(0.0, 1.0) * (s / max).clamp(0.0, 1.0);
+      keep *= 1.0 - x;
+    }
+    1.0 - keep
+  }
+
+  #[test]
+  fn single_matches_reference() {
+    assert_eq!(risk_score(&[], &[], 10.0).unwrap(), 0.0);
+    // x = 0.5·0.5 = 0.25, then 0.25 + 1·0.75 = 1 (clamped inputs).
+    assert_eq!(risk_score(&[5.0, 20.0], &[0.5, 3.0], 10.0).unwrap(), 1.0);
+    assert_eq!(risk_score(&[-5.0, 5.0], &[1.0, -1.0], 10.0).unwrap(), 0.0);
+    let mut rng = Rng::new(1);
+    for n in [1usize, 2, 8, 33] {
+      let s: Vec<f64> = (0..n).map(|_| (rng.next_f64() + 1.0) * 6.0).collect();
+      let c: Vec<f64> = (0..n).map(|_| rng.next_f64() + 0.5).collect();
+      let got = risk_score(&s, &c, 10.0).unwrap();
+      let want = ref_risk(&s, &c, 10.0);
+      assert!((got - want).abs() <= 1e-14, "{got} vs {want}");
+    }
+    assert!(risk_score(&[1.0, f64::INFINITY], &[1.0, 1.0], 10.0).unwrap().is_nan());
+    assert!(risk_score(&[1.0], &[f64::NAN], 10.0).unwrap().is_nan());
+    assert_eq!(risk_score(&[1.0], &[1.0, 2.0], 10.0).unwrap_err().arg, "confidences");
+  }
+
+  #[test]
+  fn batch_matches_single() {
+    let mut rng = Rng::new(2);
+    for &entities in &[0usize, 1, 5, 3 * ENTITY_CHUNK + 7] {
+      let mut offsets = vec![0u32];
+      for e in 0..entities {
+        let len = (e * 7 + 3) % 12; // includes empty entities
+        offsets.push(offsets.last().unwrap() + len as u32);
+      }
+      let n = *offsets.last().unwrap() as usize;
+      let s: Vec<f64> = (0..n).map(|_| (rng.next_f64() + 1.0) * 6.0).collect();
+      let mut c: Vec<f64> = (0..n).map(|_| rng.next_f64() + 0.5).collect();
+      let mut bad_entities = vec![];
+      if n > 100 {
+        c[50] = f64::NAN;
+        c[n - 1] = f64::NEG_INFINITY;
+        bad_entities = vec![offsets.partition_point(|&o| o as usize <= 50) - 1, entities - 1];
+      }
+      for pool in pools() {
+        let mut out = vec![-1.0; entities];
+        let bad = risk_score_batch(pool.as_ref(), &s, &c, &offsets, 10.0, &mut out).unwrap();
+        assert_eq!(bad as usize, if n > 100 { 2 } else { 0 });
+        for e in 0..entities {
+          let (lo, hi) = (offsets[e] as usize, offsets[e + 1] as usize);
+          let want = risk_score(&s[lo..hi], &c[lo..hi], 10.0).unwrap();
+          if bad_entities.contains(&e) {
+            assert!(out[e].is_nan());
+          } else {
+            assert_eq!(out[e], want, "entity {e}");
+            assert!((out[e] - ref_risk(&s[lo..hi], &c[lo..hi], 10.0)).abs() <= 1e-14);
+          }
+        }
+      }
+    }
+  }
+
+  #[test]
+  fn batch_validates_offsets() {
+    let mut out = vec![0.0; 2];
+    let d = [1.0; 4];
+    let e = risk_score_batch(None, &d, &d, &[0, 3, 2], 1.0, &mut out).unwrap_err();
+    assert_eq!(e.to_string(), "offsets: must be non-decreasing: offsets[1] = 3 > offsets[2] = 2");
+    let e = risk_score_batch(None, &d, &d, &[0, 3, 5], 1.0, &mut out).unwrap_err();
+    assert_eq!(e.to_string(), "offsets: last offset 5 exceeds severities length 4");
+    assert_eq!(risk_score_batch(None, &d, &d, &[], 1.0, &mut []).unwrap_err().arg, "offsets");
+    assert_eq!(risk_score_batch(None, &d, &d, &[0, 1], 1.0, &mut out).unwrap_err().arg, "out");
+    assert_eq!(risk_score_batch(None, &d, &d[..3], &[0, 1], 1.0, &mut out).unwrap_err().arg, "confidences");
+    // A leading offset > 0 is fine: signals before it belong to no entity.
+    risk_score_batch(None, &d, &d, &[1, 2, 4], 1.0, &mut out).unwrap();
+  }
+
+  #[test]
+  fn decay_matches_reference_and_flags() {
+    let mut rng = Rng::new(4);
+    for &n in &[0usize, 1, 9, 3 * DECAY_CHUNK + 5] {
+      let s = rng.vec_f64(n);
+      let a: Vec<f64> = (0..n).map(|_| (rng.next_f64() + 1.0) * 50.0).collect();
+      for pool in pools() {
+        let mut out = vec![f64::NAN; n];
+        assert_eq!(temporal_decay(pool.as_ref(), &s, &a, 7.0, &mut out).unwrap(), 0);
+        for i in 0..n {
+          let want = s[i] * 0.5f64.powf(a[i] / 7.0);
+          assert!((out[i] - want).abs() <= 1e-14 * want.abs(), "{i}");
+        }
+      }
+    }
+    let mut out = [0.0; 3];
+    assert_eq!(temporal_decay(None, &[1.0, 2.0, 3.0], &[0.0, 7.0, 14.0], 7.0, &mut out).unwrap(), 0);
+    assert_eq!(out, [1.0, 1.0, 0.75]);
+    assert_eq!(temporal_decay(None, &[1.0, 2.0, 3.0], &[0.0, -1.0, 14.0], 7.0, &mut out).unwrap(), 2);
+    assert_eq!(temporal_decay(None, &[f64::NAN, 2.0, 3.0], &[0.0, -1.0, 14.0], 7.0, &mut out).unwrap(), 3);
+    assert_eq!(temporal_decay(None, &[1.0, 2.0, 3.0], &[0.0, f64::INFINITY, 1.0], 7.0, &mut out).unwrap(), 1);
+    assert_eq!(temporal_decay(None, &[1.0, 2.0, 3.0], &[0.0, 1.0], 7.0, &mut out).unwrap_err().arg, "ages");
+    assert_eq!(temporal_decay(None, &[1.0, 2.0], &[0.0, 1.0], 7.0, &mut out).unwrap_err().arg, "out");
+  }
+}

@@ -1,0 +1,866 @@
+//! Descriptive statistics over f64: compensated sums, two-pass variance,
+//! O(n) median / percentiles by selection, sliding means and outliers.
+//!
+//! Accuracy: every sum is a lane-wise TwoSum accumulation (the rounding
+//! error of each addition is captured exactly and summed separately), per
+//! fixed-size chunk, and the chunk partials are merged in chunk order with
+//! TwoSum again. The error is then ~u·|S| + n·u²·Σ|x| instead of n·u·Σ|x|,
+//! and because chunks are fixed and merged in order, the result is the same
+//! bit for bit with any thread count and any SIMD level (no FMA is used, and
+//! the lanes are the same 8 whether they map to one zmm or four xmm).
+//!
+//! Order statistics select on a copy of the input, never on the input
+//! itself. The copy holds integer keys with the same order as
+//! `f64::total_cmp`, so selection compares plain i64s.
+
+use rayon::ThreadPool;
+
+use crate::args::{self, ArgError, ArgResult};
+use crate::par::{self, CHUNK, PAR_MIN_CHEAP};
+
+// ---------------------------------------------------------------------------
+// Compensated summation
+
+/// Knuth's TwoSum: `s + e == a + b` exactly, with `s = fl(a + b)`.
+#[inline(always)]
+pub fn two_sum(a: f64, b: f64) -> (f64, f64) {
+  let s = a + b;
+  let bb = s - a;
+  (s, (a - (s - bb)) + (b - bb))
+}
+
+/// An unevaluated sum `hi + lo` (double-double-like accumulator).
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct Dd {
+  pub hi: f64,
+  pub lo: f64,
+}
+
+impl Dd {
+  #[inline(always)]
+  pub fn plus(self, x: f64) -> Dd {
+    let (hi, e) = two_sum(self.hi, x);
+    Dd { hi, lo: self.lo + e }
+  }
+
+  #[inline(always)]
+  pub fn merge(self, o: Dd) -> Dd {
+    let (hi, e) = two_sum(self.hi, o.hi);
+    Dd { hi, lo: (self.lo + o.lo) + e }
+  }
+
+  #[inline(always)]
+  pub fn value(self) -> f64 {
+    self.hi + self.lo
+  }
+}
+
+const LANES: usize = 8;
+
+/// Eight independent TwoSum accumulators: hides add latency and lets LLVM
+/// put the lanes in vector registers.
+#[derive(Clone, Copy)]
+struct Lanes {
+  s: [f64; LANES],
+  c: [f64; LANES],
+}
+
+impl Lanes {
+  const ZERO: Lanes = Lanes { s: [0.0; LANES], c: [0.0; LANES] };
+
+  #[inline(always)]
+  fn add(&mut self, x: &[f64; LANES]) {
+    for ((s, c), &v) in self.s.iter_mut().zip(&mut self.c).zip(x) {
+      let (t, e) = two_sum(*s, v);
+      *s = t;
+      *c += e;
+    }
+  }
+
+  /// Lanes folded in a fixed order.
+  #[inline(always)]
+  fn total(&self) -> Dd {
+    let mut d = Dd::default();
+    for l in 0..LANES {
+      d = d.plus(self.s[l]);
+    }
+    let mut c = 0.0;
+    for l in 0..LANES {
+      c += self.c[l];
+    }
+    Dd { hi: d.hi, lo: d.lo + c }
+  }
+}
+
+/// Pads the (< LANES) tail with zeros; adding +0.0 is exact.
+#[inline(always)]
+fn tail(rem: &[f64], fill: f64) -> [f64; LANES] {
+  let mut t = [fill; LANES];
+  t[..rem.len()].copy_from_slice(rem);
+  t
+}
+
+/// Compiles `$body` once per SIMD level and dispatches on `simd::level()`.
+/// The bodies are plain lane loops; only the registers LLVM picks differ,
+/// never the arithmetic, so every level gives identical results.
+macro_rules! dispatch {
+  ($vis:vis fn $name:ident($($a:ident: $t:ty),*) -> $r:ty => $body:ident) => {
+    $vis fn $name($($a: $t),*) -> $r {
+      #[cfg(target_arch = "x86_64")]
+      {
+        #[target_feature(enable = "avx512f")]
+        fn avx512($($a: $t),*) -> $r {
+          $body($($a),*)
+        }
+        #[target_feature(enable = "avx2")]
+        fn avx2($($a: $t),*) -> $r {
+          $body($($a),*)
+        }
+        match crate::simd::level() {
+          // SAFETY: simd::level() only returns levels this CPU supports.
+          crate::simd::Level::Avx512 => return unsafe { avx512($($a),*) },
+          crate::simd::Level::Avx2 => return unsafe { avx2($($a),*) },
+          _ => {}
+        }
+      }
+      $body($($a),*)
+    }
+  };
+}
+
+/// Pass 1 over one chunk: compensated sum, min and max.
+#[derive(Clone, Copy, Debug)]
+struct Pass1 {
+  sum: Dd,
+  min: f64,
+  max: f64,
+}
+
+#[inline(always)]
+fn pass1_body(x: &[f64]) -> Pass1 {
+  let mut acc = Lanes::ZERO;
+  let mut mn = [f64::INFINITY; LANES];
+  let mut mx = [f64::NEG_INFINITY; LANES];
+  let (blocks, rem) = x.as_chunks::<LANES>();
+  for v in blocks {
+    acc.add(v);
+    for l in 0..LANES {
+      mn[l] = if v[l] < mn[l] { v[l] } else { mn[l] };
+      mx[l] = if v[l] > mx[l] { v[l] } else { mx[l] };
+    }
+  }
+  acc.add(&tail(rem, 0.0));
+  let (mut min, mut max) = (f64::INFINITY, f64::NEG_INFINITY);
+  for l in 0..LANES {
+    min = if mn[l] < min { mn[l] } else { min };
+    max = if mx[l] > max { mx[l] } else { max };
+  }
+  for &v in rem {
+    min = if v < min { v } else { min };
+    max = if v > max { v } else { max };
+  }
+  Pass1 { sum: acc.total(), min, max }
+}
+
+dispatch!(fn pass1(x: &[f64]) -> Pass1 => pass1_body);
+
+/// Pass 2 over one chunk: Σ(x − mean) and Σ(x − mean)², both compensated.
+#[inline(always)]
+fn pass2_body(x: &[f64], mean: f64) -> (Dd, Dd) {
+  let mut sd = Lanes::ZERO;
+  let mut sdd = Lanes::ZERO;
+  let (blocks, rem) = x.as_chunks::<LANES>();
+  let step = |v: &[f64; LANES], sd: &mut Lanes, sdd: &mut Lanes| {
+    let mut d = [0.0; LANES];
+    let mut dd = [0.0; LANES];
+    for l in 0..LANES {
+      d[l] = v[l] - mean;
+      dd[l] = d[l] * d[l];
+    }
+    sd.add(&d);
+    sdd.add(&dd);
+  };
+  for v in blocks {
+    step(v, &mut sd, &mut sdd);
+  }
+  // Pad with the mean so the padding contributes exact zeros.
+  step(&tail(rem, mean), &mut sd, &mut sdd);
+  (sd.total(), sdd.total())
+}
+
+dispatch!(fn pass2(x: &[f64], mean: f64) -> (Dd, Dd) => pass2_body);
+
+/// Compensated Σx over `x` (any length), chunked and merged in order.
+pub fn sum(pool: Option<&ThreadPool>, x: &[f64]) -> f64 {
+  let pool = par::pool_for(pool, x.len(), PAR_MIN_CHEAP);
+  par::map_chunks(pool, x, CHUNK, |_, c| pass1(c).sum).into_iter().fold(Dd::default(), Dd::merge).value()
+}
+
+/// Count, sum, mean, variance (with `ddof`), min and max; no median.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Moments {
+  pub count: usize,
+  pub sum: f64,
+  pub mean: f64,
+  pub variance: f64,
+  pub min: f64,
+  pub max: f64,
+}
+
+/// Two-pass corrected variance: M2 = Σd² − (Σd)²/n with d = x − mean.
+/// `x` must be non-empty and `0 ≤ ddof < n` (checked by callers).
+pub fn moments(pool: Option<&ThreadPool>, x: &[f64], ddof: f64) -> Moments {
+  let n = x.len();
+  let pool = par::pool_for(pool, n, PAR_MIN_CHEAP);
+  let p1 = par::map_chunks(pool, x, CHUNK, |_, c| pass1(c));
+  let mut total = Dd::default();
+  let (mut min, mut max) = (f64::INFINITY, f64::NEG_INFINITY);
+  for p in &p1 {
+    total = total.merge(p.sum);
+    min = if p.min < min { p.min } else { min };
+    max = if p.max > max { p.max } else { max };
+  }
+  let sum = total.value();
+  let mean = sum / n as f64;
+  let (sd, sdd) = par::map_chunks(pool, x, CHUNK, |_, c| pass2(c, mean))
+    .into_iter()
+    .fold((Dd::default(), Dd::default()), |(a, b), (c, d)| (a.merge(c), b.merge(d)));
+  let (sd, sdd) = (sd.value(), sdd.value());
+  let m2 = sdd - sd * sd / n as f64;
+  let variance = m2 / (n as f64 - ddof);
+  // Not `max(0.0)`: that would turn NaN into 0.
+  let variance = if variance < 0.0 { 0.0 } else { variance };
+  Moments { count: n, sum, mean, variance, min, max }
+}
+
+pub fn check_ddof(ddof: f64, n: usize) -> ArgResult<()> {
+  if !(ddof.is_finite() && ddof >= 0.0 && ddof < n as f64) {
+    return Err(ArgError::new("ddof", format!("must satisfy 0 <= ddof < {n} (x length), got {ddof}")));
+  }
+  Ok(())
+}
+
+fn non_empty(x: &[f64]) -> ArgResult<()> {
+  if x.is_empty() {
+    return Err(ArgError::new("x", "must not be empty"));
+  }
+  Ok(())
+}
+
+/// out = [count, sum, mean, variance, std, min, max, median].
+pub fn stats(pool: Option<&ThreadPool>, x: &[f64], ddof: f64, out: &mut [f64]) -> ArgResult<()> {
+  non_empty(x)?;
+  check_ddof(ddof, x.len())?;
+  args::exact_len("out", out.len(), 8, "8")?;
+  let m = moments(pool, x, ddof);
+  let median = median(pool, x);
+  out.copy_from_slice(&[m.count as f64, m.sum, m.mean, m.variance, m.variance.sqrt(), m.min, m.max, median]);
+  Ok(())
+}
+
+// ---------------------------------------------------------------------------
+// Order statistics
+
+/// Order-preserving map to i64: `key(a) < key(b)` iff
+/// `a.total_cmp(&b) == Less`. Negative floats get their magnitude bits
+/// flipped; the map is its own inverse.
+#[inline(always)]
+fn key(x: f64) -> i64 {
+  let b = x.to_bits() as i64;
+  b ^ ((((b >> 63) as u64) >> 1) as i64)
+}
+
+#[inline(always)]
+fn unkey(k: i64) -> f64 {
+  f64::from_bits(key(f64::from_bits(k as u64)) as u64)
+}
+
+/// A copy of `x` as selection keys (the input itself is never reordered).
+fn keys(pool: Option<&ThreadPool>, x: &[f64]) -> Vec<i64> {
+  let mut k = vec![0i64; x.len()];
+  let pool = par::pool_for(pool, x.len(), PAR_MIN_CHEAP);
+  par::map_chunks_mut(pool, &mut k, CHUNK, |start, out| {
+    for (o, &v) in out.iter_mut().zip(&x[start..]) {
+      *o = key(v);
+    }
+  });
+  k
+}
+
+/// Puts the order statistic of every rank in `ranks` (sorted, distinct, all
+/// in `base..base + v.len()`) into `vals`. Selects the middle rank, then
+/// recurses into the two sides with the ranks that fall there: O(n log m).
+/// A lone rank at either end of its slice is a min/max scan, not a select.
+fn multiselect(v: &mut [i64], base: usize, ranks: &[usize], vals: &mut [i64]) {
+  let Some(&first) = ranks.first() else { return };
+  if v.is_empty() {
+    return; // unreachable for valid ranks; never index out of bounds
+  }
+  if ranks.len() == 1 {
+    let r = first.saturating_sub(base);
+    vals[0] = if r == 0 {
+      v.iter().copied().min().unwrap_or(0)
+    } else if r >= v.len() - 1 {
+      v.iter().copied().max().unwrap_or(0)
+    } else {
+      *v.select_nth_unstable(r).1
+    };
+    return;
+  }
+  let mid = ranks.len() / 2;
+  let r = ranks[mid].saturating_sub(base).min(v.len() - 1);
+  let (left, pivot, right) = v.select_nth_unstable(r);
+  vals[mid] = *pivot;
+  let (vl, vr) = vals.split_at_mut(mid);
+  multiselect(left, base, &ranks[..mid], vl);
+  multiselect(right, base + r + 1, &ranks[mid + 1..], &mut vr[1..]);
+}
+
+/// The values of the given ranks (0-based, any order, may repeat), as
+/// if `x` were sorted by `total_cmp`. Ranks must be < x.len().
+pub fn order_stats(pool: Option<&ThreadPool>, x: &[f64], ranks: &[usize]) -> Vec<f64> {
+  let mut wanted: Vec<usize> = ranks.iter().map(|&r| r.min(x.len().saturating_sub(1))).collect();
+  wanted.sort_unstable();
+  wanted.dedup();
+  let mut k = keys(pool, x);
+  let mut vals = vec![0i64; wanted.len()];
+  multiselect(&mut k, 0, &wanted, &mut vals);
+  ranks
+    .iter()
+    .map(|r| {
+      let i = wanted.binary_search(&(*r).min(x.len().saturating_sub(1))).unwrap_or(0);
+      unkey(vals.get(i).copied().unwrap_or(0))
+    })
+    .collect()
+}
+
+/// Median of a non-empty `x`: the middle value, or for even n the mean of
+/// the two middle values as (lo + hi) / 2.
+pub fn median(pool: Option<&ThreadPool>, x: &[f64]) -> f64 {
+  let n = x.len();
+  if n == 0 {
+    return f64::NAN;
+  }
+  let mut k = keys(pool, x);
+  let (left, hi, _) = k.select_nth_unstable(n / 2);
+  let hi = unkey(*hi);
+  if n % 2 == 1 {
+    return hi;
+  }
+  // n even ≥ 2, so the left part holds n/2 ≥ 1 values.
+  let lo = unkey(left.iter().copied().max().unwrap_or(0));
+  (lo + hi) / 2.0
+}
+
+/// Hyndman–Fan type 7 (numpy's default) rank split for percentile `p`.
+#[inline]
+fn type7(n: usize, p: f64) -> (usize, f64) {
+  let h = (n - 1) as f64 * p / 100.0;
+  let lo = h.floor();
+  ((lo as usize).min(n - 1), h - lo)
+}
+
+fn check_percentiles(ps: &[f64]) -> ArgResult<()> {
+  for (i, &p) in ps.iter().enumerate() {
+    if !(0.0..=100.0).contains(&p) {
+      return Err(ArgError::new("ps", format!("ps[{i}] = {p} is not in [0, 100]")));
+    }
+  }
+  Ok(())
+}
+
+/// Type-7 percentiles of a non-empty `x` (ps already validated), with one
+/// multi-selection over a single copy.
+fn percentiles_unchecked(pool: Option<&ThreadPool>, x: &[f64], ps: &[f64]) -> Vec<f64> {
+  let n = x.len();
+  let splits: Vec<(usize, f64)> = ps.iter().map(|&p| type7(n, p)).collect();
+  let mut ranks = Vec::with_capacity(2 * ps.len());
+  for &(lo, frac) in &splits {
+    ranks.push(lo);
+    if frac != 0.0 && lo + 1 < n {
+      ranks.push(lo + 1);
+    }
+  }
+  let mut wanted = ranks;
+  wanted.sort_unstable();
+  wanted.dedup();
+  let vals = order_stats(pool, x, &wanted);
+  let at = |r: usize| vals[wanted.binary_search(&r).unwrap_or(0)];
+  splits
+    .iter()
+    .map(|&(lo, frac)| {
+      let xl = at(lo);
+      if frac == 0.0 || lo + 1 >= n {
+        xl
+      } else {
+        xl + frac * (at(lo + 1) - xl)
+      }
+    })
+    .collect()
+}
+
+pub fn percentiles(pool: Option<&ThreadPool>, x: &[f64], ps: &[f64], out: &mut [f64]) -> ArgResult<()> {
+  args::exact_len("out", out.len(), ps.len(), "ps length")?;
+  check_percentiles(ps)?;
+  if ps.is_empty() {
+    return Ok(());
+  }
+  non_empty(x)?;
+  out.copy_from_slice(&percentiles_unchecked(pool, x, ps));
+  Ok(())
+}
+
+// ---------------------------------------------------------------------------
+// Sliding mean
+
+/// Outputs per chunk of the moving average: each chunk re-sums its first
+/// window from scratch, so the chunk is at least a window long to keep that
+/// overhead ≤ 2×. Depends on the window only, never on the thread count.
+fn ma_chunk(window: usize) -> usize {
+  CHUNK.max(window)
+}
+
+/// out[i] = mean(x[i..i + window]), 'valid' mode. The window sum slides as
+/// a TwoSum-compensated (hi, lo) pair, so 1e7 adds and subtracts do not
+/// drift; every chunk starts from a fresh compensated sum.
+pub fn moving_average(pool: Option<&ThreadPool>, x: &[f64], window: usize, out: &mut [f64]) -> ArgResult<()> {
+  if window == 0 || window > x.len() {
+    return Err(ArgError::new("window", format!("must be in [1, {}] (x length), got {window}", x.len())));
+  }
+  args::exact_len("out", out.len(), x.len() - window + 1, "x length - window + 1")?;
+  let w = window as f64;
+  let pool = par::pool_for(pool, x.len(), PAR_MIN_CHEAP);
+  par::map_chunks_mut(pool, out, ma_chunk(window), |start, piece| {
+    let first = &x[start..start + window];
+    let mut acc = first.as_chunks::<LANES>().0.iter().fold(Lanes::ZERO, |mut a, v| {
+      a.add(v);
+      a
+    });
+    acc.add(&tail(first.as_chunks::<LANES>().1, 0.0));
+    let Dd { mut hi, mut lo } = acc.total();
+    piece[0] = (hi + lo) / w;
+    let (adds, subs) = (&x[start + window..], &x[start..]);
+    for ((o, &a), &s) in piece[1..].iter_mut().zip(adds).zip(subs) {
+      let (h, e) = two_sum(hi, a);
+      let (h, f) = two_sum(h, -s);
+      hi = h;
+      lo += e + f;
+      *o = (hi + lo) / w;
+    }
+  });
+  Ok(())
+}
+
+// ---------------------------------------------------------------------------
+// Outliers
+
+/// Indices (ascending) where `pred(x[i])`, scanned in parallel chunks.
+fn indices_where(pool: Option<&ThreadPool>, x: &[f64], pred: impl Fn(f64) -> bool + Sync + Send) -> Vec<u32> {
+  let pool = par::pool_for(pool, x.len(), PAR_MIN_CHEAP);
+  let parts = par::map_chunks(pool, x, CHUNK, |start, c| {
+    let mut v = Vec::new();
+    for (i, &xi) in c.iter().enumerate() {
+      if pred(xi) {
+        v.push((start + i) as u32);
+      }
+    }
+    v
+  });
+  let mut out = Vec::with_capacity(parts.iter().map(Vec::len).sum());
+  for p in parts {
+    out.extend_from_slice(&p);
+  }
+  out
+}
+
+fn index_range(x: &[f64]) -> ArgResult<()> {
+  if x.len() > u32::MAX as usize {
+    return Err(ArgError::new("x", "more than 2^32 - 1 values"));
+  }
+  Ok(())
+}
+
+/// i with x[i] < Q1 − k·IQR or x[i] > Q3 + k·IQR (type-7 quartiles).
+pub fn outliers_iqr(pool: Option<&ThreadPool>, x: &[f64], k: f64) -> ArgResult<Vec<u32>> {
+  index_range(x)?;
+  if x.is_empty() {
+    return Ok(Vec::new());
+  }
+  let q = percentiles_unchecked(pool, x, &[25.0, 75.0]);
+  let (q1, q3) = (q[0], q[1]);
+  let iqr = q3 - q1;
+  let lo = q1 - k * iqr;
+  let hi = q3 + k * iqr;
+  Ok(indices_where(pool, x, |v| v < lo || v > hi))
+}
+
+/// i with |x[i] − mean| / std > threshold (population std, as `stats`).
+pub fn outliers_zscore(pool: Option<&ThreadPool>, x: &[f64], threshold: f64) -> ArgResult<Vec<u32>> {
+  index_range(x)?;
+  if x.is_empty() {
+    return Ok(Vec::new());
+  }
+  let m = moments(pool, x, 0.0);
+  let (mean, std) = (m.mean, m.variance.sqrt());
+  if std == 0.0 {
+    return Ok(Vec::new());
+  }
+  Ok(indices_where(pool, x, |v| (v - mean).abs() / std > threshold))
+}
+
+#[cfg(test)]
+mod tests {
+  use super::*;
+  use crate::similarity::tests::Rng;
+  use rayon::ThreadPoolBuilder;
+
+  fn pools() -> Vec<Option<ThreadPool>> {
+    vec![None, Some(ThreadPoolBuilder::new().num_threads(3).build().unwrap())]
+  }
+
+  /// Exact sum of f64s as a big fixed-point integer (2^-1100 units), then
+  /// rounded once: the reference the compensated sums are judged against.
+  fn exact_sum(x: &[f64]) -> f64 {
+    // Limbs of 32 bits in i64 so carries can be deferred; covers all
+    // finite doubles (exponents -1074..=1023) with headroom for 2^31 terms.
+    const OFFSET: i32 = 1100;
+    const LIMBS: usize = (1100 + 1024 + 64) / 32 + 2;
+    let mut acc = [0i64; LIMBS];
+    for &v in x {
+      if v == 0.0 {
+        continue;
+      }
+      let bits = v.to_bits();
+      let exp = ((bits >> 52) & 0x7ff) as i32;
+      let mut mant = bits & ((1u64 << 52) - 1);
+      let e = if exp == 0 {
+        -1074
+      } else {
+        mant |= 1 << 52;
+        exp - 1075
+      };
+      let shift = (e + OFFSET) as usize;
+      let (limb, off) = (shift / 32, shift % 32);
+      let wide = (mant as u128) << off;
+      let sign = if v < 0.0 { -1 } else { 1 };
+      for j in 0..3 {
+        acc[limb + j] += sign * ((wide >> (32 * j)) as u64 & 0xffff_ffff) as i64;
+      }
+    }
+    // Normalise carries, then read off the value with correct-enough
+    // rounding by summing from the top limb down in f64-of-i128 chunks.
+    let mut carry = 0i64;
+    for a in acc.iter_mut() {
+      let t = *a + carry;
+      carry = t >> 32;
+      *a = t & 0xffff_ffff;
+    }
+    let neg = carry < 0;
+    if neg {
+      // Two's complement of the whole number.
+      let mut c = 1i64;
+      for a in acc.iter_mut() {
+        let t = (!*a & 0xffff_ffff) + c;
+        c = t >> 32;
+        *a = t & 0xffff_ffff;
+      }
+    }
+    let top = acc.iter().rposition(|&a| a != 0);
+    let Some(top) = top else { return 0.0 };
+    // 128 bits from the top limbs plus a sticky bit, converted once.
+    let lo_limb = top.saturating_sub(3);
+    let mut m: u128 = 0;
+    for j in (lo_limb..=top).rev() {
+      m = (m << 32) | acc[j] as u128;
+    }
+    let sticky = acc[..lo_limb].iter().any(|&a| a != 0) as u128;
+    let m = m | sticky;
+    let scale = (lo_limb as i32) * 32 - OFFSET;
+    // Two steps so the scale factors stay normal numbers.
+    let v = (m as f64) * 2f64.powi(scale / 2) * 2f64.powi(scale - scale / 2);
+    if neg {
+      -v
+    } else {
+      v
+    }
+  }
+
+  fn mixed(rng: &mut Rng, n: usize) -> Vec<f64> {
+    // Mixed signs, magnitudes 1e-3..1e6 (log-uniform).
+    (0..n)
+      .map(|_| {
+        let mag = 10f64.powf(-3.0 + 9.0 * (rng.next_f64() * 0.5 + 0.5));
+        if rng.next_f64() < 0.0 {
+          -mag
+        } else {
+          mag
+        }
+      })
+      .collect()
+  }
+
+  fn rel(a: f64, b: f64) -> f64 {
+    if a == b {
+      0.0
+    } else {
+      (a - b).abs() / b.abs().max(f64::MIN_POSITIVE)
+    }
+  }
+
+  #[test]
+  fn exact_sum_reference_is_exact() {
+    assert_eq!(exact_sum(&[1e16, 1.0, -1e16]), 1.0);
+    assert_eq!(exact_sum(&[0.1, 0.2, -0.3]), 2f64.powi(-55));
+    assert_eq!(exact_sum(&[-3.5, 1.25]), -2.25);
+    assert_eq!(exact_sum(&[f64::MIN_POSITIVE / 4.0, -1e300, 1e300]), f64::MIN_POSITIVE / 4.0);
+  }
+
+  #[test]
+  fn sum_is_compensated_and_thread_independent() {
+    let mut rng = Rng::new(3);
+    for &n in &[0usize, 1, 7, 8, 9, CHUNK - 1, CHUNK + 5, 3 * CHUNK + 17, 200_000] {
+      let x = mixed(&mut rng, n);
+      let want = exact_sum(&x);
+      let got: Vec<f64> = pools().iter().map(|p| sum(p.as_ref(), &x)).collect();
+      assert_eq!(got[0].to_bits(), got[1].to_bits(), "n={n}");
+      assert!(rel(got[0], want) <= 1e-15, "n={n}: {} vs {want}", got[0]);
+    }
+    // Catastrophic cancellation that plain summation gets completely wrong.
+    let x = [1e100, 1.0, -1e100, 0.5];
+    assert_eq!(sum(None, &x), 1.5);
+  }
+
+  #[test]
+  fn moments_match_exact_references() {
+    let mut rng = Rng::new(5);
+    for &n in &[1usize, 2, 3, 100, 70_001] {
+      let x = mixed(&mut rng, n);
+      for ddof in [0.0, 1.0] {
+        if ddof >= n as f64 {
+          continue;
+        }
+        let ms: Vec<Moments> = pools().iter().map(|p| moments(p.as_ref(), &x, ddof)).collect();
+        assert_eq!(ms[0], ms[1]);
+        let m = ms[0];
+        let s = exact_sum(&x);
+        assert!(rel(m.sum, s) <= 1e-15);
+        let mean = s / n as f64;
+        assert!(rel(m.mean, mean) <= 1e-15);
+        // Exact Σ(x − mean)² around the exactly rounded mean, via exact
+        // sums of the (exact) TwoProduct parts.
+        let mut terms = Vec::new();
+        let mut dsum = Vec::new();
+        for &v in &x {
+          let (d, de) = two_sum(v, -mean);
+          dsum.push(d);
+          dsum.push(de);
+          // d² exactly = p + pe (Dekker via FMA).
+          let p = d * d;
+          terms.push(p);
+          terms.push(d.mul_add(d, -p));
+          terms.push(2.0 * d * de);
+        }
+        let sdd = exact_sum(&terms);
+        let sd = exact_sum(&dsum);
+        let var = (sdd - sd * sd / n as f64) / (n as f64 - ddof);
+        assert!(rel(m.variance, var) <= 1e-13, "n={n} ddof={ddof}: {} vs {var}", m.variance);
+        let min = x.iter().copied().fold(f64::INFINITY, f64::min);
+        let max = x.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+        assert_eq!((m.min, m.max), (min, max));
+      }
+    }
+    // Constant data: variance exactly 0, not a tiny negative.
+    let m = moments(None, &[0.1; 1001], 1.0);
+    assert_eq!(m.variance, 0.0);
+  }
+
+  #[test]
+  fn variance_large_offset() {
+    // Naive E[x²] − E[x]² loses everything here; two-pass keeps it.
+    let x: Vec<f64> = (0..1000).map(|i| 1e9 + (i % 10) as f64).collect();
+    let m = moments(None, &x, 0.0);
+    assert!(rel(m.variance, 8.25) <= 1e-12, "{}", m.variance);
+  }
+
+  fn sorted(x: &[f64]) -> Vec<f64> {
+    let mut s = x.to_vec();
+    s.sort_by(f64::total_cmp);
+    s
+  }
+
+  #[test]
+  fn median_and_stats_output() {
+    let mut rng = Rng::new(11);
+    for &n in &[1usize, 2, 3, 4, 5, 10, 11, 1000, 1001, 100_000] {
+      let x = rng.vec_f64(n);
+      let copy = x.clone();
+      let s = sorted(&x);
+      let want = if n % 2 == 1 { s[n / 2] } else { (s[n / 2 - 1] + s[n / 2]) / 2.0 };
+      for pool in pools() {
+        let mut out = [0.0; 8];
+        stats(pool.as_ref(), &x, 0.0, &mut out).unwrap();
+        assert_eq!(out[7], want, "n={n}");
+        assert_eq!(out[0], n as f64);
+        assert_eq!(out[4], out[3].sqrt());
+        assert_eq!((out[5], out[6]), (s[0], s[n - 1]));
+      }
+      assert_eq!(x, copy, "input must not be reordered");
+    }
+    // Duplicates, signed zeros, negative values.
+    assert_eq!(median(None, &[-0.0, 0.0, -1.0, 5.0]), 0.0);
+    assert_eq!(median(None, &[2.0, 2.0, 2.0, 1.0]), 2.0);
+    assert_eq!(median(None, &[-3.0, -1.0, -2.0]), -2.0);
+  }
+
+  #[test]
+  fn stats_validates() {
+    let mut out = [0.0; 8];
+    assert_eq!(stats(None, &[], 0.0, &mut out).unwrap_err().arg, "x");
+    assert_eq!(stats(None, &[1.0], 1.0, &mut out).unwrap_err().arg, "ddof");
+    assert_eq!(stats(None, &[1.0, 2.0], f64::NAN, &mut out).unwrap_err().arg, "ddof");
+    assert_eq!(stats(None, &[1.0], 0.0, &mut out[..7]).unwrap_err().arg, "out");
+  }
+
+  fn ref_percentile(s: &[f64], p: f64) -> f64 {
+    let n = s.len();
+    let h = (n - 1) as f64 * p / 100.0;
+    let lo = h.floor() as usize;
+    let frac = h - h.floor();
+    if frac == 0.0 || lo + 1 >= n {
+      s[lo]
+    } else {
+      s[lo] + frac * (s[lo + 1] - s[lo])
+    }
+  }
+
+  #[test]
+  fn percentiles_match_full_sort() {
+    let mut rng = Rng::new(13);
+    let ps = [0.0, 0.1, 1.0, 25.0, 33.3, 50.0, 50.0, 75.0, 90.0, 95.0, 99.0, 99.9, 100.0];
+    for &n in &[1usize, 2, 3, 7, 64, 1000, 123_457] {
+      let mut x = rng.vec_f64(n);
+      if n > 10 {
+        // Ties.
+        for i in 0..n / 3 {
+          x[i * 3] = (x[i * 3] / 100.0).round();
+        }
+      }
+      let s = sorted(&x);
+      for pool in pools() {
+        let mut out = vec![0.0; ps.len()];
+        percentiles(pool.as_ref(), &x, &ps, &mut out).unwrap();
+        for (&p, &got) in ps.iter().zip(&out) {
+          assert_eq!(got, ref_percentile(&s, p), "n={n} p={p}");
+        }
+      }
+    }
+    // numpy: np.percentile([1, 2, 3, 4], [0, 25, 50, 90, 100])
+    let mut out = [0.0; 5];
+    percentiles(None, &[4.0, 1.0, 3.0, 2.0], &[0.0, 25.0, 50.0, 90.0, 100.0], &mut out).unwrap();
+    assert_eq!(out, [1.0, 1.75, 2.5, 3.7, 4.0]);
+  }
+
+  #[test]
+  fn multiselect_many_ranks() {
+    let mut rng = Rng::new(17);
+    let x = rng.vec_f64(5000);
+    let s = sorted(&x);
+    let ranks: Vec<usize> = (0..300).map(|i| (i * 7919) % 5000).collect();
+    let got = order_stats(None, &x, &ranks);
+    for (r, g) in ranks.iter().zip(got) {
+      assert_eq!(g, s[*r]);
+    }
+  }
+
+  #[test]
+  fn percentiles_validate() {
+    let mut out = [0.0; 1];
+    assert_eq!(percentiles(None, &[1.0], &[101.0], &mut out).unwrap_err().arg, "ps");
+    assert_eq!(percentiles(None, &[1.0], &[f64::NAN], &mut out).unwrap_err().arg, "ps");
+    assert_eq!(percentiles(None, &[], &[50.0], &mut out).unwrap_err().arg, "x");
+    assert_eq!(percentiles(None, &[1.0], &[50.0, 1.0], &mut out).unwrap_err().arg, "out");
+    percentiles(None, &[], &[], &mut []).unwrap();
+  }
+
+  #[test]
+  fn key_order_is_total_cmp() {
+    let v = [f64::NEG_INFINITY, -1e300, -1.0, -f64::MIN_POSITIVE, -0.0, 0.0, 5e-324, 1.0, f64::INFINITY, f64::NAN];
+    for a in v {
+      assert_eq!(unkey(key(a)).to_bits(), a.to_bits());
+      for b in v {
+        assert_eq!(key(a).cmp(&key(b)), a.total_cmp(&b), "{a} {b}");
+      }
+    }
+  }
+
+  #[test]
+  fn moving_average_matches_reference_without_drift() {
+    let mut rng = Rng::new(19);
+    for &(n, w) in
+      &[(1usize, 1usize), (10, 1), (10, 10), (10, 3), (50_000, 7), (3 * CHUNK + 11, CHUNK + 3), (40_000, 39_000)]
+    {
+      let x = mixed(&mut rng, n);
+      let mut outs = Vec::new();
+      for pool in pools() {
+        let mut out = vec![f64::NAN; n - w + 1];
+        moving_average(pool.as_ref(), &x, w, &mut out).unwrap();
+        outs.push(out);
+      }
+      assert_eq!(outs[0], outs[1]);
+      // Spot-check against exact window sums.
+      for i in (0..n - w + 1).step_by(((n - w + 1) / 50).max(1)).chain([n - w]) {
+        let want = exact_sum(&x[i..i + w]) / w as f64;
+        assert!((outs[0][i] - want).abs() <= 1e-14 * want.abs().max(1.0), "n={n} w={w} i={i}");
+      }
+    }
+    // Huge value entering and leaving the window must leave no residue.
+    let x = [1.0, 1e300, 2.0, 3.0, 4.0];
+    let mut out = [0.0; 4];
+    moving_average(None, &x, 2, &mut out).unwrap();
+    assert_eq!(out, [(1.0 + 1e300) / 2.0, (1e300 + 2.0) / 2.0, 2.5, 3.5]);
+  }
+
+  #[test]
+  fn moving_average_validates() {
+    let mut out = [0.0; 3];
+    assert_eq!(moving_average(None, &[1.0; 3], 0, &mut out).unwrap_err().arg, "window");
+    assert_eq!(moving_average(None, &[1.0; 3], 4, &mut out).unwrap_err().arg, "window");
+    assert_eq!(moving_average(None, &[1.0; 3], 2, &mut out).unwrap_err().arg, "out");
+  }
+
+  #[test]
+  fn outliers_match_naive() {
+    let mut rng = Rng::new(23);
+    for &n in &[0usize, 1, 2, 5, 1000, 150_000] {
+      let mut x = rng.vec_f64(n);
+      for i in (0..n).step_by(97) {
+        x[i] *= 50.0;
+      }
+      let s = sorted(&x);
+      for pool in pools() {
+        let got = outliers_iqr(pool.as_ref(), &x, 1.5).unwrap();
+        let want: Vec<u32> = if n == 0 {
+          vec![]
+        } else {
+          let (q1, q3) = (ref_percentile(&s, 25.0), ref_percentile(&s, 75.0));
+          let iqr = q3 - q1;
+          let (lo, hi) = (q1 - 1.5 * iqr, q3 + 1.5 * iqr);
+          (0..n as u32).filter(|&i| x[i as usize] < lo || x[i as usize] > hi).collect()
+        };
+        assert_eq!(got, want, "iqr n={n}");
+
+        let got = outliers_zscore(pool.as_ref(), &x, 2.0).unwrap();
+        let want: Vec<u32> = if n == 0 {
+          vec![]
+        } else {
+          let mean = exact_sum(&x) / n as f64;
+          let var = x.iter().map(|v| (v - mean) * (v - mean)).sum::<f64>() / n as f64;
+          let std = var.sqrt();
+          (0..n as u32).filter(|&i| (x[i as usize] - mean).abs() / std > 2.0).collect()
+        };
+        assert_eq!(got, want, "zscore n={n}");
+      }
+    }
+    assert!(outliers_zscore(None, &[3.0; 10], 0.0).unwrap().is_empty());
+  }
+}
