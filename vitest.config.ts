@@ -12,7 +12,7 @@ export default defineConfig({
       // thread, so the scalar code a pre-AVX2 CPU runs is exercised too.
       {
         extends: true,
-        test: { name: 'native-scalar', include: ['test/similarity.test.ts'], env: { HOTPATH_SIMD: 'scalar', HOTPATH_THREADS: '1' } },
+        test: { name: 'native-scalar', include: ['test/similarity.test.ts', 'test/analytics.test.ts'], env: { HOTPATH_SIMD: 'scalar', HOTPATH_THREADS: '1' } },
       },
     ],
   },
