@@ -11,6 +11,7 @@ use rayon::ThreadPool;
 use crate::args::{self, ArgError, ArgResult};
 use crate::par::{self, PAR_MIN_HEAVY};
 use crate::risk::check_offsets;
+use crate::simd::dispatch;
 
 const FNV_OFFSET: u32 = 2_166_136_261;
 const FNV_PRIME: u32 = 16_777_619;
@@ -51,49 +52,189 @@ impl FastMod {
 struct Scratch {
   counts: Vec<u32>,
   touched: Vec<u32>,
-  starts: Vec<usize>,
+  starts: Vec<u32>,
+  hashes: Vec<u32>,
 }
 
 impl Scratch {
   fn new(dims: usize) -> Scratch {
-    Scratch { counts: vec![0; dims], touched: Vec::new(), starts: Vec::new() }
+    Scratch { counts: vec![0; dims], touched: Vec::new(), starts: Vec::new(), hashes: Vec::new() }
   }
 }
+
+/// Small counts whose normalised value is cached per text: most buckets
+/// hold 1–3 n-grams, so this saves nearly every division.
+const SMALL_COUNTS: usize = 16;
+
+/// Windows hashed side by side: FNV-1a is a serial xor → multiply chain per
+/// window, so independent windows in lockstep fill the pipeline (and, for
+/// ASCII, become plain vector code).
+const ASCII_LANES: usize = 16;
+
+/// Hashes of every n-byte window of an ASCII text, in order.
+#[inline(always)]
+fn hash_ascii_body(text: &[u8], n: usize, out: &mut Vec<u32>) {
+  let windows = text.len() + 1 - n; // callers ensure text.len() ≥ n ≥ 1
+  let mut i = 0;
+  // Lanes l = windows i + l; step j reads the 16 bytes text[i + j..]: the
+  // last one read is i + 15 + (n − 1) < text.len() while i + 16 ≤ windows.
+  while i + ASCII_LANES <= windows {
+    let mut h = [FNV_OFFSET; ASCII_LANES];
+    for j in 0..n {
+      let Some(b) = text.get(i + j..).and_then(<[u8]>::first_chunk::<ASCII_LANES>) else { break };
+      for l in 0..ASCII_LANES {
+        h[l] = (h[l] ^ b[l] as u32).wrapping_mul(FNV_PRIME);
+      }
+    }
+    out.extend_from_slice(&h);
+    i += ASCII_LANES;
+  }
+  for w in text[i..].windows(n) {
+    out.push(fnv1a(w));
+  }
+}
+
+dispatch!(fn hash_ascii(text: &[u8], n: usize, out: &mut Vec<u32>) -> () => hash_ascii_body);
+
+/// Hashes of windows [starts[i], starts[i + n]) for every i, in order.
+/// `starts` is non-decreasing, ends with text.len(), and holds > n entries.
+/// Most windows of real text are all-ASCII (exactly N bytes): those take a
+/// fixed, unrolled N-byte hash; the rest the byte loop. That keeps the
+/// branch on the window length well predicted.
+#[inline(always)]
+fn hash_utf8_n<const N: usize>(text: &[u8], starts: &[u32], out: &mut Vec<u32>) {
+  for w in starts.windows(N + 1) {
+    let bytes = text.get(w[0] as usize..w[N] as usize).unwrap_or_default();
+    out.push(match bytes.first_chunk::<N>() {
+      Some(fixed) if bytes.len() == N => fnv1a(fixed),
+      _ => fnv1a(bytes),
+    });
+  }
+}
+
+#[inline(always)]
+fn hash_utf8_body(text: &[u8], starts: &[u32], n: usize, out: &mut Vec<u32>) {
+  match n {
+    1 => hash_utf8_n::<1>(text, starts, out),
+    2 => hash_utf8_n::<2>(text, starts, out),
+    3 => hash_utf8_n::<3>(text, starts, out),
+    4 => hash_utf8_n::<4>(text, starts, out),
+    5 => hash_utf8_n::<5>(text, starts, out),
+    6 => hash_utf8_n::<6>(text, starts, out),
+    _ => {
+      for w in starts.windows(n + 1) {
+        out.push(fnv1a(text.get(w[0] as usize..w[n] as usize).unwrap_or_default()));
+      }
+    }
+  }
+}
+
+dispatch!(fn hash_utf8(text: &[u8], starts: &[u32], n: usize, out: &mut Vec<u32>) -> () => hash_utf8_body);
+
+/// Offsets of the code point lead bytes (`b & 0xC0 != 0x80`), then text.len().
+/// Works on 64-byte blocks: a bit mask of lead bytes (vector compares), then
+/// either all 64 offsets at once (pure ASCII block) or one per set bit.
+#[inline(always)]
+fn code_point_starts_body(text: &[u8], starts: &mut Vec<u32>) {
+  starts.clear();
+  starts.resize(text.len() + 1, 0);
+  let buf = &mut starts[..];
+  let mut k = 0usize;
+  let (blocks, rem) = text.as_chunks::<64>();
+  for (bi, blk) in blocks.iter().enumerate() {
+    let base = (bi * 64) as u32;
+    let mut m = 0u64;
+    for (l, &b) in blk.iter().enumerate() {
+      m |= ((b & 0xC0 != 0x80) as u64) << l;
+    }
+    if m == u64::MAX {
+      if let Some(dst) = buf.get_mut(k..k + 64) {
+        for (l, d) in dst.iter_mut().enumerate() {
+          *d = base + l as u32;
+        }
+      }
+      k += 64;
+    } else {
+      while m != 0 {
+        buf[k] = base + m.trailing_zeros();
+        k += 1;
+        m &= m - 1;
+      }
+    }
+  }
+  let base = blocks.len() * 64;
+  for (i, &b) in rem.iter().enumerate() {
+    buf[k] = (base + i) as u32; // branch-free: kept only if b is a lead byte
+    k += (b & 0xC0 != 0x80) as usize;
+  }
+  buf[k] = text.len() as u32;
+  starts.truncate(k + 1);
+}
+
+dispatch!(fn code_point_starts(text: &[u8], starts: &mut Vec<u32>) -> () => code_point_starts_body);
 
 /// Fills `row` (overwritten, all `dims` slots) with the features of `text`.
 fn featurize(text: &[u8], n: usize, fm: FastMod, normalize: bool, sc: &mut Scratch, row: &mut [f32]) {
   row.fill(0.0);
-  sc.starts.clear();
-  sc.starts.extend(text.iter().enumerate().filter(|&(_, &b)| b & 0xC0 != 0x80).map(|(i, _)| i));
-  let cps = sc.starts.len();
-  if cps < n {
-    return;
-  }
-  sc.starts.push(text.len());
-  for w in sc.starts.windows(n + 1) {
-    let b = fm.rem(fnv1a(&text[w[0]..w[n]])) as usize;
-    let slot = &mut sc.counts[b];
-    if *slot == 0 {
-      sc.touched.push(b as u32);
+  sc.hashes.clear();
+  if text.is_ascii() {
+    // One byte per code point: window i is text[i..i + n].
+    if text.len() < n {
+      return;
     }
-    *slot += 1;
+    hash_ascii(text, n, &mut sc.hashes);
+  } else {
+    code_point_starts(text, &mut sc.starts);
+    if sc.starts.len() - 1 < n {
+      return;
+    }
+    hash_utf8(text, &sc.starts, n, &mut sc.hashes);
   }
+  // Count, remembering each bucket the first time it is hit. Plain locals
+  // and a branch-free append keep the loop in registers.
+  let counts = &mut sc.counts[..];
+  sc.touched.clear();
+  sc.touched.resize(sc.hashes.len(), 0);
+  let touched = &mut sc.touched[..];
+  let mut new = 0usize;
+  let mut count = |b: usize| {
+    let c = counts[b];
+    touched[new] = b as u32;
+    new += (c == 0) as usize;
+    counts[b] = c + 1;
+  };
+  if fm.d.is_power_of_two() {
+    let mask = fm.d - 1;
+    sc.hashes.iter().for_each(|&h| count((h & mask) as usize));
+  } else {
+    sc.hashes.iter().for_each(|&h| count(fm.rem(h) as usize));
+  }
+  let touched = &touched[..new];
   if normalize {
     // Exact: each square < 2^64 and there are < 2^32 of them.
-    let ss: u128 = sc.touched.iter().map(|&b| sc.counts[b as usize] as u128 * sc.counts[b as usize] as u128).sum();
+    let ss: u128 = touched.iter().map(|&b| counts[b as usize] as u128 * counts[b as usize] as u128).sum();
     let norm = (ss as f64).sqrt();
-    for &b in &sc.touched {
-      row[b as usize] = (sc.counts[b as usize] as f64 / norm) as f32;
+    // value(c) = (c as f64 / norm) as f32, computed once per distinct small c.
+    let mut cache = [f32::NAN; SMALL_COUNTS];
+    for &b in touched {
+      let c = counts[b as usize];
+      row[b as usize] = match cache.get_mut(c as usize) {
+        Some(v) if !v.is_nan() => *v,
+        Some(v) => {
+          *v = (c as f64 / norm) as f32;
+          *v
+        }
+        None => (c as f64 / norm) as f32,
+      };
     }
   } else {
-    for &b in &sc.touched {
-      row[b as usize] = sc.counts[b as usize] as f32;
+    for &b in touched {
+      row[b as usize] = counts[b as usize] as f32;
     }
   }
-  for &b in &sc.touched {
-    sc.counts[b as usize] = 0;
+  for &b in touched {
+    counts[b as usize] = 0;
   }
-  sc.touched.clear();
 }
 
 /// out[t·dims .. (t+1)·dims] = features of text t = bytes[offsets[t]..offsets[t+1]].

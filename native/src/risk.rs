@@ -9,6 +9,7 @@ use rayon::ThreadPool;
 
 use crate::args::{self, ArgError, ArgResult};
 use crate::par::{self, PAR_MIN_HEAVY};
+use crate::simd::dispatch;
 
 /// Entities per parallel chunk of the batch: 16k entities × ~8 signals is
 /// ~2 MiB of input, big enough to amortise scheduling, small enough for
@@ -17,24 +18,134 @@ const ENTITY_CHUNK: usize = 1 << 14;
 /// Elements per parallel chunk of the decay.
 const DECAY_CHUNK: usize = 1 << 14;
 
-/// Noisy-OR of one entity's signals: r ← r + x·(1 − r) with
-/// x = clamp(c, 0, 1)·clamp(s / max, 0, 1). Returns (r, number of signals
-/// with a non-finite severity or confidence); r is NaN when that is > 0.
+/// A signal's weight x = clamp(c, 0, 1)·clamp(s / max, 0, 1), or NaN when
+/// s or c is non-finite (checked explicitly: clamp would turn ±inf into a
+/// finite weight). A NaN weight makes the entity's noisy-OR NaN.
 #[inline(always)]
-fn noisy_or(sev: &[f64], conf: &[f64], max_severity: f64) -> (f64, u32) {
-  let mut r = 0.0f64;
-  let mut bad = 0u32;
-  for (&s, &c) in sev.iter().zip(conf) {
-    // Explicit: clamp would turn ±inf into a finite weight.
-    bad += !(s.is_finite() && c.is_finite()) as u32;
-    let x = c.clamp(0.0, 1.0) * (s / max_severity).clamp(0.0, 1.0);
-    r = r + x * (1.0 - r);
-  }
-  if bad > 0 {
-    (f64::NAN, bad)
+fn weight(s: f64, c: f64, max_severity: f64) -> f64 {
+  let x = c.clamp(0.0, 1.0) * (s / max_severity).clamp(0.0, 1.0);
+  if s.is_finite() && c.is_finite() {
+    x
   } else {
-    (r, 0)
+    f64::NAN
   }
+}
+
+/// One noisy-OR step, exactly r + x·(1 − r). NaN is absorbing.
+#[inline(always)]
+fn step(r: f64, x: f64) -> f64 {
+  r + x * (1.0 - r)
+}
+
+/// Noisy-OR of one entity's signals. Returns (r, number of signals with a
+/// non-finite severity or confidence); r is NaN when that is > 0.
+fn noisy_or(sev: &[f64], conf: &[f64], max_severity: f64) -> (f64, u32) {
+  let (mut r, mut bad) = (0.0f64, 0u32);
+  for (&s, &c) in sev.iter().zip(conf) {
+    bad += !(s.is_finite() && c.is_finite()) as u32;
+    r = step(r, weight(s, c, max_severity));
+  }
+  (if bad > 0 { f64::NAN } else { r }, bad)
+}
+
+/// Phase 1 of the batch: `x[i] = weight(s[i], c[i])` for a contiguous run of
+/// signals (branch-free, vectorised per SIMD level). Returns how many
+/// signals were non-finite.
+#[inline(always)]
+fn weights_body(sev: &[f64], conf: &[f64], max_severity: f64, x: &mut [f64]) -> u32 {
+  let mut bad = 0u32;
+  for ((o, &s), &c) in x.iter_mut().zip(sev).zip(conf) {
+    bad += !(s.is_finite() && c.is_finite()) as u32;
+    *o = weight(s, c, max_severity);
+  }
+  bad
+}
+
+dispatch!(fn weights(sev: &[f64], conf: &[f64], max_severity: f64, x: &mut [f64]) -> u32 => weights_body);
+
+/// Signals whose weights are computed per block: 64 KiB of weights, so
+/// phase 2 reads them from L1/L2.
+const BLOCK: usize = 1 << 13;
+
+/// Entities interleaved in phase 2: each entity is a serial chain of
+/// sub → mul → add per signal, so one entity at a time is latency-bound;
+/// eight chains in lockstep keep the FP units busy.
+const GROUP: usize = 32;
+
+/// Phase 2: noisy-OR per entity over precomputed weights; `offs` has
+/// `out.len() + 1` offsets relative to `x`. Every entity's chain is exactly
+/// `noisy_or`'s, in the same order: groups only interleave independent
+/// chains.
+#[inline(always)]
+fn fold_entities_body(x: &[f64], offs: &[u32], base: usize, out: &mut [f64]) {
+  let groups = out.len() / GROUP;
+  for (g, piece) in out[..groups * GROUP].chunks_exact_mut(GROUP).enumerate() {
+    let o = &offs[g * GROUP..g * GROUP + GROUP + 1];
+    let lo: [usize; GROUP] = std::array::from_fn(|l| o[l] as usize - base);
+    let hi: [usize; GROUP] = std::array::from_fn(|l| o[l + 1] as usize - base);
+    let common = (0..GROUP).map(|l| hi[l] - lo[l]).min().unwrap_or(0);
+    // Offsets are validated non-decreasing and relative to `x`, so every
+    // hi ≤ x.len(); checked once here rather than per load.
+    assert!(hi.iter().all(|&h| h <= x.len()));
+    let mut r = [0.0f64; GROUP];
+    for j in 0..common {
+      let v: [f64; GROUP] = std::array::from_fn(|l| {
+        // SAFETY: lo[l] + j < lo[l] + common ≤ hi[l] ≤ x.len() (asserted).
+        unsafe { *x.get_unchecked(lo[l] + j) }
+      });
+      for l in 0..GROUP {
+        r[l] = step(r[l], v[l]);
+      }
+    }
+    for l in 0..GROUP {
+      for &xi in &x[lo[l] + common..hi[l]] {
+        r[l] = step(r[l], xi);
+      }
+    }
+    piece.copy_from_slice(&r);
+  }
+  let first = groups * GROUP;
+  for (e, o) in out[first..].iter_mut().enumerate() {
+    let (lo, hi) = (offs[first + e] as usize - base, offs[first + e + 1] as usize - base);
+    *o = x[lo..hi].iter().fold(0.0, |r, &xi| step(r, xi));
+  }
+}
+
+dispatch!(fn fold_entities(x: &[f64], offs: &[u32], base: usize, out: &mut [f64]) -> () => fold_entities_body);
+
+/// Noisy-OR for a run of entities (`offs`: `out.len() + 1` validated
+/// offsets), in blocks of whole entities whose signals fit in BLOCK. An
+/// entity larger than a block is streamed through the buffer on its own.
+/// Returns the number of non-finite signals.
+fn noisy_or_run(sev: &[f64], conf: &[f64], offs: &[u32], max_severity: f64, out: &mut [f64]) -> u32 {
+  let mut buf = vec![0.0f64; BLOCK];
+  let mut bad = 0u32;
+  let entities = out.len();
+  let mut e = 0;
+  while e < entities {
+    let start = offs[e] as usize;
+    let mut end = e + 1;
+    while end < entities && offs[end + 1] as usize - start <= BLOCK {
+      end += 1;
+    }
+    let stop = offs[end] as usize;
+    if stop - start <= BLOCK {
+      let x = &mut buf[..stop - start];
+      bad = bad.saturating_add(weights(&sev[start..stop], &conf[start..stop], max_severity, x));
+      fold_entities(x, &offs[e..=end], start, &mut out[e..end]);
+    } else {
+      // One entity with more than BLOCK signals.
+      let mut r = 0.0f64;
+      for (s, c) in sev[start..stop].chunks(BLOCK).zip(conf[start..stop].chunks(BLOCK)) {
+        let x = &mut buf[..s.len()];
+        bad = bad.saturating_add(weights(s, c, max_severity, x));
+        r = x.iter().fold(r, |r, &xi| step(r, xi));
+      }
+      out[e] = r;
+    }
+    e = end;
+  }
+  bad
 }
 
 pub fn risk_score(severities: &[f64], confidences: &[f64], max_severity: f64) -> ArgResult<f64> {
@@ -80,15 +191,7 @@ pub fn risk_score_batch(
   let signals = (offsets[entities] - offsets[0]) as usize;
   let pool = par::pool_for(pool, signals.max(entities), PAR_MIN_HEAVY);
   let bad = par::map_chunks_mut(pool, out, ENTITY_CHUNK, |e0, piece| {
-    let offs = &offsets[e0..e0 + piece.len() + 1];
-    let mut bad = 0u32;
-    for (o, w) in piece.iter_mut().zip(offs.windows(2)) {
-      let (lo, hi) = (w[0] as usize, w[1] as usize);
-      let (r, b) = noisy_or(&severities[lo..hi], &confidences[lo..hi], max_severity);
-      *o = r;
-      bad = bad.saturating_add(b);
-    }
-    bad
+    noisy_or_run(severities, confidences, &offsets[e0..e0 + piece.len() + 1], max_severity, piece)
   });
   Ok(bad.into_iter().fold(0u32, u32::saturating_add))
 }

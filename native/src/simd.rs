@@ -125,6 +125,38 @@ pub fn features() -> Vec<String> {
   out.into_iter().map(String::from).collect()
 }
 
+/// Defines `$vis fn $name(args) -> ret` that runs `$body(args)` compiled
+/// for the active level (`level()`, so `HOTPATH_SIMD` applies). `$body`
+/// should be `#[inline(always)]` plain Rust: LLVM vectorises it once per
+/// level. Without FMA contraction (Rust never contracts) the arithmetic is
+/// the same at every level, so results are bit-identical; only the
+/// registers differ.
+macro_rules! dispatch {
+  ($vis:vis fn $name:ident($($a:ident: $t:ty),*) -> $r:ty => $body:ident) => {
+    $vis fn $name($($a: $t),*) -> $r {
+      #[cfg(target_arch = "x86_64")]
+      {
+        #[target_feature(enable = "avx512f")]
+        fn avx512($($a: $t),*) -> $r {
+          $body($($a),*)
+        }
+        #[target_feature(enable = "avx2")]
+        fn avx2($($a: $t),*) -> $r {
+          $body($($a),*)
+        }
+        match $crate::simd::level() {
+          // SAFETY: simd::level() only returns levels this CPU supports.
+          $crate::simd::Level::Avx512 => return unsafe { avx512($($a),*) },
+          $crate::simd::Level::Avx2 => return unsafe { avx2($($a),*) },
+          _ => {}
+        }
+      }
+      $body($($a),*)
+    }
+  };
+}
+pub(crate) use dispatch;
+
 #[cfg(test)]
 mod tests {
   use super::*;

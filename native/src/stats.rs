@@ -100,33 +100,7 @@ fn tail(rem: &[f64], fill: f64) -> [f64; LANES] {
   t
 }
 
-/// Compiles `$body` once per SIMD level and dispatches on `simd::level()`.
-/// The bodies are plain lane loops; only the registers LLVM picks differ,
-/// never the arithmetic, so every level gives identical results.
-macro_rules! dispatch {
-  ($vis:vis fn $name:ident($($a:ident: $t:ty),*) -> $r:ty => $body:ident) => {
-    $vis fn $name($($a: $t),*) -> $r {
-      #[cfg(target_arch = "x86_64")]
-      {
-        #[target_feature(enable = "avx512f")]
-        fn avx512($($a: $t),*) -> $r {
-          $body($($a),*)
-        }
-        #[target_feature(enable = "avx2")]
-        fn avx2($($a: $t),*) -> $r {
-          $body($($a),*)
-        }
-        match crate::simd::level() {
-          // SAFETY: simd::level() only returns levels this CPU supports.
-          crate::simd::Level::Avx512 => return unsafe { avx512($($a),*) },
-          crate::simd::Level::Avx2 => return unsafe { avx2($($a),*) },
-          _ => {}
-        }
-      }
-      $body($($a),*)
-    }
-  };
-}
+use crate::simd::dispatch;
 
 /// Pass 1 over one chunk: compensated sum, min and max.
 #[derive(Clone, Copy, Debug)]
@@ -136,12 +110,15 @@ struct Pass1 {
   max: f64,
 }
 
+// The lane loops are dispatched on their own and return the lanes, so the
+// horizontal reductions stay outside them: with the reduction in the same
+// function LLVM keeps the loop-carried lanes scalar.
+
 #[inline(always)]
-fn pass1_body(x: &[f64]) -> Pass1 {
+fn pass1_lanes_body(blocks: &[[f64; LANES]]) -> (Lanes, [f64; LANES], [f64; LANES]) {
   let mut acc = Lanes::ZERO;
   let mut mn = [f64::INFINITY; LANES];
   let mut mx = [f64::NEG_INFINITY; LANES];
-  let (blocks, rem) = x.as_chunks::<LANES>();
   for v in blocks {
     acc.add(v);
     for l in 0..LANES {
@@ -149,46 +126,52 @@ fn pass1_body(x: &[f64]) -> Pass1 {
       mx[l] = if v[l] > mx[l] { v[l] } else { mx[l] };
     }
   }
+  (acc, mn, mx)
+}
+
+dispatch!(fn pass1_lanes(blocks: &[[f64; LANES]]) -> (Lanes, [f64; LANES], [f64; LANES]) => pass1_lanes_body);
+
+fn pass1(x: &[f64]) -> Pass1 {
+  let (blocks, rem) = x.as_chunks::<LANES>();
+  let (mut acc, mn, mx) = pass1_lanes(blocks);
   acc.add(&tail(rem, 0.0));
   let (mut min, mut max) = (f64::INFINITY, f64::NEG_INFINITY);
-  for l in 0..LANES {
-    min = if mn[l] < min { mn[l] } else { min };
-    max = if mx[l] > max { mx[l] } else { max };
-  }
-  for &v in rem {
+  for &v in mn.iter().chain(rem) {
     min = if v < min { v } else { min };
+  }
+  for &v in mx.iter().chain(rem) {
     max = if v > max { v } else { max };
   }
   Pass1 { sum: acc.total(), min, max }
 }
 
-dispatch!(fn pass1(x: &[f64]) -> Pass1 => pass1_body);
-
-/// Pass 2 over one chunk: Σ(x − mean) and Σ(x − mean)², both compensated.
+/// Pass 2 lanes: Σ(x − mean) and Σ(x − mean)², both compensated.
 #[inline(always)]
-fn pass2_body(x: &[f64], mean: f64) -> (Dd, Dd) {
+fn pass2_lanes_body(blocks: &[[f64; LANES]], mean: f64) -> (Lanes, Lanes) {
   let mut sd = Lanes::ZERO;
   let mut sdd = Lanes::ZERO;
-  let (blocks, rem) = x.as_chunks::<LANES>();
-  let step = |v: &[f64; LANES], sd: &mut Lanes, sdd: &mut Lanes| {
-    let mut d = [0.0; LANES];
-    let mut dd = [0.0; LANES];
-    for l in 0..LANES {
-      d[l] = v[l] - mean;
-      dd[l] = d[l] * d[l];
-    }
+  for v in blocks {
+    let d: [f64; LANES] = std::array::from_fn(|l| v[l] - mean);
+    let dd: [f64; LANES] = std::array::from_fn(|l| d[l] * d[l]);
     sd.add(&d);
     sdd.add(&dd);
-  };
-  for v in blocks {
-    step(v, &mut sd, &mut sdd);
   }
-  // Pad with the mean so the padding contributes exact zeros.
-  step(&tail(rem, mean), &mut sd, &mut sdd);
-  (sd.total(), sdd.total())
+  (sd, sdd)
 }
 
-dispatch!(fn pass2(x: &[f64], mean: f64) -> (Dd, Dd) => pass2_body);
+dispatch!(fn pass2_lanes(blocks: &[[f64; LANES]], mean: f64) -> (Lanes, Lanes) => pass2_lanes_body);
+
+fn pass2(x: &[f64], mean: f64) -> (Dd, Dd) {
+  let (blocks, rem) = x.as_chunks::<LANES>();
+  let (mut sd, mut sdd) = pass2_lanes(blocks, mean);
+  // Pad with the mean so the padding contributes exact zeros.
+  let t = tail(rem, mean);
+  let d: [f64; LANES] = std::array::from_fn(|l| t[l] - mean);
+  let dd: [f64; LANES] = std::array::from_fn(|l| d[l] * d[l]);
+  sd.add(&d);
+  sdd.add(&dd);
+  (sd.total(), sdd.total())
+}
 
 /// Compensated Σx over `x` (any length), chunked and merged in order.
 pub fn sum(pool: Option<&ThreadPool>, x: &[f64]) -> f64 {
@@ -253,7 +236,10 @@ pub fn stats(pool: Option<&ThreadPool>, x: &[f64], ddof: f64, out: &mut [f64]) -
   check_ddof(ddof, x.len())?;
   args::exact_len("out", out.len(), 8, "8")?;
   let m = moments(pool, x, ddof);
-  let median = median(pool, x);
+  // A finite compensated sum means every value is finite (any NaN or inf
+  // poisons the error terms), so pass 1's min/max can seed the selection.
+  let range = m.sum.is_finite().then_some((m.min, m.max));
+  let median = median_in(pool, x, range);
   out.copy_from_slice(&[m.count as f64, m.sum, m.mean, m.variance, m.variance.sqrt(), m.min, m.max, median]);
   Ok(())
 }
@@ -316,15 +302,234 @@ fn multiselect(v: &mut [i64], base: usize, ranks: &[usize], vals: &mut [i64]) {
   multiselect(right, base + r + 1, &ranks[mid + 1..], &mut vr[1..]);
 }
 
+/// Below this many values order statistics copy and select directly; above
+/// it they bucket first (see `radix_select`).
+const BUCKET_MIN: usize = 1 << 14;
+
+/// Lane-wise min, max and a finiteness probe (`v − v` is +0 for finite v and
+/// NaN otherwise, so the probe sum stays 0 only if every value is finite).
+#[inline(always)]
+fn range_lanes_body(blocks: &[[f64; LANES]]) -> ([f64; LANES], [f64; LANES], [f64; LANES]) {
+  let mut mn = [f64::INFINITY; LANES];
+  let mut mx = [f64::NEG_INFINITY; LANES];
+  let mut probe = [0.0; LANES];
+  for v in blocks {
+    for l in 0..LANES {
+      mn[l] = if v[l] < mn[l] { v[l] } else { mn[l] };
+      mx[l] = if v[l] > mx[l] { v[l] } else { mx[l] };
+      probe[l] += nan_probe(v[l]);
+    }
+  }
+  (mn, mx, probe)
+}
+
+dispatch!(fn range_lanes(blocks: &[[f64; LANES]]) -> ([f64; LANES], [f64; LANES], [f64; LANES]) => range_lanes_body);
+
+/// +0 for a finite value, NaN for NaN or ±inf.
+#[inline(always)]
+#[allow(clippy::eq_op)]
+fn nan_probe(v: f64) -> f64 {
+  v - v
+}
+
+/// (min, max) of `x`, or None if any value is NaN or infinite.
+fn finite_range(x: &[f64]) -> Option<(f64, f64)> {
+  let (blocks, rem) = x.as_chunks::<LANES>();
+  let (mn, mx, probe) = range_lanes(blocks);
+  let (mut min, mut max) = (f64::INFINITY, f64::NEG_INFINITY);
+  let mut p: f64 = probe.iter().sum();
+  for &v in mn.iter().chain(rem) {
+    min = if v < min { v } else { min };
+  }
+  for &v in mx.iter().chain(rem) {
+    max = if v > max { v } else { max };
+  }
+  for &v in rem {
+    p += nan_probe(v);
+  }
+  (p == 0.0).then_some((min, max))
+}
+
+/// Monotone map of [min, max] onto `buckets` equal-width buckets: v ≤ w
+/// implies bucket(v) ≤ bucket(w), because every step is monotone in IEEE
+/// arithmetic (subtract, multiply by a positive constant, round to integer
+/// by adding 2^52, cap). The 2^52 trick reads the rounded integer out of the
+/// mantissa: cheaper than a saturating float-to-int cast and vectorisable.
+#[derive(Clone, Copy)]
+struct Buckets {
+  min: f64,
+  scale: f64,
+  last: u32,
+}
+
+const ROUND_MAGIC: f64 = 4_503_599_627_370_496.0; // 2^52
+
+impl Buckets {
+  /// Only for v in [min, max]: then (v − min)·scale ∈ [0, buckets·(1 + ε)],
+  /// so t = 2^52 + k with a small integer k ≥ 0 sitting in the low mantissa
+  /// bits (2^52's own low 32 bits are zero).
+  #[inline(always)]
+  fn of(self, v: f64) -> usize {
+    let t = (v - self.min) * self.scale + ROUND_MAGIC;
+    (t.to_bits() as u32).min(self.last) as usize
+  }
+}
+
+/// Bucket indices are computed for a block at a time (vectorised), then
+/// used one by one.
+const BLOCK: usize = 16;
+
+#[inline(always)]
+fn histogram_body(x: &[f64], bk: Buckets, hist: &mut [u32]) {
+  let (blocks, rem) = x.as_chunks::<BLOCK>();
+  for v in blocks {
+    let idx: [usize; BLOCK] = std::array::from_fn(|l| bk.of(v[l]));
+    for &i in &idx {
+      hist[i] += 1;
+    }
+  }
+  for &v in rem {
+    hist[bk.of(v)] += 1;
+  }
+}
+
+dispatch!(fn histogram(x: &[f64], bk: Buckets, hist: &mut [u32]) -> () => histogram_body);
+
+/// Appends the key of every value whose bucket has a slot (`slot_of[b]` =
+/// slot + 1, 0 = none) to that slot's vector.
+#[inline(always)]
+fn collect_body(x: &[f64], bk: Buckets, slot_of: &[u16], out: &mut [Vec<i64>]) {
+  let (blocks, rem) = x.as_chunks::<BLOCK>();
+  let mut put = |v: f64, b: usize| {
+    let s = slot_of[b];
+    if s != 0 {
+      out[s as usize - 1].push(key(v));
+    }
+  };
+  for v in blocks {
+    let idx: [usize; BLOCK] = std::array::from_fn(|l| bk.of(v[l]));
+    for (&b, &vi) in idx.iter().zip(v) {
+      put(vi, b);
+    }
+  }
+  for &v in rem {
+    put(v, bk.of(v));
+  }
+}
+
+dispatch!(fn collect(x: &[f64], bk: Buckets, slot_of: &[u16], out: &mut [Vec<i64>]) -> () => collect_body);
+
+/// Order statistics by bucketing: one pass for the value range, one for a
+/// histogram over value buckets, one to copy out just the buckets that hold
+/// a wanted rank, then a selection inside each (small) bucket. O(n) with no
+/// n-sized copy, and the passes split over the pool. `ranks` sorted and
+/// distinct. None when the data has non-finite values or no spread (the
+/// caller then selects on a full copy).
+fn radix_select(pool: Option<&ThreadPool>, x: &[f64], ranks: &[usize], range: Option<(f64, f64)>) -> Option<Vec<i64>> {
+  let n = x.len();
+  if n > u32::MAX as usize {
+    return None;
+  }
+  let pool = par::pool_for(pool, n, PAR_MIN_CHEAP);
+  // Big chunks for the range and histogram: one histogram per task.
+  let tasks = pool.map_or(1, |p| 2 * p.current_num_threads());
+  let big = n.div_ceil(tasks).max(CHUNK);
+  let (lo, hi) = match range {
+    Some(r) => r,
+    None => {
+      let (mut lo, mut hi) = (f64::INFINITY, f64::NEG_INFINITY);
+      for r in par::map_chunks(pool, x, big, |_, c| finite_range(c)) {
+        let (a, b) = r?;
+        lo = lo.min(a);
+        hi = hi.max(b);
+      }
+      (lo, hi)
+    }
+  };
+  // ~64 values per bucket; the histogram stays within L1/L2.
+  let n_buckets = (n / 64).next_power_of_two().clamp(1 << 8, 1 << 14);
+  let scale = n_buckets as f64 / (hi - lo);
+  if !(hi > lo && scale.is_finite()) {
+    return None;
+  }
+  let bk = Buckets { min: lo, scale, last: n_buckets as u32 - 1 };
+
+  let hists = par::map_chunks(pool, x, big, |_, c| {
+    let mut h = vec![0u32; n_buckets];
+    histogram(c, bk, &mut h);
+    h
+  });
+  let mut hist = vec![0u32; n_buckets];
+  for h in &hists {
+    for (a, &b) in hist.iter_mut().zip(h) {
+      *a += b;
+    }
+  }
+
+  // Bucket of each rank, and the rank within that bucket.
+  let mut slot_of = vec![0u16; n_buckets]; // 0 = not wanted, else slot + 1
+  let mut slots: Vec<usize> = Vec::new(); // bucket per slot
+  let mut local: Vec<(usize, usize)> = Vec::with_capacity(ranks.len()); // (slot, rank in bucket)
+  let (mut b, mut below) = (0usize, 0usize);
+  for &r in ranks {
+    while b < n_buckets && below + hist[b] as usize <= r {
+      below += hist[b] as usize;
+      b += 1;
+    }
+    if b == n_buckets {
+      return None; // rank ≥ n: callers never ask
+    }
+    if slot_of[b] == 0 {
+      if slots.len() >= u16::MAX as usize - 1 {
+        return None;
+      }
+      slots.push(b);
+      slot_of[b] = slots.len() as u16;
+    }
+    local.push((slot_of[b] as usize - 1, r - below));
+  }
+
+  let parts = par::map_chunks(pool, x, big, |_, c| {
+    let mut out: Vec<Vec<i64>> = vec![Vec::new(); slots.len()];
+    collect(c, bk, &slot_of, &mut out);
+    out
+  });
+  let mut vals = vec![0i64; ranks.len()];
+  for (si, &bucket) in slots.iter().enumerate() {
+    let mut keys = Vec::with_capacity(hist[bucket] as usize);
+    for p in &parts {
+      keys.extend_from_slice(&p[si]);
+    }
+    // This slot's ranks are contiguous in `local` (ranks are sorted).
+    let first = local.iter().position(|&(s, _)| s == si)?;
+    let count = local[first..].iter().take_while(|&&(s, _)| s == si).count();
+    let want: Vec<usize> = local[first..first + count].iter().map(|&(_, r)| r).collect();
+    if want.last().is_some_and(|&r| r >= keys.len()) {
+      return None; // histogram and copy disagree: impossible, but never index past
+    }
+    multiselect(&mut keys, 0, &want, &mut vals[first..first + count]);
+  }
+  Some(vals)
+}
+
 /// The values of the given ranks (0-based, any order, may repeat), as
 /// if `x` were sorted by `total_cmp`. Ranks must be < x.len().
 pub fn order_stats(pool: Option<&ThreadPool>, x: &[f64], ranks: &[usize]) -> Vec<f64> {
+  order_stats_in(pool, x, ranks, None)
+}
+
+/// As `order_stats`; `range`, if given, must be the exact (min, max) of an
+/// all-finite `x`.
+fn order_stats_in(pool: Option<&ThreadPool>, x: &[f64], ranks: &[usize], range: Option<(f64, f64)>) -> Vec<f64> {
   let mut wanted: Vec<usize> = ranks.iter().map(|&r| r.min(x.len().saturating_sub(1))).collect();
   wanted.sort_unstable();
   wanted.dedup();
-  let mut k = keys(pool, x);
-  let mut vals = vec![0i64; wanted.len()];
-  multiselect(&mut k, 0, &wanted, &mut vals);
+  let vals = (x.len() >= BUCKET_MIN).then(|| radix_select(pool, x, &wanted, range)).flatten().unwrap_or_else(|| {
+    let mut k = keys(pool, x);
+    let mut vals = vec![0i64; wanted.len()];
+    multiselect(&mut k, 0, &wanted, &mut vals);
+    vals
+  });
   ranks
     .iter()
     .map(|r| {
@@ -335,21 +540,22 @@ pub fn order_stats(pool: Option<&ThreadPool>, x: &[f64], ranks: &[usize]) -> Vec
 }
 
 /// Median of a non-empty `x`: the middle value, or for even n the mean of
-/// the two middle values as (lo + hi) / 2.
+/// the two middle values as (lo + hi) / 2, lo being the largest value
+/// below the upper middle.
 pub fn median(pool: Option<&ThreadPool>, x: &[f64]) -> f64 {
+  median_in(pool, x, None)
+}
+
+fn median_in(pool: Option<&ThreadPool>, x: &[f64], range: Option<(f64, f64)>) -> f64 {
   let n = x.len();
   if n == 0 {
     return f64::NAN;
   }
-  let mut k = keys(pool, x);
-  let (left, hi, _) = k.select_nth_unstable(n / 2);
-  let hi = unkey(*hi);
   if n % 2 == 1 {
-    return hi;
+    return order_stats_in(pool, x, &[n / 2], range)[0];
   }
-  // n even ≥ 2, so the left part holds n/2 ≥ 1 values.
-  let lo = unkey(left.iter().copied().max().unwrap_or(0));
-  (lo + hi) / 2.0
+  let v = order_stats_in(pool, x, &[n / 2 - 1, n / 2], range);
+  (v[0] + v[1]) / 2.0
 }
 
 /// Hyndman–Fan type 7 (numpy's default) rank split for percentile `p`.
@@ -431,18 +637,15 @@ pub fn moving_average(pool: Option<&ThreadPool>, x: &[f64], window: usize, out: 
   let w = window as f64;
   let pool = par::pool_for(pool, x.len(), PAR_MIN_CHEAP);
   par::map_chunks_mut(pool, out, ma_chunk(window), |start, piece| {
-    let first = &x[start..start + window];
-    let mut acc = first.as_chunks::<LANES>().0.iter().fold(Lanes::ZERO, |mut a, v| {
-      a.add(v);
-      a
-    });
-    acc.add(&tail(first.as_chunks::<LANES>().1, 0.0));
-    let Dd { mut hi, mut lo } = acc.total();
+    let Dd { mut hi, mut lo } = pass1(&x[start..start + window]).sum;
     piece[0] = (hi + lo) / w;
     let (adds, subs) = (&x[start + window..], &x[start..]);
     for ((o, &a), &s) in piece[1..].iter_mut().zip(adds).zip(subs) {
-      let (h, e) = two_sum(hi, a);
-      let (h, f) = two_sum(h, -s);
+      // a − s exactly as d + e (off the critical path), then one TwoSum
+      // into the running sum: hi + lo moves by exactly a − s, up to the
+      // rounding of the small `lo` term.
+      let (d, e) = two_sum(a, -s);
+      let (h, f) = two_sum(hi, d);
       hi = h;
       lo += e + f;
       *o = (hi + lo) / w;
@@ -454,16 +657,53 @@ pub fn moving_average(pool: Option<&ThreadPool>, x: &[f64], window: usize, out: 
 // ---------------------------------------------------------------------------
 // Outliers
 
-/// Indices (ascending) where `pred(x[i])`, scanned in parallel chunks.
-fn indices_where(pool: Option<&ThreadPool>, x: &[f64], pred: impl Fn(f64) -> bool + Sync + Send) -> Vec<u32> {
+/// Outlier tests, each exactly as specified (no reciprocal, no FMA).
+#[derive(Clone, Copy)]
+enum Outside {
+  /// v < lo || v > hi
+  Fence { lo: f64, hi: f64 },
+  /// |v − mean| / std > threshold
+  Z { mean: f64, std: f64, threshold: f64 },
+}
+
+/// Appends `base + i` for every `x[i]` outside; the test runs 16 values
+/// at a time into a bit mask (vector compares), then set bits are emitted.
+#[inline(always)]
+fn scan_body(x: &[f64], base: usize, test: Outside, out: &mut Vec<u32>) {
+  #[inline(always)]
+  fn scan<F: Fn(f64) -> bool>(x: &[f64], base: usize, f: F, out: &mut Vec<u32>) {
+    let (blocks, rem) = x.as_chunks::<16>();
+    for (bi, blk) in blocks.iter().enumerate() {
+      let mut m = 0u32;
+      for (l, &v) in blk.iter().enumerate() {
+        m |= (f(v) as u32) << l;
+      }
+      while m != 0 {
+        out.push((base + bi * 16 + m.trailing_zeros() as usize) as u32);
+        m &= m - 1;
+      }
+    }
+    let tail = base + blocks.len() * 16;
+    for (i, &v) in rem.iter().enumerate() {
+      if f(v) {
+        out.push((tail + i) as u32);
+      }
+    }
+  }
+  match test {
+    Outside::Fence { lo, hi } => scan(x, base, |v| v < lo || v > hi, out),
+    Outside::Z { mean, std, threshold } => scan(x, base, |v| (v - mean).abs() / std > threshold, out),
+  }
+}
+
+dispatch!(fn scan_outside(x: &[f64], base: usize, test: Outside, out: &mut Vec<u32>) -> () => scan_body);
+
+/// Indices (ascending) of values outside, scanned in parallel chunks.
+fn indices_where(pool: Option<&ThreadPool>, x: &[f64], test: Outside) -> Vec<u32> {
   let pool = par::pool_for(pool, x.len(), PAR_MIN_CHEAP);
   let parts = par::map_chunks(pool, x, CHUNK, |start, c| {
     let mut v = Vec::new();
-    for (i, &xi) in c.iter().enumerate() {
-      if pred(xi) {
-        v.push((start + i) as u32);
-      }
-    }
+    scan_outside(c, start, test, &mut v);
     v
   });
   let mut out = Vec::with_capacity(parts.iter().map(Vec::len).sum());
@@ -491,7 +731,7 @@ pub fn outliers_iqr(pool: Option<&ThreadPool>, x: &[f64], k: f64) -> ArgResult<V
   let iqr = q3 - q1;
   let lo = q1 - k * iqr;
   let hi = q3 + k * iqr;
-  Ok(indices_where(pool, x, |v| v < lo || v > hi))
+  Ok(indices_where(pool, x, Outside::Fence { lo, hi }))
 }
 
 /// i with |x[i] − mean| / std > threshold (population std, as `stats`).
@@ -505,7 +745,7 @@ pub fn outliers_zscore(pool: Option<&ThreadPool>, x: &[f64], threshold: f64) -> 
   if std == 0.0 {
     return Ok(Vec::new());
   }
-  Ok(indices_where(pool, x, |v| (v - mean).abs() / std > threshold))
+  Ok(indices_where(pool, x, Outside::Z { mean, std, threshold }))
 }
 
 #[cfg(test)]
@@ -769,6 +1009,33 @@ mod tests {
     let got = order_stats(None, &x, &ranks);
     for (r, g) in ranks.iter().zip(got) {
       assert_eq!(g, s[*r]);
+    }
+  }
+
+  #[test]
+  fn bucketed_selection_on_awkward_data() {
+    let mut rng = Rng::new(29);
+    let n = 3 * BUCKET_MIN + 7;
+    let mut cases: Vec<(&str, Vec<f64>)> = vec![
+      ("constant", vec![3.0; n]),
+      ("one huge outlier", (0..n).map(|i| if i == 77 { 1e300 } else { rng.next_f64() }).collect()),
+      ("nan and inf", (0..n).map(|i| [f64::NAN, f64::INFINITY, -f64::NAN, rng.next_f64()][i % 4]).collect()),
+      ("signed zeros", (0..n).map(|i| [0.0, -0.0, 1.0, -1.0, rng.next_f64()][i % 5]).collect()),
+      ("two clusters", (0..n).map(|i| if i % 2 == 0 { rng.next_f64() } else { 1e12 + rng.next_f64() }).collect()),
+      ("subnormal range", (0..n).map(|i| f64::from_bits(1 + (i as u64 % 1000))).collect()),
+      ("full range", (0..n).map(|i| if i % 3 == 0 { -1e308 } else { 1e308 * rng.next_f64() }).collect()),
+      ("few distinct", (0..n).map(|i| (i % 5) as f64).collect()),
+    ];
+    cases.push(("uniform", rng.vec_f64(n)));
+    let ranks = [0, 1, n / 4, n / 2 - 1, n / 2, n / 2 + 1, 3 * n / 4, n - 2, n - 1];
+    for (name, x) in &cases {
+      let s = sorted(x);
+      for pool in pools() {
+        let got = order_stats(pool.as_ref(), x, &ranks);
+        for (&r, g) in ranks.iter().zip(&got) {
+          assert_eq!(g.to_bits(), s[r].to_bits(), "{name}: rank {r}");
+        }
+      }
     }
   }
 

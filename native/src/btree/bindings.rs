@@ -1,0 +1,512 @@
+//! The `NativeBTree` class. One class serves both key kinds (an enum of two
+//! monomorphised trees); calling a method of the other kind is an error
+//! naming the method. Slots are integers in [0, 2^31 - 1] so that every
+//! result, batch outputs included, fits an Int32Array with -1 for "absent".
+
+use std::ops::Bound;
+
+use napi::bindgen_prelude::{Float64Array, Int32ArraySlice, Uint32Array};
+use napi::{Error, Result, Status};
+use napi_derive::napi;
+
+use super::keys::{NumKeys, StrKeys, MAX_KEY_BYTES};
+use super::node::NIL;
+use super::tree::{BTree, MAX_ORDER, MIN_ORDER};
+use crate::args::{overlaps, ArgError};
+
+const MAX_SLOT: u32 = i32::MAX as u32;
+
+/// Scan results reserve at most this many entries up front (a huge limit on
+/// a narrow range must not allocate for the limit).
+const RESERVE_CAP: usize = 4096;
+
+enum Inner {
+  Num(BTree<NumKeys>),
+  Str(BTree<StrKeys>),
+}
+
+/// Ordered map from number or string keys to u32 slots.
+#[napi(js_name = "NativeBTree")]
+pub struct NativeBTree {
+  inner: Option<Inner>,
+}
+
+/// Keys and slots of a number-key scan, in scan order.
+#[napi(object, js_name = "BTreeNumRange")]
+pub struct BTreeNumRange {
+  pub keys: Float64Array,
+  pub slots: Uint32Array,
+}
+
+/// Keys and slots of a string-key scan, in scan order.
+#[napi(object, js_name = "BTreeStrRange")]
+pub struct BTreeStrRange {
+  pub keys: Vec<String>,
+  pub slots: Uint32Array,
+}
+
+fn invalid(e: ArgError) -> Error {
+  Error::new(Status::InvalidArg, e.to_string())
+}
+
+fn arg(name: &'static str, message: impl Into<String>) -> Error {
+  invalid(ArgError::new(name, message))
+}
+
+fn int_in(name: &'static str, v: f64, lo: f64, hi: f64) -> Result<f64> {
+  if !(v.is_finite() && v.fract() == 0.0 && v >= lo && v <= hi) {
+    return Err(arg(name, format!("must be an integer in [{lo}, {hi}], got {v}")));
+  }
+  Ok(v)
+}
+
+fn slot_arg(v: f64) -> Result<u32> {
+  Ok(int_in("slot", v, 0.0, MAX_SLOT as f64)? as u32)
+}
+
+fn check_slots(slots: &[u32]) -> Result<()> {
+  match slots.iter().position(|&s| s > MAX_SLOT) {
+    Some(i) => Err(arg("slots", format!("slots[{i}] = {} exceeds {MAX_SLOT}", slots[i]))),
+    None => Ok(()),
+  }
+}
+
+/// Number keys: never NaN; -0 becomes 0.
+#[inline]
+fn num_key(name: &'static str, k: f64) -> Result<f64> {
+  if k.is_nan() {
+    return Err(arg(name, "must not be NaN"));
+  }
+  Ok(k + 0.0)
+}
+
+fn check_num_keys(keys: &[f64]) -> Result<()> {
+  match keys.iter().position(|k| k.is_nan()) {
+    Some(i) => Err(arg("keys", format!("keys[{i}] is NaN"))),
+    None => Ok(()),
+  }
+}
+
+fn str_key_len(name: &'static str, k: &[u8]) -> Result<()> {
+  if k.len() > MAX_KEY_BYTES {
+    return Err(arg(name, format!("key of {} bytes exceeds {MAX_KEY_BYTES} bytes", k.len())));
+  }
+  Ok(())
+}
+
+/// `limit`: a non-negative integer; +Infinity is "no limit".
+fn limit_arg(v: f64) -> Result<usize> {
+  if v == f64::INFINITY {
+    return Ok(usize::MAX);
+  }
+  if !(v.is_finite() && v >= 0.0 && v.fract() == 0.0) {
+    return Err(arg("limit", format!("must be a non-negative integer, got {v}")));
+  }
+  Ok(if v >= usize::MAX as f64 { usize::MAX } else { v as usize })
+}
+
+fn same_len(a: (&'static str, usize), b: (&'static str, usize)) -> Result<()> {
+  crate::args::same_len(a, b).map_err(invalid)
+}
+
+/// Keys of a bytes/offsets batch: key i = bytes[offsets[i]..offsets[i+1]].
+/// Returns the key count after checking the offsets.
+fn check_offsets(bytes: &[u8], offsets: &[u32]) -> Result<usize> {
+  if offsets.is_empty() {
+    return Err(arg("offsets", "must hold count + 1 entries (at least 1)"));
+  }
+  for i in 1..offsets.len() {
+    if offsets[i] < offsets[i - 1] {
+      return Err(arg("offsets", format!("offsets[{i}] = {} is less than offsets[{}] = {}", offsets[i], i - 1, offsets[i - 1])));
+    }
+  }
+  let last = offsets[offsets.len() - 1] as usize;
+  if last > bytes.len() {
+    return Err(arg("offsets", format!("last offset {last} exceeds bytes length {}", bytes.len())));
+  }
+  Ok(offsets.len() - 1)
+}
+
+#[inline]
+fn key_at<'b>(bytes: &'b [u8], offsets: &[u32], i: usize) -> &'b [u8] {
+  &bytes[offsets[i] as usize..offsets[i + 1] as usize]
+}
+
+/// String keys that will be stored must be UTF-8 (scans return them as JS
+/// strings) and at most MAX_KEY_BYTES long.
+fn check_str_keys(bytes: &[u8], offsets: &[u32], count: usize) -> Result<()> {
+  for i in 0..count {
+    let k = key_at(bytes, offsets, i);
+    if std::str::from_utf8(k).is_err() {
+      return Err(arg("bytes", format!("key {i} is not valid UTF-8")));
+    }
+    if k.len() > MAX_KEY_BYTES {
+      return Err(arg("bytes", format!("key {i} of {} bytes exceeds {MAX_KEY_BYTES} bytes", k.len())));
+    }
+  }
+  Ok(())
+}
+
+/// A writable view of `out` after checking it is `count` long and shares
+/// no memory with the inputs.
+fn out_view<'a>(out: &'a mut Int32ArraySlice, count: usize, inputs: &[(&'static str, &[u8])]) -> Result<&'a mut [i32]> {
+  if out.len() != count {
+    return Err(arg("out", format!("length {} does not match key count {count}", out.len())));
+  }
+  for (name, input) in inputs {
+    if overlaps(out, input) {
+      return Err(arg("out", format!("must not share memory with {name}")));
+    }
+  }
+  // SAFETY: `out` overlaps no input (checked above) and JS is blocked for
+  // the duration of the call, so this is the only live reference.
+  Ok(unsafe { out.as_mut() })
+}
+
+fn as_bytes<T>(s: &[T]) -> &[u8] {
+  // SAFETY: any initialised memory may be viewed as bytes; used only for
+  // the address range in overlap checks.
+  unsafe { std::slice::from_raw_parts(s.as_ptr() as *const u8, std::mem::size_of_val(s)) }
+}
+
+#[inline]
+fn code(r: Option<u32>) -> i32 {
+  match r {
+    Some(s) => s as i32,
+    None => -1,
+  }
+}
+
+fn num_bound(v: f64, inclusive: bool, unbounded: f64) -> Bound<f64> {
+  if v == unbounded {
+    Bound::Unbounded
+  } else if inclusive {
+    Bound::Included(v)
+  } else {
+    Bound::Excluded(v)
+  }
+}
+
+fn str_bound(v: &Option<String>, inclusive: bool) -> Bound<&[u8]> {
+  match v {
+    None => Bound::Unbounded,
+    Some(s) if inclusive => Bound::Included(s.as_bytes()),
+    Some(s) => Bound::Excluded(s.as_bytes()),
+  }
+}
+
+fn str_result(cap: usize, scan: impl FnOnce(&mut dyn FnMut(&[u8], u32))) -> BTreeStrRange {
+  let mut keys = Vec::with_capacity(cap);
+  let mut slots = Vec::with_capacity(cap);
+  scan(&mut |k, s| {
+    // Stored keys were checked to be UTF-8 on insert, so this is lossless.
+    keys.push(String::from_utf8_lossy(k).into_owned());
+    slots.push(s);
+  });
+  BTreeStrRange { keys, slots: Uint32Array::new(slots) }
+}
+
+impl NativeBTree {
+  fn inner(&self) -> Result<&Inner> {
+    self.inner.as_ref().ok_or_else(|| Error::new(Status::GenericFailure, "tree is disposed"))
+  }
+
+  fn inner_mut(&mut self) -> Result<&mut Inner> {
+    self.inner.as_mut().ok_or_else(|| Error::new(Status::GenericFailure, "tree is disposed"))
+  }
+
+  fn num(&self, method: &str) -> Result<&BTree<NumKeys>> {
+    match self.inner()? {
+      Inner::Num(t) => Ok(t),
+      Inner::Str(_) => Err(kind_error(method, "string")),
+    }
+  }
+
+  fn num_mut(&mut self, method: &str) -> Result<&mut BTree<NumKeys>> {
+    match self.inner_mut()? {
+      Inner::Num(t) => Ok(t),
+      Inner::Str(_) => Err(kind_error(method, "string")),
+    }
+  }
+
+  fn str(&self, method: &str) -> Result<&BTree<StrKeys>> {
+    match self.inner()? {
+      Inner::Str(t) => Ok(t),
+      Inner::Num(_) => Err(kind_error(method, "number")),
+    }
+  }
+
+  fn str_mut(&mut self, method: &str) -> Result<&mut BTree<StrKeys>> {
+    match self.inner_mut()? {
+      Inner::Str(t) => Ok(t),
+      Inner::Num(_) => Err(kind_error(method, "number")),
+    }
+  }
+}
+
+fn kind_error(method: &str, kind: &str) -> Error {
+  Error::new(Status::InvalidArg, format!("{method}: this tree has {kind} keys"))
+}
+
+#[napi]
+impl NativeBTree {
+  /// keyType: 0 = number keys, 1 = string keys. order: max keys per leaf
+  /// and max children per internal node, 4..=1024.
+  #[napi(constructor, catch_unwind)]
+  pub fn new(key_type: f64, order: f64) -> Result<Self> {
+    let order = int_in("order", order, MIN_ORDER as f64, MAX_ORDER as f64)? as usize;
+    let inner = if key_type == 0.0 {
+      Inner::Num(BTree::new(order))
+    } else if key_type == 1.0 {
+      Inner::Str(BTree::new(order))
+    } else {
+      return Err(arg("keyType", format!("must be 0 (number) or 1 (string), got {key_type}")));
+    };
+    Ok(NativeBTree { inner: Some(inner) })
+  }
+
+  // --- number keys ----------------------------------------------------------
+
+  /// Inserts key -> slot if absent (returns -1); else returns the existing
+  /// slot and changes nothing.
+  #[napi(js_name = "setNum", catch_unwind)]
+  pub fn set_num(&mut self, key: f64, slot: f64) -> Result<i32> {
+    let (key, slot) = (num_key("key", key)?, slot_arg(slot)?);
+    Ok(code(self.num_mut("setNum")?.insert(key, slot)))
+  }
+
+  #[napi(js_name = "getNum", catch_unwind)]
+  pub fn get_num(&self, key: f64) -> Result<i32> {
+    let key = num_key("key", key)?;
+    Ok(code(self.num("getNum")?.get(key)))
+  }
+
+  #[napi(js_name = "deleteNum", catch_unwind)]
+  pub fn delete_num(&mut self, key: f64) -> Result<i32> {
+    let key = num_key("key", key)?;
+    Ok(code(self.num_mut("deleteNum")?.remove(key)))
+  }
+
+  /// setNum per pair in order; out[i] = what setNum returned.
+  #[napi(js_name = "setManyNum", catch_unwind)]
+  pub fn set_many_num(&mut self, keys: &[f64], slots: &[u32], mut out: Int32ArraySlice) -> Result<()> {
+    let t = self.num_mut("setManyNum")?;
+    same_len(("keys", keys.len()), ("slots", slots.len()))?;
+    let out = out_view(&mut out, keys.len(), &[("keys", as_bytes(keys)), ("slots", as_bytes(slots))])?;
+    check_num_keys(keys)?;
+    check_slots(slots)?;
+    let mut hint = NIL;
+    for ((o, &k), &s) in out.iter_mut().zip(keys).zip(slots) {
+      *o = code(t.insert_hinted(k + 0.0, s, &mut hint));
+    }
+    Ok(())
+  }
+
+  #[napi(js_name = "getManyNum", catch_unwind)]
+  pub fn get_many_num(&self, keys: &[f64], mut out: Int32ArraySlice) -> Result<()> {
+    let t = self.num("getManyNum")?;
+    let out = out_view(&mut out, keys.len(), &[("keys", as_bytes(keys))])?;
+    check_num_keys(keys)?;
+    let mut hint = NIL;
+    for (o, &k) in out.iter_mut().zip(keys) {
+      *o = code(t.get_hinted(k + 0.0, &mut hint));
+    }
+    Ok(())
+  }
+
+  #[napi(js_name = "deleteManyNum", catch_unwind)]
+  pub fn delete_many_num(&mut self, keys: &[f64], mut out: Int32ArraySlice) -> Result<()> {
+    let t = self.num_mut("deleteManyNum")?;
+    let out = out_view(&mut out, keys.len(), &[("keys", as_bytes(keys))])?;
+    check_num_keys(keys)?;
+    let mut hint = NIL;
+    for (o, &k) in out.iter_mut().zip(keys) {
+      *o = code(t.remove_hinted(k + 0.0, &mut hint));
+    }
+    Ok(())
+  }
+
+  /// Loads strictly ascending keys into an empty tree in O(n).
+  #[napi(js_name = "bulkLoadNum", catch_unwind)]
+  pub fn bulk_load_num(&mut self, keys: &[f64], slots: &[u32]) -> Result<()> {
+    let t = self.num_mut("bulkLoadNum")?;
+    same_len(("keys", keys.len()), ("slots", slots.len()))?;
+    check_num_keys(keys)?;
+    check_slots(slots)?;
+    if t.len() != 0 {
+      return Err(Error::new(Status::InvalidArg, "bulkLoadNum: tree must be empty"));
+    }
+    t.bulk_load(keys.len(), |i| keys[i] + 0.0, slots).map_err(|e| arg("keys", e))
+  }
+
+  /// Entries with lo <(=) key <(=) hi; lo = -Infinity / hi = +Infinity are
+  /// unbounded. Ascending from lo, or descending from hi when `reverse`.
+  #[napi(js_name = "rangeNum", catch_unwind)]
+  pub fn range_num(
+    &self,
+    lo: f64,
+    hi: f64,
+    lo_inclusive: bool,
+    hi_inclusive: bool,
+    limit: f64,
+    reverse: bool,
+  ) -> Result<BTreeNumRange> {
+    let t = self.num("rangeNum")?;
+    let (lo, hi, limit) = (num_key("lo", lo)?, num_key("hi", hi)?, limit_arg(limit)?);
+    let cap = limit.min(t.len()).min(RESERVE_CAP);
+    let (mut keys, mut slots) = (Vec::with_capacity(cap), Vec::with_capacity(cap));
+    let lo = num_bound(lo, lo_inclusive, f64::NEG_INFINITY);
+    let hi = num_bound(hi, hi_inclusive, f64::INFINITY);
+    t.range(lo, hi, limit, reverse, |k, s| {
+      keys.push(k);
+      slots.push(s);
+    });
+    Ok(BTreeNumRange { keys: Float64Array::new(keys), slots: Uint32Array::new(slots) })
+  }
+
+  // --- string keys ----------------------------------------------------------
+
+  #[napi(js_name = "setStr", catch_unwind)]
+  pub fn set_str(&mut self, key: String, slot: f64) -> Result<i32> {
+    let slot = slot_arg(slot)?;
+    str_key_len("key", key.as_bytes())?;
+    Ok(code(self.str_mut("setStr")?.insert(key.as_bytes(), slot)))
+  }
+
+  #[napi(js_name = "getStr", catch_unwind)]
+  pub fn get_str(&self, key: String) -> Result<i32> {
+    Ok(code(self.str("getStr")?.get(key.as_bytes())))
+  }
+
+  #[napi(js_name = "deleteStr", catch_unwind)]
+  pub fn delete_str(&mut self, key: String) -> Result<i32> {
+    Ok(code(self.str_mut("deleteStr")?.remove(key.as_bytes())))
+  }
+
+  /// setStr per key in order; key i = bytes[offsets[i]..offsets[i+1]]
+  /// (UTF-8).
+  #[napi(js_name = "setManyStr", catch_unwind)]
+  pub fn set_many_str(&mut self, bytes: &[u8], offsets: &[u32], slots: &[u32], mut out: Int32ArraySlice) -> Result<()> {
+    let t = self.str_mut("setManyStr")?;
+    let count = check_offsets(bytes, offsets)?;
+    same_len(("offsets count", count), ("slots", slots.len()))?;
+    let inputs = [("bytes", bytes), ("offsets", as_bytes(offsets)), ("slots", as_bytes(slots))];
+    let out = out_view(&mut out, count, &inputs)?;
+    check_slots(slots)?;
+    check_str_keys(bytes, offsets, count)?;
+    let mut hint = NIL;
+    for (i, o) in out.iter_mut().enumerate() {
+      *o = code(t.insert_hinted(key_at(bytes, offsets, i), slots[i], &mut hint));
+    }
+    Ok(())
+  }
+
+  #[napi(js_name = "getManyStr", catch_unwind)]
+  pub fn get_many_str(&self, bytes: &[u8], offsets: &[u32], mut out: Int32ArraySlice) -> Result<()> {
+    let t = self.str("getManyStr")?;
+    let count = check_offsets(bytes, offsets)?;
+    let out = out_view(&mut out, count, &[("bytes", bytes), ("offsets", as_bytes(offsets))])?;
+    let mut hint = NIL;
+    for (i, o) in out.iter_mut().enumerate() {
+      *o = code(t.get_hinted(key_at(bytes, offsets, i), &mut hint));
+    }
+    Ok(())
+  }
+
+  #[napi(js_name = "deleteManyStr", catch_unwind)]
+  pub fn delete_many_str(&mut self, bytes: &[u8], offsets: &[u32], mut out: Int32ArraySlice) -> Result<()> {
+    let t = self.str_mut("deleteManyStr")?;
+    let count = check_offsets(bytes, offsets)?;
+    let out = out_view(&mut out, count, &[("bytes", bytes), ("offsets", as_bytes(offsets))])?;
+    let mut hint = NIL;
+    for (i, o) in out.iter_mut().enumerate() {
+      *o = code(t.remove_hinted(key_at(bytes, offsets, i), &mut hint));
+    }
+    Ok(())
+  }
+
+  /// Loads strictly ascending (byte-wise) keys into an empty tree in O(n).
+  #[napi(js_name = "bulkLoadStr", catch_unwind)]
+  pub fn bulk_load_str(&mut self, bytes: &[u8], offsets: &[u32], slots: &[u32]) -> Result<()> {
+    let t = self.str_mut("bulkLoadStr")?;
+    let count = check_offsets(bytes, offsets)?;
+    same_len(("offsets count", count), ("slots", slots.len()))?;
+    check_slots(slots)?;
+    check_str_keys(bytes, offsets, count)?;
+    if t.len() != 0 {
+      return Err(Error::new(Status::InvalidArg, "bulkLoadStr: tree must be empty"));
+    }
+    t.bulk_load(count, |i| key_at(bytes, offsets, i), slots).map_err(|e| arg("bytes", e))
+  }
+
+  /// As rangeNum; null bounds are unbounded.
+  #[napi(js_name = "rangeStr", catch_unwind)]
+  pub fn range_str(
+    &self,
+    lo: Option<String>,
+    hi: Option<String>,
+    lo_inclusive: bool,
+    hi_inclusive: bool,
+    limit: f64,
+    reverse: bool,
+  ) -> Result<BTreeStrRange> {
+    let t = self.str("rangeStr")?;
+    let limit = limit_arg(limit)?;
+    let (lo, hi) = (str_bound(&lo, lo_inclusive), str_bound(&hi, hi_inclusive));
+    Ok(str_result(limit.min(t.len()).min(RESERVE_CAP), |f| t.range(lo, hi, limit, reverse, f)))
+  }
+
+  /// Keys starting with `prefix` (byte-wise), ascending, at most `limit`;
+  /// the empty prefix matches every key.
+  #[napi(js_name = "prefixStr", catch_unwind)]
+  pub fn prefix_str(&self, prefix: String, limit: f64) -> Result<BTreeStrRange> {
+    let t = self.str("prefixStr")?;
+    let limit = limit_arg(limit)?;
+    Ok(str_result(limit.min(t.len()).min(RESERVE_CAP), |f| t.prefix(prefix.as_bytes(), limit, f)))
+  }
+
+  // --- either kind ----------------------------------------------------------
+
+  #[napi(catch_unwind)]
+  pub fn size(&self) -> Result<f64> {
+    Ok(match self.inner()? {
+      Inner::Num(t) => t.len(),
+      Inner::Str(t) => t.len(),
+    } as f64)
+  }
+
+  /// Removes every entry and frees every node.
+  #[napi(catch_unwind)]
+  pub fn clear(&mut self) -> Result<()> {
+    match self.inner_mut()? {
+      Inner::Num(t) => t.reset(),
+      Inner::Str(t) => t.reset(),
+    }
+    Ok(())
+  }
+
+  /// Frees the tree now; every later call but dispose() throws.
+  #[napi(catch_unwind)]
+  pub fn dispose(&mut self) -> Result<()> {
+    self.inner = None;
+    Ok(())
+  }
+
+  /// "" when all structural invariants hold, else the first violation.
+  #[napi(catch_unwind)]
+  pub fn check(&self) -> Result<String> {
+    Ok(match self.inner()? {
+      Inner::Num(t) => t.check(),
+      Inner::Str(t) => t.check(),
+    })
+  }
+
+  /// Bytes held by the tree (capacities of all its buffers).
+  #[napi(js_name = "memoryBytes", catch_unwind)]
+  pub fn memory_bytes(&self) -> Result<f64> {
+    Ok(match self.inner()? {
+      Inner::Num(t) => t.memory_bytes(),
+      Inner::Str(t) => t.memory_bytes(),
+    } as f64)
+  }
+}
