@@ -9,3 +9,10 @@ export {
 } from "./stats";
 export { ngramFeatures } from "./ngram";
 export { matmulF32, matmulF64 } from "./matmul";
+export {
+  btreeNew, btreeFree, btreeClear, btreeSize, btreeMemoryBytes, btreeCheck,
+  btreeSetNum, btreeGetNum, btreeDeleteNum, btreeSetManyNum, btreeGetManyNum, btreeDeleteManyNum,
+  btreeBulkLoadNum, btreeRangeNum,
+  btreeSetStr, btreeGetStr, btreeDeleteStr, btreeSetManyStr, btreeGetManyStr, btreeDeleteManyStr,
+  btreeBulkLoadStr, btreeRangeStr, btreePrefixStr,
+} from "./btree/index";

@@ -4,8 +4,9 @@
 // element i in lane i % 4) each keep a TwoSum running sum and the sum of its exact rounding
 // errors; the lanes and the tail are then merged with TwoSum, and the result is sum + errors.
 // This is Neumaier's scheme (TwoSum yields the same error term without the branch), so the
-// error is about eps·|Σx| + n·eps²·Σ|x|. Both builds use the same lane order and agree bit
-// for bit. Variance is the corrected two-pass M2 = Σd² − (Σd)²/n, d = x − mean, with both
+// error is about eps·|Σx| + n·eps²·Σ|x|. Σx itself goes one level further (the errors are
+// TwoSum-accumulated too, see sumPass), which keeps ill-conditioned sums (Σ|x| / |Σx| up to
+// ~1e13 at n = 1e7) at about eps. Both builds use the same lane order and agree bit for bit. Variance is the corrected two-pass M2 = Σd² − (Σd)²/n, d = x − mean, with both
 // sums compensated the same way; outliersZscoreF64 reuses exactly these routines.
 //
 // Order statistics select on the caller's `work` copy (see select.ts); never a sort.
@@ -32,19 +33,37 @@ let mC: f64 = 0;
   return t;
 }
 
+// Cascaded accumulator for Σx (pass 1): s + c + d with c the TwoSum-accumulated rounding
+// errors of s and d the (plain) errors of c, so the result is as if summed with about twice
+// the working precision and rounded: error ≈ eps·|Σx| + O(n²·eps³)·Σ|x|.
+let kS: f64 = 0;
+let kC: f64 = 0;
+let kD: f64 = 0;
+
+// @ts-ignore: decorator
+@inline function cascAdd(v: f64): void {
+  const t = kS + v, z = t - kS;
+  const e = (kS - (t - z)) + (v - z);
+  kS = t;
+  const u = kC + e, y = u - kC;
+  kD += (kC - (u - y)) + (e - y);
+  kC = u;
+}
+
 /**
- * Pass 1: compensated Σx, min, max; when `copy`, also writes x to dst.
+ * Pass 1: cascaded Σx (see above), min, max; when `copy`, also writes x to dst.
  * NaN in x makes rMin/rMax NaN (f64.min/max propagate it).
  */
 // @ts-ignore: decorator
 @inline function sumPass(x: usize, n: i32, copy: bool, dst: usize, wantMinMax: bool): void {
   let i = 0;
-  let S: f64 = 0, C: f64 = 0;
+  kS = 0; kC = 0; kD = 0;
   let mn = load<f64>(x), mx = mn;
   const n4 = n & ~3;
   if (ASC_FEATURE_SIMD) {
     let s0 = f64x2.splat(0), s1 = f64x2.splat(0);
     let c0 = f64x2.splat(0), c1 = f64x2.splat(0);
+    let d0 = f64x2.splat(0), d1 = f64x2.splat(0);
     let lo0 = f64x2.splat(mn), lo1 = lo0, hi0 = lo0, hi1 = lo0;
     for (; i < n4; i += 4) {
       const v0 = v128.load(x), v1 = v128.load(x, 16);
@@ -55,15 +74,22 @@ let mC: f64 = 0;
       }
       const t0 = f64x2.add(s0, v0), t1 = f64x2.add(s1, v1);
       const z0 = f64x2.sub(t0, s0), z1 = f64x2.sub(t1, s1);
-      c0 = f64x2.add(c0, f64x2.add(f64x2.sub(s0, f64x2.sub(t0, z0)), f64x2.sub(v0, z0)));
-      c1 = f64x2.add(c1, f64x2.add(f64x2.sub(s1, f64x2.sub(t1, z1)), f64x2.sub(v1, z1)));
+      const e0 = f64x2.add(f64x2.sub(s0, f64x2.sub(t0, z0)), f64x2.sub(v0, z0));
+      const e1 = f64x2.add(f64x2.sub(s1, f64x2.sub(t1, z1)), f64x2.sub(v1, z1));
       s0 = t0; s1 = t1;
+      const u0 = f64x2.add(c0, e0), u1 = f64x2.add(c1, e1);
+      const y0 = f64x2.sub(u0, c0), y1 = f64x2.sub(u1, c1);
+      d0 = f64x2.add(d0, f64x2.add(f64x2.sub(c0, f64x2.sub(u0, y0)), f64x2.sub(e0, y0)));
+      d1 = f64x2.add(d1, f64x2.add(f64x2.sub(c1, f64x2.sub(u1, y1)), f64x2.sub(e1, y1)));
+      c0 = u0; c1 = u1;
       x += 32;
     }
-    S = merge(S, C, f64x2.extract_lane(s0, 0), f64x2.extract_lane(c0, 0)); C = mC;
-    S = merge(S, C, f64x2.extract_lane(s0, 1), f64x2.extract_lane(c0, 1)); C = mC;
-    S = merge(S, C, f64x2.extract_lane(s1, 0), f64x2.extract_lane(c1, 0)); C = mC;
-    S = merge(S, C, f64x2.extract_lane(s1, 1), f64x2.extract_lane(c1, 1)); C = mC;
+    cascAdd(f64x2.extract_lane(s0, 0)); cascAdd(f64x2.extract_lane(s0, 1));
+    cascAdd(f64x2.extract_lane(s1, 0)); cascAdd(f64x2.extract_lane(s1, 1));
+    cascAdd(f64x2.extract_lane(c0, 0)); cascAdd(f64x2.extract_lane(c0, 1));
+    cascAdd(f64x2.extract_lane(c1, 0)); cascAdd(f64x2.extract_lane(c1, 1));
+    kD += (f64x2.extract_lane(d0, 0) + f64x2.extract_lane(d0, 1)) +
+          (f64x2.extract_lane(d1, 0) + f64x2.extract_lane(d1, 1));
     if (wantMinMax) {
       const lo = f64x2.min(lo0, lo1), hi = f64x2.max(hi0, hi1);
       mn = min(f64x2.extract_lane(lo, 0), f64x2.extract_lane(lo, 1));
@@ -72,6 +98,7 @@ let mC: f64 = 0;
   } else {
     let s0: f64 = 0, s1: f64 = 0, s2: f64 = 0, s3: f64 = 0;
     let c0: f64 = 0, c1: f64 = 0, c2: f64 = 0, c3: f64 = 0;
+    let d0: f64 = 0, d1: f64 = 0, d2: f64 = 0, d3: f64 = 0;
     for (; i < n4; i += 4) {
       const v0 = load<f64>(x), v1 = load<f64>(x, 8), v2 = load<f64>(x, 16), v3 = load<f64>(x, 24);
       if (copy) {
@@ -82,28 +109,28 @@ let mC: f64 = 0;
         mn = min(min(mn, v0), min(v1, min(v2, v3)));
         mx = max(max(mx, v0), max(v1, max(v2, v3)));
       }
-      const t0 = s0 + v0, t1 = s1 + v1, t2 = s2 + v2, t3 = s3 + v3;
-      const z0 = t0 - s0, z1 = t1 - s1, z2 = t2 - s2, z3 = t3 - s3;
-      c0 += (s0 - (t0 - z0)) + (v0 - z0);
-      c1 += (s1 - (t1 - z1)) + (v1 - z1);
-      c2 += (s2 - (t2 - z2)) + (v2 - z2);
-      c3 += (s3 - (t3 - z3)) + (v3 - z3);
-      s0 = t0; s1 = t1; s2 = t2; s3 = t3;
+      let t = s0 + v0, z = t - s0, e = (s0 - (t - z)) + (v0 - z); s0 = t;
+      let u = c0 + e, y = u - c0; d0 += (c0 - (u - y)) + (e - y); c0 = u;
+      t = s1 + v1; z = t - s1; e = (s1 - (t - z)) + (v1 - z); s1 = t;
+      u = c1 + e; y = u - c1; d1 += (c1 - (u - y)) + (e - y); c1 = u;
+      t = s2 + v2; z = t - s2; e = (s2 - (t - z)) + (v2 - z); s2 = t;
+      u = c2 + e; y = u - c2; d2 += (c2 - (u - y)) + (e - y); c2 = u;
+      t = s3 + v3; z = t - s3; e = (s3 - (t - z)) + (v3 - z); s3 = t;
+      u = c3 + e; y = u - c3; d3 += (c3 - (u - y)) + (e - y); c3 = u;
       x += 32;
     }
-    S = merge(S, C, s0, c0); C = mC;
-    S = merge(S, C, s1, c1); C = mC;
-    S = merge(S, C, s2, c2); C = mC;
-    S = merge(S, C, s3, c3); C = mC;
+    cascAdd(s0); cascAdd(s1); cascAdd(s2); cascAdd(s3);
+    cascAdd(c0); cascAdd(c1); cascAdd(c2); cascAdd(c3);
+    kD += (d0 + d1) + (d2 + d3);
   }
   for (; i < n; i++) {
     const v = load<f64>(x);
     if (copy) { store<f64>(dst, v); dst += 8; }
     if (wantMinMax) { mn = min(mn, v); mx = max(mx, v); }
-    S = merge(S, C, v, 0); C = mC;
+    cascAdd(v);
     x += 8;
   }
-  rSum = S + C;
+  rSum = kS + (kC + kD);
   rMin = mn;
   rMax = mx;
 }

@@ -1,0 +1,427 @@
+// B+ tree exports (ABI in asm/README.md, "B+ tree"). t is a tree pointer from btreeNew.
+
+import { alloc } from "../memory";
+import {
+  T_KIND, T_ORDER, T_ROOT, T_SIZE, T_FIRST, T_LAST, T_NODEBYTES, T_VALS, T_MEM, TREE_BYTES,
+  N_PREV, N_NEXT, MIN_ORDER, MAX_ORDER,
+  bind, invalidate, setQueryNum, setQueryStr, keyAt, valAt, cnt, cmpQ, cmpEnt, blockBytes,
+  findQ, insertQ, removeQ, clearTree, bulkLoad, writeKey, seekForward, seekBackward, seekLeaf,
+  seekPos, bytesCmp, prefixOf,
+} from "./tree";
+import { checkTree } from "./check";
+
+// @ts-ignore: decorator
+@inline const F_LO_INCL: i32 = 1;
+// @ts-ignore: decorator
+@inline const F_HI_INCL: i32 = 2;
+// @ts-ignore: decorator
+@inline const F_REVERSE: i32 = 4;
+// @ts-ignore: decorator
+@inline const F_LO_OPEN: i32 = 8;
+// @ts-ignore: decorator
+@inline const F_HI_OPEN: i32 = 16;
+
+// ---- lifecycle -----------------------------------------------------------------------
+
+export function btreeNew(keyType: i32, order: i32): usize {
+  if (keyType != 0 && keyType != 1) return 0;
+  if (order < MIN_ORDER || order > MAX_ORDER) return 0;
+  const t = alloc(TREE_BYTES);
+  if (!t) return 0;
+  memory.fill(t, 0, TREE_BYTES);
+  const ks: u32 = keyType == 0 ? 8 : 16;
+  const vals = 16 + <u32>(order + 1) * ks;
+  store<u32>(t, <u32>keyType, T_KIND);
+  store<u32>(t, <u32>order, T_ORDER);
+  store<u32>(t, vals, T_VALS);
+  store<u32>(t, vals + <u32>(order + 2) * 4, T_NODEBYTES);
+  store<u64>(t, blockBytes(t), T_MEM);
+  return t;
+}
+
+export function btreeFree(t: usize): void {
+  if (!t) return;
+  clearTree(t);
+  heap.free(t);
+}
+
+export function btreeClear(t: usize): void {
+  if (!t) return;
+  clearTree(t);
+}
+
+export function btreeSize(t: usize): i32 {
+  return t ? load<i32>(t, T_SIZE) : 0;
+}
+
+export function btreeMemoryBytes(t: usize): i32 {
+  return t ? <i32>load<u64>(t, T_MEM) : 0;
+}
+
+export function btreeCheck(t: usize): i32 {
+  return t ? checkTree(t) : 1;
+}
+
+// ---- numbers -------------------------------------------------------------------------
+
+// @ts-ignore: decorator
+@inline function isNum(t: usize): bool {
+  return t != 0 && load<u32>(t, T_KIND) == 0;
+}
+
+// @ts-ignore: decorator
+@inline function isStr(t: usize): bool {
+  return t != 0 && load<u32>(t, T_KIND) == 1;
+}
+
+export function btreeSetNum(t: usize, key: f64, slot: i32): i32 {
+  if (!isNum(t)) return -1;
+  bind(t);
+  setQueryNum(key);
+  return insertQ<f64>(t, <u32>slot);
+}
+
+export function btreeGetNum(t: usize, key: f64): i32 {
+  if (!isNum(t)) return -1;
+  bind(t);
+  setQueryNum(key);
+  return findQ<f64>(t);
+}
+
+export function btreeDeleteNum(t: usize, key: f64): i32 {
+  if (!isNum(t)) return -1;
+  bind(t);
+  setQueryNum(key);
+  return removeQ<f64>(t);
+}
+
+export function btreeSetManyNum(t: usize, keys: usize, slots: usize, n: i32, out: usize): void {
+  if (!isNum(t)) return;
+  bind(t);
+  for (let i = 0; i < n; i++) {
+    setQueryNum(load<f64>(keys + (<usize>i << 3)));
+    store<i32>(out + (<usize>i << 2), insertQ<f64>(t, load<u32>(slots + (<usize>i << 2))));
+  }
+}
+
+export function btreeGetManyNum(t: usize, keys: usize, n: i32, out: usize): void {
+  if (!isNum(t)) return;
+  bind(t);
+  for (let i = 0; i < n; i++) {
+    setQueryNum(load<f64>(keys + (<usize>i << 3)));
+    store<i32>(out + (<usize>i << 2), findQ<f64>(t));
+  }
+}
+
+export function btreeDeleteManyNum(t: usize, keys: usize, n: i32, out: usize): void {
+  if (!isNum(t)) return;
+  bind(t);
+  for (let i = 0; i < n; i++) {
+    setQueryNum(load<f64>(keys + (<usize>i << 3)));
+    store<i32>(out + (<usize>i << 2), removeQ<f64>(t));
+  }
+}
+
+export function btreeBulkLoadNum(t: usize, keys: usize, slots: usize, n: i32): i32 {
+  if (!isNum(t)) return -1;
+  if (load<u32>(t, T_ROOT)) return -1;
+  if (n <= 0) return 0;
+  for (let i = 1; i < n; i++) {
+    if (!(load<f64>(keys + (<usize>(i - 1) << 3)) < load<f64>(keys + (<usize>i << 3)))) return -2;
+  }
+  bind(t);
+  return bulkLoad<f64>(t, keys, 0, slots, n);
+}
+
+export function btreeRangeNum(
+  t: usize, lo: f64, hi: f64, flags: i32, limit: i32, outKeys: usize, outSlots: usize,
+): i32 {
+  if (!isNum(t) || limit <= 0 || !load<u32>(t, T_ROOT)) return 0;
+  lo += 0.0;
+  hi += 0.0;
+  const loIncl = (flags & F_LO_INCL) != 0, hiIncl = (flags & F_HI_INCL) != 0;
+  const loOpen = (flags & F_LO_OPEN) != 0, hiOpen = (flags & F_HI_OPEN) != 0;
+  if (!loOpen && !hiOpen && (lo > hi || (lo == hi && !(loIncl && hiIncl)))) return 0;
+  bind(t);
+  let n = 0;
+  let leaf: usize;
+  let p: i32;
+  if ((flags & F_REVERSE) == 0) {
+    if (loOpen) {
+      leaf = <usize>load<u32>(t, T_FIRST);
+      p = 0;
+    } else {
+      setQueryNum(lo);
+      seekForward<f64>(t, loIncl);
+      leaf = seekLeaf();
+      p = seekPos();
+    }
+    while (leaf) {
+      const c = cnt(leaf);
+      for (; p < c; p++) {
+        const k = load<f64>(keyAt<f64>(leaf, p));
+        if (!hiOpen && (k > hi || (k == hi && !hiIncl))) return n;
+        store<f64>(outKeys + (<usize>n << 3), k);
+        store<u32>(outSlots + (<usize>n << 2), load<u32>(valAt(leaf, p)));
+        if (++n == limit) return n;
+      }
+      leaf = <usize>load<u32>(leaf, N_NEXT);
+      p = 0;
+    }
+  } else {
+    if (hiOpen) {
+      leaf = <usize>load<u32>(t, T_LAST);
+      p = cnt(leaf) - 1;
+    } else {
+      setQueryNum(hi);
+      seekBackward<f64>(t, hiIncl);
+      leaf = seekLeaf();
+      p = seekPos();
+    }
+    while (leaf) {
+      for (; p >= 0; p--) {
+        const k = load<f64>(keyAt<f64>(leaf, p));
+        if (!loOpen && (k < lo || (k == lo && !loIncl))) return n;
+        store<f64>(outKeys + (<usize>n << 3), k);
+        store<u32>(outSlots + (<usize>n << 2), load<u32>(valAt(leaf, p)));
+        if (++n == limit) return n;
+      }
+      leaf = <usize>load<u32>(leaf, N_PREV);
+      if (leaf) p = cnt(leaf) - 1;
+    }
+  }
+  return n;
+}
+
+// ---- strings -------------------------------------------------------------------------
+
+export function btreeSetStr(t: usize, key: usize, len: i32, slot: i32): i32 {
+  if (!isStr(t) || len < 0) return -1;
+  bind(t);
+  setQueryStr(key, <u32>len);
+  return insertQ<u64>(t, <u32>slot);
+}
+
+export function btreeGetStr(t: usize, key: usize, len: i32): i32 {
+  if (!isStr(t) || len < 0) return -1;
+  bind(t);
+  setQueryStr(key, <u32>len);
+  return findQ<u64>(t);
+}
+
+export function btreeDeleteStr(t: usize, key: usize, len: i32): i32 {
+  if (!isStr(t) || len < 0) return -1;
+  bind(t);
+  setQueryStr(key, <u32>len);
+  return removeQ<u64>(t);
+}
+
+// @ts-ignore: decorator
+@inline function setQueryAt(bytes: usize, offsets: usize, i: i32): void {
+  const s = load<u32>(offsets + (<usize>i << 2));
+  const e = load<u32>(offsets + (<usize>i << 2), 4);
+  setQueryStr(bytes + <usize>s, e - s);
+}
+
+export function btreeSetManyStr(t: usize, bytes: usize, offsets: usize, n: i32, slots: usize, out: usize): void {
+  if (!isStr(t)) return;
+  bind(t);
+  for (let i = 0; i < n; i++) {
+    setQueryAt(bytes, offsets, i);
+    store<i32>(out + (<usize>i << 2), insertQ<u64>(t, load<u32>(slots + (<usize>i << 2))));
+  }
+}
+
+export function btreeGetManyStr(t: usize, bytes: usize, offsets: usize, n: i32, out: usize): void {
+  if (!isStr(t)) return;
+  bind(t);
+  for (let i = 0; i < n; i++) {
+    setQueryAt(bytes, offsets, i);
+    store<i32>(out + (<usize>i << 2), findQ<u64>(t));
+  }
+}
+
+export function btreeDeleteManyStr(t: usize, bytes: usize, offsets: usize, n: i32, out: usize): void {
+  if (!isStr(t)) return;
+  bind(t);
+  for (let i = 0; i < n; i++) {
+    setQueryAt(bytes, offsets, i);
+    store<i32>(out + (<usize>i << 2), removeQ<u64>(t));
+  }
+}
+
+export function btreeBulkLoadStr(t: usize, bytes: usize, offsets: usize, n: i32, slots: usize): i32 {
+  if (!isStr(t)) return -1;
+  if (load<u32>(t, T_ROOT)) return -1;
+  if (n <= 0) return 0;
+  let ps = load<u32>(offsets);
+  let pe = load<u32>(offsets, 4);
+  for (let i = 1; i < n; i++) {
+    const s = load<u32>(offsets + (<usize>i << 2));
+    const e = load<u32>(offsets + (<usize>i << 2), 4);
+    const pl = pe - ps, l = e - s;
+    const m = min(pl, l);
+    const r = bytesCmp(bytes + <usize>ps, bytes + <usize>s, <usize>m);
+    if (r > 0 || (r == 0 && pl >= l)) return -2;
+    ps = s;
+    pe = e;
+  }
+  bind(t);
+  return bulkLoad<u64>(t, bytes, offsets, slots, n);
+}
+
+/**
+ * Appends string entry e to the output. Returns 1 when written, 0 when it does not fit
+ * (and stores the length it needed in `needBytes`).
+ */
+let outPos: u32 = 0;
+let needBytes: u32 = 0;
+
+/**
+ * Stopped because the next key did not fit: with n >= 1 keys written, outOffsets[n + 1] =
+ * outOffsets[n] + that key's length (> outBytesCap); with none, -(its length).
+ */
+function full(n: i32, outOffsets: usize): i32 {
+  if (n == 0) return -<i32>max<u32>(needBytes, 1);
+  store<u32>(outOffsets + (<usize>(n + 1) << 2), outPos + needBytes);
+  return n;
+}
+
+/** Stopped because the range ended or the limit was reached: outOffsets[n + 1] = 0 if n < limit. */
+function ended(n: i32, limit: i32, outOffsets: usize): i32 {
+  if (n < limit) store<u32>(outOffsets + (<usize>(n + 1) << 2), 0);
+  return n;
+}
+
+// @ts-ignore: decorator
+@inline function emit(e: usize, slot: u32, n: i32, outBytes: usize, cap: u32, outOffsets: usize, outSlots: usize): bool {
+  const len = load<u32>(e, 12);
+  if (<u64>outPos + <u64>len > <u64>cap) {
+    needBytes = len;
+    return false;
+  }
+  writeKey(outBytes + <usize>outPos, e, len);
+  outPos += len;
+  store<u32>(outOffsets + (<usize>(n + 1) << 2), outPos);
+  store<u32>(outSlots + (<usize>n << 2), slot);
+  return true;
+}
+
+export function btreeRangeStr(
+  t: usize, lo: usize, loLen: i32, hi: usize, hiLen: i32, flags: i32, limit: i32,
+  outBytes: usize, outBytesCap: i32, outOffsets: usize, outSlots: usize,
+): i32 {
+  if (!isStr(t) || limit <= 0) return 0;
+  store<u32>(outOffsets, 0);
+  store<u32>(outOffsets, 0, 4);
+  if (!load<u32>(t, T_ROOT)) return 0;
+  const loIncl = (flags & F_LO_INCL) != 0, hiIncl = (flags & F_HI_INCL) != 0;
+  const loOpen = (flags & F_LO_OPEN) != 0, hiOpen = (flags & F_HI_OPEN) != 0;
+  if (loLen < 0) loLen = 0;
+  if (hiLen < 0) hiLen = 0;
+  if (!loOpen && !hiOpen) {
+    const m = min(loLen, hiLen);
+    let r = bytesCmp(lo, hi, <usize>m);
+    if (r == 0) r = loLen < hiLen ? -1 : i32(loLen > hiLen);
+    if (r > 0 || (r == 0 && !(loIncl && hiIncl))) return 0;
+  }
+  const cap = outBytesCap < 0 ? 0 : <u32>outBytesCap;
+  bind(t);
+  outPos = 0;
+  let n = 0;
+  let leaf: usize;
+  let p: i32;
+  if ((flags & F_REVERSE) == 0) {
+    if (loOpen) {
+      leaf = <usize>load<u32>(t, T_FIRST);
+      p = 0;
+    } else {
+      setQueryStr(lo, <u32>loLen);
+      seekForward<u64>(t, loIncl);
+      leaf = seekLeaf();
+      p = seekPos();
+    }
+    if (!hiOpen) setQueryStr(hi, <u32>hiLen);
+    while (leaf) {
+      const c = cnt(leaf);
+      for (; p < c; p++) {
+        const e = keyAt<u64>(leaf, p);
+        if (!hiOpen) {
+          const r = cmpQ<u64>(e); // sign(hi - key)
+          if (r < 0 || (r == 0 && !hiIncl)) return ended(n, limit, outOffsets);
+        }
+        if (!emit(e, load<u32>(valAt(leaf, p)), n, outBytes, cap, outOffsets, outSlots)) {
+          return full(n, outOffsets);
+        }
+        if (++n == limit) return ended(n, limit, outOffsets);
+      }
+      leaf = <usize>load<u32>(leaf, N_NEXT);
+      p = 0;
+    }
+  } else {
+    if (hiOpen) {
+      leaf = <usize>load<u32>(t, T_LAST);
+      p = cnt(leaf) - 1;
+    } else {
+      setQueryStr(hi, <u32>hiLen);
+      seekBackward<u64>(t, hiIncl);
+      leaf = seekLeaf();
+      p = seekPos();
+    }
+    if (!loOpen) setQueryStr(lo, <u32>loLen);
+    while (leaf) {
+      for (; p >= 0; p--) {
+        const e = keyAt<u64>(leaf, p);
+        if (!loOpen) {
+          const r = cmpQ<u64>(e); // sign(lo - key)
+          if (r > 0 || (r == 0 && !loIncl)) return ended(n, limit, outOffsets);
+        }
+        if (!emit(e, load<u32>(valAt(leaf, p)), n, outBytes, cap, outOffsets, outSlots)) {
+          return full(n, outOffsets);
+        }
+        if (++n == limit) return ended(n, limit, outOffsets);
+      }
+      leaf = <usize>load<u32>(leaf, N_PREV);
+      if (leaf) p = cnt(leaf) - 1;
+    }
+  }
+  return ended(n, limit, outOffsets);
+}
+
+export function btreePrefixStr(
+  t: usize, prefix: usize, len: i32, limit: i32,
+  outBytes: usize, outBytesCap: i32, outOffsets: usize, outSlots: usize,
+): i32 {
+  if (!isStr(t) || limit <= 0) return 0;
+  store<u32>(outOffsets, 0);
+  store<u32>(outOffsets, 0, 4);
+  if (!load<u32>(t, T_ROOT)) return 0;
+  if (len < 0) len = 0;
+  const plen = <u32>len;
+  const cap = outBytesCap < 0 ? 0 : <u32>outBytesCap;
+  bind(t);
+  setQueryStr(prefix, plen);
+  seekForward<u64>(t, true);
+  let leaf = seekLeaf();
+  let p = seekPos();
+  const ppre = prefixOf(prefix, plen);
+  const mask: u64 = plen >= 8 ? ~(<u64>0) : plen == 0 ? 0 : ~(<u64>0) << (<u64>(8 - plen) << 3);
+  outPos = 0;
+  let n = 0;
+  while (leaf) {
+    const c = cnt(leaf);
+    for (; p < c; p++) {
+      const e = keyAt<u64>(leaf, p);
+      const el = load<u32>(e, 12);
+      if (el < plen || (load<u64>(e) & mask) != ppre) return ended(n, limit, outOffsets);
+      if (plen > 8 && bytesCmp(<usize>load<u32>(e, 8) + 8, prefix + 8, <usize>(plen - 8)) != 0) return ended(n, limit, outOffsets);
+      if (!emit(e, load<u32>(valAt(leaf, p)), n, outBytes, cap, outOffsets, outSlots)) {
+        return full(n, outOffsets);
+      }
+      if (++n == limit) return ended(n, limit, outOffsets);
+    }
+    leaf = <usize>load<u32>(leaf, N_NEXT);
+    p = 0;
+  }
+  return ended(n, limit, outOffsets);
+}
