@@ -18,7 +18,7 @@ export class Harness {
   group(name, { baseline, flops = null }, build) {
     if (this.filter && !name.includes(this.filter)) return;
     const tasks = [];
-    build({ add: (task, fn, opts = {}) => tasks.push({ task, fn, tier: opts.tier ?? null }) });
+    build({ add: (task, fn, opts = {}) => tasks.push({ task, fn, tier: opts.tier ?? null, beforeEach: opts.beforeEach ?? null }) });
     this.groups.push({ name, baseline, flops, tasks });
   }
 
@@ -30,6 +30,8 @@ export class Harness {
         const hooks = t.tier && t.tier !== 'auto'
           ? { beforeAll: () => this.hp.setBackend(t.tier), afterAll: () => this.hp.setBackend('auto') }
           : {};
+        // Untimed per-iteration set-up, for tasks that consume their input (deletes).
+        if (t.beforeEach) hooks.beforeEach = t.beforeEach;
         bench.add(t.task, t.fn, hooks);
       }
       await bench.run();

@@ -6,6 +6,7 @@ import { parseArgs } from 'node:util';
 import * as hp from '../dist/index.js';
 import { Harness, markdown } from './harness.mjs';
 import analytics from './suites/analytics.mjs';
+import btree from './suites/btree.mjs';
 import similarity from './suites/similarity.mjs';
 
 const { values } = parseArgs({ options: { quick: { type: 'boolean' }, filter: { type: 'string' }, out: { type: 'string' } } });
@@ -17,6 +18,7 @@ console.log(`hotpath bench on ${machine}\n`);
 
 similarity(h);
 analytics(h);
+btree(h);
 const rows = await h.run();
 
 const dir = new URL('./results/', import.meta.url);

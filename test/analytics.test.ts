@@ -22,7 +22,7 @@ function mixed(n: number, seed: number): Float64Array {
 }
 
 const F64 = fc.double({ min: -1e6, max: 1e6, noNaN: true, noDefaultInfinity: true });
-const sample = (min = 1, max = 300) => fc.array(F64, { minLength: min, maxLength: max });
+const sample = (min = 1, max = 300) => fc.array(F64, { minLength: min, maxLength: max, size: 'max' });
 
 describe.each(TIERS)('statistics on %s tier', (tier) => {
   it.each(FIXTURES.map((c) => [c.name, c] as const))('matches numpy: %s', (_, c) => {
@@ -53,7 +53,7 @@ describe.each(TIERS)('statistics on %s tier', (tier) => {
 
   it('never mutates its input and agrees with the js tier on generated samples', () => {
     fc.assert(
-      fc.property(sample(), fc.array(fc.double({ min: 0, max: 100, noNaN: true }), { maxLength: 6 }), fc.integer({ min: 1, max: 40 }), (xs, ps, w) => {
+      fc.property(sample(), fc.array(fc.double({ min: 0, max: 100, noNaN: true }), { maxLength: 6, size: 'max' }), fc.integer({ min: 1, max: 40 }), (xs, ps, w) => {
         const x = Float64Array.from(xs), copy = x.slice();
         const want = onTier('js', () => ({ s: stats(x), p: percentiles(x, ps), i: outliersIQR(x), z: outliersZScore(x, { threshold: 1.5 }) }));
         const got = onTier(tier, () => ({ s: stats(x), p: percentiles(x, ps), i: outliersIQR(x), z: outliersZScore(x, { threshold: 1.5 }) }));
@@ -129,7 +129,7 @@ describe.each(TIERS)('risk scoring on %s tier', (tier) => {
 
   it('matches the js tier on generated entities', () => {
     fc.assert(
-      fc.property(fc.array(fc.integer({ min: 0, max: 12 }), { maxLength: 400 }), fc.integer(), fc.double({ min: 0.5, max: 10, noNaN: true }), (sizes, seed, max) => {
+      fc.property(fc.array(fc.integer({ min: 0, max: 12 }), { maxLength: 400, size: 'max' }), fc.integer(), fc.double({ min: 0.5, max: 10, noNaN: true }), (sizes, seed, max) => {
         const offsets = new Uint32Array(sizes.length + 1);
         sizes.forEach((k, i) => (offsets[i + 1] = offsets[i] + k));
         const n = offsets[sizes.length];
@@ -188,9 +188,9 @@ describe.each(TIERS)('n-gram features on %s tier', (tier) => {
   });
 
   it('matches the js tier on generated texts', () => {
-    const text = fc.string({ unit: fc.oneof(fc.constantFrom('a', 'b', ' ', 'é', '\u0301', '\u{1F600}', '\uD800', '\uDC00', '中'), fc.string({ unit: 'binary', maxLength: 1 })), maxLength: 60 });
+    const text = fc.string({ unit: fc.oneof(fc.constantFrom('a', 'b', ' ', 'é', '\u0301', '\u{1F600}', '\uD800', '\uDC00', '中'), fc.string({ unit: 'binary', maxLength: 1 })), maxLength: 60, size: 'max' });
     fc.assert(
-      fc.property(fc.array(text, { maxLength: 30 }), fc.integer({ min: 1, max: 5 }), fc.constantFrom(1, 7, 64, 1024), fc.boolean(), (texts, n, dims, normalize) => {
+      fc.property(fc.array(text, { maxLength: 30, size: 'max' }), fc.integer({ min: 1, max: 5 }), fc.constantFrom(1, 7, 64, 1024), fc.boolean(), (texts, n, dims, normalize) => {
         const want = onTier('js', () => ngramFeatures(texts, { n, dims, normalize }));
         expect(onTier(tier, () => ngramFeatures(texts, { n, dims, normalize }))).toEqual(want);
       }),
