@@ -301,6 +301,32 @@ mod tests {
   }
 
   #[test]
+  fn batch_streams_entities_larger_than_a_block() {
+    let mut rng = Rng::new(6);
+    // Small, giant (3.5 blocks), empty, giant with a NaN, small.
+    let lens = [5usize, 7 * BLOCK / 2, 0, 2 * BLOCK + 1, 3];
+    let mut offsets = vec![0u32];
+    for l in lens {
+      offsets.push(offsets.last().unwrap() + l as u32);
+    }
+    let n = *offsets.last().unwrap() as usize;
+    let s: Vec<f64> = (0..n).map(|_| (rng.next_f64() + 1.0) * 6.0).collect();
+    // Tiny weights so the giant entities do not saturate at 1.
+    let mut c: Vec<f64> = (0..n).map(|_| (rng.next_f64() + 1.0) * 1e-5).collect();
+    c[offsets[3] as usize + BLOCK + 3] = f64::NAN;
+    for pool in pools() {
+      let mut out = vec![0.0; lens.len()];
+      assert_eq!(risk_score_batch(pool.as_ref(), &s, &c, &offsets, 10.0, &mut out).unwrap(), 1);
+      for e in 0..lens.len() {
+        let (lo, hi) = (offsets[e] as usize, offsets[e + 1] as usize);
+        let want = risk_score(&s[lo..hi], &c[lo..hi], 10.0).unwrap();
+        assert_eq!(out[e].to_bits(), want.to_bits(), "entity {e}");
+      }
+      assert!(out[3].is_nan() && out[1] > 0.01 && out[1] < 1.0);
+    }
+  }
+
+  #[test]
   fn batch_validates_offsets() {
     let mut out = vec![0.0; 2];
     let d = [1.0; 4];

@@ -914,6 +914,33 @@ mod tests {
     assert_eq!(m.variance, 0.0);
   }
 
+  /// The 1e7 requirement (rel. error ≤ 1e-12 for sum, mean and variance
+  /// of mixed-magnitude, mixed-sign data). Slow in debug builds, so run it
+  /// with `cargo test --release -- --ignored`.
+  #[test]
+  #[ignore]
+  fn accuracy_at_ten_million() {
+    let mut rng = Rng::new(101);
+    let x = mixed(&mut rng, 10_000_000);
+    let pool = ThreadPoolBuilder::new().num_threads(2).build().unwrap();
+    let m = moments(Some(&pool), &x, 1.0);
+    let s = exact_sum(&x);
+    let n = x.len() as f64;
+    let mean = s / n;
+    let (mut terms, mut dsum) = (Vec::with_capacity(3 * x.len()), Vec::with_capacity(2 * x.len()));
+    for &v in &x {
+      let (d, de) = two_sum(v, -mean);
+      dsum.extend([d, de]);
+      let p = d * d;
+      terms.extend([p, d.mul_add(d, -p), 2.0 * d * de]);
+    }
+    let sd = exact_sum(&dsum);
+    let var = (exact_sum(&terms) - sd * sd / n) / (n - 1.0);
+    let (es, em, ev) = (rel(m.sum, s), rel(m.mean, mean), rel(m.variance, var));
+    eprintln!("n=1e7: rel err sum {es:e} mean {em:e} variance {ev:e}");
+    assert!(es <= 1e-12 && em <= 1e-12 && ev <= 1e-12);
+  }
+
   #[test]
   fn variance_large_offset() {
     // Naive E[x²] − E[x]² loses everything here; two-pass keeps it.
