@@ -11,7 +11,8 @@ export type WasmLoad = { exports: WasmExports; path: string } | { exports: null;
 function candidates(env: NodeJS.ProcessEnv): string[] {
   if (env.HOTPATH_WASM_PATH) return [env.HOTPATH_WASM_PATH];
   const out: string[] = [];
-  for (const dir of [join(PACKAGE_ROOT, 'dist'), join(PACKAGE_ROOT, 'asm', 'build')]) {
+  // asm/build exists only in a source checkout, where it is fresher than a copy in dist/.
+  for (const dir of [join(PACKAGE_ROOT, 'asm', 'build'), join(PACKAGE_ROOT, 'dist')]) {
     out.push(join(dir, 'hotpath.wasm'), join(dir, 'hotpath-nosimd.wasm'));
   }
   return out;
