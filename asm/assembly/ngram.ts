@@ -64,10 +64,12 @@ export function ngramFeatures(
   const pow2 = (ud & (ud - 1)) == 0;
   const mask = ud - 1;
   const rowBytes = <usize>dims << 2;
+  const memEnd = <usize>memory.size() << 16;
   let row = out;
   for (let t = 0; t < texts; t++, row += rowBytes) {
     const s = bytes + <usize>load<u32>(offsets + (<usize>t << 2));
-    const e = bytes + <usize>load<u32>(offsets + (<usize>t << 2), 4);
+    // Offsets are data: clamp the end to memory so bad ones cannot trap.
+    const e = min(bytes + <usize>load<u32>(offsets + (<usize>t << 2), 4), memEnd);
     if (e <= s) continue;
     // End of the first window: the start of code point n.
     let r = s;
