@@ -239,11 +239,12 @@ fn span<T>(name: &'static str, s: &[T]) -> Span {
   Span { name, start, end: start + std::mem::size_of_val(s) }
 }
 
-/// As `check_no_overlap`, for inputs of any element type.
+/// As `check_no_overlap`, for inputs of any element type. Empty views
+/// share no bytes with anything.
 fn check_disjoint<T>(out_name: &'static str, out: &[T], inputs: &[Span]) -> Result<()> {
   let o = span(out_name, out);
   for i in inputs {
-    if o.start < i.end && i.start < o.end {
+    if o.start < o.end && i.start < i.end && o.start < i.end && i.start < o.end {
       return Err(invalid(ArgError::new(out_name, format!("must not share memory with {}", i.name))));
     }
   }

@@ -76,12 +76,13 @@ const ASCII_LANES: usize = 16;
 fn hash_ascii_body(text: &[u8], n: usize, out: &mut Vec<u32>) {
   let windows = text.len() + 1 - n; // callers ensure text.len() ≥ n ≥ 1
   let mut i = 0;
-  // Lanes l = windows i + l; step j reads the 16 bytes text[i + j..]: the
-  // last one read is i + 15 + (n − 1) < text.len() while i + 16 ≤ windows.
+  // Lanes l = windows i + l, which together span text[i..i + 16 + n − 1];
+  // step j xors in the 16 bytes block[j..j + 16].
   while i + ASCII_LANES <= windows {
+    let Some(block) = text.get(i..i + ASCII_LANES + n - 1) else { break };
     let mut h = [FNV_OFFSET; ASCII_LANES];
     for j in 0..n {
-      let Some(b) = text.get(i + j..).and_then(<[u8]>::first_chunk::<ASCII_LANES>) else { break };
+      let b = &block[j..j + ASCII_LANES];
       for l in 0..ASCII_LANES {
         h[l] = (h[l] ^ b[l] as u32).wrapping_mul(FNV_PRIME);
       }
