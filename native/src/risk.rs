@@ -68,8 +68,10 @@ dispatch!(fn weights(sev: &[f64], conf: &[f64], max_severity: f64, x: &mut [f64]
 const BLOCK: usize = 1 << 13;
 
 /// Entities interleaved in phase 2: each entity is a serial chain of
-/// sub → mul → add per signal, so one entity at a time is latency-bound;
-/// eight chains in lockstep keep the FP units busy.
+/// sub → mul → add per signal (~12 cycles), so one entity at a time is
+/// latency-bound; 32 chains in lockstep (four 8-lane vectors with AVX-512,
+/// weights gathered) keep the FP units busy. Measured: 8 → 32 lanes took
+/// the 1e6 × 8 batch from ~20 to ~17.5 ms on one core.
 const GROUP: usize = 32;
 
 /// Phase 2: noisy-OR per entity over precomputed weights; `offs` has
