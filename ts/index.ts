@@ -9,6 +9,8 @@ export { riskScore, riskScoreBatch, temporalDecay, type RiskOptions } from './ap
 export { stats, percentiles, movingAverage, outliersIQR, outliersZScore, type Stats, type StatsOptions, type IqrOptions, type ZScoreOptions } from './api/statistics.js';
 export { ngramFeatures, type NgramOptions } from './api/features.js';
 export { matmul } from './api/matmul.js';
+export { BPlusTree, type BPlusTreeOptions, type RangeOptions } from './api/btree.js';
+export type { KeyKind } from './core/btree-core.js';
 export { topology, type Topology, type NumaNode } from './api/topology.js';
 export { backend, setBackend, type BackendInfo } from './core/dispatch.js';
 export type { TierStatus } from './core/tier.js';

@@ -125,3 +125,23 @@ export function missingKernels(name: TierName): KernelName[] {
   if (k === null) return [];
   return KERNEL_NAMES.filter((n) => KERNELS[n].tiers.includes(name) && typeof k[n] !== 'function');
 }
+
+/**
+ * The tier a data structure is created on. `requested` 'auto' follows a
+ * forced backend (setBackend / HOTPATH_BACKEND), else takes the first tier of
+ * `preference` that is loaded and `supports`. An unavailable explicit tier throws.
+ * @internal
+ */
+export function structureTier(fn: string, requested: BackendChoice, preference: readonly TierName[], supports: (t: TierName) => boolean): TierName {
+  if (requested !== 'auto' && requested !== 'native' && requested !== 'wasm' && requested !== 'js') {
+    throw new RangeError(`hotpath.${fn}: options.backend must be 'auto', 'native', 'wasm' or 'js'; got ${JSON.stringify(requested)}`);
+  }
+  if (requested === 'auto' && forcedError !== null) throw forcedError;
+  const want = requested === 'auto' && forced !== null ? (choice as TierName) : requested;
+  if (want !== 'auto') {
+    if (tiers[want].kernels === null) throw unavailable(want);
+    if (!supports(want)) throw new Error(`hotpath.${fn}: backend '${want}' loaded but lacks this structure (stale build?)`);
+    return want;
+  }
+  return preference.find((t) => tiers[t].kernels !== null && supports(t)) ?? 'js';
+}

@@ -13,8 +13,11 @@ export interface NativeTopology {
   sources: { sysfsCpus: number; affinity: number; availableParallelism: number; cgroup: number | null };
 }
 
+import type { NativeBTreeClass } from './btree.js';
+
 /** The functions the Rust addon exports (see native/src/lib.rs). */
 export interface NativeAddon {
+  NativeBTree: NativeBTreeClass;
   dotF32(a: Float32Array, b: Float32Array): number;
   dotF64(a: Float64Array, b: Float64Array): number;
   cosineF32(a: Float32Array, b: Float32Array): number;

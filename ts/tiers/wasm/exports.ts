@@ -25,6 +25,29 @@ export interface WasmExports {
   matmulF32(a: number, b: number, m: number, k: number, n: number, out: number): void;
   matmulF64(a: number, b: number, m: number, k: number, n: number, out: number): void;
   simdEnabled(): number;
+  btreeNew(keyType: number, order: number): number;
+  btreeFree(t: number): void;
+  btreeClear(t: number): void;
+  btreeSize(t: number): number;
+  btreeSetNum(t: number, key: number, slot: number): number;
+  btreeGetNum(t: number, key: number): number;
+  btreeDeleteNum(t: number, key: number): number;
+  btreeSetStr(t: number, key: number, len: number, slot: number): number;
+  btreeGetStr(t: number, key: number, len: number): number;
+  btreeDeleteStr(t: number, key: number, len: number): number;
+  btreeSetManyNum(t: number, keys: number, slots: number, n: number, out: number): void;
+  btreeGetManyNum(t: number, keys: number, n: number, out: number): void;
+  btreeDeleteManyNum(t: number, keys: number, n: number, out: number): void;
+  btreeSetManyStr(t: number, bytes: number, offsets: number, n: number, slots: number, out: number): void;
+  btreeGetManyStr(t: number, bytes: number, offsets: number, n: number, out: number): void;
+  btreeDeleteManyStr(t: number, bytes: number, offsets: number, n: number, out: number): void;
+  btreeBulkLoadNum(t: number, keys: number, slots: number, n: number): number;
+  btreeBulkLoadStr(t: number, bytes: number, offsets: number, n: number, slots: number): number;
+  btreeRangeNum(t: number, lo: number, hi: number, flags: number, limit: number, outKeys: number, outSlots: number): number;
+  btreeRangeStr(t: number, lo: number, loLen: number, hi: number, hiLen: number, flags: number, limit: number, outBytes: number, outBytesCap: number, outOffsets: number, outSlots: number): number;
+  btreePrefixStr(t: number, prefix: number, len: number, limit: number, outBytes: number, outBytesCap: number, outOffsets: number, outSlots: number): number;
+  btreeCheck(t: number): number;
+  btreeMemoryBytes(t: number): number;
 }
 
 /** Imports the module needs: AssemblyScript's abort hook, turned into a JS Error. */

@@ -6,6 +6,11 @@ import { wasmSimilarity } from './similarity.js';
 
 let heapRef: WasmHeap | null = null;
 
+/** The wasm tier's heap (for data structures living in linear memory), or null. @internal */
+export function wasmHeap(): WasmHeap | null {
+  return heapRef;
+}
+
 /** Current size of the wasm tier's linear memory in bytes (0 when not loaded). @internal */
 export function wasmMemoryBytes(): number {
   return heapRef === null ? 0 : heapRef.ex.memory.buffer.byteLength;

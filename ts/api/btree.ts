@@ -1,0 +1,413 @@
+// BPlusTree: an ordered map whose index lives in native or wasm memory while
+// values stay in a JS slab, addressed by u32 slots.
+import type { Key, KeyKind, RangeResult, TreeCore } from '../core/btree-core.js';
+import { structureTier } from '../core/dispatch.js';
+import { checkCount, checkOptions, describe, rangeError, typeError } from '../core/errors.js';
+import type { BackendChoice, TierName } from '../core/types.js';
+import { JsBTree } from '../tiers/js/btree.js';
+import { NativeTreeCore } from '../tiers/native/btree.js';
+import { nativeAddon } from '../tiers/native/index.js';
+import { WasmTreeCore } from '../tiers/wasm/btree.js';
+import { wasmHeap } from '../tiers/wasm/index.js';
+
+/** Options of {@link BPlusTree}. */
+export interface BPlusTreeOptions {
+  /** `'number'` keys order numerically (-0 equals 0); `'string'` keys by Unicode code point (UTF-8 byte order). */
+  keyType: KeyKind;
+  /** Maximum keys per leaf and children per internal node, 4..1024 (default 64). */
+  order?: number;
+  /** Tier holding the tree; `'auto'` (default) follows setBackend, else picks the fastest loaded tier. Fixed for the tree's life. */
+  backend?: BackendChoice;
+}
+
+/** Options of {@link BPlusTree.range}. */
+export interface RangeOptions {
+  /** Include `lo` itself (default true). */
+  loInclusive?: boolean;
+  /** Include `hi` itself (default false). */
+  hiInclusive?: boolean;
+  /** At most this many entries (default unlimited). */
+  limit?: number;
+  /** Descending, starting from `hi` (default false). */
+  reverse?: boolean;
+}
+
+const DEFAULT_ORDER = 64;
+const PAGE = 256;
+// Batch calls are where native pays off; see README "B+ tree" for the measurements behind this order.
+const PREFERENCE: readonly TierName[] = ['native', 'wasm', 'js'];
+
+const registry = new FinalizationRegistry<TreeCore<Key>>((core) => {
+  try {
+    core.dispose();
+  } catch {
+    // already disposed
+  }
+});
+
+function supports(t: TierName): boolean {
+  if (t === 'native') return typeof nativeAddon()?.NativeBTree === 'function';
+  if (t === 'wasm') return typeof wasmHeap()?.ex.btreeNew === 'function';
+  return true;
+}
+
+function createCore<K extends Key>(tier: TierName, kind: KeyKind, order: number): TreeCore<K> {
+  if (tier === 'native') return new NativeTreeCore<K>(nativeAddon()!.NativeBTree, kind, order);
+  if (tier === 'wasm') return new WasmTreeCore<K>(wasmHeap()!, kind, order);
+  return new JsBTree<K>(kind, order);
+}
+
+/**
+ * An ordered map with point lookups, range and prefix scans, and batch
+ * operations that cross into native or wasm memory once per call.
+ *
+ * Keys: numbers (finite; NaN and ±Infinity are RangeErrors; -0 is stored as 0)
+ * or strings (well-formed UTF-16), fixed per tree by `keyType`. String order is
+ * Unicode code point order, which differs from JS `<` when astral characters
+ * (surrogate pairs) meet U+E000–U+FFFF. Values are any JS values.
+ *
+ * Iterators (`entries`, `keys`, `values`, `for…of`) may run while the tree is
+ * modified and see it as it is at each step: keys inserted ahead of the
+ * cursor are visited, keys deleted before the cursor reaches them are not, no
+ * key is yielded twice, and each value is the current one. They read pages of
+ * 256 entries; a modification makes the next step re-read from the cursor.
+ *
+ * Call `dispose()` (or use `using`) to free the tree's memory at once; a
+ * FinalizationRegistry frees it after garbage collection otherwise.
+ */
+export class BPlusTree<V, K extends number | string = number | string> {
+  private readonly core: TreeCore<K>;
+  private readonly slab: (V | undefined)[] = [];
+  private readonly free: number[] = [];
+  private disposed = false;
+  /** Bumped by every modification so live iterators know to re-read. */
+  private version = 0;
+  /** Key type of this tree. */
+  readonly keyType: KeyKind;
+  /** Tier holding this tree. */
+  readonly backend: TierName;
+
+  constructor(options: BPlusTreeOptions) {
+    const o = checkOptions<BPlusTreeOptions>('BPlusTree', options);
+    if (o.keyType !== 'number' && o.keyType !== 'string') rangeError('BPlusTree', 'options.keyType', `must be 'number' or 'string'; got ${describe(o.keyType)}`);
+    const order = o.order === undefined ? DEFAULT_ORDER : checkCount('BPlusTree', 'options.order', o.order, 4);
+    if (order > 1024) rangeError('BPlusTree', 'options.order', `must be <= 1024; got ${order}`);
+    this.keyType = o.keyType;
+    this.backend = structureTier('BPlusTree', o.backend ?? 'auto', PREFERENCE, supports);
+    this.core = createCore<K>(this.backend, o.keyType, order);
+    registry.register(this, this.core as TreeCore<Key>, this);
+  }
+
+  /** Builds a tree from strictly ascending keys in O(n). */
+  static fromSorted<V, K extends number | string>(keys: readonly K[] | Float64Array, values: ArrayLike<V>, options: BPlusTreeOptions): BPlusTree<V, K> {
+    const t = new BPlusTree<V, K>(options);
+    const ks = t.batchKeys('fromSorted', keys);
+    t.checkValues('fromSorted', ks, values);
+    for (let i = 1; i < ks.length; i++) {
+      if (!t.less(ks[i - 1] as K, ks[i] as K)) rangeError('BPlusTree.fromSorted', `keys[${i}]`, `must be greater than keys[${i - 1}]; keys must be strictly ascending`);
+    }
+    const slots = new Uint32Array(ks.length);
+    for (let i = 0; i < ks.length; i++) {
+      slots[i] = i;
+      t.slab.push(values[i]);
+    }
+    t.core.bulkLoad(ks, slots);
+    return t;
+  }
+
+  // ---- validation -------------------------------------------------------
+
+  private live(fn: string): void {
+    if (this.disposed) throw new TypeError(`hotpath.BPlusTree.${fn}: tree is disposed`);
+  }
+
+  private key(fn: string, key: unknown, arg = 'key'): K {
+    if (this.keyType === 'number') {
+      if (typeof key !== 'number') typeError(`BPlusTree.${fn}`, arg, `must be a number in a number tree; got ${describe(key)}`);
+      if (!Number.isFinite(key)) rangeError(`BPlusTree.${fn}`, arg, `must be finite; got ${key}`);
+      return (key + 0) as K; // -0 → 0
+    }
+    if (typeof key !== 'string') typeError(`BPlusTree.${fn}`, arg, `must be a string in a string tree; got ${describe(key)}`);
+    if (!key.isWellFormed()) rangeError(`BPlusTree.${fn}`, arg, 'contains a lone surrogate; string keys must be well-formed UTF-16');
+    return key as K;
+  }
+
+  /** Bound of a range: null/undefined is unbounded; ±Infinity is allowed for number trees. */
+  private bound(fn: string, x: unknown, arg: string): K | null {
+    if (x === undefined || x === null) return null;
+    if (this.keyType === 'number' && (x === Infinity || x === -Infinity)) return x as K;
+    return this.key(fn, x, arg);
+  }
+
+  private less(a: K, b: K): boolean {
+    if (typeof a === 'number') return a < (b as number);
+    // Code point order: JS `<` compares UTF-16 units, so fix up surrogates against U+E000–U+FFFF.
+    const x = a as string, y = b as string;
+    const n = Math.min(x.length, y.length);
+    for (let i = 0; i < n; i++) {
+      let c = x.charCodeAt(i), d = y.charCodeAt(i);
+      if (c === d) continue;
+      if (c >= 0xd800 && c <= 0xdfff) c += 0x2000; else if (c >= 0xe000) c -= 0x800;
+      if (d >= 0xd800 && d <= 0xdfff) d += 0x2000; else if (d >= 0xe000) d -= 0x800;
+      return c < d;
+    }
+    return x.length < y.length;
+  }
+
+  private batchKeys(fn: string, keys: unknown): K[] | Float64Array {
+    const name = `BPlusTree.${fn}`;
+    if (this.keyType === 'number') {
+      if (keys instanceof Float64Array) {
+        let copy: Float64Array | null = null;
+        for (let i = 0; i < keys.length; i++) {
+          const k = keys[i];
+          if (k - k !== 0) rangeError(name, `keys[${i}]`, `must be finite; got ${k}`);
+          if (k === 0 && 1 / k < 0) (copy ??= keys.slice())[i] = 0;
+        }
+        return copy ?? keys;
+      }
+      if (!Array.isArray(keys)) typeError(name, 'keys', `must be a Float64Array or number[]; got ${describe(keys)}`);
+      const out = new Float64Array(keys.length);
+      for (let i = 0; i < keys.length; i++) out[i] = this.key(fn, keys[i], `keys[${i}]`) as number;
+      return out;
+    }
+    if (!Array.isArray(keys)) typeError(name, 'keys', `must be an array of strings; got ${describe(keys)}`);
+    for (let i = 0; i < keys.length; i++) this.key(fn, keys[i], `keys[${i}]`);
+    return keys as K[];
+  }
+
+  private checkValues(fn: string, keys: ArrayLike<unknown>, values: unknown): void {
+    if (values === null || typeof values !== 'object' || typeof (values as ArrayLike<V>).length !== 'number') {
+      typeError(`BPlusTree.${fn}`, 'values', `must be an array-like; got ${describe(values)}`);
+    }
+    if ((values as ArrayLike<V>).length !== keys.length) {
+      rangeError(`BPlusTree.${fn}`, 'values', `length ${(values as ArrayLike<V>).length} does not match keys length ${keys.length}`);
+    }
+  }
+
+  // ---- slab -------------------------------------------------------------
+
+  private takeSlot(): number {
+    return this.free.length > 0 ? this.free[this.free.length - 1] : this.slab.length;
+  }
+
+  private commitSlot(slot: number, value: V): void {
+    if (this.free.length > 0 && this.free[this.free.length - 1] === slot) this.free.pop();
+    this.slab[slot] = value;
+  }
+
+  private release(slot: number): void {
+    this.slab[slot] = undefined;
+    this.free.push(slot);
+  }
+
+  // ---- point operations ---------------------------------------------------
+
+  /** Number of keys. */
+  get size(): number {
+    this.live('size');
+    return this.core.size();
+  }
+
+  /** Inserts or overwrites `key`. */
+  set(key: K, value: V): this {
+    this.live('set');
+    const k = this.key('set', key);
+    this.version++;
+    const slot = this.takeSlot();
+    const prev = this.core.set(k, slot);
+    if (prev >= 0) this.slab[prev] = value;
+    else this.commitSlot(slot, value);
+    return this;
+  }
+
+  /** The value of `key`, or undefined. */
+  get(key: K): V | undefined {
+    this.live('get');
+    const slot = this.core.get(this.key('get', key));
+    return slot < 0 ? undefined : this.slab[slot];
+  }
+
+  /** Whether `key` is present. */
+  has(key: K): boolean {
+    this.live('has');
+    return this.core.get(this.key('has', key)) >= 0;
+  }
+
+  /** Removes `key`; true if it was present. */
+  delete(key: K): boolean {
+    this.live('delete');
+    const slot = this.core.delete(this.key('delete', key));
+    if (slot < 0) return false;
+    this.version++;
+    this.release(slot);
+    return true;
+  }
+
+  /** Removes every key. */
+  clear(): void {
+    this.live('clear');
+    this.version++;
+    this.core.clear();
+    this.slab.length = 0;
+    this.free.length = 0;
+  }
+
+  // ---- batch operations (one crossing each) --------------------------------
+
+  /** Sets each `keys[i]` to `values[i]`, in order (a repeated key keeps the last value). */
+  setMany(keys: readonly K[] | Float64Array, values: ArrayLike<V>): this {
+    this.live('setMany');
+    const ks = this.batchKeys('setMany', keys);
+    this.checkValues('setMany', ks, values);
+    this.version++;
+    const n = ks.length, slots = new Uint32Array(n), out = new Int32Array(n);
+    // Reserve one fresh slot per key; slots of keys that already exist are returned below.
+    let next = this.slab.length;
+    for (let i = 0; i < n; i++) slots[i] = this.free.length > 0 ? this.free.pop()! : next++;
+    if (next > this.slab.length) this.slab.length = next;
+    this.core.setMany(ks, slots, out);
+    for (let i = 0; i < n; i++) {
+      const prev = out[i];
+      if (prev >= 0) {
+        this.slab[prev] = values[i];
+        this.release(slots[i]);
+      } else this.slab[slots[i]] = values[i];
+    }
+    return this;
+  }
+
+  /** Values of `keys` (undefined where absent), resolved in one pass. */
+  getMany(keys: readonly K[] | Float64Array): (V | undefined)[] {
+    this.live('getMany');
+    const ks = this.batchKeys('getMany', keys);
+    const out = new Int32Array(ks.length);
+    this.core.getMany(ks, out);
+    const vals = this.slab, res = new Array<V | undefined>(out.length);
+    for (let i = 0; i < out.length; i++) res[i] = out[i] < 0 ? undefined : vals[out[i]];
+    return res;
+  }
+
+  /** Removes `keys`; returns how many were present. */
+  deleteMany(keys: readonly K[] | Float64Array): number {
+    this.live('deleteMany');
+    const ks = this.batchKeys('deleteMany', keys);
+    const out = new Int32Array(ks.length);
+    this.core.deleteMany(ks, out);
+    this.version++;
+    let removed = 0;
+    for (let i = 0; i < out.length; i++) {
+      if (out[i] >= 0) {
+        this.release(out[i]);
+        removed++;
+      }
+    }
+    return removed;
+  }
+
+  // ---- ordered access -------------------------------------------------------
+
+  private pairs(r: RangeResult<K>): [K, V][] {
+    const out = new Array<[K, V]>(r.slots.length);
+    for (let i = 0; i < out.length; i++) out[i] = [r.keys[i] as K, this.slab[r.slots[i]] as V];
+    return out;
+  }
+
+  /** Smallest entry, or undefined when empty. */
+  min(): [K, V] | undefined {
+    this.live('min');
+    return this.pairs(this.core.range({ lo: null, hi: null, loInclusive: true, hiInclusive: true, limit: 1, reverse: false }))[0];
+  }
+
+  /** Largest entry, or undefined when empty. */
+  max(): [K, V] | undefined {
+    this.live('max');
+    return this.pairs(this.core.range({ lo: null, hi: null, loInclusive: true, hiInclusive: true, limit: 1, reverse: true }))[0];
+  }
+
+  /**
+   * Entries with keys between `lo` and `hi` (null/undefined: unbounded), in
+   * order. `lo > hi` gives an empty array.
+   */
+  range(lo: K | null | undefined, hi: K | null | undefined, options?: RangeOptions): [K, V][] {
+    this.live('range');
+    const o = checkOptions<RangeOptions>('BPlusTree.range', options);
+    const limit = o.limit === undefined || o.limit === Infinity ? Infinity : checkCount('BPlusTree.range', 'options.limit', o.limit);
+    for (const f of ['loInclusive', 'hiInclusive', 'reverse'] as const) {
+      if (o[f] !== undefined && typeof o[f] !== 'boolean') typeError('BPlusTree.range', `options.${f}`, `must be a boolean; got ${describe(o[f])}`);
+    }
+    return this.pairs(this.core.range({
+      lo: this.bound('range', lo, 'lo'), hi: this.bound('range', hi, 'hi'),
+      loInclusive: o.loInclusive ?? true, hiInclusive: o.hiInclusive ?? false,
+      limit: limit === Infinity ? 0xffff_ffff : limit, reverse: o.reverse ?? false,
+    }));
+  }
+
+  /** String trees: entries whose key starts with `prefix`, in order. */
+  prefix(prefix: string, options?: { limit?: number }): [K, V][] {
+    this.live('prefix');
+    if (this.keyType !== 'string') typeError('BPlusTree.prefix', 'this', 'is a number tree; prefix scans need keyType string');
+    const p = this.key('prefix', prefix, 'prefix') as string;
+    const o = checkOptions<{ limit?: number }>('BPlusTree.prefix', options);
+    const limit = o.limit === undefined || o.limit === Infinity ? 0xffff_ffff : checkCount('BPlusTree.prefix', 'options.limit', o.limit);
+    return this.pairs(this.core.prefix(p, limit));
+  }
+
+  /** In-order entries; see the class notes for iteration under modification. */
+  *entries(): IterableIterator<[K, V]> {
+    let after: K | null = null;
+    let page: [K, V][] = [], i = 0, seen = -1, exhausted = false;
+    for (;;) {
+      this.live('entries');
+      if (seen !== this.version || (i >= page.length && !exhausted)) {
+        page = this.pairs(this.core.range({ lo: after, hi: null, loInclusive: after === null, hiInclusive: true, limit: PAGE, reverse: false }));
+        i = 0;
+        seen = this.version;
+        exhausted = page.length < PAGE;
+      }
+      if (i >= page.length) return;
+      const e = page[i++];
+      after = e[0];
+      yield e;
+    }
+  }
+
+  /** In-order keys. */
+  *keys(): IterableIterator<K> {
+    for (const [k] of this.entries()) yield k;
+  }
+
+  /** Values in key order. */
+  *values(): IterableIterator<V> {
+    for (const [, v] of this.entries()) yield v;
+  }
+
+  [Symbol.iterator](): IterableIterator<[K, V]> {
+    return this.entries();
+  }
+
+  /** Checks the tree's structural invariants; null when they hold. For tests and debugging. */
+  checkInvariants(): string | null {
+    this.live('checkInvariants');
+    return this.core.check();
+  }
+
+  /** Bytes held by the tree's index in native or wasm memory (0 for js). */
+  memoryBytes(): number {
+    this.live('memoryBytes');
+    return (this.core as TreeCore<K> & { memoryBytes?(): number }).memoryBytes?.() ?? 0;
+  }
+
+  /** Frees the index memory now; any later call throws. Idempotent. */
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    registry.unregister(this);
+    this.core.dispose();
+    this.slab.length = 0;
+  }
+
+  [Symbol.dispose](): void {
+    this.dispose();
+  }
+}
