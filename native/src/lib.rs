@@ -7,6 +7,7 @@
 
 pub mod args;
 pub mod batch;
+mod btree;
 pub mod matmul;
 pub mod ngram;
 pub mod par;

@@ -10,7 +10,6 @@ use napi::{Error, Result, Status};
 use napi_derive::napi;
 
 use super::keys::{NumKeys, StrKeys, MAX_KEY_BYTES};
-use super::node::NIL;
 use super::tree::{BTree, MAX_ORDER, MIN_ORDER};
 use crate::args::{overlaps, ArgError};
 
@@ -117,7 +116,10 @@ fn check_offsets(bytes: &[u8], offsets: &[u32]) -> Result<usize> {
   }
   for i in 1..offsets.len() {
     if offsets[i] < offsets[i - 1] {
-      return Err(arg("offsets", format!("offsets[{i}] = {} is less than offsets[{}] = {}", offsets[i], i - 1, offsets[i - 1])));
+      return Err(arg(
+        "offsets",
+        format!("offsets[{i}] = {} is less than offsets[{}] = {}", offsets[i], i - 1, offsets[i - 1]),
+      ));
     }
   }
   let last = offsets[offsets.len() - 1] as usize;
@@ -295,10 +297,7 @@ impl NativeBTree {
     let out = out_view(&mut out, keys.len(), &[("keys", as_bytes(keys)), ("slots", as_bytes(slots))])?;
     check_num_keys(keys)?;
     check_slots(slots)?;
-    let mut hint = NIL;
-    for ((o, &k), &s) in out.iter_mut().zip(keys).zip(slots) {
-      *o = code(t.insert_hinted(k + 0.0, s, &mut hint));
-    }
+    t.insert_many(keys.len(), |i| keys[i] + 0.0, |i| slots[i], |i, r| out[i] = code(r));
     Ok(())
   }
 
@@ -307,10 +306,7 @@ impl NativeBTree {
     let t = self.num("getManyNum")?;
     let out = out_view(&mut out, keys.len(), &[("keys", as_bytes(keys))])?;
     check_num_keys(keys)?;
-    let mut hint = NIL;
-    for (o, &k) in out.iter_mut().zip(keys) {
-      *o = code(t.get_hinted(k + 0.0, &mut hint));
-    }
+    t.get_many(keys.len(), |i| keys[i] + 0.0, |i, r| out[i] = code(r));
     Ok(())
   }
 
@@ -319,10 +315,7 @@ impl NativeBTree {
     let t = self.num_mut("deleteManyNum")?;
     let out = out_view(&mut out, keys.len(), &[("keys", as_bytes(keys))])?;
     check_num_keys(keys)?;
-    let mut hint = NIL;
-    for (o, &k) in out.iter_mut().zip(keys) {
-      *o = code(t.remove_hinted(k + 0.0, &mut hint));
-    }
+    t.remove_many(keys.len(), |i| keys[i] + 0.0, |i, r| out[i] = code(r));
     Ok(())
   }
 
@@ -394,10 +387,7 @@ impl NativeBTree {
     let out = out_view(&mut out, count, &inputs)?;
     check_slots(slots)?;
     check_str_keys(bytes, offsets, count)?;
-    let mut hint = NIL;
-    for (i, o) in out.iter_mut().enumerate() {
-      *o = code(t.insert_hinted(key_at(bytes, offsets, i), slots[i], &mut hint));
-    }
+    t.insert_many(count, |i| key_at(bytes, offsets, i), |i| slots[i], |i, r| out[i] = code(r));
     Ok(())
   }
 
@@ -406,10 +396,7 @@ impl NativeBTree {
     let t = self.str("getManyStr")?;
     let count = check_offsets(bytes, offsets)?;
     let out = out_view(&mut out, count, &[("bytes", bytes), ("offsets", as_bytes(offsets))])?;
-    let mut hint = NIL;
-    for (i, o) in out.iter_mut().enumerate() {
-      *o = code(t.get_hinted(key_at(bytes, offsets, i), &mut hint));
-    }
+    t.get_many(count, |i| key_at(bytes, offsets, i), |i, r| out[i] = code(r));
     Ok(())
   }
 
@@ -418,10 +405,7 @@ impl NativeBTree {
     let t = self.str_mut("deleteManyStr")?;
     let count = check_offsets(bytes, offsets)?;
     let out = out_view(&mut out, count, &[("bytes", bytes), ("offsets", as_bytes(offsets))])?;
-    let mut hint = NIL;
-    for (i, o) in out.iter_mut().enumerate() {
-      *o = code(t.remove_hinted(key_at(bytes, offsets, i), &mut hint));
-    }
+    t.remove_many(count, |i| key_at(bytes, offsets, i), |i, r| out[i] = code(r));
     Ok(())
   }
 

@@ -33,6 +33,8 @@ trait Kind {
   fn with<R>(m: &Self::M, f: impl FnOnce(<Self::S as KeySeq>::Ref<'_>) -> R) -> R;
   fn back(r: <Self::S as KeySeq>::Ref<'_>) -> Self::M;
   fn bulk(t: &mut BTree<Self::S>, keys: &[Self::M], slots: &[u32]) -> Result<(), String>;
+  /// op 0: insert_many, 1: remove_many, 2: get_many.
+  fn batch(t: &mut BTree<Self::S>, op: u64, keys: &[Self::M], slots: &[u32], out: &mut [Option<u32>]);
 }
 
 struct Num;
@@ -67,6 +69,15 @@ impl Kind for Num {
     let f: Vec<f64> = keys.iter().map(|k| Num::with(k, |r| r)).collect();
     t.bulk_load(f.len(), |i| f[i], slots)
   }
+  fn batch(t: &mut BTree<NumKeys>, op: u64, keys: &[i64], slots: &[u32], out: &mut [Option<u32>]) {
+    let f: Vec<f64> = keys.iter().map(|k| Num::with(k, |r| r)).collect();
+    let w = |i: usize, r: Option<u32>| out[i] = r;
+    match op {
+      0 => t.insert_many(f.len(), |i| f[i], |i| slots[i], w),
+      1 => t.remove_many(f.len(), |i| f[i], w),
+      _ => t.get_many(f.len(), |i| f[i], w),
+    }
+  }
 }
 
 struct Str;
@@ -88,6 +99,14 @@ impl Kind for Str {
   }
   fn bulk(t: &mut BTree<StrKeys>, keys: &[Vec<u8>], slots: &[u32]) -> Result<(), String> {
     t.bulk_load(keys.len(), |i| &keys[i][..], slots)
+  }
+  fn batch(t: &mut BTree<StrKeys>, op: u64, keys: &[Vec<u8>], slots: &[u32], out: &mut [Option<u32>]) {
+    let w = |i: usize, r: Option<u32>| out[i] = r;
+    match op {
+      0 => t.insert_many(keys.len(), |i| &keys[i][..], |i| slots[i], w),
+      1 => t.remove_many(keys.len(), |i| &keys[i][..], w),
+      _ => t.get_many(keys.len(), |i| &keys[i][..], w),
+    }
   }
 }
 
@@ -220,26 +239,42 @@ fn run_sequence<K: Kind>(order: usize, seed: u64, ops: usize, domain: u64) {
         "{ctx} step {step}: range {lo:?}..{hi:?} limit {limit} reverse {reverse}"
       );
     } else {
-      // A run of nearby ascending keys through the hinted (batch) paths.
-      let mut keys: Vec<K::M> = (0..rng.below(3 * order as u64) + 1).map(|_| K::gen(&mut rng, domain)).collect();
-      keys.sort();
-      let what = rng.below(3);
+      // A run of keys through the hinted and batch paths: sorted runs stay
+      // in one leaf, unsorted ones take the lockstep descent.
+      let mut keys: Vec<K::M> = (0..rng.below(3 * order as u64 + 40) + 1).map(|_| K::gen(&mut rng, domain)).collect();
+      if rng.chance(50) {
+        keys.sort();
+      }
+      let what = rng.below(6);
       let mut hint = NIL;
-      for k in keys {
-        match what {
+      let slots: Vec<u32> = keys.iter().map(|_| rng.below(1 << 31) as u32).collect();
+      let mut want = Vec::new();
+      for (k, &s) in keys.iter().zip(&slots) {
+        want.push(match what % 3 {
           0 => {
-            let s = rng.below(1 << 31) as u32;
-            let got = K::with(&k, |r| t.insert_hinted(r, s, &mut hint));
-            let want = m.get(&k).copied();
-            if want.is_none() {
+            let w = m.get(k).copied();
+            if w.is_none() {
               m.insert(k.clone(), s);
             }
-            assert_eq!(got, want, "{ctx} step {step}: hinted insert {k:?}");
+            w
           }
-          1 => assert_eq!(K::with(&k, |r| t.remove_hinted(r, &mut hint)), m.remove(&k), "{ctx}: hinted remove"),
-          _ => assert_eq!(K::with(&k, |r| t.get_hinted(r, &mut hint)), m.get(&k).copied(), "{ctx}: hinted get"),
-        }
+          1 => m.remove(k),
+          _ => m.get(k).copied(),
+        });
       }
+      let mut got = vec![Some(u32::MAX); keys.len()];
+      if what < 3 {
+        for (i, k) in keys.iter().enumerate() {
+          got[i] = match what {
+            0 => K::with(k, |r| t.insert_hinted(r, slots[i], &mut hint)),
+            1 => K::with(k, |r| t.remove_hinted(r, &mut hint)),
+            _ => K::with(k, |r| t.get_hinted(r, &mut hint)),
+          };
+        }
+      } else {
+        K::batch(&mut t, what - 3, &keys, &slots, &mut got);
+      }
+      assert_eq!(got, want, "{ctx} step {step}: batch op {what} on {keys:?}");
     }
     assert_eq!(t.len(), m.len(), "{ctx} step {step}: len");
     if order <= 5 && step % 97 == 0 {
@@ -298,8 +333,8 @@ fn random_sequences_other_orders() {
 fn random_sequences_deep() {
   // Enough keys for height >= 2 at order 64 and >= 4 at order 4/5.
   for (order, ops) in [(4, 40_000), (5, 40_000), (16, 60_000), (64, 150_000)] {
-    run_sequence::<Num>(order, 7 + order as u64, ops, 1 << 20);
-    run_sequence::<Str>(order, 8 + order as u64, ops, 5002);
+    run_sequence::<Num>(order, 7 + order as u64, big(ops), 1 << 20);
+    run_sequence::<Str>(order, 8 + order as u64, big(ops), 5002);
   }
 }
 
@@ -324,7 +359,8 @@ fn shuffled(n: usize, seed: u64) -> Vec<usize> {
 #[test]
 fn million_keys_insert_delete() {
   let n = 1_000_000;
-  for order in [16, 64] {
+  let orders: &[usize] = if cfg!(debug_assertions) { &[64] } else { &[16, 64] };
+  for &order in orders {
     let mut t = BTree::<NumKeys>::new(order);
     let ins = shuffled(n, 1);
     for &i in &ins {
@@ -464,7 +500,7 @@ fn prefixes_of_each_other() {
     assert_eq!(prefix(&t, b"aaa", 0), Vec::<Vec<u8>>::new());
     // Ranges with bounds that are prefixes of stored keys.
     let got = str_range(&t, Bound::Excluded(b"a"), Bound::Included(b"aab"), usize::MAX, false);
-    let want: Vec<Vec<u8>> = sorted.iter().filter(|k| &k[..] > &b"a"[..] && &k[..] <= &b"aab"[..]).cloned().collect();
+    let want: Vec<Vec<u8>> = sorted.iter().filter(|k| k[..] > b"a"[..] && k[..] <= b"aab"[..]).cloned().collect();
     assert_eq!(got, want);
     let mut rev = want.clone();
     rev.reverse();
@@ -562,23 +598,27 @@ fn empty_tree_and_inverted_ranges() {
 fn memory_flat_over_cycles() {
   for order in [4, 64] {
     let mut t = BTree::<StrKeys>::new(order);
-    let keys: Vec<Vec<u8>> = (0..big(20_000)).map(|i| format!("key-{:08}", (i * 7919) % 100_000).into_bytes()).collect();
+    let keys: Vec<Vec<u8>> =
+      (0..big(20_000)).map(|i| format!("key-{:08}", (i * 7919) % 100_000).into_bytes()).collect();
     // Recycled nodes keep their buffers, so memory settles within a few
-    // cycles (free-list capacity, byte buffers growing to their role) and
-    // then stays flat.
+    // cycles (free-list capacity, byte buffers growing to the largest role
+    // they have served) and then stays flat.
     let (mut first, mut settled) = (0, 0);
-    for cycle in 0..12 {
+    for cycle in 0..14 {
       for (i, k) in keys.iter().enumerate() {
         t.insert(k, i as u32);
       }
       let mem = t.memory_bytes();
+      if std::env::var("BTREE_TEST_VERBOSE").is_ok() {
+        eprintln!("order {order} cycle {cycle}: {mem}");
+      }
       match cycle {
         0 => first = mem,
-        2 => settled = mem,
-        c if c > 2 => assert!(mem <= settled + settled / 50, "cycle {cycle}: {mem} vs {settled}"),
+        9 => settled = mem,
+        c if c > 9 => assert!(mem <= settled + settled / 200, "cycle {cycle}: {mem} vs {settled}"),
         _ => {}
       }
-      assert!(mem <= first + first / 8, "cycle {cycle}: {mem} vs first fill {first}");
+      assert!(mem <= first + first / 4, "cycle {cycle}: {mem} vs first fill {first}");
       for k in &keys {
         t.remove(k);
       }
@@ -587,5 +627,112 @@ fn memory_flat_over_cycles() {
     let before = t.memory_bytes();
     t.reset();
     assert!(t.memory_bytes() < 1024, "{} after reset (was {before})", t.memory_bytes());
+  }
+}
+
+/// Timings of the core without napi: `cargo test --release -- --ignored
+/// --nocapture btree_timings`.
+#[test]
+#[ignore]
+fn btree_timings() {
+  /// Thread CPU time: steadier than wall time on a shared machine.
+  struct Instant(f64);
+  impl Instant {
+    fn now() -> Self {
+      let mut ts = libc::timespec { tv_sec: 0, tv_nsec: 0 };
+      // SAFETY: valid out-pointer.
+      unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut ts) };
+      Instant(ts.tv_sec as f64 + ts.tv_nsec as f64 * 1e-9)
+    }
+    fn elapsed(&self) -> std::time::Duration {
+      std::time::Duration::from_secs_f64(Instant::now().0 - self.0)
+    }
+  }
+  let n = 1_000_000;
+  let q = 100_000;
+  let mut rng = Rng(99);
+  let keys: Vec<f64> = (0..n).map(|_| (rng.next() >> 11) as f64).collect();
+  let probes: Vec<f64> = (0..q).map(|_| keys[rng.below(n as u64) as usize]).collect();
+  let mut sorted_probes = probes.clone();
+  sorted_probes.sort_by(|a, b| a.partial_cmp(b).unwrap());
+  let orders: Vec<usize> = std::env::var("BTREE_ORDERS")
+    .map(|s| s.split(',').map(|x| x.parse().unwrap()).collect())
+    .unwrap_or(vec![16, 32, 64, 128, 256]);
+  let best = |f: &mut dyn FnMut() -> f64| (0..5).map(|_| f()).fold(f64::INFINITY, f64::min);
+  for order in orders {
+    let mut t = BTree::<NumKeys>::new(order);
+    let ins = best(&mut || {
+      t = BTree::<NumKeys>::new(order);
+      let t0 = Instant::now();
+      let mut hint = NIL;
+      for (i, &k) in keys.iter().enumerate() {
+        t.insert_hinted(k, i as u32, &mut hint);
+      }
+      t0.elapsed().as_secs_f64() * 1e9 / n as f64
+    });
+    let mut found = 0;
+    let mut lookups = |probes: &[f64]| {
+      best(&mut || {
+        let t0 = Instant::now();
+        let mut hint = NIL;
+        for &k in probes {
+          found += t.get_hinted(k, &mut hint).is_some() as usize;
+        }
+        t0.elapsed().as_secs_f64() * 1e9 / q as f64
+      })
+    };
+    let get = lookups(&probes);
+    let sget = lookups(&sorted_probes);
+    assert_eq!(found, 10 * q);
+    let mut found = 0;
+    let mut batch = |probes: &[f64]| {
+      best(&mut || {
+        let t0 = Instant::now();
+        t.get_many(probes.len(), |i| probes[i], |_, r| found += r.is_some() as usize);
+        t0.elapsed().as_secs_f64() * 1e9 / q as f64
+      })
+    };
+    let bget = batch(&probes);
+    let bsget = batch(&sorted_probes);
+    assert_eq!(found, 10 * q);
+    let bins = best(&mut || {
+      let mut t = BTree::<NumKeys>::new(order);
+      let t0 = Instant::now();
+      t.insert_many(n, |i| keys[i], |i| i as u32, |_, _| {});
+      t0.elapsed().as_secs_f64() * 1e9 / n as f64
+    });
+    // 24-character ASCII string keys.
+    let skeys: Vec<Vec<u8>> = (0..n)
+      .map(|i| {
+        let mut r = Rng(i as u64 * 0x9E37_79B9 + 1);
+        (0..24)
+          .map(|_| b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"[r.below(62) as usize])
+          .collect()
+      })
+      .collect();
+    let sprobes: Vec<&[u8]> = probes.iter().map(|&p| &skeys[(p as u64 % n as u64) as usize][..]).collect();
+    let mut st = BTree::<StrKeys>::new(order);
+    let sins = best(&mut || {
+      st = BTree::<StrKeys>::new(order);
+      let t0 = Instant::now();
+      st.insert_many(n, |i| &skeys[i][..], |i| i as u32, |_, _| {});
+      t0.elapsed().as_secs_f64() * 1e9 / n as f64
+    });
+    let mut sfound = 0;
+    let str_get = best(&mut || {
+      let t0 = Instant::now();
+      st.get_many(q, |i| sprobes[i], |_, r| sfound += r.is_some() as usize);
+      t0.elapsed().as_secs_f64() * 1e9 / q as f64
+    });
+    assert_eq!(sfound, 5 * q);
+    eprintln!(
+      "order {order}: strings: insert_many {sins:.0} ns, random get_many {str_get:.0} ns, {:.1} MB",
+      st.memory_bytes() as f64 / 1e6
+    );
+    eprintln!(
+      "order {order}: insert {ins:.0} ns (many {bins:.0}), random get {get:.0} ns (many {bget:.0}), sorted get {sget:.0} ns (many {bsget:.0}), height {}, {:.1} MB",
+      t.height(),
+      t.memory_bytes() as f64 / 1e6
+    );
   }
 }

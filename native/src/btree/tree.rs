@@ -11,11 +11,14 @@
 use std::cmp::Ordering;
 use std::ops::Bound;
 
-use super::keys::KeySeq;
+use super::keys::{prefetch_span, KeySeq};
 use super::node::{pair_mut, Internal, Leaf, NIL};
 
 pub const MIN_ORDER: usize = 4;
 pub const MAX_ORDER: usize = 1024;
+
+/// Keys per lockstep group in the batch operations.
+const GROUP: usize = 16;
 
 pub struct BTree<S: KeySeq> {
   order: usize,
@@ -223,6 +226,153 @@ impl<S: KeySeq> BTree<S> {
     let l = &self.leaves[leaf as usize];
     let pos = l.keys.lower_bound(k);
     (pos < l.keys.len() && S::eq(l.keys.get(pos), k)).then(|| l.slots[pos])
+  }
+
+  fn search_leaf(&self, leaf: u32, k: S::Ref<'_>) -> Option<u32> {
+    let l = &self.leaves[leaf as usize];
+    let pos = l.keys.lower_bound(k);
+    (pos < l.keys.len() && S::eq(l.keys.get(pos), k)).then(|| l.slots[pos])
+  }
+
+  // -------------------------------------------------------------------------
+  // Batches.
+  //
+  // Keys are processed strictly in order (so a batch equals the same calls
+  // one by one), but each is handed a leaf hint: while consecutive keys keep
+  // landing in one leaf (sorted-ish input) the previous key's leaf; else the
+  // leaves of the next GROUP keys are found together by a lockstep descent,
+  // level by level with prefetches, so their cache misses overlap instead of
+  // queueing. A hint is only used after `leaf_owns` confirms it, so hints
+  // that earlier operations of the group made stale are harmless. Each
+  // group's hit rate picks the mode of the next.
+
+  /// Leaf for key(start + j) in out[j], for all j at once.
+  fn find_leaves<'k>(&self, key: &impl Fn(usize) -> S::Ref<'k>, start: usize, out: &mut [u32])
+  where
+    S: 'k,
+  {
+    out.fill(self.root);
+    for level in 0..self.height {
+      if level > 0 {
+        for &id in out.iter() {
+          let n = &self.internals[id as usize];
+          n.keys.prefetch();
+          prefetch_span(n.children.as_ptr() as *const u8, n.children.len() * 4);
+        }
+      }
+      let to_leaves = level + 1 == self.height;
+      for (j, id) in out.iter_mut().enumerate() {
+        let n = &self.internals[*id as usize];
+        let c = n.children[n.keys.upper_bound(key(start + j))];
+        *id = c;
+        let p = if to_leaves {
+          &self.leaves[c as usize] as *const Leaf<S> as *const u8
+        } else {
+          &self.internals[c as usize] as *const Internal<S> as *const u8
+        };
+        prefetch_span(p, 1);
+      }
+    }
+    for &id in out.iter() {
+      self.leaves[id as usize].keys.prefetch();
+    }
+  }
+
+  /// get for key(0..n) in order; `out(i, result)`.
+  pub fn get_many<'k>(&self, n: usize, key: impl Fn(usize) -> S::Ref<'k>, mut out: impl FnMut(usize, Option<u32>))
+  where
+    S: 'k,
+  {
+    let mut hint = NIL;
+    let mut group = [NIL; GROUP];
+    let mut sequential = true;
+    let mut start = 0;
+    while start < n {
+      let g = GROUP.min(n - start);
+      if sequential {
+        let mut hits = 0;
+        for i in start..start + g {
+          let before = hint;
+          out(i, self.get_hinted(key(i), &mut hint));
+          hits += (hint == before) as usize;
+        }
+        sequential = hits * 2 >= g;
+      } else {
+        let leaves = &mut group[..g];
+        self.find_leaves(&key, start, leaves);
+        let mut same = 0;
+        for j in 0..g {
+          same += (j > 0 && leaves[j] == leaves[j - 1]) as usize;
+          out(start + j, self.search_leaf(leaves[j], key(start + j)));
+        }
+        hint = leaves[g - 1];
+        sequential = same * 2 >= g;
+      }
+      start += g;
+    }
+  }
+
+  /// `op(tree, i, key(i), hint)` for i in 0..n in order, with hints as above.
+  fn modify_many<'k>(
+    &mut self,
+    n: usize,
+    key: impl Fn(usize) -> S::Ref<'k>,
+    mut op: impl FnMut(&mut Self, usize, S::Ref<'k>, &mut u32),
+  ) where
+    S: 'k,
+  {
+    let mut hint = NIL;
+    let mut group = [NIL; GROUP];
+    let mut sequential = true;
+    let mut start = 0;
+    while start < n {
+      let g = GROUP.min(n - start);
+      if sequential {
+        let mut hits = 0;
+        for i in start..start + g {
+          let before = hint;
+          op(self, i, key(i), &mut hint);
+          hits += (hint == before) as usize;
+        }
+        sequential = hits * 2 >= g;
+      } else {
+        let leaves = &mut group[..g];
+        self.find_leaves(&key, start, leaves);
+        let mut same = 0;
+        for j in 0..g {
+          same += (j > 0 && leaves[j] == leaves[j - 1]) as usize;
+          hint = leaves[j];
+          op(self, start + j, key(start + j), &mut hint);
+        }
+        sequential = same * 2 >= g;
+      }
+      start += g;
+    }
+  }
+
+  /// insert(key(i), slot(i)) for i in 0..n in order; `out(i, result)`.
+  pub fn insert_many<'k>(
+    &mut self,
+    n: usize,
+    key: impl Fn(usize) -> S::Ref<'k>,
+    slot: impl Fn(usize) -> u32,
+    mut out: impl FnMut(usize, Option<u32>),
+  ) where
+    S: 'k,
+  {
+    self.modify_many(n, key, |t, i, k, hint| out(i, t.insert_hinted(k, slot(i), hint)));
+  }
+
+  /// remove(key(i)) for i in 0..n in order; `out(i, result)`.
+  pub fn remove_many<'k>(
+    &mut self,
+    n: usize,
+    key: impl Fn(usize) -> S::Ref<'k>,
+    mut out: impl FnMut(usize, Option<u32>),
+  ) where
+    S: 'k,
+  {
+    self.modify_many(n, key, |t, i, k, hint| out(i, t.remove_hinted(k, hint)));
   }
 
   // -------------------------------------------------------------------------
@@ -854,6 +1004,27 @@ impl<S: KeySeq> BTree<S> {
   }
 }
 
+impl BTree<super::keys::StrKeys> {
+  /// Entries whose key starts with `prefix`, ascending, at most `limit`.
+  pub fn prefix<'s>(&'s self, prefix: &[u8], limit: usize, f: impl FnMut(&'s [u8], u32)) {
+    // Keys with the prefix are exactly those in [prefix, successor), where
+    // the successor drops trailing 0xFF bytes and increments the last byte
+    // (none: unbounded above).
+    let mut succ = prefix.to_vec();
+    while succ.last() == Some(&0xFF) {
+      succ.pop();
+    }
+    let hi = match succ.last_mut() {
+      Some(b) => {
+        *b += 1;
+        Bound::Excluded(&succ[..])
+      }
+      None => Bound::Unbounded,
+    };
+    self.range(Bound::Included(prefix), hi, limit, false, f);
+  }
+}
+
 #[cfg(test)]
 impl<S: KeySeq> BTree<S> {
   pub fn height(&self) -> usize {
@@ -880,26 +1051,5 @@ mod tests {
         }
       }
     }
-  }
-}
-
-impl BTree<super::keys::StrKeys> {
-  /// Entries whose key starts with `prefix`, ascending, at most `limit`.
-  pub fn prefix<'s>(&'s self, prefix: &[u8], limit: usize, f: impl FnMut(&'s [u8], u32)) {
-    // Keys with the prefix are exactly those in [prefix, successor), where
-    // the successor drops trailing 0xFF bytes and increments the last byte
-    // (none: unbounded above).
-    let mut succ = prefix.to_vec();
-    while succ.last() == Some(&0xFF) {
-      succ.pop();
-    }
-    let hi = match succ.last_mut() {
-      Some(b) => {
-        *b += 1;
-        Bound::Excluded(&succ[..])
-      }
-      None => Bound::Unbounded,
-    };
-    self.range(Bound::Included(prefix), hi, limit, false, f);
   }
 }
