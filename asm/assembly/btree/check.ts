@@ -4,7 +4,7 @@
 import {
   T_KIND, T_ORDER, T_ROOT, T_HEIGHT, T_SIZE, T_FIRST, T_LAST, T_NODEBYTES, T_VALS, T_POOL,
   T_POOLN, T_MEM, N_LEAF, N_PREV, N_NEXT, MIN_ORDER, MAX_ORDER, MAX_DEPTH,
-  bind, keyAt, cnt, child, cmpEnt, prefixOf, blockBytes,
+  E_P1, E_PTR, E_LEN, INL, STR_KS, bind, keyAt, cnt, child, cmpEnt, prefixOf, blockBytes,
 } from "./tree";
 
 // @ts-ignore: decorator
@@ -40,17 +40,23 @@ let kPrevLeaf: usize = 0;
 let kKeys: u64 = 0;
 let kMem: u64 = 0;
 
+/** Padding below the first s bytes of a prefix word must be zero. */
+// @ts-ignore: decorator
+@inline function padOk(v: u64, s: u32): bool {
+  return s >= 8 ? true : s == 0 ? v == 0 : (v & ((<u64>1 << (<u64>(8 - s) << 3)) - 1)) == 0;
+}
+
 function checkEntry(e: usize): i32 {
-  const len = load<u32>(e, 12);
-  const ptr = <usize>load<u32>(e, 8);
-  if (len > 8) {
+  const len = load<u32>(e, E_LEN);
+  const ptr = <usize>load<u32>(e, E_PTR);
+  const p0 = load<u64>(e), p1 = load<u64>(e, E_P1);
+  if (len > INL) {
     if (!ptr) return CHECK_STRING_ENTRY;
-    if (prefixOf(ptr, len) != load<u64>(e)) return CHECK_STRING_ENTRY;
+    if (prefixOf(ptr, 8) != p0 || prefixOf(ptr + 8, 8) != p1) return CHECK_STRING_ENTRY;
     kMem += blockBytes(ptr);
   } else {
     if (ptr) return CHECK_STRING_ENTRY;
-    // Padding below the key's bytes must be zero.
-    if (len < 8 && (load<u64>(e) & ((<u64>1 << (<u64>(8 - len) << 3)) - 1)) != 0) return CHECK_STRING_ENTRY;
+    if (!padOk(p0, len) || !padOk(p1, len > 8 ? len - 8 : 0)) return CHECK_STRING_ENTRY;
   }
   return 0;
 }
@@ -108,7 +114,7 @@ export function checkTree(t: usize): i32 {
   const kind = load<u32>(t, T_KIND);
   const m = load<i32>(t, T_ORDER);
   if (kind > 1 || m < MIN_ORDER || m > MAX_ORDER) return CHECK_HEADER;
-  const ks: u32 = kind == 0 ? 8 : 16;
+  const ks: u32 = kind == 0 ? 8 : <u32>STR_KS;
   const vals = 16 + <u32>(m + 1) * ks;
   if (load<u32>(t, T_VALS) != vals || load<u32>(t, T_NODEBYTES) != vals + <u32>(m + 2) * 4) return CHECK_HEADER;
   bind(t);

@@ -2,11 +2,11 @@
 
 import { alloc } from "../memory";
 import {
-  T_KIND, T_ORDER, T_ROOT, T_SIZE, T_FIRST, T_LAST, T_NODEBYTES, T_VALS, T_MEM, TREE_BYTES,
-  N_PREV, N_NEXT, MIN_ORDER, MAX_ORDER,
-  bind, invalidate, setQueryNum, setQueryStr, keyAt, valAt, cnt, cmpQ, cmpEnt, blockBytes,
-  findQ, insertQ, removeQ, clearTree, bulkLoad, writeKey, seekForward, seekBackward, seekLeaf,
-  seekPos, bytesCmp, prefixOf,
+  T_KIND, T_ORDER, T_ROOT, T_SIZE, T_FIRST, T_LAST, T_NODEBYTES, T_VALS, T_MEM, TREE_BYTES, N_PREV,
+  N_NEXT,
+  MIN_ORDER, MAX_ORDER, E_P1, E_PTR, E_LEN, INL, STR_KS,
+  bind, setQueryNum, setQueryStr, keyAt, valAt, cnt, cmpQ, blockBytes, findQ, insertQ, removeQ,
+  clearTree, bulkLoad, writeKey, seekForward, seekBackward, seekLeaf, seekPos, bytesCmp, prefixOf,
 } from "./tree";
 import { checkTree } from "./check";
 
@@ -29,7 +29,7 @@ export function btreeNew(keyType: i32, order: i32): usize {
   const t = alloc(TREE_BYTES);
   if (!t) return 0;
   memory.fill(t, 0, TREE_BYTES);
-  const ks: u32 = keyType == 0 ? 8 : 16;
+  const ks: u32 = keyType == 0 ? 8 : <u32>STR_KS;
   const vals = 16 + <u32>(order + 1) * ks;
   store<u32>(t, <u32>keyType, T_KIND);
   store<u32>(t, <u32>order, T_ORDER);
@@ -295,7 +295,7 @@ function ended(n: i32, limit: i32, outOffsets: usize): i32 {
 
 // @ts-ignore: decorator
 @inline function emit(e: usize, slot: u32, n: i32, outBytes: usize, cap: u32, outOffsets: usize, outSlots: usize): bool {
-  const len = load<u32>(e, 12);
+  const len = load<u32>(e, E_LEN);
   if (<u64>outPos + <u64>len > <u64>cap) {
     needBytes = len;
     return false;
@@ -388,6 +388,12 @@ export function btreeRangeStr(
   return ended(n, limit, outOffsets);
 }
 
+/** Mask of the first s bytes of a big-endian prefix word. */
+// @ts-ignore: decorator
+@inline function maskBytes(s: u32): u64 {
+  return s >= 8 ? ~(<u64>0) : s == 0 ? 0 : ~(<u64>0) << (<u64>(8 - s) << 3);
+}
+
 export function btreePrefixStr(
   t: usize, prefix: usize, len: i32, limit: i32,
   outBytes: usize, outBytesCap: i32, outOffsets: usize, outSlots: usize,
@@ -404,17 +410,23 @@ export function btreePrefixStr(
   seekForward<u64>(t, true);
   let leaf = seekLeaf();
   let p = seekPos();
-  const ppre = prefixOf(prefix, plen);
-  const mask: u64 = plen >= 8 ? ~(<u64>0) : plen == 0 ? 0 : ~(<u64>0) << (<u64>(8 - plen) << 3);
+  const pp0 = prefixOf(prefix, plen);
+  const pp1 = plen > 8 ? prefixOf(prefix + 8, plen - 8) : 0;
+  const m0 = maskBytes(plen);
+  const m1 = plen > 8 ? maskBytes(plen - 8) : 0;
   outPos = 0;
   let n = 0;
   while (leaf) {
     const c = cnt(leaf);
     for (; p < c; p++) {
       const e = keyAt<u64>(leaf, p);
-      const el = load<u32>(e, 12);
-      if (el < plen || (load<u64>(e) & mask) != ppre) return ended(n, limit, outOffsets);
-      if (plen > 8 && bytesCmp(<usize>load<u32>(e, 8) + 8, prefix + 8, <usize>(plen - 8)) != 0) return ended(n, limit, outOffsets);
+      const el = load<u32>(e, E_LEN);
+      if (el < plen || (load<u64>(e) & m0) != pp0 || (load<u64>(e, E_P1) & m1) != pp1) {
+        return ended(n, limit, outOffsets);
+      }
+      if (plen > INL && bytesCmp(<usize>load<u32>(e, E_PTR) + INL, prefix + INL, <usize>(plen - INL)) != 0) {
+        return ended(n, limit, outOffsets);
+      }
       if (!emit(e, load<u32>(valAt(leaf, p)), n, outBytes, cap, outOffsets, outSlots)) {
         return full(n, outOffsets);
       }

@@ -13,10 +13,13 @@
 //   +16 keys         (order + 1) entries of KS bytes (one spare for insert-then-split)
 //   +vals            (order + 2) u32: slots (leaves) or child pointers (internal nodes)
 //
-// Key entries: numbers are one f64 (KS = 8). Strings (KS = 16) are
-//   +0 pre u64  the first min(len, 8) bytes big-endian, zero padded (compares as u64)
-//   +8 ptr u32  heap block holding all len bytes when len > 8, else 0 (bytes live in pre)
-//   +12 len u32
+// Key entries: numbers are one f64 (KS = 8). Strings (KS = 24) are
+//   +0  p0  u64  bytes 0..8 big-endian, zero padded (so they compare as a u64)
+//   +8  p1  u64  bytes 8..16, likewise
+//   +16 ptr u32  heap block holding all len bytes when len > 16, else 0 (bytes live inline)
+//   +20 len u32
+// Most comparisons end at p0/p1 without touching the key's block (keys sharing a prefix
+// of up to 8 bytes, such as "user:123...", are still told apart inline).
 // Every entry owns its bytes: leaf keys are copies of the inserted keys, internal keys are
 // separators. String separators are the shortest prefix of the right-hand key that is
 // greater than the left-hand key, so most of them fit inline (no block). Number
@@ -24,6 +27,9 @@
 //
 // Routing: key k goes to child i = number of separators <= k, so for child i,
 // sep[i-1] <= keys < sep[i].
+//
+// In-node search is a branch-free rank (see LIN_SIMD); string nodes rank on the first 8
+// bytes (p0) and compare fully only among entries whose p0 ties with the query's.
 //
 // No parent pointers: a descent records the path (node, child index per level) in PATH_N /
 // PATH_I. The last descent is cached (tree, leaf, the separators bounding the leaf); the
@@ -95,9 +101,21 @@ import { alloc } from "../memory";
 const PATH_N = memory.data(48 * 4, 16);
 const PATH_I = memory.data(48 * 4, 16);
 /** Scratch entries: the key being inserted, a new separator, a key moving up. */
-const NEW_ENT = memory.data(16, 16);
-const SEP_ENT = memory.data(16, 16);
-const UP_ENT = memory.data(16, 16);
+const NEW_ENT = memory.data(32, 16);
+const SEP_ENT = memory.data(32, 16);
+const UP_ENT = memory.data(32, 16);
+
+/** String entry fields and the inline byte count. */
+// @ts-ignore: decorator
+@inline export const E_P1: usize = 8;
+// @ts-ignore: decorator
+@inline export const E_PTR: usize = 16;
+// @ts-ignore: decorator
+@inline export const E_LEN: usize = 20;
+// @ts-ignore: decorator
+@inline export const INL: u32 = 16;
+// @ts-ignore: decorator
+@inline export const STR_KS: usize = 24;
 
 // ---- per-call state ------------------------------------------------------------------
 
@@ -110,7 +128,8 @@ let gVals: usize = 0;
 let qNum: f64 = 0;
 let qPtr: usize = 0;
 let qLen: u32 = 0;
-let qPre: u64 = 0;
+let qP0: u64 = 0;
+let qP1: u64 = 0;
 
 /** Last descent: tree (0 = none), leaf, bounding separator entries (0 = unbounded). */
 let cT: usize = 0;
@@ -124,10 +143,6 @@ export function bind(t: usize): void {
   gVals = <usize>load<u32>(t, T_VALS);
 }
 
-export function invalidate(): void {
-  cT = 0;
-}
-
 export function setQueryNum(x: f64): void {
   qNum = x + 0.0;
 }
@@ -135,19 +150,20 @@ export function setQueryNum(x: f64): void {
 export function setQueryStr(p: usize, len: u32): void {
   qPtr = p;
   qLen = len;
-  qPre = prefixOf(p, len);
+  qP0 = prefixOf(p, len);
+  qP1 = len > 8 ? prefixOf(p + 8, len - 8) : 0;
 }
 
 // ---- small helpers -------------------------------------------------------------------
 
 // @ts-ignore: decorator
 @inline export function KS<K>(): usize {
-  return isFloat<K>() ? 8 : 16;
+  return isFloat<K>() ? 8 : STR_KS;
 }
 
 // @ts-ignore: decorator
 @inline export function keyAt<K>(n: usize, i: i32): usize {
-  return n + N_KEYS + (<usize>i << (isFloat<K>() ? 3 : 4));
+  return n + N_KEYS + (isFloat<K>() ? <usize>i << 3 : <usize>i * STR_KS);
 }
 
 // @ts-ignore: decorator
@@ -220,12 +236,12 @@ export function bytesCmp(a: usize, b: usize, n: usize): i32 {
   return 0;
 }
 
-/** Compares two strings whose first 8 (padded) bytes are known equal. */
+/** Compares two strings whose first 16 (padded) bytes are known equal. */
 // @ts-ignore: decorator
 @inline function cmpTail(ap: usize, al: u32, bp: usize, bl: u32): i32 {
   const m = min(al, bl);
-  if (m > 8) {
-    const r = bytesCmp(ap + 8, bp + 8, <usize>(m - 8));
+  if (m > INL) {
+    const r = bytesCmp(ap + INL, bp + INL, <usize>(m - INL));
     if (r) return r;
   }
   return al < bl ? -1 : i32(al > bl);
@@ -238,9 +254,11 @@ export function bytesCmp(a: usize, b: usize, n: usize): i32 {
     const k = load<f64>(e);
     return i32(qNum > k) - i32(qNum < k);
   } else {
-    const p = load<u64>(e);
-    if (qPre != p) return qPre < p ? -1 : 1;
-    return cmpTail(qPtr, qLen, <usize>load<u32>(e, 8), load<u32>(e, 12));
+    const p0 = load<u64>(e);
+    if (qP0 != p0) return qP0 < p0 ? -1 : 1;
+    const p1 = load<u64>(e, E_P1);
+    if (qP1 != p1) return qP1 < p1 ? -1 : 1;
+    return cmpTail(qPtr, qLen, <usize>load<u32>(e, E_PTR), load<u32>(e, E_LEN));
   }
 }
 
@@ -250,30 +268,105 @@ export function cmpEnt<K>(a: usize, b: usize): i32 {
     const x = load<f64>(a), y = load<f64>(b);
     return i32(x > y) - i32(x < y);
   } else {
-    const pa = load<u64>(a), pb = load<u64>(b);
-    if (pa != pb) return pa < pb ? -1 : 1;
-    return cmpTail(<usize>load<u32>(a, 8), load<u32>(a, 12), <usize>load<u32>(b, 8), load<u32>(b, 12));
+    const a0 = load<u64>(a), b0 = load<u64>(b);
+    if (a0 != b0) return a0 < b0 ? -1 : 1;
+    const a1 = load<u64>(a, E_P1), b1 = load<u64>(b, E_P1);
+    if (a1 != b1) return a1 < b1 ? -1 : 1;
+    return cmpTail(
+      <usize>load<u32>(a, E_PTR), load<u32>(a, E_LEN), <usize>load<u32>(b, E_PTR), load<u32>(b, E_LEN),
+    );
   }
+}
+
+/**
+ * In-node search: branch-free binary steps narrow the keys to a window of at most LIN_*
+ * keys, which is then counted branch-free (independent loads; on cold nodes this beats a
+ * chain of dependent probes). Measured best: 64 with SIMD, 16 scalar for numbers; 64 for
+ * string heads either way.
+ */
+// @ts-ignore: decorator
+@inline const LIN_SIMD: i32 = 64;
+// @ts-ignore: decorator
+@inline const LIN_SCALAR: i32 = 16;
+// @ts-ignore: decorator
+@inline const LIN_STR: i32 = 64;
+
+/** Counts the c f64 keys at p that are < x (or <= x with le). */
+// @ts-ignore: decorator
+@inline function countNum(p: usize, c: i32, x: f64, le: bool): i32 {
+  let i = 0;
+  let r = 0;
+  if (ASC_FEATURE_SIMD) {
+    const vx = f64x2.splat(x);
+    let acc = i64x2.splat(0);
+    for (; i + 2 <= c; i += 2) {
+      const v = v128.load(p + (<usize>i << 3));
+      acc = i64x2.sub(acc, le ? f64x2.le(v, vx) : f64x2.lt(v, vx));
+    }
+    r = <i32>(i64x2.extract_lane(acc, 0) + i64x2.extract_lane(acc, 1));
+  }
+  for (; i < c; i++) {
+    const v = load<f64>(p + (<usize>i << 3));
+    r += le ? i32(v <= x) : i32(v < x);
+  }
+  return r;
+}
+
+/** Number of the c f64 keys at p that are < x (or <= x with le). */
+// @ts-ignore: decorator
+@inline function rankNum(p: usize, c: i32, x: f64, le: bool): i32 {
+  let lo = 0;
+  let len = c;
+  while (len > (ASC_FEATURE_SIMD ? LIN_SIMD : LIN_SCALAR)) {
+    const half = len >>> 1;
+    const k = load<f64>(p + (<usize>(lo + half) << 3));
+    const go = le ? k <= x : k < x;
+    lo = select<i32>(lo + half + 1, lo, go);
+    len = select<i32>(len - half - 1, half, go);
+  }
+  return lo + countNum(p + (<usize>lo << 3), len, x, le);
+}
+
+/** Number of the c string entries at p whose first 8 bytes (p0) are below q (unsigned). */
+// @ts-ignore: decorator
+@inline function rankP0(p: usize, c: i32, q: u64): i32 {
+  let lo = 0;
+  let len = c;
+  while (len > LIN_STR) {
+    const half = len >>> 1;
+    const go = load<u64>(p + <usize>(lo + half) * STR_KS) < q;
+    lo = select<i32>(lo + half + 1, lo, go);
+    len = select<i32>(len - half - 1, half, go);
+  }
+  p += <usize>lo * STR_KS;
+  let i = 0;
+  let r = 0;
+  if (ASC_FEATURE_SIMD) {
+    // Unsigned compare via the signed one: flip the top bits of both sides.
+    const sign = i64x2.splat(<i64>0x8000000000000000);
+    const vq = v128.xor(i64x2.splat(<i64>q), sign);
+    let acc = i64x2.splat(0);
+    for (; i + 2 <= len; i += 2) {
+      const e = p + <usize>i * STR_KS;
+      const v = v128.load64_lane(e + STR_KS, v128.load64_zero(e), 1);
+      acc = i64x2.sub(acc, i64x2.lt_s(v128.xor(v, sign), vq));
+    }
+    r = <i32>(i64x2.extract_lane(acc, 0) + i64x2.extract_lane(acc, 1));
+  }
+  for (; i < len; i++) r += i32(load<u64>(p + <usize>i * STR_KS) < q);
+  return lo + r;
 }
 
 /** Index of the first key >= query (lower bound) among n's c keys. */
 // @ts-ignore: decorator
 @inline export function lbQ<K>(n: usize, c: i32): i32 {
   if (isFloat<K>()) {
-    if (c == 0) return 0;
-    const x = qNum;
-    const b0 = n + N_KEYS;
-    let base = b0;
-    let len = c;
-    while (len > 1) {
-      const half = len >>> 1;
-      const mid = base + (<usize>half << 3);
-      base = select<usize>(mid, base, load<f64>(mid) < x);
-      len -= half;
-    }
-    return <i32>((base - b0) >>> 3) + i32(load<f64>(base) < x);
+    return rankNum(n + N_KEYS, c, qNum, false);
   } else {
-    let lo = 0, hi = c;
+    // Entries whose first 8 bytes are below the query's come first; only entries that tie
+    // on them need full comparisons.
+    let lo = rankP0(n + N_KEYS, c, qP0), hi = c;
+    if (lo == c || load<u64>(keyAt<K>(n, lo)) != qP0) return lo;
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
       if (cmpQ<K>(keyAt<K>(n, mid)) > 0) lo = mid + 1;
@@ -287,20 +380,12 @@ export function cmpEnt<K>(a: usize, b: usize): i32 {
 // @ts-ignore: decorator
 @inline export function ubQ<K>(n: usize, c: i32): i32 {
   if (isFloat<K>()) {
-    if (c == 0) return 0;
-    const x = qNum;
-    const b0 = n + N_KEYS;
-    let base = b0;
-    let len = c;
-    while (len > 1) {
-      const half = len >>> 1;
-      const mid = base + (<usize>half << 3);
-      base = select<usize>(mid, base, load<f64>(mid) <= x);
-      len -= half;
-    }
-    return <i32>((base - b0) >>> 3) + i32(load<f64>(base) <= x);
+    return rankNum(n + N_KEYS, c, qNum, true);
   } else {
-    let lo = 0, hi = c;
+    // Entries whose first 8 bytes are below the query's come first; only entries that tie
+    // on them need full comparisons.
+    let lo = rankP0(n + N_KEYS, c, qP0), hi = c;
+    if (lo == c || load<u64>(keyAt<K>(n, lo)) != qP0) return lo;
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
       if (cmpQ<K>(keyAt<K>(n, mid)) >= 0) lo = mid + 1;
@@ -312,16 +397,19 @@ export function cmpEnt<K>(a: usize, b: usize): i32 {
 
 /** Length of the shortest prefix of b that is > a (string entries, a < b). */
 export function sepLen(a: usize, b: usize): u32 {
-  const al = load<u32>(a, 12), bl = load<u32>(b, 12);
+  const al = load<u32>(a, E_LEN), bl = load<u32>(b, E_LEN);
   const lim = min(al, bl);
-  const x = load<u64>(a) ^ load<u64>(b);
   let c: u32;
-  if (x != 0) {
-    c = <u32>(clz<u64>(x) >> 3);
+  const x0 = load<u64>(a) ^ load<u64>(b);
+  const x1 = load<u64>(a, E_P1) ^ load<u64>(b, E_P1);
+  if (x0 != 0) {
+    c = <u32>(clz<u64>(x0) >> 3);
+  } else if (x1 != 0) {
+    c = 8 + <u32>(clz<u64>(x1) >> 3);
   } else {
-    c = 8;
-    if (lim > 8) {
-      const pa = <usize>load<u32>(a, 8), pb = <usize>load<u32>(b, 8);
+    c = INL;
+    if (lim > INL) {
+      const pa = <usize>load<u32>(a, E_PTR), pb = <usize>load<u32>(b, E_PTR);
       while (c + 8 <= lim && load<u64>(pa + c) == load<u64>(pb + c)) c += 8;
       while (c < lim && load<u8>(pa + c) == load<u8>(pb + c)) c++;
     }
@@ -330,28 +418,51 @@ export function sepLen(a: usize, b: usize): u32 {
   return c + 1;
 }
 
+/** Keeps the first s bytes of a big-endian prefix word that holds bytes [base, base + 8). */
+// @ts-ignore: decorator
+@inline function keepBytes(v: u64, s: u32): u64 {
+  return s >= 8 ? v : s == 0 ? 0 : v & (~(<u64>0) << (<u64>(8 - s) << 3));
+}
+
 /** Writes to dst the entry for the first s bytes of string entry b. False on OOM. */
 export function makeSep(t: usize, dst: usize, b: usize, s: u32): bool {
-  const pb = load<u64>(b);
-  if (s > 8) {
-    const p = alloc(<usize>s);
+  let p: usize = 0;
+  if (s > INL) {
+    p = alloc(<usize>s);
     if (!p) return false;
     addMem(t, p);
-    memory.copy(p, <usize>load<u32>(b, 8), <usize>s);
-    store<u64>(dst, pb);
-    store<u32>(dst, <u32>p, 8);
-  } else {
-    store<u64>(dst, pb & (~(<u64>0) << (<u64>(8 - s) << 3)));
-    store<u32>(dst, 0, 8);
+    memory.copy(p, <usize>load<u32>(b, E_PTR), <usize>s);
   }
-  store<u32>(dst, s, 12);
+  store<u64>(dst, keepBytes(load<u64>(b), s));
+  store<u64>(dst, s > 8 ? keepBytes(load<u64>(b, E_P1), s - 8) : 0, E_P1);
+  store<u32>(dst, <u32>p, E_PTR);
+  store<u32>(dst, s, E_LEN);
+  return true;
+}
+
+/**
+ * Fills string entry e for the len bytes at src (a block copy when len > 16). False on
+ * OOM (nothing allocated).
+ */
+export function makeEntry(t: usize, e: usize, src: usize, len: u32): bool {
+  let p: usize = 0;
+  if (len > INL) {
+    p = alloc(<usize>len);
+    if (!p) return false;
+    addMem(t, p);
+    memory.copy(p, src, <usize>len);
+  }
+  store<u64>(e, prefixOf(src, len));
+  store<u64>(e, len > 8 ? prefixOf(src + 8, len - 8) : 0, E_P1);
+  store<u32>(e, <u32>p, E_PTR);
+  store<u32>(e, len, E_LEN);
   return true;
 }
 
 /** Frees the bytes a string entry owns. */
 // @ts-ignore: decorator
 @inline function freeKey(t: usize, e: usize): void {
-  if (load<u32>(e, 12) > 8) freeBlock(t, <usize>load<u32>(e, 8));
+  if (load<u32>(e, E_LEN) > INL) freeBlock(t, <usize>load<u32>(e, E_PTR));
 }
 
 // ---- nodes ---------------------------------------------------------------------------
@@ -486,15 +597,8 @@ export function insertQ<K>(t: usize, slot: u32): i32 {
   if (isFloat<K>()) {
     store<f64>(NEW_ENT, qNum);
   } else {
-    if (qLen > 8) {
-      kp = alloc(<usize>qLen);
-      if (!kp) return -2;
-      addMem(t, kp);
-      memory.copy(kp, qPtr, <usize>qLen);
-    }
-    store<u64>(NEW_ENT, qPre);
-    store<u32>(NEW_ENT, <u32>kp, 8);
-    store<u32>(NEW_ENT, qLen, 12);
+    if (!makeEntry(t, NEW_ENT, qPtr, qLen)) return -2;
+    kp = <usize>load<u32>(NEW_ENT, E_PTR);
   }
   if (!root) {
     const n = takeNode(t);
@@ -542,7 +646,7 @@ export function insertQ<K>(t: usize, slot: u32): i32 {
     memory.copy(valAt(leaf, p + 1), valAt(leaf, p), <usize>(c - p) << 2);
   }
   if (isFloat<K>()) store<f64>(keyAt<K>(leaf, p), qNum);
-  else memory.copy(keyAt<K>(leaf, p), NEW_ENT, 16);
+  else memory.copy(keyAt<K>(leaf, p), NEW_ENT, STR_KS);
   store<u32>(valAt(leaf, p), slot);
   setCnt(leaf, c + 1);
   store<u32>(t, load<u32>(t, T_SIZE) + 1, T_SIZE);
@@ -686,7 +790,7 @@ function dropKeyChild<K>(t: usize, P: usize, ki: i32, freeSep: bool): void {
     store<f64>(e, load<f64>(SEP_ENT));
   } else {
     freeKey(t, e);
-    memory.copy(e, SEP_ENT, 16);
+    memory.copy(e, SEP_ENT, STR_KS);
   }
 }
 
@@ -837,7 +941,7 @@ function freeSubtree<K>(n: usize, depth: i32, h: i32): void {
   if (!isFloat<K>()) {
     for (let i = 0; i < c; i++) {
       const e = keyAt<K>(n, i);
-      if (load<u32>(e, 12) > 8) heap.free(<usize>load<u32>(e, 8));
+      if (load<u32>(e, E_LEN) > INL) heap.free(<usize>load<u32>(e, E_PTR));
     }
   }
   if (depth < h - 1) {
@@ -920,17 +1024,7 @@ export function bulkLoad<K>(t: usize, keys: usize, offs: usize, slots: usize, n:
       } else {
         const s = <usize>load<u32>(offs + (<usize>(idx + q) << 2));
         const len = load<u32>(offs + (<usize>(idx + q) << 2), 4) - <u32>s;
-        const src = keys + s;
-        store<u64>(e, prefixOf(src, len));
-        if (len > 8) {
-          const p = heap.alloc(<usize>len);
-          addMem(t, p);
-          memory.copy(p, src, <usize>len);
-          store<u32>(e, <u32>p, 8);
-        } else {
-          store<u32>(e, 0, 8);
-        }
-        store<u32>(e, len, 12);
+        makeEntry(t, e, keys + s, len);
       }
     }
     memory.copy(valAt(leaf, 0), slots + (<usize>idx << 2), <usize>k << 2);
@@ -983,11 +1077,17 @@ export function bulkLoad<K>(t: usize, keys: usize, offs: usize, slots: usize, n:
 
 /** Writes string entry e (length len) to dst. */
 export function writeKey(dst: usize, e: usize, len: u32): void {
-  if (len > 8) {
-    memory.copy(dst, <usize>load<u32>(e, 8), <usize>len);
+  if (len > INL) {
+    memory.copy(dst, <usize>load<u32>(e, E_PTR), <usize>len);
+  } else if (len == INL) {
+    store<u64>(dst, bswap<u64>(load<u64>(e)));
+    store<u64>(dst, bswap<u64>(load<u64>(e, E_P1)), 8);
   } else {
-    const pre = load<u64>(e);
-    for (let i: u32 = 0; i < len; i++) store<u8>(dst + i, <u8>(pre >> (<u64>(56 - (i << 3)))));
+    let pre = load<u64>(e);
+    for (let i: u32 = 0; i < len; i++) {
+      if (i == 8) pre = load<u64>(e, E_P1);
+      store<u8>(dst + i, <u8>(pre >> (<u64>(56 - ((i & 7) << 3)))));
+    }
   }
 }
 
