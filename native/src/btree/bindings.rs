@@ -5,8 +5,10 @@
 
 use std::ops::Bound;
 
-use napi::bindgen_prelude::{Float64Array, Int32ArraySlice, Uint32Array};
-use napi::{Error, Result, Status};
+use napi::bindgen_prelude::{
+  Float64Array, FromNapiValue, Int32ArraySlice, TypeName, Uint32Array, ValidateNapiValue, ValueType,
+};
+use napi::{sys, Error, Result, Status};
 use napi_derive::napi;
 
 use super::keys::{NumKeys, StrKeys, MAX_KEY_BYTES};
@@ -208,6 +210,74 @@ fn str_result(cap: usize, scan: impl FnOnce(&mut dyn FnMut(&[u8], u32))) -> BTre
   BTreeStrRange { keys, slots: Uint32Array::new(slots) }
 }
 
+/// A JS string argument as UTF-8. Short strings (nearly all keys) convert
+/// with one napi call into an inline buffer; napi-rs's `String` makes two
+/// (length, then copy) plus a zeroed heap allocation.
+pub struct KeyArg {
+  inline: [u8; KeyArg::INLINE],
+  len: usize,
+  heap: Vec<u8>,
+}
+
+impl KeyArg {
+  const INLINE: usize = 256;
+
+  fn bytes(&self) -> &[u8] {
+    if self.heap.is_empty() {
+      &self.inline[..self.len]
+    } else {
+      &self.heap
+    }
+  }
+}
+
+impl TypeName for KeyArg {
+  fn type_name() -> &'static str {
+    "String"
+  }
+  fn value_type() -> ValueType {
+    ValueType::String
+  }
+}
+
+impl ValidateNapiValue for KeyArg {}
+
+impl FromNapiValue for KeyArg {
+  unsafe fn from_napi_value(env: sys::napi_env, val: sys::napi_value) -> Result<Self> {
+    let expect_string = |status| {
+      if status == sys::Status::napi_ok {
+        Ok(())
+      } else {
+        Err(Error::new(Status::StringExpected, "key: expected a string"))
+      }
+    };
+    let mut k = KeyArg { inline: [0; Self::INLINE], len: 0, heap: Vec::new() };
+    let mut written = 0;
+    // Writes at most INLINE - 1 bytes, whole characters only.
+    // SAFETY: the buffer holds INLINE bytes.
+    expect_string(unsafe {
+      sys::napi_get_value_string_utf8(env, val, k.inline.as_mut_ptr().cast(), Self::INLINE, &mut written)
+    })?;
+    // A character is at most 4 bytes: if 4 more would have fitted, nothing
+    // was cut off.
+    if written + 4 < Self::INLINE {
+      k.len = written;
+      return Ok(k);
+    }
+    let mut len = 0;
+    // SAFETY: a null buffer asks for the length only.
+    expect_string(unsafe { sys::napi_get_value_string_utf8(env, val, std::ptr::null_mut(), 0, &mut len) })?;
+    k.heap = vec![0; len + 1];
+    // SAFETY: the buffer holds len + 1 bytes.
+    expect_string(unsafe {
+      sys::napi_get_value_string_utf8(env, val, k.heap.as_mut_ptr().cast(), len + 1, &mut written)
+    })?;
+    k.heap.truncate(written);
+    k.len = written;
+    Ok(k)
+  }
+}
+
 impl NativeBTree {
   fn inner(&self) -> Result<&Inner> {
     self.inner.as_ref().ok_or_else(|| Error::new(Status::GenericFailure, "tree is disposed"))
@@ -360,20 +430,20 @@ impl NativeBTree {
   // --- string keys ----------------------------------------------------------
 
   #[napi(js_name = "setStr", catch_unwind)]
-  pub fn set_str(&mut self, key: String, slot: f64) -> Result<i32> {
+  pub fn set_str(&mut self, #[napi(ts_arg_type = "string")] key: KeyArg, slot: f64) -> Result<i32> {
     let slot = slot_arg(slot)?;
-    str_key_len("key", key.as_bytes())?;
-    Ok(code(self.str_mut("setStr")?.insert(key.as_bytes(), slot)))
+    str_key_len("key", key.bytes())?;
+    Ok(code(self.str_mut("setStr")?.insert(key.bytes(), slot)))
   }
 
   #[napi(js_name = "getStr", catch_unwind)]
-  pub fn get_str(&self, key: String) -> Result<i32> {
-    Ok(code(self.str("getStr")?.get(key.as_bytes())))
+  pub fn get_str(&self, #[napi(ts_arg_type = "string")] key: KeyArg) -> Result<i32> {
+    Ok(code(self.str("getStr")?.get(key.bytes())))
   }
 
   #[napi(js_name = "deleteStr", catch_unwind)]
-  pub fn delete_str(&mut self, key: String) -> Result<i32> {
-    Ok(code(self.str_mut("deleteStr")?.remove(key.as_bytes())))
+  pub fn delete_str(&mut self, #[napi(ts_arg_type = "string")] key: KeyArg) -> Result<i32> {
+    Ok(code(self.str_mut("deleteStr")?.remove(key.bytes())))
   }
 
   /// setStr per key in order; key i = bytes[offsets[i]..offsets[i+1]]

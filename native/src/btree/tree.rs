@@ -203,6 +203,7 @@ impl<S: KeySeq> BTree<S> {
   #[inline]
   fn leaf_for(&self, k: S::Ref<'_>, hint: u32) -> u32 {
     if hint != NIL && self.leaf_owns(hint, k) {
+      debug_assert_eq!(self.find_leaf(k), hint, "hinted leaf must be where k routes");
       hint
     } else {
       self.find_leaf(k)
@@ -405,7 +406,8 @@ impl<S: KeySeq> BTree<S> {
       return None;
     }
     if hinted {
-      self.descend(k);
+      let found = self.descend(k);
+      debug_assert_eq!(found, leaf, "hinted leaf must be where k routes");
     }
     self.split_leaf_insert(leaf, pos, k, slot);
     *hint = NIL;
@@ -537,7 +539,8 @@ impl<S: KeySeq> BTree<S> {
       return Some(slot);
     }
     if hinted {
-      self.descend(k);
+      let found = self.descend(k);
+      debug_assert_eq!(found, leaf, "hinted leaf must be where k routes");
     }
     self.rebalance_leaf(leaf);
     *hint = NIL;
