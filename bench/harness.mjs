@@ -5,7 +5,8 @@ import { Bench } from 'tinybench';
 
 export class Harness {
   /** @param {typeof import('../dist/index.js')} hp */
-  constructor(hp, { time = 1000, filter = null } = {}) {
+  constructor(hp, { time = 1000, iterations = 10, filter = null } = {}) {
+    this.iterations = iterations;
     this.hp = hp;
     this.time = time;
     this.filter = filter;
@@ -25,7 +26,7 @@ export class Harness {
   async run(log = console.log) {
     const rows = [];
     for (const g of this.groups) {
-      const bench = new Bench({ time: this.time, warmupTime: Math.min(200, this.time / 4) });
+      const bench = new Bench({ time: this.time, iterations: this.iterations, warmupTime: Math.min(200, this.time / 4), warmupIterations: 2 });
       for (const t of g.tasks) {
         const hooks = t.tier && t.tier !== 'auto'
           ? { beforeAll: () => this.hp.setBackend(t.tier), afterAll: () => this.hp.setBackend('auto') }

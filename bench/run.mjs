@@ -10,7 +10,7 @@ import btree from './suites/btree.mjs';
 import similarity from './suites/similarity.mjs';
 
 const { values } = parseArgs({ options: { quick: { type: 'boolean' }, filter: { type: 'string' }, out: { type: 'string' } } });
-const h = new Harness(hp, { time: values.quick ? 300 : 1500, filter: values.filter ?? null });
+const h = new Harness(hp, { time: values.quick ? 300 : 1500, iterations: values.quick ? 3 : 10, filter: values.filter ?? null });
 const b = hp.backend();
 const t = hp.topology();
 const machine = `${cpus()[0]?.model ?? 'unknown CPU'}, ${t.logicalCpus} logical CPUs (${t.recommendedThreads} usable), ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, native SIMD ${b.tiers.native.simd}, wasm ${b.tiers.wasm.simd}`;

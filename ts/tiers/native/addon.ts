@@ -49,5 +49,5 @@ export const REQUIRED_EXPORTS: readonly (keyof NativeAddon)[] = [
   'dotF32', 'dotF64', 'cosineF32', 'cosineF64', 'euclideanF32', 'euclideanF64',
   'cosineBatchF32', 'euclideanBatchF32', 'topKF32', 'simdLevel', 'simdFeatures', 'threadCount', 'topology',
   'riskScoreF64', 'riskScoreBatchF64', 'temporalDecayF64', 'statsF64', 'percentilesF64', 'movingAverageF64',
-  'outliersIqrF64', 'outliersZscoreF64', 'ngramFeatures', 'matmulF32', 'matmulF64',
+  'outliersIqrF64', 'outliersZscoreF64', 'ngramFeatures', 'matmulF32', 'matmulF64', 'NativeBTree',
 ];

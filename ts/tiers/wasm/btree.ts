@@ -5,6 +5,8 @@ import { packTexts } from '../utf8.js';
 import type { WasmHeap } from './heap.js';
 
 const PAGE = 4096;
+/** What the wasm tree returns when a node could not be allocated (nothing was changed). */
+const OUT_OF_MEMORY = -2;
 const LO_INCL = 1, HI_INCL = 2, REVERSE = 4, LO_OPEN = 8, HI_OPEN = 16;
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
@@ -63,9 +65,14 @@ export class WasmTreeCore<K extends Key> implements TreeCore<K> {
   }
 
   set(key: K, slot: number): number {
-    if (this.num) return this.h.ex.btreeSetNum(this.t, key as number, slot);
-    const [p, n] = this.keyBytes(key as string);
-    return this.h.ex.btreeSetStr(this.t, p, n, slot);
+    let r: number;
+    if (this.num) r = this.h.ex.btreeSetNum(this.t, key as number, slot);
+    else {
+      const [p, n] = this.keyBytes(key as string);
+      r = this.h.ex.btreeSetStr(this.t, p, n, slot);
+    }
+    if (r === OUT_OF_MEMORY) throw new RangeError('hotpath.BPlusTree.set: wasm memory exhausted; the key was not inserted');
+    return r;
   }
   get(key: K): number {
     if (this.num) return this.h.ex.btreeGetNum(this.t, key as number);
@@ -93,7 +100,7 @@ export class WasmTreeCore<K extends Key> implements TreeCore<K> {
       if (op === 'set') ex.btreeSetManyNum(this.t, pk, ps, n, po);
       else if (op === 'get') ex.btreeGetManyNum(this.t, pk, n, po);
       else ex.btreeDeleteManyNum(this.t, pk, n, po);
-      out.set(h.i32.subarray(po >>> 2, (po >>> 2) + n));
+      this.readOut(po, out, op);
       return;
     }
     const p = packTexts(keys as string[]);
@@ -104,7 +111,16 @@ export class WasmTreeCore<K extends Key> implements TreeCore<K> {
     if (op === 'set') ex.btreeSetManyStr(this.t, pb, poff, n, ps, po);
     else if (op === 'get') ex.btreeGetManyStr(this.t, pb, poff, n, po);
     else ex.btreeDeleteManyStr(this.t, pb, poff, n, po);
-    out.set(h.i32.subarray(po >>> 2, (po >>> 2) + n));
+    this.readOut(po, out, op);
+  }
+
+  /** Copies a batch result out; inserts may have grown memory, so views are re-derived first. */
+  private readOut(po: number, out: Int32Array, op: 'set' | 'get' | 'delete'): void {
+    this.h.refresh();
+    out.set(this.h.i32.subarray(po >>> 2, (po >>> 2) + out.length));
+    if (op === 'set' && out.includes(OUT_OF_MEMORY)) {
+      throw new RangeError(`hotpath.BPlusTree.setMany: wasm memory exhausted; keys from index ${out.indexOf(OUT_OF_MEMORY)} on may be missing`);
+    }
   }
 
   setMany(keys: K[] | Float64Array, slots: Uint32Array, out: Int32Array): void {
@@ -133,8 +149,10 @@ export class WasmTreeCore<K extends Key> implements TreeCore<K> {
       h.u32.set(slots, ps >>> 2);
       rc = ex.btreeBulkLoadStr(this.t, pb, poff, n, ps);
     }
+    h.refresh();
     if (rc === -1) throw new RangeError('hotpath.BPlusTree: bulk load needs an empty tree');
     if (rc === -2) throw new RangeError('hotpath.BPlusTree: bulk load keys must be strictly ascending');
+    if (rc === -3) throw new RangeError('hotpath.BPlusTree: bulk load does not fit in wasm memory');
     if (rc !== 0) throw new RangeError(`hotpath.BPlusTree: bulk load failed (${rc})`);
   }
 
@@ -152,6 +170,7 @@ export class WasmTreeCore<K extends Key> implements TreeCore<K> {
       const page = Math.min(PAGE, left);
       const [pk, ps] = h.regions(page * 8, page * 4);
       const got = ex.btreeRangeNum(this.t, lo, hi, flags, page, pk, ps);
+      h.refresh();
       keys.push(h.f64.slice(pk >>> 3, (pk >>> 3) + got));
       slots.push(h.u32.slice(ps >>> 2, (ps >>> 2) + got));
       left -= got;
@@ -188,6 +207,7 @@ export class WasmTreeCore<K extends Key> implements TreeCore<K> {
         this.bytesCap = Math.max(this.bytesCap * 2, -got);
         continue;
       }
+      h.refresh();
       const u8 = h.u8, u32 = h.u32, o = poff >>> 2;
       let lastBytes: Uint8Array | null = null;
       for (let i = 0; i < got; i++) {
