@@ -1,6 +1,8 @@
 // Texts as one UTF-8 buffer plus byte offsets: the layout the native and wasm
-// n-gram kernels read. TextEncoder turns lone surrogates into U+FFFD, which
-// is the contract.
+// kernels read. TextEncoder turns lone surrogates into U+FFFD, which is the
+// contract. For all-ASCII input (keys, identifiers) one encode of the joined
+// texts beats a TextEncoder call per string several times over, and the
+// offsets are the string lengths.
 
 const encoder = new TextEncoder();
 
@@ -11,14 +13,21 @@ export interface PackedTexts {
 }
 
 export function packTexts(texts: readonly string[]): PackedTexts {
-  let cap = 0;
-  for (const t of texts) cap += t.length * 3;
-  const bytes = new Uint8Array(cap);
   const offsets = new Uint32Array(texts.length + 1);
+  const joined = texts.join('');
+  const bytes = encoder.encode(joined);
+  // Every non-ASCII code unit encodes to more bytes than units, so equal lengths mean all ASCII.
+  if (bytes.length === joined.length) {
+    let at = 0;
+    for (let i = 0; i < texts.length; i++) offsets[i + 1] = at += texts[i].length;
+    return { bytes, offsets };
+  }
+  // Encode text by text: joining could pair a lone high surrogate with the next text's low one.
+  const out = new Uint8Array(joined.length * 3);
   let at = 0;
   for (let i = 0; i < texts.length; i++) {
-    at += encoder.encodeInto(texts[i], bytes.subarray(at)).written;
+    at += encoder.encodeInto(texts[i], out.subarray(at)).written;
     offsets[i + 1] = at;
   }
-  return { bytes: bytes.subarray(0, at), offsets };
+  return { bytes: out.subarray(0, at), offsets };
 }
