@@ -1,6 +1,6 @@
 // BPlusTree: an ordered map whose index lives in native or wasm memory while
 // values stay in a JS slab, addressed by u32 slots.
-import type { Key, KeyKind, RangeResult, TreeCore } from '../core/btree-core.js';
+import type { Key, KeyKind, RangeQuery, RangeResult, TreeCore } from '../core/btree-core.js';
 import { structureTier } from '../core/dispatch.js';
 import { checkCount, checkOptions, describe, rangeError, typeError } from '../core/errors.js';
 import type { BackendChoice, TierName } from '../core/types.js';
@@ -78,6 +78,8 @@ function createCore<K extends Key>(tier: TierName, kind: KeyKind, order: number)
 export class BPlusTree<V, K extends number | string = number | string> {
   private readonly core: TreeCore<K>;
   private readonly slab: (V | undefined)[] = [];
+  /** String trees on native/wasm: each slot's key, so scans return slots and skip building strings. */
+  private readonly keySlab: (K | undefined)[] | null;
   private readonly free: number[] = [];
   private disposed = false;
   /** Bumped by every modification so live iterators know to re-read. */
@@ -95,6 +97,7 @@ export class BPlusTree<V, K extends number | string = number | string> {
     this.keyType = o.keyType;
     this.backend = structureTier('BPlusTree', o.backend ?? 'auto', PREFERENCE, supports);
     this.core = createCore<K>(this.backend, o.keyType, order);
+    this.keySlab = o.keyType === 'string' && this.core.rangeSlots ? [] : null;
     registry.register(this, this.core as TreeCore<Key>, this);
   }
 
@@ -104,13 +107,14 @@ export class BPlusTree<V, K extends number | string = number | string> {
     const ks = t.batchKeys('fromSorted', keys);
     t.checkValues('fromSorted', ks, values);
     for (let i = 1; i < ks.length; i++) {
-      if (!t.less(ks[i - 1] as K, ks[i] as K)) rangeError('BPlusTree.fromSorted', `keys[${i}]`, `must be greater than keys[${i - 1}]; keys must be strictly ascending`);
+      if (!(ks instanceof Float64Array ? ks[i - 1] < ks[i] : t.less(ks[i - 1] as K, ks[i] as K))) rangeError('BPlusTree.fromSorted', `keys[${i}]`, `must be greater than keys[${i - 1}]; keys must be strictly ascending`);
     }
     const slots = new Uint32Array(ks.length);
     for (let i = 0; i < ks.length; i++) {
       slots[i] = i;
       t.slab.push(values[i]);
     }
+    if (t.keySlab) for (let i = 0; i < ks.length; i++) t.keySlab.push(ks[i] as K);
     t.core.bulkLoad(ks, slots);
     return t;
   }
@@ -191,13 +195,15 @@ export class BPlusTree<V, K extends number | string = number | string> {
     return this.free.length > 0 ? this.free[this.free.length - 1] : this.slab.length;
   }
 
-  private commitSlot(slot: number, value: V): void {
+  private commitSlot(slot: number, key: K, value: V): void {
     if (this.free.length > 0 && this.free[this.free.length - 1] === slot) this.free.pop();
     this.slab[slot] = value;
+    if (this.keySlab) this.keySlab[slot] = key;
   }
 
   private release(slot: number): void {
     this.slab[slot] = undefined;
+    if (this.keySlab) this.keySlab[slot] = undefined;
     this.free.push(slot);
   }
 
@@ -217,7 +223,7 @@ export class BPlusTree<V, K extends number | string = number | string> {
     const slot = this.takeSlot();
     const prev = this.core.set(k, slot);
     if (prev >= 0) this.slab[prev] = value;
-    else this.commitSlot(slot, value);
+    else this.commitSlot(slot, k, value);
     return this;
   }
 
@@ -250,6 +256,7 @@ export class BPlusTree<V, K extends number | string = number | string> {
     this.version++;
     this.core.clear();
     this.slab.length = 0;
+    if (this.keySlab) this.keySlab.length = 0;
     this.free.length = 0;
   }
 
@@ -272,7 +279,10 @@ export class BPlusTree<V, K extends number | string = number | string> {
       if (prev >= 0) {
         this.slab[prev] = values[i];
         this.release(slots[i]);
-      } else this.slab[slots[i]] = values[i];
+      } else {
+        this.slab[slots[i]] = values[i];
+        if (this.keySlab) this.keySlab[slots[i]] = ks[i] as K;
+      }
     }
     return this;
   }
@@ -307,6 +317,18 @@ export class BPlusTree<V, K extends number | string = number | string> {
 
   // ---- ordered access -------------------------------------------------------
 
+  /** Entries of a scan; string trees on native/wasm fetch slots only and take keys from the key slab. */
+  private scan(q: RangeQuery<K>): [K, V][] {
+    if (this.keySlab === null) return this.pairs(this.core.range(q));
+    return this.slotPairs(this.core.rangeSlots!(q));
+  }
+
+  private slotPairs(slots: Uint32Array): [K, V][] {
+    const out = new Array<[K, V]>(slots.length), ks = this.keySlab!, vs = this.slab;
+    for (let i = 0; i < out.length; i++) out[i] = [ks[slots[i]] as K, vs[slots[i]] as V];
+    return out;
+  }
+
   private pairs(r: RangeResult<K>): [K, V][] {
     const out = new Array<[K, V]>(r.slots.length);
     for (let i = 0; i < out.length; i++) out[i] = [r.keys[i] as K, this.slab[r.slots[i]] as V];
@@ -316,13 +338,13 @@ export class BPlusTree<V, K extends number | string = number | string> {
   /** Smallest entry, or undefined when empty. */
   min(): [K, V] | undefined {
     this.live('min');
-    return this.pairs(this.core.range({ lo: null, hi: null, loInclusive: true, hiInclusive: true, limit: 1, reverse: false }))[0];
+    return this.scan({ lo: null, hi: null, loInclusive: true, hiInclusive: true, limit: 1, reverse: false })[0];
   }
 
   /** Largest entry, or undefined when empty. */
   max(): [K, V] | undefined {
     this.live('max');
-    return this.pairs(this.core.range({ lo: null, hi: null, loInclusive: true, hiInclusive: true, limit: 1, reverse: true }))[0];
+    return this.scan({ lo: null, hi: null, loInclusive: true, hiInclusive: true, limit: 1, reverse: true })[0];
   }
 
   /**
@@ -336,11 +358,11 @@ export class BPlusTree<V, K extends number | string = number | string> {
     for (const f of ['loInclusive', 'hiInclusive', 'reverse'] as const) {
       if (o[f] !== undefined && typeof o[f] !== 'boolean') typeError('BPlusTree.range', `options.${f}`, `must be a boolean; got ${describe(o[f])}`);
     }
-    return this.pairs(this.core.range({
+    return this.scan({
       lo: this.bound('range', lo, 'lo'), hi: this.bound('range', hi, 'hi'),
       loInclusive: o.loInclusive ?? true, hiInclusive: o.hiInclusive ?? false,
       limit: limit === Infinity ? 0xffff_ffff : limit, reverse: o.reverse ?? false,
-    }));
+    });
   }
 
   /** String trees: entries whose key starts with `prefix`, in order. */
@@ -350,7 +372,7 @@ export class BPlusTree<V, K extends number | string = number | string> {
     const p = this.key('prefix', prefix, 'prefix') as string;
     const o = checkOptions<{ limit?: number }>('BPlusTree.prefix', options);
     const limit = o.limit === undefined || o.limit === Infinity ? 0xffff_ffff : checkCount('BPlusTree.prefix', 'options.limit', o.limit);
-    return this.pairs(this.core.prefix(p, limit));
+    return this.keySlab === null ? this.pairs(this.core.prefix(p, limit)) : this.slotPairs(this.core.prefixSlots!(p, limit));
   }
 
   /** In-order entries; see the class notes for iteration under modification. */
@@ -360,7 +382,7 @@ export class BPlusTree<V, K extends number | string = number | string> {
     for (;;) {
       this.live('entries');
       if (seen !== this.version || (i >= page.length && !exhausted)) {
-        page = this.pairs(this.core.range({ lo: after, hi: null, loInclusive: after === null, hiInclusive: true, limit: PAGE, reverse: false }));
+        page = this.scan({ lo: after, hi: null, loInclusive: after === null, hiInclusive: true, limit: PAGE, reverse: false });
         i = 0;
         seen = this.version;
         exhausted = page.length < PAGE;

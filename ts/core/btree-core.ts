@@ -45,6 +45,13 @@ export interface TreeCore<K extends Key> {
   setMany(keys: K[] | Float64Array, slots: Uint32Array, out: Int32Array): void;
   getMany(keys: K[] | Float64Array, out: Int32Array): void;
   deleteMany(keys: K[] | Float64Array, out: Int32Array): void;
+  /**
+   * Optional, string trees: `range`/`prefix` returning only slots. The API keeps
+   * string keys beside their values, so tiers that would have to build a JS
+   * string per key (native, wasm) implement these instead.
+   */
+  rangeSlots?(q: RangeQuery<K>): Uint32Array;
+  prefixSlots?(prefix: string, limit: number): Uint32Array;
   /** Loads strictly ascending keys into an empty tree in O(n). */
   bulkLoad(keys: K[] | Float64Array, slots: Uint32Array): void;
   /** Structural invariants: null when they hold, else what is broken. */

@@ -210,6 +210,14 @@ fn str_result(cap: usize, scan: impl FnOnce(&mut dyn FnMut(&[u8], u32))) -> BTre
   BTreeStrRange { keys, slots: Uint32Array::new(slots) }
 }
 
+/// Slots only: the JS side keeps string keys beside their values, so scans
+/// need not build a JS string per key (the dominant cost of a string range).
+fn slots_result(cap: usize, scan: impl FnOnce(&mut dyn FnMut(&[u8], u32))) -> Uint32Array {
+  let mut slots = Vec::with_capacity(cap);
+  scan(&mut |_, s| slots.push(s));
+  Uint32Array::new(slots)
+}
+
 /// A JS string argument as UTF-8. Short strings (nearly all keys) convert
 /// with one napi call into an inline buffer; napi-rs's `String` makes two
 /// (length, then copy) plus a zeroed heap allocation.
@@ -517,6 +525,31 @@ impl NativeBTree {
     let t = self.str("prefixStr")?;
     let limit = limit_arg(limit)?;
     Ok(str_result(limit.min(t.len()).min(RESERVE_CAP), |f| t.prefix(prefix.as_bytes(), limit, f)))
+  }
+
+  /// `rangeStr` returning only the slots, in scan order.
+  #[napi(js_name = "rangeStrSlots", catch_unwind)]
+  pub fn range_str_slots(
+    &self,
+    lo: Option<String>,
+    hi: Option<String>,
+    lo_inclusive: bool,
+    hi_inclusive: bool,
+    limit: f64,
+    reverse: bool,
+  ) -> Result<Uint32Array> {
+    let t = self.str("rangeStrSlots")?;
+    let limit = limit_arg(limit)?;
+    let (lo, hi) = (str_bound(&lo, lo_inclusive), str_bound(&hi, hi_inclusive));
+    Ok(slots_result(limit.min(t.len()).min(RESERVE_CAP), |f| t.range(lo, hi, limit, reverse, f)))
+  }
+
+  /// `prefixStr` returning only the slots, ascending.
+  #[napi(js_name = "prefixStrSlots", catch_unwind)]
+  pub fn prefix_str_slots(&self, prefix: String, limit: f64) -> Result<Uint32Array> {
+    let t = self.str("prefixStrSlots")?;
+    let limit = limit_arg(limit)?;
+    Ok(slots_result(limit.min(t.len()).min(RESERVE_CAP), |f| t.prefix(prefix.as_bytes(), limit, f)))
   }
 
   // --- either kind ----------------------------------------------------------

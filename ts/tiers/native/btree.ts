@@ -26,6 +26,8 @@ export interface NativeBTreeHandle {
   rangeNum(lo: number, hi: number, loInclusive: boolean, hiInclusive: boolean, limit: number, reverse: boolean): RangeOut<Float64Array>;
   rangeStr(lo: string | null, hi: string | null, loInclusive: boolean, hiInclusive: boolean, limit: number, reverse: boolean): RangeOut<string[]>;
   prefixStr(prefix: string, limit: number): RangeOut<string[]>;
+  rangeStrSlots(lo: string | null, hi: string | null, loInclusive: boolean, hiInclusive: boolean, limit: number, reverse: boolean): Uint32Array;
+  prefixStrSlots(prefix: string, limit: number): Uint32Array;
   size(): number;
   clear(): void;
   dispose(): void;
@@ -68,6 +70,12 @@ export class NativeTreeCore<K extends Key> implements TreeCore<K> {
       return this.t.rangeNum((q.lo as number | null) ?? -Infinity, (q.hi as number | null) ?? Infinity, q.loInclusive, q.hiInclusive, limit, q.reverse) as RangeResult<K>;
     }
     return this.t.rangeStr(q.lo as string | null, q.hi as string | null, q.loInclusive, q.hiInclusive, limit, q.reverse) as RangeResult<K>;
+  }
+  rangeSlots(q: RangeQuery<K>): Uint32Array {
+    return this.t.rangeStrSlots(q.lo as string | null, q.hi as string | null, q.loInclusive, q.hiInclusive, Math.min(q.limit, MAX_LIMIT), q.reverse);
+  }
+  prefixSlots(prefix: string, limit: number): Uint32Array {
+    return this.t.prefixStrSlots(prefix, Math.min(limit, MAX_LIMIT));
   }
   prefix(prefix: string, limit: number): RangeResult<K> {
     return this.t.prefixStr(prefix, Math.min(limit, MAX_LIMIT)) as RangeResult<K>;

@@ -189,7 +189,7 @@ export class WasmTreeCore<K extends Key> implements TreeCore<K> {
   }
 
   /** Pages a string scan; a prefix scan's first page uses btreePrefixStr, later pages continue as a range after the last key. */
-  private pagedStr(limit: number, loB: Uint8Array | null, hiB: Uint8Array | null, flags: number, prefix: Uint8Array | null): RangeResult<string> {
+  private pagedStr(limit: number, loB: Uint8Array | null, hiB: Uint8Array | null, flags: number, prefix: Uint8Array | null, decode = true): RangeResult<string> {
     const { h } = this, ex = h.ex;
     const keys: string[] = [], slots: Uint32Array[] = [];
     let left = limit, first = prefix !== null;
@@ -210,11 +210,8 @@ export class WasmTreeCore<K extends Key> implements TreeCore<K> {
       h.refresh();
       const u8 = h.u8, u32 = h.u32, o = poff >>> 2;
       let lastBytes: Uint8Array | null = null;
-      for (let i = 0; i < got; i++) {
-        const b = u8.subarray(pb + u32[o + i], pb + u32[o + i + 1]);
-        keys.push(decoder.decode(b));
-        if (i === got - 1) lastBytes = b.slice();
-      }
+      if (decode) for (let i = 0; i < got; i++) keys.push(decoder.decode(u8.subarray(pb + u32[o + i], pb + u32[o + i + 1])));
+      if (got > 0) lastBytes = u8.slice(pb + u32[o + got - 1], pb + u32[o + got]);
       slots.push(u32.slice(ps >>> 2, (ps >>> 2) + got));
       left -= got;
       // A short page means the range ended or the byte buffer filled; only an empty page ends the scan.
@@ -243,6 +240,17 @@ export class WasmTreeCore<K extends Key> implements TreeCore<K> {
 
   prefix(prefix: string, limit: number): RangeResult<K> {
     return this.pagedStr(limit, null, null, 0, encoder.encode(prefix)) as RangeResult<K>;
+  }
+
+  rangeSlots(q: RangeQuery<K>): Uint32Array {
+    if (this.num) return this.rangeNum(q as RangeQuery<number>).slots;
+    const flags = (q.loInclusive ? LO_INCL : 0) | (q.hiInclusive ? HI_INCL : 0) | (q.reverse ? REVERSE : 0) | (q.lo === null ? LO_OPEN : 0) | (q.hi === null ? HI_OPEN : 0);
+    const lo = q.lo as string | null, hi = q.hi as string | null;
+    return this.pagedStr(q.limit, lo === null ? null : encoder.encode(lo), hi === null ? null : encoder.encode(hi), flags, null, false).slots;
+  }
+
+  prefixSlots(prefix: string, limit: number): Uint32Array {
+    return this.pagedStr(limit, null, null, 0, encoder.encode(prefix), false).slots;
   }
 
   check(): string | null {
