@@ -27,7 +27,30 @@ function time(fn, minMs = 300) {
 const dim = 384, n = 100_000;
 const q = randomF32(dim, 1), m = randomF32(n * dim, 2);
 const a16 = randomF32(16, 3), b16 = randomF32(16, 4);
+const x = Float64Array.from(randomF32(1_000_000, 5), (v) => v * 100);
+const e = 200_000, sev = Float64Array.from(randomF32(e * 8, 6), (v) => (v + 1) * 2.5), conf = Float64Array.from(randomF32(e * 8, 7), (v) => (v + 1) / 2);
+const offsets = Uint32Array.from({ length: e + 1 }, (_, i) => i * 8);
+const plainRisk = () => {
+  const out = new Float64Array(e);
+  for (let k = 0; k < e; k++) {
+    let keep = 1;
+    for (let i = offsets[k]; i < offsets[k + 1]; i++) keep *= 1 - Math.min(1, Math.max(0, conf[i])) * Math.min(1, Math.max(0, sev[i] / 5));
+    out[k] = 1 - keep;
+  }
+  return out;
+};
+const plainPercentiles = () => { const s = Float64Array.from(x).sort(); return [50, 99].map((p) => s[Math.floor((s.length - 1) * p / 100)]); };
+const d = 256, ma = randomF32(d * d, 8), mb = randomF32(d * d, 9);
+const plainMatmul = () => { const c = new Float32Array(d * d); for (let i = 0; i < d; i++) for (let p = 0; p < d; p++) { const v = ma[i * d + p]; for (let j = 0; j < d; j++) c[i * d + j] += v * mb[p * d + j]; } return c; };
+const keys = Float64Array.from(randomF32(200_000, 10), (v, i) => v * 1e6 + i / 1e6);
+const tree = hp.BPlusTree.fromSorted(Float64Array.from(keys).sort(), Array.from(keys, (_, i) => i), { keyType: 'number' });
+const probes = keys.subarray(0, 10_000);
+const jsMap = new Map(Array.from(keys, (k, i) => [k, i]));
 const cases = [
+  [`riskScoreBatch ${e} entities x 8`, () => hp.riskScoreBatch(sev, conf, offsets), plainRisk],
+  ['percentiles p50,p99 of 1e6', () => hp.percentiles(x, [50, 99]), plainPercentiles],
+  [`matmul ${d}x${d}x${d} f32`, () => hp.matmul(ma, mb, d, d, d), plainMatmul],
+  [`B+ tree getMany 1e4 (${tree.backend}) vs Map`, () => tree.getMany(probes), () => Array.from(probes, (k) => jsMap.get(k))],
   ['cosine dim=16 (x1000)', () => { for (let i = 0; i < 1000; i++) hp.cosine(a16, b16); }, () => { for (let i = 0; i < 1000; i++) plainCosine(a16, b16); }],
   [`cosineBatch N=${n} dim=${dim}`, () => hp.cosineBatch(q, m, dim), () => plainCosineBatch(q, m, dim)],
   [`topK k=10 N=${n} dim=${dim}`, () => hp.topK(q, m, dim, 10), () => plainTopK(q, m, dim, 10)],
@@ -39,3 +62,7 @@ for (const [name, fast, plain] of cases) {
 }
 const top = hp.topK(q, m, dim, 3);
 console.log(`\ntop-3 rows for the query: ${Array.from(top.indices).join(', ')} (scores ${Array.from(top.scores, (s) => s.toFixed(4)).join(', ')})`);
+const st = hp.stats(x);
+console.log(`stats of 1e6 values: mean ${st.mean.toFixed(4)}, std ${st.std.toFixed(4)}, median ${st.median.toFixed(4)}`);
+console.log(`B+ tree on ${tree.backend}: ${tree.size} keys, first ${tree.min()[0].toFixed(3)}, range of 3 from 0: ${tree.range(0, null, { limit: 3 }).map(([k]) => k.toFixed(3)).join(', ')}`);
+tree.dispose();
