@@ -8,6 +8,7 @@
 pub mod args;
 pub mod batch;
 mod btree;
+pub mod finite;
 pub mod matmul;
 pub mod ngram;
 pub mod par;
@@ -293,6 +294,12 @@ pub fn temporal_decay_f64(scores: &[f64], ages: &[f64], half_life: f64, mut out:
   // SAFETY: as in risk_score_batch_f64.
   let out = unsafe { out.as_mut() };
   risk::temporal_decay(pool::pool(), scores, ages, half_life, out).map_err(invalid)
+}
+
+/// Index of the first NaN or ±Infinity in `x`, or -1.
+#[napi(js_name = "firstNonFiniteF64", catch_unwind)]
+pub fn first_non_finite_f64(x: &[f64]) -> f64 {
+  finite::first_non_finite(x).map_or(-1.0, |i| i as f64)
 }
 
 /// out = [count, sum, mean, variance, std, min, max, median].

@@ -18,6 +18,8 @@ export interface KernelSet {
   /** Fills `outIndices`/`outScores` (length min(k, N)); returns the count of non-finite scores seen. */
   topK(query: Float32Array, matrix: Float32Array, dim: number, metric: Metric, outIndices: Uint32Array, outScores: Float32Array): number;
 
+  /** Index of the first NaN or ±Infinity, or -1: the check selection-based kernels need up front. */
+  firstNonFinite(x: Vector): number;
   /** Noisy-OR of one entity; NaN when an input is non-finite. */
   riskScore(severities: Vector, confidences: Vector, maxSeverity: number): number;
   /** CSR batch into `out`; returns the count of non-finite inputs seen. */
@@ -58,6 +60,7 @@ export const KERNELS: { readonly [K in KernelName]: KernelSpec } = {
   cosineBatch: { tiers: CPU },
   euclideanBatch: { tiers: CPU },
   topK: { tiers: CPU },
+  firstNonFinite: { tiers: CPU },
   riskScore: { tiers: CPU },
   riskScoreBatch: { tiers: CPU },
   temporalDecay: { tiers: CPU },

@@ -12,6 +12,7 @@ export const DEFAULT_THRESHOLDS: { readonly [K in KernelName]: number } = {
   cosineBatch: 2048,
   euclideanBatch: 2048,
   topK: 2048,
+  firstNonFinite: 4096,
   riskScore: 512,
   riskScoreBatch: 2048,
   temporalDecay: 1024,

@@ -1,4 +1,5 @@
 import type { KernelSet } from '../../core/kernels.js';
+import { firstNonFinite } from '../../core/vectors.js';
 import type { Tier } from '../../core/tier.js';
 import { matmul } from './matmul.js';
 import { ngramFeatures } from './ngram.js';
@@ -14,6 +15,7 @@ export const jsKernels: KernelSet = {
   cosineBatch: sim.cosineBatch,
   euclideanBatch: sim.euclideanBatch,
   topK: sim.topK,
+  firstNonFinite: (x) => firstNonFinite(x),
   riskScore: risk.riskScore,
   riskScoreBatch: risk.riskScoreBatch,
   temporalDecay: risk.temporalDecay,

@@ -27,6 +27,7 @@ export interface NativeAddon {
   cosineBatchF32(queries: Float32Array, matrix: Float32Array, dim: number, out: Float32Array): void;
   euclideanBatchF32(queries: Float32Array, matrix: Float32Array, dim: number, out: Float32Array): void;
   topKF32(query: Float32Array, matrix: Float32Array, dim: number, k: number, metric: number, outIndices: Uint32Array, outScores: Float32Array): number;
+  firstNonFiniteF64(x: Float64Array): number;
   riskScoreF64(severities: Float64Array, confidences: Float64Array, maxSeverity: number): number;
   riskScoreBatchF64(severities: Float64Array, confidences: Float64Array, offsets: Uint32Array, maxSeverity: number, out: Float64Array): number;
   temporalDecayF64(scores: Float64Array, ages: Float64Array, halfLife: number, out: Float64Array): number;
@@ -48,6 +49,6 @@ export interface NativeAddon {
 export const REQUIRED_EXPORTS: readonly (keyof NativeAddon)[] = [
   'dotF32', 'dotF64', 'cosineF32', 'cosineF64', 'euclideanF32', 'euclideanF64',
   'cosineBatchF32', 'euclideanBatchF32', 'topKF32', 'simdLevel', 'simdFeatures', 'threadCount', 'topology',
-  'riskScoreF64', 'riskScoreBatchF64', 'temporalDecayF64', 'statsF64', 'percentilesF64', 'movingAverageF64',
+  'firstNonFiniteF64', 'riskScoreF64', 'riskScoreBatchF64', 'temporalDecayF64', 'statsF64', 'percentilesF64', 'movingAverageF64',
   'outliersIqrF64', 'outliersZscoreF64', 'ngramFeatures', 'matmulF32', 'matmulF64', 'NativeBTree',
 ];

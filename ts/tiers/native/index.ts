@@ -28,6 +28,7 @@ export function nativeKernels(addon: NativeAddon): KernelSet {
     euclideanBatch: addon.euclideanBatchF32,
     topK: (query, matrix, dim, metric, outIndices, outScores) =>
       addon.topKF32(query, matrix, dim, outIndices.length, METRIC_CODE[metric], outIndices, outScores),
+    firstNonFinite: (x) => addon.firstNonFiniteF64(toF64(x)),
     riskScore: (s, c, max) => addon.riskScoreF64(toF64(s), toF64(c), max),
     riskScoreBatch: (s, c, offsets, max, out) => addon.riskScoreBatchF64(toF64(s), toF64(c), offsets, max, out),
     temporalDecay: (s, a, h, out) => addon.temporalDecayF64(toF64(s), toF64(a), h, out),

@@ -3,6 +3,7 @@
 // (selection, moving windows, GEMM) copy it once into the scratch block.
 import type { KernelSet } from '../../core/kernels.js';
 import type { Vector } from '../../core/types.js';
+import { firstNonFinite } from '../../core/vectors.js';
 import { packTexts } from '../utf8.js';
 import type { WasmHeap } from './heap.js';
 
@@ -30,6 +31,9 @@ export function wasmAnalytics(h: WasmHeap): AnalyticsKernels {
   }
 
   return {
+    // Copying the sample into linear memory costs more than scanning it where it is.
+    firstNonFinite: (x) => firstNonFinite(x),
+
     riskScore(s, c, max) {
       const [ps, pc] = h.regions(s.length * 8, c.length * 8);
       h.f64.set(s, ps >>> 3);
