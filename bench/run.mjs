@@ -26,5 +26,5 @@ mkdirSync(dir, { recursive: true });
 const report = { date: new Date().toISOString(), machine, backend: b, topology: t, rows };
 writeFileSync(new URL(values.out ?? 'latest.json', dir), JSON.stringify(report, null, 2));
 const md = `Machine: ${machine}\n\n${markdown(rows)}\n`;
-writeFileSync(new URL('latest.md', dir), md);
+writeFileSync(new URL((values.out ?? 'latest.json').replace(/\.json$/, '') + '.md', dir), md);
 console.log(`\n${md}`);
