@@ -17,7 +17,8 @@ export class Harness {
   }
 
   group(name, { baseline, flops = null }, build) {
-    if (this.filter && !name.includes(this.filter)) return;
+    // --filter takes comma-separated substrings of group names.
+    if (this.filter && !this.filter.split(',').some((f) => name.includes(f))) return;
     const tasks = [];
     build({ add: (task, fn, opts = {}) => tasks.push({ task, fn, tier: opts.tier ?? null, beforeEach: opts.beforeEach ?? null }) });
     this.groups.push({ name, baseline, flops, tasks });
