@@ -14,6 +14,11 @@ export default defineConfig({
         extends: true,
         test: { name: 'native-scalar', include: ['test/similarity.test.ts', 'test/analytics.test.ts'], env: { HOTPATH_SIMD: 'scalar', HOTPATH_THREADS: '1' } },
       },
+      // The same suites on the wasm build without SIMD (what browsers lacking wasm SIMD load).
+      {
+        extends: true,
+        test: { name: 'wasm-nosimd', include: ['test/similarity.test.ts', 'test/analytics.test.ts', 'test/btree.test.ts'], env: { HOTPATH_WASM_PATH: 'asm/build/hotpath-nosimd.wasm' } },
+      },
     ],
   },
 });

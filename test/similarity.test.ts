@@ -242,3 +242,12 @@ describe.each(TIERS)('similarity on %s tier: bad input', (tier) => {
     });
   });
 });
+
+describe('wasm build under test', () => {
+  it.runIf(TIERS.includes('wasm'))('is the SIMD build, or the no-SIMD one when HOTPATH_WASM_PATH names it', async () => {
+    const { backend } = await import('../ts/index.js');
+    const nosimd = (process.env.HOTPATH_WASM_PATH ?? '').includes('nosimd');
+    expect(backend().tiers.wasm.simd).toBe(nosimd ? 'none' : 'simd128');
+    expect(backend().tiers.wasm.path).toMatch(nosimd ? /hotpath-nosimd\.wasm$/ : /hotpath\.wasm$/);
+  });
+});
