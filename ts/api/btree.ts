@@ -5,6 +5,7 @@ import { structureTier } from '../core/dispatch.js';
 import { checkCount, checkOptions, describe, rangeError, typeError } from '../core/errors.js';
 import type { BackendChoice, TierName } from '../core/types.js';
 import { JsBTree } from '../tiers/js/btree.js';
+import { compareCodePoints } from '../tiers/js/codepoint.js';
 import { NativeTreeCore } from '../tiers/native/btree.js';
 import { nativeAddon } from '../tiers/native/index.js';
 import { WasmTreeCore } from '../tiers/wasm/btree.js';
@@ -145,18 +146,7 @@ export class BPlusTree<V, K extends number | string = number | string> {
   }
 
   private less(a: K, b: K): boolean {
-    if (typeof a === 'number') return a < (b as number);
-    // Code point order: JS `<` compares UTF-16 units, so fix up surrogates against U+E000–U+FFFF.
-    const x = a as string, y = b as string;
-    const n = Math.min(x.length, y.length);
-    for (let i = 0; i < n; i++) {
-      let c = x.charCodeAt(i), d = y.charCodeAt(i);
-      if (c === d) continue;
-      if (c >= 0xd800 && c <= 0xdfff) c += 0x2000; else if (c >= 0xe000) c -= 0x800;
-      if (d >= 0xd800 && d <= 0xdfff) d += 0x2000; else if (d >= 0xe000) d -= 0x800;
-      return c < d;
-    }
-    return x.length < y.length;
+    return typeof a === 'number' ? a < (b as number) : compareCodePoints(a as string, b as string) < 0;
   }
 
   private batchKeys(fn: string, keys: unknown): K[] | Float64Array {

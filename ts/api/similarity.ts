@@ -63,6 +63,15 @@ function checkBatchOutput(fn: string, out: Float32Array, q: Float32Array, m: Flo
   }
 }
 
+/** Validates, dispatches and checks one all-pairs batch kernel. */
+function runBatch(fn: 'cosineBatch' | 'euclideanBatch', queries: unknown, matrix: unknown, dim: unknown): Float32Array {
+  const s = checkBatch(fn, queries, matrix, dim);
+  const out = new Float32Array(s.nq * s.n);
+  pick(fn, s.nq * s.m.length)[fn](s.q, s.m, s.d, out);
+  checkBatchOutput(fn, out, s.q, s.m, s.d, s.n);
+  return out;
+}
+
 /**
  * Cosine similarity of every query against every matrix row.
  * @param queries - Float32Array of Q·dim (Q ≥ 1), row-major
@@ -72,11 +81,7 @@ function checkBatchOutput(fn: string, out: Float32Array, q: Float32Array, m: Flo
  * @throws TypeError for non-Float32Array inputs, RangeError for bad dim, lengths or non-finite elements.
  */
 export function cosineBatch(queries: Float32Array, matrix: Float32Array, dim: number): Float32Array {
-  const s = checkBatch('cosineBatch', queries, matrix, dim);
-  const out = new Float32Array(s.nq * s.n);
-  pick('cosineBatch', s.nq * s.m.length).cosineBatch(s.q, s.m, s.d, out);
-  checkBatchOutput('cosineBatch', out, s.q, s.m, s.d, s.n);
-  return out;
+  return runBatch('cosineBatch', queries, matrix, dim);
 }
 
 /**
@@ -84,11 +89,7 @@ export function cosineBatch(queries: Float32Array, matrix: Float32Array, dim: nu
  * @returns Float32Array of Q·N distances.
  */
 export function euclideanBatch(queries: Float32Array, matrix: Float32Array, dim: number): Float32Array {
-  const s = checkBatch('euclideanBatch', queries, matrix, dim);
-  const out = new Float32Array(s.nq * s.n);
-  pick('euclideanBatch', s.nq * s.m.length).euclideanBatch(s.q, s.m, s.d, out);
-  checkBatchOutput('euclideanBatch', out, s.q, s.m, s.d, s.n);
-  return out;
+  return runBatch('euclideanBatch', queries, matrix, dim);
 }
 
 /** Options of {@link topK}. */

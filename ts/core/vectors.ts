@@ -51,11 +51,3 @@ export function blameNonFinite(fn: string, ranges: ReadonlyArray<readonly [strin
 export function toF64(x: Vector): Float64Array {
   return x instanceof Float64Array ? x : Float64Array.from(x);
 }
-
-/** Throws a RangeError naming the first non-finite element of `x`; O(n), used before kernels that cannot detect it cheaply. */
-export function requireFinite(fn: string, arg: string, x: ArrayLike<number>): void {
-  for (let i = 0; i < x.length; i++) {
-    const v = x[i];
-    if (v - v !== 0) rangeError(fn, `${arg}[${i}]`, `is ${v}; inputs must be finite`);
-  }
-}

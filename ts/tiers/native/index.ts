@@ -3,7 +3,7 @@ import { failedTier, type Tier } from '../../core/tier.js';
 import type { Metric, Vector } from '../../core/types.js';
 import type { NativeAddon } from './addon.js';
 import { loadNativeAddon } from './loader.js';
-import { toF64 } from '../../core/vectors.js';
+import { firstNonFinite, toF64 } from '../../core/vectors.js';
 import { packTexts } from '../utf8.js';
 
 const METRIC_CODE: Record<Metric, number> = { cosine: 0, dot: 1, euclidean: 2 };
@@ -28,7 +28,8 @@ export function nativeKernels(addon: NativeAddon): KernelSet {
     euclideanBatch: addon.euclideanBatchF32,
     topK: (query, matrix, dim, metric, outIndices, outScores) =>
       addon.topKF32(query, matrix, dim, outIndices.length, METRIC_CODE[metric], outIndices, outScores),
-    firstNonFinite: (x) => addon.firstNonFiniteF64(toF64(x)),
+    // Only Float64Array scans natively in place; converting another type just to scan it costs more than the JS loop.
+    firstNonFinite: (x) => (x instanceof Float64Array ? addon.firstNonFiniteF64(x) : firstNonFinite(x)),
     riskScore: (s, c, max) => addon.riskScoreF64(toF64(s), toF64(c), max),
     riskScoreBatch: (s, c, offsets, max, out) => addon.riskScoreBatchF64(toF64(s), toF64(c), offsets, max, out),
     temporalDecay: (s, a, h, out) => addon.temporalDecayF64(toF64(s), toF64(a), h, out),

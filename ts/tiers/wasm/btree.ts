@@ -23,20 +23,10 @@ function prefixUpperBound(p: Uint8Array): Uint8Array | null {
   return null;
 }
 
-function concatF64(parts: Float64Array[]): Float64Array {
+/** Joins scan pages; a single page is returned as is. */
+function concat<T extends Float64Array | Uint32Array>(parts: T[], make: (n: number) => T): T {
   if (parts.length === 1) return parts[0];
-  const out = new Float64Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-}
-
-function concatU32(parts: Uint32Array[]): Uint32Array {
-  if (parts.length === 1) return parts[0];
-  const out = new Uint32Array(parts.reduce((n, p) => n + p.length, 0));
+  const out = make(parts.reduce((n, p) => n + p.length, 0));
   let at = 0;
   for (const p of parts) {
     out.set(p, at);
@@ -185,7 +175,7 @@ export class WasmTreeCore<K extends Key> implements TreeCore<K> {
         flags = (flags & ~(LO_INCL | LO_OPEN));
       }
     }
-    return { keys: keys.length ? concatF64(keys) : new Float64Array(0), slots: slots.length ? concatU32(slots) : new Uint32Array(0) };
+    return { keys: keys.length ? concat(keys, (n) => new Float64Array(n)) : new Float64Array(0), slots: slots.length ? concat(slots, (n) => new Uint32Array(n)) : new Uint32Array(0) };
   }
 
   /** Pages a string scan; a prefix scan's first page uses btreePrefixStr, later pages continue as a range after the last key. */
@@ -230,7 +220,7 @@ export class WasmTreeCore<K extends Key> implements TreeCore<K> {
         flags &= ~(LO_INCL | LO_OPEN);
       }
     }
-    return { keys, slots: slots.length ? concatU32(slots) : new Uint32Array(0) };
+    return { keys, slots: slots.length ? concat(slots, (n) => new Uint32Array(n)) : new Uint32Array(0) };
   }
 
   private rangeStr(q: RangeQuery<string>): RangeResult<string> {
