@@ -11,6 +11,8 @@ export { ngramFeatures, type NgramOptions } from './api/features.js';
 export { matmul } from './api/matmul.js';
 export { BPlusTree, type BPlusTreeOptions, type RangeOptions } from './api/btree.js';
 export type { KeyKind } from './core/btree-core.js';
+export { TimingWheel, type TimingWheelOptions } from './api/timing-wheel.js';
+export { TtlCache, type TtlCacheOptions, type SetOptions as TtlSetOptions, type TtlCacheStats, type EvictReason } from './api/ttl-cache.js';
 export { topology, type Topology, type NumaNode } from './api/topology.js';
 export { backend, setBackend, type BackendInfo } from './core/dispatch.js';
 export type { TierStatus } from './core/tier.js';

@@ -14,10 +14,12 @@ export interface NativeTopology {
 }
 
 import type { NativeBTreeClass } from './btree.js';
+import type { NativeTimingWheelClass } from './timing-wheel.js';
 
 /** The functions the Rust addon exports (see native/src/lib.rs). */
 export interface NativeAddon {
   NativeBTree: NativeBTreeClass;
+  NativeTimingWheel: NativeTimingWheelClass;
   dotF32(a: Float32Array, b: Float32Array): number;
   dotF64(a: Float64Array, b: Float64Array): number;
   cosineF32(a: Float32Array, b: Float32Array): number;
@@ -50,5 +52,5 @@ export const REQUIRED_EXPORTS: readonly (keyof NativeAddon)[] = [
   'dotF32', 'dotF64', 'cosineF32', 'cosineF64', 'euclideanF32', 'euclideanF64',
   'cosineBatchF32', 'euclideanBatchF32', 'topKF32', 'simdLevel', 'simdFeatures', 'threadCount', 'topology',
   'firstNonFiniteF64', 'riskScoreF64', 'riskScoreBatchF64', 'temporalDecayF64', 'statsF64', 'percentilesF64', 'movingAverageF64',
-  'outliersIqrF64', 'outliersZscoreF64', 'ngramFeatures', 'matmulF32', 'matmulF64', 'NativeBTree',
+  'outliersIqrF64', 'outliersZscoreF64', 'ngramFeatures', 'matmulF32', 'matmulF64', 'NativeBTree', 'NativeTimingWheel',
 ];

@@ -48,6 +48,22 @@ export interface WasmExports {
   btreePrefixStr(t: number, prefix: number, len: number, limit: number, outBytes: number, outBytesCap: number, outOffsets: number, outSlots: number): number;
   btreeCheck(t: number): number;
   btreeMemoryBytes(t: number): number;
+  wheelNew(tickMs: number, levels: number, nLevels: number, now: number): number;
+  wheelFree(w: number): void;
+  wheelClear(w: number): void;
+  wheelSize(w: number): number;
+  wheelNow(w: number): number;
+  wheelMemoryBytes(w: number): number;
+  wheelSchedule(w: number, deadline: number): number;
+  wheelScheduleMany(w: number, deadlines: number, n: number, out: number): number;
+  wheelCancel(w: number, id: number): number;
+  wheelCancelMany(w: number, ids: number, n: number, out: number): void;
+  wheelReschedule(w: number, id: number, deadline: number): number;
+  wheelAdvance(w: number, now: number): number;
+  wheelResult(w: number): number;
+  wheelNextDeadline(w: number): number;
+  wheelNextWake(w: number): number;
+  wheelCheck(w: number): number;
 }
 
 /** Imports the module needs: AssemblyScript's abort hook, turned into a JS Error. */

@@ -1,0 +1,200 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { TtlCache } from '../ts/index.js';
+import type { EvictReason, TierName } from '../ts/index.js';
+import { runChild } from './support/child.js';
+import { TIERS } from './support/tiers.js';
+
+type K = string | number;
+type Event = [K, number, EvictReason];
+
+/**
+ * The naive model: a Map in LRU order (oldest first) with absolute
+ * deadlines. Every call first expires all entries whose deadline has passed,
+ * by deadline, then by the order their TTL was last set.
+ */
+class CacheModel {
+  entries = new Map<K, { value: number; deadline: number; seq: number }>();
+  events: Event[] = [];
+  stats = { hits: 0, misses: 0, evictions: 0, expirations: 0 };
+  private seq = 0;
+  constructor(private readonly maxSize: number, private readonly ttl: number) {}
+  purge(now: number): void {
+    const due = [...this.entries].filter(([, e]) => e.deadline <= now).sort((a, b) => a[1].deadline - b[1].deadline || a[1].seq - b[1].seq);
+    for (const [k, e] of due) {
+      this.entries.delete(k);
+      this.stats.expirations++;
+      this.events.push([k, e.value, 'expired']);
+    }
+  }
+  get(k: K, now: number): number | undefined {
+    this.purge(now);
+    const e = this.entries.get(k);
+    if (!e) {
+      this.stats.misses++;
+      return undefined;
+    }
+    this.stats.hits++;
+    this.entries.delete(k);
+    this.entries.set(k, e);
+    return e.value;
+  }
+  peek(k: K, now: number): number | undefined {
+    this.purge(now);
+    return this.entries.get(k)?.value;
+  }
+  set(k: K, v: number, ttl: number | undefined, now: number): void {
+    this.purge(now);
+    const deadline = now + (ttl ?? this.ttl);
+    if (this.entries.has(k)) this.entries.delete(k);
+    else if (this.entries.size >= this.maxSize) {
+      const [lk, le] = this.entries.entries().next().value!;
+      this.entries.delete(lk);
+      this.stats.evictions++;
+      this.events.push([lk, le.value, 'evicted']);
+    }
+    this.entries.set(k, { value: v, deadline, seq: this.seq++ });
+  }
+  delete(k: K, now: number): boolean {
+    this.purge(now);
+    const e = this.entries.get(k);
+    if (!e) return false;
+    this.entries.delete(k);
+    this.events.push([k, e.value, 'deleted']);
+    return true;
+  }
+  clear(now: number): void {
+    this.purge(now);
+    for (const [k, e] of this.entries) this.events.push([k, e.value, 'deleted']);
+    this.entries.clear();
+  }
+}
+
+type Op =
+  | { op: 'set'; k: K; v: number; ttl: number | undefined } | { op: 'get' | 'peek' | 'has' | 'delete'; k: K }
+  | { op: 'time'; step: number } | { op: 'clear' };
+
+const KEY = fc.constantFrom<K>('a', 'b', 'c', 'd', 'e', 'f', 1, 2, 3, '1', -0.5);
+const OPS: fc.Arbitrary<Op[]> = fc.array(
+  fc.oneof(
+    { weight: 30, arbitrary: fc.record({ op: fc.constant('set' as const), k: KEY, v: fc.nat(), ttl: fc.option(fc.oneof(fc.integer({ min: 1, max: 300 }), fc.double({ min: 0.001, max: 5000, noNaN: true }), fc.constant(Infinity)), { nil: undefined }) }) },
+    { weight: 20, arbitrary: fc.record({ op: fc.constantFrom('get' as const, 'peek' as const, 'has' as const, 'delete' as const), k: KEY }) },
+    { weight: 20, arbitrary: fc.record({ op: fc.constant('time' as const), step: fc.oneof(fc.constant(0), fc.integer({ min: 0, max: 60 }), fc.double({ min: 0, max: 400, noNaN: true })) }) },
+    { weight: 1, arbitrary: fc.constant({ op: 'clear' as const }) },
+  ),
+  { maxLength: 300, size: 'max' },
+);
+
+function run(tier: TierName, maxSize: number, ttl: number, start: number, seq: Op[]): void {
+  let now = start;
+  const events: Event[] = [];
+  const c = new TtlCache<K, number>({ maxSize, ttlMs: ttl, clock: () => now, autoPurge: false, backend: tier, onEvict: (k, v, r) => events.push([k, v, r]) });
+  expect(c.backend).toBe(tier);
+  const m = new CacheModel(maxSize, ttl);
+  try {
+    for (const o of seq) {
+      switch (o.op) {
+        case 'set': c.set(o.k, o.v, o.ttl === undefined ? undefined : { ttlMs: o.ttl }); m.set(o.k, o.v, o.ttl, now); break;
+        case 'get': expect(c.get(o.k)).toBe(m.get(o.k, now)); break;
+        case 'peek': expect(c.peek(o.k)).toBe(m.peek(o.k, now)); break;
+        case 'has': expect(c.has(o.k)).toBe(m.peek(o.k, now) !== undefined); break;
+        case 'delete': expect(c.delete(o.k)).toBe(m.delete(o.k, now)); break;
+        case 'clear': c.clear(); m.clear(now); break;
+        case 'time': now += o.step; break;
+      }
+      // `size` expires what is due first, like every call.
+      const size = c.size;
+      m.purge(now);
+      expect(size).toBe(m.entries.size);
+      expect(size).toBeLessThanOrEqual(maxSize);
+      expect(events).toEqual(m.events);
+    }
+    expect([...c.keysLru()]).toEqual([...m.entries.keys()]);
+    expect(c.stats()).toEqual(m.stats);
+  } finally {
+    c.dispose();
+  }
+}
+
+describe.each(TIERS)('TtlCache on %s tier', (tier) => {
+  it.each([[1, 100], [3, 50], [8, 1000], [64, Infinity]] as const)('model-based: maxSize %i, ttlMs %s', (maxSize, ttl) => {
+    fc.assert(fc.property(OPS, fc.constantFrom(0, 12.5, 1_700_000_000_000), (seq, start) => run(tier, maxSize, ttl, start, seq)), { numRuns: 80 });
+  });
+
+  it('an expired entry is never returned, even between wheel ticks', () => {
+    let now = 1000;
+    const c = new TtlCache<string, string>({ maxSize: 10, ttlMs: 5, tickMs: 100, clock: () => now, autoPurge: false, backend: tier });
+    c.set('k', 'v');
+    now = 1004.999;
+    expect(c.get('k')).toBe('v');
+    now = 1005;
+    expect(c.peek('k')).toBeUndefined();
+    expect(c.has('k')).toBe(false);
+    expect(c.get('k')).toBeUndefined();
+    expect(c.stats()).toEqual({ hits: 1, misses: 1, evictions: 0, expirations: 1 });
+    c.dispose();
+  });
+
+  it('LRU eviction order and onEvict reasons', () => {
+    let now = 0;
+    const ev: string[] = [];
+    const c = new TtlCache<string, number>({ maxSize: 3, ttlMs: 100, clock: () => now, autoPurge: false, backend: tier, onEvict: (k, v, r) => ev.push(`${k}=${v}:${r}`) });
+    c.set('a', 1).set('b', 2).set('c', 3);
+    c.get('a'); // b is now least recently used
+    c.peek('b'); // peek does not count as use
+    c.set('d', 4);
+    expect(ev).toEqual(['b=2:evicted']);
+    c.set('a', 10, { ttlMs: 10 }); // replacing is not an eviction
+    now = 10;
+    expect(c.size).toBe(2);
+    expect(ev).toEqual(['b=2:evicted', 'a=10:expired']);
+    expect(c.delete('c')).toBe(true);
+    expect(c.delete('c')).toBe(false);
+    c.clear();
+    expect(ev).toEqual(['b=2:evicted', 'a=10:expired', 'c=3:deleted', 'd=4:deleted']);
+    expect(c.size).toBe(0);
+    c.dispose();
+  });
+
+  it('autoPurge expires idle entries from an unref\'d timer', async () => {
+    const ev: string[] = [];
+    const c = new TtlCache<string, number>({ maxSize: 10, ttlMs: 15, tickMs: 1, backend: tier, onEvict: (k, _v, r) => ev.push(`${k}:${r}`) });
+    c.set('x', 1).set('y', 2, { ttlMs: 5 }).set('z', 3, { ttlMs: Infinity });
+    await new Promise((r) => setTimeout(r, 80));
+    expect(ev).toEqual(['y:expired', 'x:expired']);
+    expect(c.stats().expirations).toBe(2);
+    expect(c.peek('z')).toBe(3);
+    c.dispose();
+  });
+
+  it('bad input: TypeError/RangeError naming the argument', () => {
+    const err = (f: () => unknown, type: ErrorConstructor, re: RegExp): void => {
+      expect(f).toThrow(type);
+      expect(f).toThrow(re);
+    };
+    err(() => new TtlCache({ maxSize: 0, ttlMs: 1, backend: tier }), RangeError, /TtlCache: options.maxSize must be >= 1/);
+    err(() => new TtlCache({ maxSize: 1.5, ttlMs: 1, backend: tier }), RangeError, /options.maxSize must be an integer/);
+    err(() => new TtlCache({ maxSize: 1, ttlMs: 0, backend: tier }), RangeError, /options.ttlMs must be > 0/);
+    err(() => new TtlCache({ maxSize: 1, ttlMs: NaN, backend: tier }), RangeError, /options.ttlMs/);
+    err(() => new TtlCache({ maxSize: 1, ttlMs: '5' as unknown as number, backend: tier }), TypeError, /options.ttlMs must be a number/);
+    err(() => new TtlCache({ maxSize: 1, ttlMs: 5, onEvict: 5 as unknown as () => void, backend: tier }), TypeError, /options.onEvict must be a function/);
+    err(() => new TtlCache({ maxSize: 1, ttlMs: 5, clock: () => -1, backend: tier }), TypeError, /options.clock must return a finite time >= 0/);
+    err(() => new TtlCache(undefined as unknown as { maxSize: number; ttlMs: number }), TypeError, /options.maxSize must be a number/);
+    const c = new TtlCache<K, number>({ maxSize: 2, ttlMs: 5, backend: tier, autoPurge: false });
+    err(() => c.set({} as unknown as string, 1), TypeError, /TtlCache.set: key must be a string or a number; got Object/);
+    err(() => c.get(NaN), RangeError, /TtlCache.get: key must not be NaN/);
+    err(() => c.set('k', 1, { ttlMs: -1 }), RangeError, /TtlCache.set: options.ttlMs must be > 0/);
+    err(() => c.set('k', 1, 5 as unknown as { ttlMs: number }), TypeError, /TtlCache.set: options must be an object/);
+    expect(c.size).toBe(0);
+    c.dispose();
+    c.dispose();
+    err(() => c.get('k'), TypeError, /TtlCache.get: cache is disposed/);
+  });
+});
+
+describe('TtlCache process behaviour', () => {
+  it('a cache with pending TTLs does not keep the process alive', () => {
+    const out = runChild(`const c = new hp.TtlCache({ maxSize: 10, ttlMs: 3_600_000 }); c.set('a', 1); return c.size;`);
+    expect(out).toBe(1);
+  });
+});
