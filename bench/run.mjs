@@ -8,6 +8,7 @@ import { Harness, markdown } from './harness.mjs';
 import analytics from './suites/analytics.mjs';
 import btree from './suites/btree.mjs';
 import similarity from './suites/similarity.mjs';
+import timers from './suites/timers.mjs';
 
 const { values } = parseArgs({ options: { quick: { type: 'boolean' }, filter: { type: 'string' }, out: { type: 'string' } } });
 const h = new Harness(hp, { time: values.quick ? 300 : 1500, iterations: values.quick ? 3 : 10, filter: values.filter ?? null });
@@ -19,6 +20,7 @@ console.log(`hotpath bench on ${machine}\n`);
 similarity(h);
 analytics(h);
 btree(h);
+timers(h);
 const rows = await h.run();
 
 const dir = new URL('./results/', import.meta.url);
