@@ -19,6 +19,7 @@ pub mod similarity;
 pub mod stats;
 pub mod topk;
 pub mod topology;
+mod wheel;
 
 use napi::bindgen_prelude::{Float32ArraySlice, Float64ArraySlice, Uint32Array, Uint32ArraySlice};
 use napi::{Error, Result, Status};

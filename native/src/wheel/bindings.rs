@@ -1,0 +1,158 @@
+//! The `NativeTimingWheel` class: argument checks and typed-array plumbing
+//! around `core::Wheel`. Every method of a disposed wheel throws.
+
+use napi::bindgen_prelude::{Float64ArraySlice, Uint32Array, Uint8ArraySlice};
+use napi::{Error, Result, Status};
+use napi_derive::napi;
+
+use super::core::Wheel;
+use crate::args::{overlaps, ArgError};
+
+fn invalid(e: ArgError) -> Error {
+  Error::new(Status::InvalidArg, e.to_string())
+}
+
+fn arg(name: &'static str, message: impl Into<String>) -> Error {
+  invalid(ArgError::new(name, message))
+}
+
+fn same_len(a: (&'static str, usize), b: (&'static str, usize)) -> Result<()> {
+  crate::args::same_len(a, b).map_err(invalid)
+}
+
+/// Hierarchical timing wheel over node indices (the JS side keeps the
+/// payloads). The algorithm is the contract of `ts/core/wheel-core.ts`.
+#[napi(js_name = "NativeTimingWheel")]
+pub struct NativeTimingWheel {
+  inner: Option<Wheel>,
+}
+
+impl NativeTimingWheel {
+  fn inner(&self) -> Result<&Wheel> {
+    self.inner.as_ref().ok_or_else(|| Error::new(Status::GenericFailure, "wheel is disposed"))
+  }
+
+  fn inner_mut(&mut self) -> Result<&mut Wheel> {
+    self.inner.as_mut().ok_or_else(|| Error::new(Status::GenericFailure, "wheel is disposed"))
+  }
+}
+
+#[napi]
+impl NativeTimingWheel {
+  /// tickMs: finite, >= 0.001. wheels: slots per level, finest first (1 to
+  /// 8 levels of 2..=65536 slots, at most 2^20 slots in all, span <= 2^48
+  /// ticks). now: the initial time, finite, >= 0.
+  #[napi(constructor, catch_unwind)]
+  pub fn new(tick_ms: f64, wheels: &[u32], now: f64) -> Result<Self> {
+    Ok(NativeTimingWheel { inner: Some(Wheel::new(tick_ms, wheels, now).map_err(invalid)?) })
+  }
+
+  /// Wheel time in ms: the last advance argument, or the initial now.
+  #[napi(catch_unwind)]
+  pub fn now(&self) -> Result<f64> {
+    Ok(self.inner()?.now())
+  }
+
+  /// Pending timers.
+  #[napi(catch_unwind)]
+  pub fn size(&self) -> Result<u32> {
+    Ok(self.inner()?.size())
+  }
+
+  /// Adds a timer; returns its id, or -1 when 2^26 timers are pending.
+  #[napi(catch_unwind)]
+  pub fn schedule(&mut self, deadline: f64) -> Result<f64> {
+    self.inner_mut()?.schedule(deadline).map_err(invalid)
+  }
+
+  /// schedule per deadline in order (all validated first); outIds[i] = the
+  /// id, or -1 once the wheel is full.
+  #[napi(js_name = "scheduleMany", catch_unwind)]
+  pub fn schedule_many(&mut self, deadlines: &[f64], mut out_ids: Float64ArraySlice) -> Result<()> {
+    let w = self.inner_mut()?;
+    same_len(("deadlines", deadlines.len()), ("outIds", out_ids.len()))?;
+    if overlaps(&out_ids, deadlines) {
+      return Err(arg("outIds", "must not share memory with deadlines"));
+    }
+    // SAFETY: `out_ids` overlaps no input (checked above) and JS is blocked
+    // for the duration of the call, so this is the only live reference.
+    let out = unsafe { out_ids.as_mut() };
+    w.schedule_many(deadlines, out).map_err(invalid)
+  }
+
+  /// Removes a pending timer; false for an unknown, fired or cancelled id
+  /// (any number is accepted).
+  #[napi(catch_unwind)]
+  pub fn cancel(&mut self, id: f64) -> Result<bool> {
+    Ok(self.inner_mut()?.cancel(id))
+  }
+
+  /// cancel per id in order; out[i] = 1 if it cancelled, else 0.
+  #[napi(js_name = "cancelMany", catch_unwind)]
+  pub fn cancel_many(&mut self, ids: &[f64], mut out: Uint8ArraySlice) -> Result<()> {
+    let w = self.inner_mut()?;
+    same_len(("ids", ids.len()), ("out", out.len()))?;
+    if overlaps(&out, ids) {
+      return Err(arg("out", "must not share memory with ids"));
+    }
+    // SAFETY: as in scheduleMany.
+    let out = unsafe { out.as_mut() };
+    for (o, &id) in out.iter_mut().zip(ids) {
+      *o = w.cancel(id) as u8;
+    }
+    Ok(())
+  }
+
+  /// Moves a pending timer to a new deadline with a new seq (same id);
+  /// false if the id is not pending.
+  #[napi(catch_unwind)]
+  pub fn reschedule(&mut self, id: f64, deadline: f64) -> Result<bool> {
+    self.inner_mut()?.reschedule(id, deadline).map_err(invalid)
+  }
+
+  /// Moves time to `now` (>= the wheel's now) and returns the node indices
+  /// that expired, ordered by (deadline, seq).
+  #[napi(catch_unwind)]
+  pub fn advance(&mut self, now: f64) -> Result<Uint32Array> {
+    let expired = self.inner_mut()?.advance(now).map_err(invalid)?;
+    Ok(Uint32Array::new(expired.to_vec()))
+  }
+
+  /// The least pending deadline; -1 when empty.
+  #[napi(js_name = "nextDeadline", catch_unwind)]
+  pub fn next_deadline(&self) -> Result<f64> {
+    Ok(self.inner()?.next_deadline())
+  }
+
+  /// When a driver should advance next (see the contract); -1 when empty.
+  #[napi(js_name = "nextWake", catch_unwind)]
+  pub fn next_wake(&self) -> Result<f64> {
+    Ok(self.inner()?.next_wake())
+  }
+
+  /// Cancels every timer (generations bump as for cancel); time stays.
+  #[napi(catch_unwind)]
+  pub fn clear(&mut self) -> Result<()> {
+    self.inner_mut()?.clear();
+    Ok(())
+  }
+
+  /// Bytes held by the wheel (capacities of its buffers).
+  #[napi(js_name = "memoryBytes", catch_unwind)]
+  pub fn memory_bytes(&self) -> Result<f64> {
+    Ok(self.inner()?.memory_bytes() as f64)
+  }
+
+  /// "" when all structural invariants hold, else the first violation.
+  #[napi(catch_unwind)]
+  pub fn check(&self) -> Result<String> {
+    Ok(self.inner()?.check())
+  }
+
+  /// Frees the wheel now; every later call but dispose() throws.
+  #[napi(catch_unwind)]
+  pub fn dispose(&mut self) -> Result<()> {
+    self.inner = None;
+    Ok(())
+  }
+}
