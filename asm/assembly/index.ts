@@ -16,3 +16,8 @@ export {
   btreeSetStr, btreeGetStr, btreeDeleteStr, btreeSetManyStr, btreeGetManyStr, btreeDeleteManyStr,
   btreeBulkLoadStr, btreeRangeStr, btreePrefixStr,
 } from "./btree/index";
+export {
+  wheelNew, wheelFree, wheelClear, wheelSize, wheelNow, wheelMemoryBytes,
+  wheelSchedule, wheelScheduleMany, wheelCancel, wheelCancelMany, wheelReschedule,
+  wheelAdvance, wheelResult, wheelNextDeadline, wheelNextWake, wheelCheck,
+} from "./wheel/index";
