@@ -179,6 +179,9 @@ function run(tiers: TierName[], c: Config, seq: Op[]): void {
       }
       expect(same((w) => w.size)).toBe(m.timers.length);
       expect(same((w) => w.nextDeadline())).toBe(m.min());
+      const wake = same((w) => w.nextWake());
+      if (m.min() === null) expect(wake).toBeNull();
+      else expect(wake).toBeLessThanOrEqual(m.min()!);
     }
     for (const w of wheels) expect(w.check(), w.backend).toBeNull();
     // Drain: everything left fires, in order, at one far jump.
@@ -217,6 +220,28 @@ describe.each(TIERS)('TimingWheel on %s tier', (tier) => {
     }
     expect(fired).toBe(delays.length);
     expect(w.size).toBe(0);
+    w.dispose();
+  });
+
+  it.each([[0.7, [4, 4, 2]], [0.1, [8, 3]], [1 / 3, [3, 5, 7]], [10, [256, 64, 64, 24]]] as const)('a driver advancing to nextWake reaches every timer (tickMs %s)', (tickMs, wheels) => {
+    const w = new TimingWheel<number>({ backend: tier, tickMs, wheels: [...wheels] });
+    const top = wheels.reduce((a, b) => a * b, 1) * tickMs;
+    const deadlines = [70.1, 0.35, top * 0.75, top * 2.5, 7 * tickMs, top + tickMs].map((d) => d * 1);
+    deadlines.forEach((d, i) => w.scheduleAt(d, i));
+    const order = [...deadlines.keys()].sort((a, b) => deadlines[a] - deadlines[b]);
+    const fired: number[] = [];
+    let steps = 0;
+    for (let wake = w.nextWake(); wake !== null; wake = w.nextWake()) {
+      expect(wake).toBeGreaterThanOrEqual(w.now);
+      for (const p of w.advance(wake)) {
+        // Never early, and late by less than one tick.
+        expect(wake).toBeGreaterThanOrEqual(deadlines[p]);
+        expect(wake - deadlines[p]).toBeLessThan(tickMs);
+        fired.push(p);
+      }
+      if (++steps > 1000) throw new Error(`driver stuck at ${wake}`);
+    }
+    expect(fired).toEqual(order);
     w.dispose();
   });
 

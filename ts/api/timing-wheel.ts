@@ -314,6 +314,18 @@ export class TimingWheel<P = unknown> {
   }
 
   /**
+   * When `advance` next has work, or null when empty: the earliest deadline if
+   * it sits in the finest level, else the start of the next coarse slot to
+   * cascade (never later than the earliest deadline). For driving the wheel
+   * from your own loop; O(levels + bitmap words + one finest slot).
+   */
+  nextWake(): number | null {
+    this.live('nextWake');
+    const d = this.core.nextWake();
+    return d < 0 ? null : d;
+  }
+
+  /**
    * Drives the wheel from the event loop: one unref'd timer aimed at the
    * next non-empty slot (re-aimed when an earlier timer is scheduled), which
    * advances to the clock and calls `onExpire` for each expired payload in

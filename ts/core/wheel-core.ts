@@ -42,9 +42,12 @@
 //
 // nextWake: -1 when empty; else for the lowest non-empty level l: l == 0, the
 // least deadline in its first occupied slot (at or after cur's slot); l >= 1,
-// the start in ms ((base+s) * S[l] * tickMs) of its first occupied slot;
-// overflow only, the start of the next top-level rotation
-// ((floor(cur/S[L]) + 1) * S[L] * tickMs). A driver that advances at nextWake
+// the start in ms of its first occupied slot, start((base+s) * S[l]); overflow
+// only, the start of the next top-level rotation, start((floor(cur/S[L]) + 1) *
+// S[L]). start(t) is the least double x >= t * tickMs (f64 product) with
+// floor(x / tickMs) >= t: the product stepped up an ulp at a time, because for
+// a tickMs like 0.7 the rounded product can fall one tick short, and a driver
+// advancing to it would never cascade. A driver that advances at nextWake
 // fires every timer within one tick at most, cascading at coarse slot starts.
 // nextDeadline: -1 when empty, else the least pending deadline (exact: scans
 // the first occupied slot of the lowest non-empty level, or the overflow list).

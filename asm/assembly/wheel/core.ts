@@ -955,9 +955,22 @@ export function nextWake(w: usize): f64 {
   const l = f >> 20, s = <u32>(f & 0xfffff);
   const L = levels(w);
   if (l == 0) return minDeadline(w, lvOff(w, 0) + s);
-  if (l == L) return <f64>((lvCB(w, L) + 1) * lvS(w, L)) * load<f64>(w, H_TICK);
+  if (l == L) return startTime(w, (lvCB(w, L) + 1) * lvS(w, L));
   const base = lvCB(w, l + 1) * <u64>lvN(w, l);
-  return <f64>((base + <u64>s) * lvS(w, l)) * load<f64>(w, H_TICK);
+  return startTime(w, (base + <u64>s) * lvS(w, l));
+}
+
+/**
+ * The least f64 time whose tick is `tick`: tick * tickMs, stepped up an ulp at a time where
+ * rounding put it one tick short (tickMs like 0.7), so a driver advancing to nextWake always
+ * reaches the slot.
+ */
+function startTime(w: usize, tick: u64): f64 {
+  const tickMs = load<f64>(w, H_TICK);
+  const t = <f64>tick;
+  let x = t * tickMs;
+  while (Math.floor(x / tickMs) < t) x = reinterpret<f64>(reinterpret<u64>(x) + 1);
+  return x;
 }
 
 export function nextDeadline(w: usize): f64 {

@@ -652,15 +652,26 @@ impl Wheel {
     let l = self.lowest_level();
     if l == self.levels {
       // (floor(cur/S[L]) + 1) * S[L] * tickMs
-      return self.end[l - 1] as f64 * self.tick_ms;
+      return self.start_time(self.end[l - 1]);
     }
     let Some(g) = self.first_slot(l) else { return -1.0 };
     if l == 0 {
       self.min_deadline(self.heads[g as usize])
     } else {
       // (base + s) * S[l] * tickMs, the integer part exact.
-      (self.start[l] + (g - self.off[l]) as u64 * self.s[l]) as f64 * self.tick_ms
+      self.start_time(self.start[l] + (g - self.off[l]) as u64 * self.s[l])
     }
+  }
+
+  /// The least f64 time whose tick is `tick`: tick * tickMs, stepped up an ulp
+  /// at a time where rounding put it one tick short (tickMs like 0.7), so a
+  /// driver advancing to nextWake always reaches the slot.
+  fn start_time(&self, tick: u64) -> f64 {
+    let mut x = tick as f64 * self.tick_ms;
+    while (x / self.tick_ms).floor() < tick as f64 {
+      x = x.next_up();
+    }
+    x
   }
 
   /// The least pending deadline; -1 when empty.

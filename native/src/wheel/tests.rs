@@ -185,14 +185,22 @@ fn contract_next_wake(wheels: &[u32], tick_ms: f64, m: &Model) -> f64 {
     })
     .collect();
   let low = placed.iter().map(|p| p.0).min().unwrap();
+  // The least double whose tick reaches t (the product can round one tick short).
+  let start = |t: u64| {
+    let mut x = t as f64 * tick_ms;
+    while (x / tick_ms).floor() < t as f64 {
+      x = x.next_up();
+    }
+    x
+  };
   if low == levels {
-    return ((cur / s[levels] + 1) * s[levels]) as f64 * tick_ms;
+    return start((cur / s[levels] + 1) * s[levels]);
   }
   let block = placed.iter().filter(|p| p.0 == low).map(|p| p.1).min().unwrap();
   if low == 0 {
     placed.iter().filter(|p| p.0 == 0 && p.1 == block).map(|p| p.2).reduce(f64::min).unwrap()
   } else {
-    (block * s[low]) as f64 * tick_ms
+    start(block * s[low])
   }
 }
 

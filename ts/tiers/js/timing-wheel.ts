@@ -7,6 +7,16 @@ const NIL = 0xffff_ffff;
 const FREE = 0xffff_ffff;
 const GEN_LIMIT = 2 ** 27;
 
+const bits = new Float64Array(1);
+const bitsI = new BigInt64Array(bits.buffer);
+
+/** The next double above a non-negative x. */
+function nextUp(x: number): number {
+  bits[0] = x;
+  bitsI[0] += 1n;
+  return bits[0];
+}
+
 /** floor(a / b) for non-negative integers below 2^53. */
 function idiv(a: number, b: number): number {
   let q = Math.floor(a / b);
@@ -298,9 +308,20 @@ export class JsWheel implements WheelCore {
     if (f === null) return -1;
     const [l, s] = f;
     if (l === 0) return this.minDeadline(this.offset[0] + s);
-    if (l === this.levels) return (idiv(this.cur, this.span[l]) + 1) * this.span[l] * this.tickMs;
+    if (l === this.levels) return this.startTime((idiv(this.cur, this.span[l]) + 1) * this.span[l]);
     const base = idiv(this.cur, this.span[l + 1]) * this.sizes[l];
-    return (base + s) * this.span[l] * this.tickMs;
+    return this.startTime((base + s) * this.span[l]);
+  }
+
+  /**
+   * The least time whose tick is `tick`: tick * tickMs, stepped up an ulp at a
+   * time where rounding put it one tick short (tickMs like 0.7), so a driver
+   * advancing to nextWake always reaches the slot.
+   */
+  private startTime(tick: number): number {
+    let x = tick * this.tickMs;
+    while (Math.floor(x / this.tickMs) < tick) x = nextUp(x);
+    return x;
   }
 
   nextDeadline(): number {
