@@ -84,6 +84,14 @@ export function createWheelCore(fn: string, requested: BackendChoice, cfg: Wheel
   return { core, tier };
 }
 
+/**
+ * Node index of a valid id (gen * 2^26 + index); the quotient fits an int32, so no float modulo.
+ * @internal
+ */
+export function nodeIndex(id: number): number {
+  return id - ((id / WHEEL_GEN_UNIT) | 0) * WHEEL_GEN_UNIT;
+}
+
 function tooMany(fn: string): never {
   rangeError(`TimingWheel.${fn}`, 'timers', `exceed the wheel's capacity of ${WHEEL_MAX_TIMERS} pending timers`);
 }
@@ -112,7 +120,7 @@ function tooMany(fn: string): never {
  */
 export class TimingWheel<P = unknown> {
   private readonly core: WheelCore;
-  private readonly slab: (P | undefined)[] = [];
+  private slab: (P | undefined)[] = [];
   private readonly maxTime: number;
   private readonly clock: () => number;
   private nowMs: number;
@@ -167,9 +175,19 @@ export class TimingWheel<P = unknown> {
 
   private added(fn: string, id: number, payload: P, deadline: number): number {
     if (id < 0) tooMany(fn);
-    this.slab[id % WHEEL_GEN_UNIT] = payload;
+    this.slab[nodeIndex(id)] = payload;
     if (deadline < this.aimAt && this.onExpire !== null) this.arm();
     return id;
+  }
+
+  /** The slab, grown to hold index `top` in one step: a presized array takes a batch's stores far faster than growth by appends. */
+  private slabFor(top: number): (P | undefined)[] {
+    const old = this.slab;
+    if (top < old.length) return old;
+    const grown = new Array<P | undefined>(Math.max(top + 1, old.length * 2));
+    for (let i = 0; i < old.length; i++) grown[i] = old[i];
+    this.slab = grown;
+    return grown;
   }
 
   /** Wheel time in ms: the last `advance` argument, or the initial `now`. */
@@ -217,18 +235,25 @@ export class TimingWheel<P = unknown> {
     if (this.core.size() + n > WHEEL_MAX_TIMERS) tooMany('scheduleMany');
     const deadlines = new Float64Array(n);
     const now = this.nowMs;
+    const max = this.maxTime;
     let min = Infinity;
-    for (let i = 0; i < n; i++) {
-      const x = delays[i];
-      // x - x is 0 only for finite numbers; a non-number array element fails it too.
-      if (typeof x !== 'number' || !(x >= 0) || x - x !== 0) {
-        if (typeof x !== 'number') typeError(fn, `delays[${i}]`, `must be a number; got ${describe(x)}`);
-        rangeError(fn, `delays[${i}]`, `must be a finite number >= 0; got ${x}`);
+    // Monomorphic loops per input type: the batch path is meant for 10^6 timers.
+    if (delays instanceof Float64Array) {
+      for (let i = 0; i < n; i++) {
+        const x = delays[i];
+        const d = now + x;
+        if (!(x >= 0 && d <= max)) this.badDelay(fn, i, x, d);
+        deadlines[i] = d;
+        if (d < min) min = d;
       }
-      const d = now + x;
-      if (d > this.maxTime) rangeError(fn, `delays[${i}]`, `puts the deadline at ${d}, beyond the largest time ${this.maxTime}`);
-      deadlines[i] = d;
-      if (d < min) min = d;
+    } else {
+      for (let i = 0; i < n; i++) {
+        const x = delays[i];
+        const d = now + x;
+        if (typeof x !== 'number' || !(x >= 0 && d <= max)) this.badDelay(fn, i, x, d);
+        deadlines[i] = d;
+        if (d < min) min = d;
+      }
     }
     const ids = new Float64Array(n);
     this.core.scheduleMany(deadlines, ids);
@@ -237,10 +262,18 @@ export class TimingWheel<P = unknown> {
       this.core.cancelMany(ids, new Uint8Array(n));
       tooMany('scheduleMany');
     }
-    const slab = this.slab;
-    for (let i = 0; i < n; i++) slab[ids[i] % WHEEL_GEN_UNIT] = payloads[i];
+    let top = 0;
+    for (let i = 0; i < n; i++) top = Math.max(top, nodeIndex(ids[i]));
+    const slab = this.slabFor(top);
+    for (let i = 0; i < n; i++) slab[nodeIndex(ids[i])] = payloads[i];
     if (min < this.aimAt && this.onExpire !== null) this.arm();
     return ids;
+  }
+
+  private badDelay(fn: string, i: number, x: unknown, d: number): never {
+    if (typeof x !== 'number') typeError(fn, `delays[${i}]`, `must be a number; got ${describe(x)}`);
+    if (!(x >= 0) || x === Infinity) rangeError(fn, `delays[${i}]`, `must be a finite number >= 0; got ${x}`);
+    rangeError(fn, `delays[${i}]`, `puts the deadline at ${d}, beyond the largest time ${this.maxTime}`);
   }
 
   /** Cancels a pending timer; true if it was pending. O(1). A fired or cancelled id returns false. */
@@ -248,7 +281,7 @@ export class TimingWheel<P = unknown> {
     this.live('cancel');
     const i = this.idArg('cancel', id);
     if (!this.core.cancel(i)) return false;
-    this.slab[i % WHEEL_GEN_UNIT] = undefined;
+    this.slab[nodeIndex(i)] = undefined;
     return true;
   }
 
@@ -268,7 +301,7 @@ export class TimingWheel<P = unknown> {
     }
     const out = new Uint8Array(f.length);
     this.core.cancelMany(f, out);
-    for (let i = 0; i < f.length; i++) if (out[i] === 1) this.slab[f[i] % WHEEL_GEN_UNIT] = undefined;
+    for (let i = 0; i < f.length; i++) if (out[i] === 1) this.slab[nodeIndex(f[i])] = undefined;
     return out;
   }
 
@@ -389,7 +422,7 @@ export class TimingWheel<P = unknown> {
   clear(): void {
     this.live('clear');
     this.core.clear();
-    this.slab.length = 0;
+    this.slab = [];
     if (this.onExpire !== null) this.arm();
   }
 
@@ -415,7 +448,7 @@ export class TimingWheel<P = unknown> {
     this.disposed = true;
     registry.unregister(this);
     this.core.dispose();
-    this.slab.length = 0;
+    this.slab = [];
   }
 
   [Symbol.dispose](): void {

@@ -3,8 +3,8 @@
 // wheel holds one timer per entry with a finite TTL, its payload the entry.
 import { checkCount, checkOptions, describe, rangeError, typeError } from '../core/errors.js';
 import type { BackendChoice, TierName } from '../core/types.js';
-import { WHEEL_GEN_UNIT, type WheelCore } from '../core/wheel-core.js';
-import { createWheelCore, wheelConfig } from './timing-wheel.js';
+import type { WheelCore } from '../core/wheel-core.js';
+import { createWheelCore, nodeIndex, wheelConfig } from './timing-wheel.js';
 
 /** Why an entry left the cache. */
 export type EvictReason = 'expired' | 'evicted' | 'deleted';
@@ -223,7 +223,7 @@ export class TtlCache<K extends string | number, V> {
     else {
       const nid = this.wheel.schedule(deadline);
       if (nid < 0) rangeError('TtlCache.set', 'entries', 'exceed the expiry wheel capacity');
-      const node = nid % WHEEL_GEN_UNIT;
+      const node = nodeIndex(nid);
       if (node >= this.entryOf.length) {
         const b = new Int32Array(Math.max(node + 1, this.entryOf.length * 2));
         b.set(this.entryOf);
