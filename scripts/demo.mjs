@@ -46,10 +46,12 @@ const keys = Float64Array.from(randomF32(200_000, 10), (v, i) => v * 1e6 + i / 1
 const tree = hp.BPlusTree.fromSorted(Float64Array.from(keys).sort(), Array.from(keys, (_, i) => i), { keyType: 'number' });
 const probes = keys.subarray(0, 10_000);
 const jsMap = new Map(Array.from(keys, (k, i) => [k, i]));
+const wheelDelays = Float64Array.from(randomF32(100_000, 11), (v) => (v + 1) * 3_600_000);
 const cases = [
   [`riskScoreBatch ${e} entities x 8`, () => hp.riskScoreBatch(sev, conf, offsets), plainRisk],
   ['percentiles p50,p99 of 1e6', () => hp.percentiles(x, [50, 99]), plainPercentiles],
   [`matmul ${d}x${d}x${d} f32`, () => hp.matmul(ma, mb, d, d, d), plainMatmul],
+  [`wheel 1e5 schedule+cancel`, () => { const w = new hp.TimingWheel(); const ids = w.scheduleMany(wheelDelays, wheelDelays); w.cancelMany(ids); w.dispose(); }, () => { const ts = Array.from(wheelDelays, (d) => setTimeout(Boolean, d)); ts.forEach(clearTimeout); }],
   [`B+ tree getMany 1e4 (${tree.backend}) vs Map`, () => tree.getMany(probes), () => Array.from(probes, (k) => jsMap.get(k))],
   ['cosine dim=16 (x1000)', () => { for (let i = 0; i < 1000; i++) hp.cosine(a16, b16); }, () => { for (let i = 0; i < 1000; i++) plainCosine(a16, b16); }],
   [`cosineBatch N=${n} dim=${dim}`, () => hp.cosineBatch(q, m, dim), () => plainCosineBatch(q, m, dim)],
@@ -66,3 +68,9 @@ const st = hp.stats(x);
 console.log(`stats of 1e6 values: mean ${st.mean.toFixed(4)}, std ${st.std.toFixed(4)}, median ${st.median.toFixed(4)}`);
 console.log(`B+ tree on ${tree.backend}: ${tree.size} keys, first ${tree.min()[0].toFixed(3)}, range of 3 from 0: ${tree.range(0, null, { limit: 3 }).map(([k]) => k.toFixed(3)).join(', ')}`);
 tree.dispose();
+const sessions = new hp.TtlCache({ maxSize: 2, ttlMs: 50, onEvict: (k, _v, why) => console.log(`TtlCache (${sessions.backend}): ${k} left, ${why}`) });
+sessions.set('alice', 1).set('bob', 2).set('carol', 3);
+setTimeout(() => {
+  console.log(`after 80 ms: size ${sessions.size}, stats ${JSON.stringify(sessions.stats())}`);
+  sessions.dispose();
+}, 80);
