@@ -156,6 +156,22 @@ describe.each(TIERS)('TtlCache on %s tier', (tier) => {
     c.dispose();
   });
 
+  it('grows past its initial capacity: 10^4 keys into 5000 slots, mixed TTLs', () => {
+    let now = 0;
+    const ev = { expired: 0, evicted: 0, deleted: 0 };
+    const c = new TtlCache<number, string>({ maxSize: 5000, ttlMs: 1000, clock: () => now, autoPurge: false, backend: tier, onEvict: (_k, _v, r) => ev[r]++ });
+    for (let i = 0; i < 10_000; i++) c.set(i, `v${i}`, { ttlMs: i % 2 === 0 ? 100 : Infinity });
+    expect(c.size).toBe(5000);
+    expect(ev.evicted).toBe(5000);
+    for (let i = 5000; i < 10_000; i += 7) expect(c.get(i)).toBe(`v${i}`);
+    expect(c.get(4999)).toBeUndefined();
+    now = 100;
+    expect(c.size).toBe(2500);
+    expect(ev.expired).toBe(2500);
+    for (let i = 5001; i < 10_000; i += 2) expect(c.peek(i)).toBe(`v${i}`);
+    c.dispose();
+  });
+
   it('autoPurge expires idle entries from an unref\'d timer', async () => {
     const ev: string[] = [];
     const c = new TtlCache<string, number>({ maxSize: 10, ttlMs: 15, tickMs: 1, backend: tier, onEvict: (k, _v, r) => ev.push(`${k}:${r}`) });

@@ -19,6 +19,8 @@ pub mod similarity;
 pub mod stats;
 pub mod topk;
 pub mod topology;
+#[cfg(test)]
+mod test_rng;
 mod wheel;
 
 use napi::bindgen_prelude::{Float32ArraySlice, Float64ArraySlice, Uint32Array, Uint32ArraySlice};

@@ -1,5 +1,6 @@
 // BPlusTree: an ordered map whose index lives in native or wasm memory while
 // values stay in a JS slab, addressed by u32 slots.
+import { coreRegistry } from '../core/disposal.js';
 import type { Key, KeyKind, RangeQuery, RangeResult, TreeCore } from '../core/btree-core.js';
 import { structureTier } from '../core/dispatch.js';
 import { checkCount, checkOptions, describe, rangeError, typeError } from '../core/errors.js';
@@ -38,14 +39,6 @@ const PAGE = 256;
 // wasm measured fastest for single gets (no napi class-method overhead, ~400 ns a call), getMany,
 // range and delete, for number and string keys alike; see README "B+ tree" for the numbers.
 const PREFERENCE: readonly TierName[] = ['wasm', 'native', 'js'];
-
-const registry = new FinalizationRegistry<TreeCore<Key>>((core) => {
-  try {
-    core.dispose();
-  } catch {
-    // already disposed
-  }
-});
 
 function supports(t: TierName): boolean {
   if (t === 'native') return typeof nativeAddon()?.NativeBTree === 'function';
@@ -100,7 +93,7 @@ export class BPlusTree<V, K extends number | string = number | string> {
     this.backend = structureTier('BPlusTree', o.backend ?? 'auto', PREFERENCE, supports);
     this.core = createCore<K>(this.backend, o.keyType, order);
     this.keySlab = o.keyType === 'string' && this.core.rangeSlots ? [] : null;
-    registry.register(this, this.core as TreeCore<Key>, this);
+    coreRegistry.register(this, this.core as TreeCore<Key>, this);
   }
 
   /** Builds a tree from strictly ascending keys in O(n). */
@@ -415,7 +408,7 @@ export class BPlusTree<V, K extends number | string = number | string> {
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
-    registry.unregister(this);
+    coreRegistry.unregister(this);
     this.core.dispose();
     this.slab.length = 0;
   }

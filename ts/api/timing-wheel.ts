@@ -1,5 +1,6 @@
 // TimingWheel: hierarchical timer wheel whose index lives in native or wasm
 // memory while payloads stay in a JS slab, addressed by node index.
+import { coreRegistry } from '../core/disposal.js';
 import { structureTier } from '../core/dispatch.js';
 import { checkFinite, checkOptions, describe, rangeError, typeError } from '../core/errors.js';
 import type { BackendChoice, TierName } from '../core/types.js';
@@ -29,14 +30,6 @@ const DEFAULT_WHEELS: readonly number[] = [256, 64, 64, 24];
 // cheaper than a napi class-method call); see README "Timing wheel".
 const PREFERENCE: readonly TierName[] = ['wasm', 'native', 'js'];
 const MAX_TIMEOUT = 0x7fff_ffff;
-
-const registry = new FinalizationRegistry<WheelCore>((core) => {
-  try {
-    core.dispose();
-  } catch {
-    // already disposed
-  }
-});
 
 function supports(t: TierName): boolean {
   if (t === 'native') return typeof nativeAddon()?.NativeTimingWheel === 'function';
@@ -148,7 +141,7 @@ export class TimingWheel<P = unknown> {
     this.maxTime = cfg.maxTime;
     this.nowMs = cfg.now;
     this.clock = o.clock ?? (() => performance.now());
-    registry.register(this, core, this);
+    coreRegistry.register(this, core, this);
   }
 
   private live(fn: string): void {
@@ -446,7 +439,7 @@ export class TimingWheel<P = unknown> {
     if (this.disposed) return;
     this.stop();
     this.disposed = true;
-    registry.unregister(this);
+    coreRegistry.unregister(this);
     this.core.dispose();
     this.slab = [];
   }

@@ -1,6 +1,7 @@
 // TtlCache: an LRU map with per-entry TTLs whose expiry a TimingWheel drives.
 // Entries live in parallel arrays linked into one LRU list by index; the
 // wheel holds one timer per entry with a finite TTL, its payload the entry.
+import { coreRegistry, grown } from '../core/disposal.js';
 import { checkCount, checkOptions, describe, rangeError, typeError } from '../core/errors.js';
 import type { BackendChoice, TierName } from '../core/types.js';
 import type { WheelCore } from '../core/wheel-core.js';
@@ -46,14 +47,6 @@ export interface TtlCacheStats {
 }
 
 const NIL = -1;
-
-const registry = new FinalizationRegistry<WheelCore>((core) => {
-  try {
-    core.dispose();
-  } catch {
-    // already disposed
-  }
-});
 
 /**
  * A size-bounded LRU cache with per-entry TTLs.
@@ -121,7 +114,7 @@ export class TtlCache<K extends string | number, V> {
     const { core, tier } = createWheelCore('TtlCache', o.backend ?? 'auto', cfg);
     this.wheel = core;
     this.backend = tier;
-    registry.register(this, core, this);
+    coreRegistry.register(this, core, this);
   }
 
   private ttlArg(fn: string, ttl: unknown, arg: string): number {
@@ -164,20 +157,10 @@ export class TtlCache<K extends string | number, V> {
 
   private grow(): void {
     const cap = this.deadlines.length * 2;
-    const f = (a: Float64Array): Float64Array => {
-      const b = new Float64Array(cap);
-      b.set(a);
-      return b;
-    };
-    const i = (a: Int32Array): Int32Array => {
-      const b = new Int32Array(cap);
-      b.set(a);
-      return b;
-    };
-    this.deadlines = f(this.deadlines);
-    this.timers = f(this.timers);
-    this.prev = i(this.prev);
-    this.next = i(this.next);
+    this.deadlines = grown(this.deadlines, cap);
+    this.timers = grown(this.timers, cap);
+    this.prev = grown(this.prev, cap);
+    this.next = grown(this.next, cap);
   }
 
   private link(e: number): void {
@@ -224,11 +207,7 @@ export class TtlCache<K extends string | number, V> {
       const nid = this.wheel.schedule(deadline);
       if (nid < 0) rangeError('TtlCache.set', 'entries', 'exceed the expiry wheel capacity');
       const node = nodeIndex(nid);
-      if (node >= this.entryOf.length) {
-        const b = new Int32Array(Math.max(node + 1, this.entryOf.length * 2));
-        b.set(this.entryOf);
-        this.entryOf = b;
-      }
+      if (node >= this.entryOf.length) this.entryOf = grown(this.entryOf, Math.max(node + 1, this.entryOf.length * 2));
       this.entryOf[node] = e;
       this.timers[e] = nid;
     }
@@ -381,7 +360,7 @@ export class TtlCache<K extends string | number, V> {
     this.disposed = true;
     if (this.timer !== null) clearTimeout(this.timer);
     this.timer = null;
-    registry.unregister(this);
+    coreRegistry.unregister(this);
     this.wheel.dispose();
     this.map.clear();
     this.keys = [];

@@ -7,23 +7,7 @@ use super::keys::{KeySeq, NumKeys, StrKeys};
 use super::node::NIL;
 use super::tree::BTree;
 
-/// xorshift64*: deterministic, dependency-free.
-struct Rng(u64);
-
-impl Rng {
-  fn next(&mut self) -> u64 {
-    self.0 ^= self.0 >> 12;
-    self.0 ^= self.0 << 25;
-    self.0 ^= self.0 >> 27;
-    self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
-  }
-  fn below(&mut self, n: u64) -> u64 {
-    self.next() % n
-  }
-  fn chance(&mut self, percent: u64) -> bool {
-    self.below(100) < percent
-  }
-}
+use crate::test_rng::Rng;
 
 /// How a test drives one key kind: model keys are Ord, the tree sees Refs.
 trait Kind {

@@ -3,29 +3,7 @@
 
 use super::core::{Wheel, GEN_LIMIT, MAX_TICK, MAX_TIMERS};
 
-/// xorshift64*: deterministic, dependency-free.
-struct Rng(u64);
-
-impl Rng {
-  fn new(seed: u64) -> Rng {
-    Rng(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1)
-  }
-  fn next(&mut self) -> u64 {
-    self.0 ^= self.0 >> 12;
-    self.0 ^= self.0 << 25;
-    self.0 ^= self.0 >> 27;
-    self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
-  }
-  fn below(&mut self, n: u64) -> u64 {
-    self.next() % n
-  }
-  fn chance(&mut self, percent: u64) -> bool {
-    self.below(100) < percent
-  }
-  fn unit(&mut self) -> f64 {
-    (self.next() >> 11) as f64 / (1u64 << 53) as f64
-  }
-}
+use crate::test_rng::Rng;
 
 const GEN_UNIT: u64 = 1 << 26;
 

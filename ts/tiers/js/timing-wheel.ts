@@ -1,6 +1,7 @@
 // Reference timing wheel: the algorithm of ts/core/wheel-core.ts over typed
 // arrays. Ticks are integers held in f64 (<= 2^52), so every division goes
 // through idiv to stay exact.
+import { grown } from '../../core/disposal.js';
 import { WHEEL_GEN_UNIT, WHEEL_MAX_TIMERS, type WheelConfig, type WheelCore } from '../../core/wheel-core.js';
 
 const NIL = 0xffff_ffff;
@@ -80,23 +81,12 @@ export class JsWheel implements WheelCore {
 
   private grow(): void {
     const cap = this.deadline.length * 2;
-    const f = (a: Float64Array): Float64Array => {
-      const b = new Float64Array(cap);
-      b.set(a);
-      return b;
-    };
-    const u = (a: Uint32Array, fill = 0): Uint32Array => {
-      const b = new Uint32Array(cap);
-      if (fill !== 0) b.fill(fill, a.length);
-      b.set(a);
-      return b;
-    };
-    this.deadline = f(this.deadline);
-    this.seqs = f(this.seqs);
-    this.next = u(this.next);
-    this.prev = u(this.prev);
-    this.slot = u(this.slot, FREE);
-    this.gen = u(this.gen);
+    this.deadline = grown(this.deadline, cap);
+    this.seqs = grown(this.seqs, cap);
+    this.next = grown(this.next, cap);
+    this.prev = grown(this.prev, cap);
+    this.slot = grown(this.slot, cap, FREE);
+    this.gen = grown(this.gen, cap);
   }
 
   private allocNode(): number {

@@ -1,23 +1,8 @@
 // WheelCore over the Rust NativeTimingWheel class (native/src/wheel).
 import type { WheelConfig, WheelCore } from '../../core/wheel-core.js';
 
-/** Methods of the addon's NativeTimingWheel class. */
-export interface NativeTimingWheelHandle {
-  now(): number;
-  size(): number;
-  schedule(deadline: number): number;
-  scheduleMany(deadlines: Float64Array, outIds: Float64Array): void;
-  cancel(id: number): boolean;
-  cancelMany(ids: Float64Array, out: Uint8Array): void;
-  reschedule(id: number, deadline: number): boolean;
-  advance(now: number): Uint32Array;
-  nextDeadline(): number;
-  nextWake(): number;
-  clear(): void;
-  memoryBytes(): number;
-  check(): string;
-  dispose(): void;
-}
+/** Methods of the addon's NativeTimingWheel class: the WheelCore contract, with check() giving '' when sound. */
+export type NativeTimingWheelHandle = Omit<WheelCore, 'check'> & { check(): string };
 
 /** Constructor exported by the addon. */
 export type NativeTimingWheelClass = new (tickMs: number, wheels: Uint32Array, now: number) => NativeTimingWheelHandle;
