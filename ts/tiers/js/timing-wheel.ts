@@ -7,6 +7,8 @@ import { WHEEL_GEN_UNIT, WHEEL_MAX_TIMERS, type WheelConfig, type WheelCore } fr
 const NIL = 0xffff_ffff;
 const FREE = 0xffff_ffff;
 const GEN_LIMIT = 2 ** 27;
+/** What an advance that expires nothing returns (length 0, so sharing it is safe). */
+const EMPTY = new Uint32Array(0);
 
 const bits = new Float64Array(1);
 const bitsI = new BigInt64Array(bits.buffer);
@@ -50,6 +52,8 @@ export class JsWheel implements WheelCore {
   private cur: number;
   private nowMs: number;
   private seq = 0;
+  private readonly expiredBuf: number[] = [];
+  private readonly collectedBuf: number[] = [];
 
   constructor(cfg: WheelConfig) {
     this.tickMs = cfg.tickMs;
@@ -218,8 +222,11 @@ export class JsWheel implements WheelCore {
     const T = this.tick(now);
     const old = this.cur;
     const L = this.levels;
-    const expired: number[] = [];
-    const collected: number[] = [];
+    // Reused between calls: an idle advance allocates nothing.
+    const expired = this.expiredBuf;
+    const collected = this.collectedBuf;
+    expired.length = 0;
+    collected.length = 0;
     const top = this.span[L];
     const tTop = idiv(T, top);
     if (tTop > idiv(old, top)) {
@@ -262,6 +269,7 @@ export class JsWheel implements WheelCore {
     }
     const d = this.deadline;
     const q = this.seqs;
+    if (expired.length === 0) return EMPTY;
     expired.sort((a, b) => d[a] - d[b] || q[a] - q[b]);
     const out = Uint32Array.from(expired);
     for (const i of expired) this.freeNode(i);

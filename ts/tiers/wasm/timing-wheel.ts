@@ -5,6 +5,8 @@ import type { WasmHeap } from './heap.js';
 
 /** What the wasm wheel returns when it could not grow its arrays (nothing was changed). */
 const OUT_OF_MEMORY = -2;
+/** What an advance that expires nothing returns (length 0, so sharing it is safe). */
+const EMPTY = new Uint32Array(0);
 
 function outOfMemory(fn: string): never {
   throw new RangeError(`hotpath.TimingWheel.${fn}: wasm memory exhausted`);
@@ -57,7 +59,7 @@ export class WasmWheel implements WheelCore {
   advance(now: number): Uint32Array {
     const n = this.h.ex.wheelAdvance(this.w, now);
     if (n === OUT_OF_MEMORY) outOfMemory('advance');
-    if (n === 0) return new Uint32Array(0);
+    if (n === 0) return EMPTY;
     const p = this.h.ex.wheelResult(this.w);
     this.h.refresh();
     return this.h.u32.slice(p >>> 2, (p >>> 2) + n);
