@@ -14,6 +14,7 @@ export type { KeyKind } from './core/btree-core.js';
 export { TimingWheel, type TimingWheelOptions } from './api/timing-wheel.js';
 export { TtlCache, type TtlCacheOptions, type SetOptions as TtlSetOptions, type TtlCacheStats, type EvictReason } from './api/ttl-cache.js';
 export { topology, type Topology, type NumaNode } from './api/topology.js';
+export { memoryBandwidth, type MemoryBandwidth, type MemoryBandwidthOptions } from './api/memory-bandwidth.js';
 export { backend, setBackend, type BackendInfo } from './core/dispatch.js';
 export type { TierStatus } from './core/tier.js';
 export type { Vector, FloatArray, Metric, TierName, BackendChoice, TopKResult } from './core/types.js';

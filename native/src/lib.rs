@@ -6,6 +6,7 @@
 //! (napi hands out the view's own pointer, byteOffset already applied).
 
 pub mod args;
+pub mod bandwidth;
 pub mod batch;
 mod btree;
 pub mod finite;
@@ -227,6 +228,32 @@ pub fn topology() -> Topology {
       cgroup: t.sources.cgroup,
     },
   }
+}
+
+/// What [`memory_bandwidth`] measured.
+#[napi(object)]
+pub struct MemoryBandwidth {
+  /// Bytes one triad pass moves (STREAM's count: 24 per element).
+  pub bytes_per_pass: f64,
+  /// Fastest pass in seconds.
+  pub best_seconds: f64,
+  /// Threads that ran it (the batch pool).
+  pub threads: u32,
+}
+
+/// STREAM triad over three arrays of `elements` f64 on the batch pool; the
+/// fastest of `passes` timed passes.
+#[napi(js_name = "memoryBandwidth", catch_unwind)]
+pub fn memory_bandwidth(elements: f64, passes: f64) -> Result<MemoryBandwidth> {
+  let len = positive_int_arg("elements", elements)?;
+  // 2^28 f64 per array is 6 GiB in all: more would only probe the allocator.
+  if len > 1 << 28 {
+    return Err(invalid(ArgError::new("elements", "must be at most 2^28")));
+  }
+  let passes = positive_int_arg("passes", passes)?.min(1000);
+  let t = bandwidth::triad(pool::pool(), len, passes)
+    .ok_or_else(|| Error::new(Status::GenericFailure, format!("memoryBandwidth: cannot allocate 3 x {len} f64")))?;
+  Ok(MemoryBandwidth { bytes_per_pass: t.bytes_per_pass, best_seconds: t.best_seconds, threads: t.threads as u32 })
 }
 
 // ---------------------------------------------------------------------------

@@ -45,12 +45,13 @@ export interface NativeAddon {
   simdFeatures(): string[];
   threadCount(): number;
   topology(): NativeTopology;
+  memoryBandwidth(elements: number, passes: number): { bytesPerPass: number; bestSeconds: number; threads: number };
 }
 
 /** Exports every addon must have; a stale or foreign `.node` file is rejected on load. */
 export const REQUIRED_EXPORTS: readonly (keyof NativeAddon)[] = [
   'dotF32', 'dotF64', 'cosineF32', 'cosineF64', 'euclideanF32', 'euclideanF64',
-  'cosineBatchF32', 'euclideanBatchF32', 'topKF32', 'simdLevel', 'simdFeatures', 'threadCount', 'topology',
+  'cosineBatchF32', 'euclideanBatchF32', 'topKF32', 'simdLevel', 'simdFeatures', 'threadCount', 'topology', 'memoryBandwidth',
   'firstNonFiniteF64', 'riskScoreF64', 'riskScoreBatchF64', 'temporalDecayF64', 'statsF64', 'percentilesF64', 'movingAverageF64',
   'outliersIqrF64', 'outliersZscoreF64', 'ngramFeatures', 'matmulF32', 'matmulF64', 'NativeBTree', 'NativeTimingWheel',
 ];
