@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { backend, cosineBatch, dot, setBackend } from '../ts/index.js';
 import { KERNELS, KERNEL_NAMES } from '../ts/core/kernels.js';
-import { missingKernels, pickName, tierKernels } from '../ts/core/dispatch.js';
+import { dispatchTier, missingKernels, tierKernels } from '../ts/core/dispatch.js';
 import { wasmMemoryBytes } from '../ts/tiers/wasm/index.js';
 import { randomF32 } from './support/numeric.js';
 import { ROOT, runChild } from './support/child.js';
@@ -38,8 +38,8 @@ describe('tiers', () => {
   });
 
   it('auto keeps tiny inputs on js and sends large ones to the best tier', () => {
-    expect(pickName('cosine', 16)).toBe('js');
-    expect(pickName('cosineBatch', 100_000 * 384)).toBe(backend().largeInputTier);
+    expect(dispatchTier('cosine', 16)).toBe('js');
+    expect(dispatchTier('cosineBatch', 100_000 * 384)).toBe(backend().largeInputTier);
   });
 
   it('setBackend rejects unknown names and forces a tier', () => {
@@ -48,7 +48,7 @@ describe('tiers', () => {
       setBackend(t);
       expect(backend().backend).toBe(t);
       expect(backend().largeInputTier).toBe(t);
-      expect(pickName('cosine', 4)).toBe(t);
+      expect(dispatchTier('cosine', 4)).toBe(t);
     }
     setBackend('auto');
     expect(backend().backend).toBe('auto');

@@ -1,7 +1,9 @@
 // Per-call tier selection. Kept tiny because it runs on every call, including
 // 16-element dot products that must cost no more than a plain JS loop.
+import { readFileSync } from 'node:fs';
+import { resolveSteps, validateCalibration, type CalibrationTable, type DispatchStep } from './calibration.js';
+import { DEFAULT_CALIBRATION } from './default-calibration.js';
 import { KERNELS, KERNEL_NAMES, type KernelName, type KernelSet } from './kernels.js';
-import { DEFAULT_THRESHOLDS } from './thresholds.js';
 import type { Tier, TierStatus } from './tier.js';
 import type { BackendChoice, TierName } from './types.js';
 import { loadTiers } from '../tiers/index.js';
@@ -10,8 +12,36 @@ const tiers = loadTiers();
 const TIER_ORDER: readonly TierName[] = ['native', 'wasm', 'js'];
 const jsKernels = tiers.js.kernels as KernelSet;
 const bestTier: Tier = TIER_ORDER.map((n) => tiers[n]).find((t) => t.kernels !== null) as Tier;
+const isLoaded = (t: TierName): boolean => tiers[t].kernels !== null;
 
-const thresholds: Record<KernelName, number> = { ...DEFAULT_THRESHOLDS };
+// Per kernel, the resolved steps as parallel arrays: from stepWork[i] up, run stepSets[i].
+interface Route { work: number[]; names: TierName[]; sets: KernelSet[] }
+const routes = {} as Record<KernelName, Route>;
+let calibration: { table: CalibrationTable; source: 'default' | 'env' | 'setCalibration'; path: string | null } = {
+  table: DEFAULT_CALIBRATION, source: 'default', path: null,
+};
+// A HOTPATH_CALIBRATION that cannot be read or parsed: every call throws it.
+let calibrationError: Error | null = null;
+
+function applyCalibration(table: CalibrationTable): void {
+  for (const k of KERNEL_NAMES) {
+    const entry = table.kernels[k] ?? DEFAULT_CALIBRATION.kernels[k] ?? { beatsJs: {}, steps: [] };
+    const steps: DispatchStep[] = resolveSteps(entry, isLoaded);
+    routes[k] = { work: steps.map((s) => s.work), names: steps.map((s) => s.tier), sets: steps.map((s) => tiers[s.tier].kernels as KernelSet) };
+  }
+}
+applyCalibration(DEFAULT_CALIBRATION);
+
+const envCalibration = typeof process !== 'undefined' ? process.env.HOTPATH_CALIBRATION : undefined;
+if (envCalibration) {
+  try {
+    const table = validateCalibration(JSON.parse(readFileSync(envCalibration, 'utf8')));
+    applyCalibration(table);
+    calibration = { table, source: 'env', path: envCalibration };
+  } catch (e) {
+    calibrationError = new Error(`HOTPATH_CALIBRATION=${envCalibration}: ${(e as Error).message}`, { cause: e });
+  }
+}
 
 let choice: BackendChoice = 'auto';
 let choiceSource: 'default' | 'env' | 'setBackend' = 'default';
@@ -55,16 +85,41 @@ if (envChoice) {
 export function pick(kernel: KernelName, work: number): KernelSet {
   if (forced !== null) return forced;
   if (forcedError !== null) throw forcedError;
-  return work < thresholds[kernel] ? jsKernels : (bestTier.kernels as KernelSet);
+  if (calibrationError !== null) throw calibrationError;
+  const r = routes[kernel];
+  for (let i = r.work.length - 1; i >= 0; i--) if (work >= r.work[i]) return r.sets[i];
+  return jsKernels;
 }
 
 /**
- * Name of the tier {@link pick} would choose.
- * @internal
+ * The tier a call of `kernel` with `work` units runs on under the current
+ * setting: the forced backend, or the calibration table's step for that
+ * size. Work is the element count the kernel reads (rows x dim for batch
+ * kernels, m·k·n for matmul, UTF-16 units for ngramFeatures).
+ * @throws RangeError for an unknown kernel or a work that is not a non-negative number.
  */
-export function pickName(kernel: KernelName, work: number): TierName {
+export function dispatchTier(kernel: KernelName, work: number): TierName {
+  if (!Object.hasOwn(KERNELS, kernel)) throw new RangeError(`hotpath.dispatchTier: kernel must be one of ${KERNEL_NAMES.join(', ')}; got ${JSON.stringify(kernel)}`);
+  if (typeof work !== 'number' || !(work >= 0)) throw new RangeError(`hotpath.dispatchTier: work must be a non-negative number; got ${String(work)}`);
   if (forced !== null) return choice as TierName;
-  return work < thresholds[kernel] ? 'js' : bestTier.name;
+  const r = routes[kernel];
+  for (let i = r.work.length - 1; i >= 0; i--) if (work >= r.work[i]) return r.names[i];
+  return 'js';
+}
+
+/**
+ * Replaces the crossover table \`auto\` dispatch follows (a parsed
+ * \`hotpath calibrate\` file), or restores the built-in one with \`null\`.
+ * Kernels the table leaves out keep the built-in steps. Steps on a tier that
+ * did not load here fall back as {@link CalibrationTable} describes. Clears
+ * an error left by a bad HOTPATH_CALIBRATION.
+ * @throws TypeError / RangeError naming the bad field; the current table is then kept.
+ */
+export function setCalibration(table: CalibrationTable | null): void {
+  const t = table === null ? DEFAULT_CALIBRATION : validateCalibration(table);
+  applyCalibration(t);
+  calibration = { table: t, source: table === null ? 'default' : 'setCalibration', path: null };
+  calibrationError = null;
 }
 
 /**
@@ -90,8 +145,12 @@ export interface BackendInfo {
   threads: number;
   /** Per-tier load status, SIMD level, thread count and path. */
   tiers: Record<TierName, TierStatus>;
-  /** Work size below which `auto` keeps each kernel on js. */
+  /** Work size below which `auto` keeps each kernel on js (the first dispatch step). */
   thresholds: Record<KernelName, number>;
+  /** The steps `auto` follows per kernel, after falling back from tiers that did not load. */
+  dispatch: Record<KernelName, DispatchStep[]>;
+  /** Where the crossover table came from and the machine it was measured on. */
+  calibration: { source: 'default' | 'env' | 'setCalibration'; path: string | null; machine: string; date: string; error: string | null };
 }
 
 /** Which tiers loaded (and why not), their SIMD levels, threads, and the tier `auto` picks for large inputs. */
@@ -104,7 +163,9 @@ export function backend(): BackendInfo {
     largeInputTier: large,
     threads: tiers[large].status.threads,
     tiers: { native: { ...tiers.native.status }, wasm: { ...tiers.wasm.status }, js: { ...tiers.js.status } },
-    thresholds: { ...thresholds },
+    thresholds: Object.fromEntries(KERNEL_NAMES.map((k) => [k, routes[k].work[0] ?? Infinity])) as Record<KernelName, number>,
+    dispatch: Object.fromEntries(KERNEL_NAMES.map((k) => [k, routes[k].work.map((w, i) => ({ work: w, tier: routes[k].names[i] }))])) as Record<KernelName, DispatchStep[]>,
+    calibration: { source: calibration.source, path: calibration.path, machine: calibration.table.machine, date: calibration.table.date, error: calibrationError?.message ?? null },
   };
 }
 

@@ -1,0 +1,121 @@
+// `hotpath calibrate`: walks each kernel up a doubling ladder of work sizes,
+// times every loaded tier against js at each rung, and derives the table
+// `auto` dispatch follows: where each tier starts beating js for good, and
+// which tier is fastest from which size on.
+import { KERNEL_CASES } from './cases/kernels.mjs';
+import { describeMachine } from './matrix.mjs';
+
+/** Per-call time in ns: median of `samples` timed loops of ~targetMs each. */
+function timeCall(fn, targetMs, samples) {
+  fn();
+  let reps = 1;
+  for (;;) {
+    const t = performance.now();
+    for (let i = 0; i < reps; i++) fn();
+    const ms = performance.now() - t;
+    if (ms >= targetMs / 4 || reps >= 1 << 20) { reps = Math.max(1, Math.ceil((reps * targetMs) / Math.max(ms, 1e-6))); break; }
+    reps *= 4;
+  }
+  for (let i = 0; i < reps; i++) fn(); // one untimed sample: JIT tiers and caches settle
+  const out = [];
+  for (let s = 0; s < samples; s++) {
+    const t = performance.now();
+    for (let i = 0; i < reps; i++) fn();
+    out.push(((performance.now() - t) * 1e6) / reps);
+  }
+  out.sort((a, b) => a - b);
+  return out[out.length >> 1];
+}
+
+/** A tier must be this much faster to take a rung from the current one: timing noise is a few percent. */
+const MARGIN = 0.95;
+
+/**
+ * The dispatch steps from one kernel's ladder. Walking up, the current tier
+ * (js at first) keeps a rung unless another is faster by MARGIN; a change
+ * stands only when the next rung agrees (or it is the last), so noise
+ * between two close tiers does not add steps.
+ */
+export function stepsFromLadder(ladder, tiers) {
+  const steps = [];
+  let cur = 'js';
+  const winnerAt = (i) => {
+    let best = cur;
+    for (const t of tiers) if (t !== best && ladder[i].ns[t] < ladder[i].ns[best] * MARGIN && ladder[i].ns[t] < ladder[i].ns[cur] * MARGIN) best = t;
+    return best;
+  };
+  for (let i = 0; i < ladder.length; i++) {
+    const w = winnerAt(i);
+    if (w !== cur && (i === ladder.length - 1 || winnerAt(i + 1) === w)) {
+      cur = w;
+      steps.push({ work: ladder[i].work, tier: cur });
+    }
+  }
+  return steps;
+}
+
+/** Smallest rung from which `tier` beats js at every rung measured; null if it never settles. */
+export function beatsJsFrom(ladder, tier) {
+  let from = null;
+  for (let i = ladder.length - 1; i >= 0; i--) {
+    if (ladder[i].ns[tier] < ladder[i].ns.js * MARGIN) from = ladder[i].work;
+    else break;
+  }
+  return from;
+}
+
+/**
+ * Runs the calibration. `opts.cases` limits the kernels, `opts.quick` uses
+ * shorter samples and a lower ceiling, `opts.log(line)` reports progress.
+ */
+export function calibrate(hp, opts = {}) {
+  const cases = opts.cases ?? KERNEL_CASES;
+  const loaded = ['native', 'wasm', 'js'].filter((t) => hp.backend().tiers[t].loaded);
+  const log = opts.log ?? (() => {});
+  const targetMs = opts.quick ? 0.15 : 0.5, samples = opts.quick ? 3 : 7;
+  const kernels = {}, measurements = {};
+  try {
+    for (const c of cases) {
+      const ceiling = opts.quick ? c.sizes[1] * 4 : c.sizes[2];
+      const ladder = [];
+      let settled = 0, lastWin = 'js';
+      // Warm every tier's path through this kernel (JIT, wasm/native first calls)
+      // on a mid-size input, so the smallest rungs are not timed cold.
+      {
+        const x = c.setup(c.params(c.sizes[1]));
+        for (const t of loaded) {
+          hp.setBackend(t);
+          const end = performance.now() + (opts.quick ? 10 : 40);
+          while (performance.now() < end) c.call(hp, x);
+        }
+        hp.setBackend('auto');
+      }
+      for (let w = c.minWork ?? 1; w <= ceiling; w *= 2) {
+        const p = c.params(w), work = c.work(p);
+        if (ladder.length > 0 && work <= ladder[ladder.length - 1].work) continue;
+        const x = c.setup(p);
+        const ns = {};
+        for (const t of loaded) {
+          hp.setBackend(t);
+          ns[t] = timeCall(() => c.call(hp, x), targetMs, samples);
+        }
+        hp.setBackend('auto');
+        ladder.push({ work, ns });
+        // Past the medium size, once the same tier has won three rungs running
+        // (and every accelerated tier beats js), larger sizes add nothing.
+        const win = loaded.reduce((a, t) => (ns[t] < ns[a] ? t : a), 'js');
+        settled = win !== 'js' && win === lastWin && loaded.every((t) => t === 'js' || ns[t] < ns.js * MARGIN) ? settled + 1 : 0;
+        lastWin = win;
+        if (settled >= 2 && work >= c.sizes[1]) break;
+      }
+      const steps = stepsFromLadder(ladder, loaded);
+      const beatsJs = Object.fromEntries(loaded.filter((t) => t !== 'js').map((t) => [t, beatsJsFrom(ladder, t)]));
+      kernels[c.name] = { beatsJs, steps };
+      measurements[c.name] = ladder;
+      log(`${c.name.padEnd(16)} ${steps.length === 0 ? 'js at every size measured' : steps.map((s) => `${s.tier} from ${s.work}`).join(', ')}   (beats js: ${Object.entries(beatsJs).map(([t, w]) => `${t} ${w ?? 'never'}`).join(', ')})`);
+    }
+  } finally {
+    hp.setBackend('auto');
+  }
+  return { schema: 1, machine: describeMachine(hp).summary, date: new Date().toISOString(), kernels, measurements };
+}

@@ -1,0 +1,51 @@
+// `hotpath compare old.json new.json`: per-row speed ratios between two
+// matrix runs, flagging rows slower beyond what either run's spread explains.
+
+const key = (r) => `${r.case}\u0000${r.size}\u0000${r.params}\u0000${r.task}`;
+
+/**
+ * Joins two reports by operation, size, parameters and task. A row regressed
+ * when new time's lower 95% bound lies above old time's upper bound; it
+ * improved in the mirror case; otherwise the change is within noise.
+ */
+export function compare(oldReport, newReport) {
+  for (const [name, r] of [['old', oldReport], ['new', newReport]]) {
+    if (!r || !Array.isArray(r.rows)) throw new Error(`${name} file is not a hotpath bench report (no rows)`);
+  }
+  const old = new Map(oldReport.rows.map((r) => [key(r), r]));
+  const rows = [], onlyNew = [];
+  for (const n of newReport.rows) {
+    const o = old.get(key(n));
+    if (!o) { onlyNew.push(n); continue; }
+    old.delete(key(n));
+    const ratio = o.nsPerOp / n.nsPerOp; // > 1: new is faster
+    const oHi = o.nsPerOp * (1 + o.rmePct / 100), oLo = o.nsPerOp * (1 - o.rmePct / 100);
+    const nHi = n.nsPerOp * (1 + n.rmePct / 100), nLo = n.nsPerOp * (1 - n.rmePct / 100);
+    const verdict = nLo > oHi ? 'slower' : nHi < oLo ? 'faster' : 'same';
+    rows.push({ case: n.case, size: n.size, params: n.params, task: n.task, oldNs: o.nsPerOp, newNs: n.nsPerOp, oldRme: o.rmePct, newRme: n.rmePct, ratio, verdict });
+  }
+  return {
+    oldMachine: oldReport.machine?.summary ?? '?', newMachine: newReport.machine?.summary ?? '?',
+    rows, onlyOld: [...old.values()], onlyNew,
+    regressions: rows.filter((r) => r.verdict === 'slower').length,
+    improvements: rows.filter((r) => r.verdict === 'faster').length,
+  };
+}
+
+const ns = (v) => (v >= 1e6 ? `${(v / 1e6).toFixed(2)} ms` : v >= 1e3 ? `${(v / 1e3).toFixed(2)} µs` : `${v.toFixed(1)} ns`);
+
+/** Text table of a comparison: changed rows (or all), then a summary line. */
+export function formatComparison(c, { all = false, oldName = 'old', newName = 'new' } = {}) {
+  const lines = [`old: ${oldName} (${c.oldMachine})`, `new: ${newName} (${c.newMachine})`];
+  if (c.oldMachine !== c.newMachine) lines.push('note: the runs are from different machines; ratios mix machine and code changes');
+  lines.push('', `${'operation'.padEnd(30)} ${'size'.padEnd(6)} ${'task'.padEnd(26)} ${'old/op'.padStart(11)} ${'new/op'.padStart(11)} ${'speed'.padStart(7)}  verdict`);
+  for (const r of c.rows) {
+    if (!all && r.verdict === 'same') continue;
+    const flag = r.verdict === 'slower' ? 'SLOWER' : r.verdict === 'faster' ? 'faster' : '';
+    lines.push(`${r.case.padEnd(30)} ${r.size.padEnd(6)} ${r.task.padEnd(26)} ${ns(r.oldNs).padStart(11)} ${ns(r.newNs).padStart(11)} ${`${r.ratio.toFixed(2)}x`.padStart(7)}  ${flag}`);
+  }
+  if (c.onlyOld.length) lines.push('', `${c.onlyOld.length} row(s) only in old (e.g. ${c.onlyOld[0].case} ${c.onlyOld[0].size} ${c.onlyOld[0].task})`);
+  if (c.onlyNew.length) lines.push('', `${c.onlyNew.length} row(s) only in new (e.g. ${c.onlyNew[0].case} ${c.onlyNew[0].size} ${c.onlyNew[0].task})`);
+  lines.push('', `${c.rows.length} rows compared: ${c.regressions} slower beyond spread, ${c.improvements} faster beyond spread, ${c.rows.length - c.regressions - c.improvements} within noise.`);
+  return lines.join('\n');
+}
