@@ -72,13 +72,12 @@ export function calibrate(hp, opts = {}) {
   const cases = opts.cases ?? KERNEL_CASES;
   const loaded = ['native', 'wasm', 'js'].filter((t) => hp.backend().tiers[t].loaded);
   const log = opts.log ?? (() => {});
-  const targetMs = opts.quick ? 0.15 : 0.5, samples = opts.quick ? 3 : 7;
+  const targetMs = opts.quick ? 0.15 : 0.5, samples = opts.quick ? 3 : 7, capMs = opts.quick ? 2 : 20;
   const kernels = {}, measurements = {};
   try {
     for (const c of cases) {
-      const ceiling = opts.quick ? c.sizes[1] * 4 : c.sizes[2];
+      const ceiling = c.sizes[2];
       const ladder = [];
-      let settled = 0, lastWin = 'js';
       // Warm every tier's path through this kernel (JIT, wasm/native first calls)
       // on a mid-size input, so the smallest rungs are not timed cold.
       {
@@ -101,12 +100,10 @@ export function calibrate(hp, opts = {}) {
         }
         hp.setBackend('auto');
         ladder.push({ work, ns });
-        // Past the medium size, once the same tier has won three rungs running
-        // (and every accelerated tier beats js), larger sizes add nothing.
-        const win = loaded.reduce((a, t) => (ns[t] < ns[a] ? t : a), 'js');
-        settled = win !== 'js' && win === lastWin && loaded.every((t) => t === 'js' || ns[t] < ns.js * MARGIN) ? settled + 1 : 0;
-        lastWin = win;
-        if (settled >= 2 && work >= c.sizes[1]) break;
+        // Up to the large size, or until one call takes capMs: the winner can
+        // change late (native's threads pay off only on big inputs), so no
+        // earlier stop; past a few ms per call the ratios no longer move.
+        if (Math.max(...Object.values(ns)) > capMs * 1e6) break;
       }
       const steps = stepsFromLadder(ladder, loaded);
       const beatsJs = Object.fromEntries(loaded.filter((t) => t !== 'js').map((t) => [t, beatsJsFrom(ladder, t)]));

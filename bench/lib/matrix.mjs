@@ -17,7 +17,7 @@ export const CASES = [...KERNEL_CASES.map((c) => ({ ...c, kind: 'kernel' })), ..
  * because building 10^6-entry structures per tier dominates its time.
  */
 export const PROFILES = {
-  full: { time: 1000, iterations: 10, warmupTime: 150, warmupIterations: 3, bandwidthPasses: 5, repTargetMs: 0.5, structureSizes: 3 },
+  full: { time: 500, iterations: 5, warmupTime: 100, warmupIterations: 2, bandwidthPasses: 5, repTargetMs: 0.5, structureSizes: 3 },
   quick: { time: 25, iterations: 2, warmupTime: 0, warmupIterations: 1, bandwidthPasses: 2, repTargetMs: 0.2, structureSizes: 2 },
 };
 

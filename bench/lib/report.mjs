@@ -73,7 +73,7 @@ export function svg(report, size = 'large') {
   const blocks = groups(report).filter((g) => g[0].size === size)
     .map((g) => ({ name: g[0].case, params: g[0].params, baseline: g[0].baseline, bars: g.filter((r) => r.taskKind !== 'baseline' && r.speedup !== null) }))
     .filter((b) => b.bars.length > 0);
-  const barH = 11, gap = 3, blockGap = 12, left = 250, plotW = 520, top = 56;
+  const barH = 11, gap = 3, blockGap = 12, left = 300, plotW = 520, top = 56;
   const all = blocks.flatMap((b) => b.bars.map((r) => r.speedup));
   const lo = Math.min(0.1, ...all.map((v) => 10 ** Math.floor(Math.log10(v)))), hi = Math.max(10, ...all.map((v) => 10 ** Math.ceil(Math.log10(v))));
   const px = (v) => left + ((Math.log10(v) - Math.log10(lo)) / (Math.log10(hi) - Math.log10(lo))) * plotW;
