@@ -89,9 +89,6 @@ export async function runMatrix(hp, opts = {}) {
   prog.note(`memory bandwidth probe (STREAM triad)...`);
   const bw = hp.memoryBandwidth({ passes: profile.bandwidthPasses });
   prog.note(`  ${bw.gbPerSec.toFixed(1)} GB/s on ${bw.threads} thread${bw.threads === 1 ? '' : 's'} (${bw.source})`);
-  // Working sets below this come (partly) from cache: no bandwidth fraction for them.
-  const dramBytes = Math.max(4 * machine.caches.l3, 32 * 2 ** 20);
-
   for (const c of cases) {
     const withPeers = !opts.tiers;
     const nSizes = c.kind === 'structure' ? profile.structureSizes : c.sizes.length;
@@ -126,8 +123,10 @@ export async function runMatrix(hp, opts = {}) {
           };
           if (c.bytes) {
             const bytes = c.bytes(tasks.p);
+            row.bytes = bytes;
             row.gbPerSec = bytes / nsPerOp;
-            if (bytes >= dramBytes) row.bandwidthFraction = row.gbPerSec / bw.gbPerSec;
+            // Only the large inputs are meant to stream from memory; smaller ones sit in cache.
+            if (size === 'large') row.bandwidthFraction = row.gbPerSec / bw.gbPerSec;
           }
           if (c.flops) row.gflops = c.flops(tasks.p) / nsPerOp;
           rows.push(row);

@@ -38,17 +38,20 @@ export function markdown(report) {
     `| ${head.join(' | ')} |`,
     `|${head.map((_, i) => (i < 3 ? '---' : '---:')).join('|')}|`,
   ];
+  const l3 = report.machine.caches?.l3 ?? 0;
   for (const g of groups(report)) {
     const base = g.find((r) => r.taskKind === 'baseline') ?? g.find((r) => r.task === r.baseline);
     const by = (t) => g.find((r) => r.task === t);
     const auto = by('auto');
     const extra = g.filter((r) => r.taskKind === 'tier' && (r.bandwidthFraction !== null || r.gflops !== null))
-      .map((r) => (r.gflops !== null ? `${r.tier} ${r.gflops.toFixed(1)} GFLOP/s` : `${r.tier} ${r.gbPerSec.toFixed(1)} GB/s (${(100 * r.bandwidthFraction).toFixed(0)}%)`)).join(', ');
+      .map((r) => (r.gflops !== null ? `${r.tier} ${r.gflops.toFixed(1)} GFLOP/s`
+        : `${r.tier} ${r.gbPerSec.toFixed(1)} GB/s (${(100 * r.bandwidthFraction).toFixed(0)}%${r.bytes < l3 ? '*' : ''})`)).join(', ');
     lines.push(`| ${g[0].case} | ${g[0].size}: ${g[0].params} | ${base?.task ?? '–'} | ${base ? fmtNs(base.nsPerOp) : '–'} | ${[
       ...TIER_COLUMNS.map((t) => (t === 'auto' && auto ? `${cell(auto)} [${auto.tier}]` : cell(by(t)))),
       ...peers.map((p) => cell(by(p))),
     ].join(' | ')} | ${extra} |`);
   }
+  lines.push('', `Memory / compute: input bytes streamed per call divided by time, and that as a percentage of the STREAM triad (${report.bandwidth.gbPerSec.toFixed(1)} GB/s), at the large size; matmul in GFLOP/s (2·m·k·n per call).${report.rows.some((r) => r.bandwidthFraction !== null && r.bytes < l3) ? ` * working set smaller than the L3 the CPU reports (${(l3 / 2 ** 20).toFixed(0)} MiB, shared with other tenants on a VM), so part of it may come from cache.` : ''}`);
   if (report.skipped.length > 0) {
     lines.push('', 'Skipped peers:', '');
     const seen = new Set();
