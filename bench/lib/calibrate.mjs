@@ -3,19 +3,12 @@
 // `auto` dispatch follows: where each tier starts beating js for good, and
 // which tier is fastest from which size on.
 import { KERNEL_CASES } from './cases/kernels.mjs';
-import { describeMachine } from './matrix.mjs';
+import { describeMachine, repsFor } from './matrix.mjs';
 
 /** Per-call time in ns: median of `samples` timed loops of ~targetMs each. */
 function timeCall(fn, targetMs, samples) {
   fn();
-  let reps = 1;
-  for (;;) {
-    const t = performance.now();
-    for (let i = 0; i < reps; i++) fn();
-    const ms = performance.now() - t;
-    if (ms >= targetMs / 4 || reps >= 1 << 20) { reps = Math.max(1, Math.ceil((reps * targetMs) / Math.max(ms, 1e-6))); break; }
-    reps *= 4;
-  }
+  const reps = repsFor(fn, targetMs);
   for (let i = 0; i < reps; i++) fn(); // one untimed sample: JIT tiers and caches settle
   const out = [];
   for (let s = 0; s < samples; s++) {

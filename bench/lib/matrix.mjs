@@ -31,7 +31,7 @@ async function loadPeer(name) {
 }
 
 /** Calls per timed task for a kernel, so one task takes ~targetMs and harness overhead stays small. */
-function repsFor(fn, targetMs) {
+export function repsFor(fn, targetMs) {
   let reps = 1;
   for (;;) {
     const t = performance.now();
