@@ -1,3 +1,4 @@
+/// <reference lib="esnext.disposable" preserve="true" />
 // BPlusTree: an ordered map whose index lives in native or wasm memory while
 // values stay in a JS slab, addressed by u32 slots.
 import { coreRegistry } from '../core/disposal.js';

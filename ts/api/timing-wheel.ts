@@ -1,3 +1,4 @@
+/// <reference lib="esnext.disposable" preserve="true" />
 // TimingWheel: hierarchical timer wheel whose index lives in native or wasm
 // memory while payloads stay in a JS slab, addressed by node index.
 import { coreRegistry } from '../core/disposal.js';

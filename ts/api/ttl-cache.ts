@@ -1,3 +1,4 @@
+/// <reference lib="esnext.disposable" preserve="true" />
 // TtlCache: an LRU map with per-entry TTLs whose expiry a TimingWheel drives.
 // Entries live in parallel arrays linked into one LRU list by index; the
 // wheel holds one timer per entry with a finite TTL, its payload the entry.

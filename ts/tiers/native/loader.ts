@@ -1,13 +1,13 @@
 // Finds the addon the napi-rs way: an explicit HOTPATH_NATIVE_PATH, the
 // platform-suffixed file beside the package (a source build), then the
-// @hotpath/<triple> platform package that npm installs as an optional
+// @hotpath/native-<triple> platform package that npm installs as an optional
 // dependency. Every failed attempt is kept so backend() can say why.
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { PACKAGE_ROOT } from '../paths.js';
 import { REQUIRED_EXPORTS, type NativeAddon } from './addon.js';
-import { platformTriple } from './platform.js';
+import { platformPackage, platformTriple } from './platform.js';
 
 /** Outcome of a load attempt. */
 export type NativeLoad = { addon: NativeAddon; path: string } | { addon: null; error: string };
@@ -35,9 +35,9 @@ export function loadNativeAddon(env: NodeJS.ProcessEnv = process.env): NativeLoa
     if (existsSync(local)) candidates.push(local);
     else tried.push(`${local}: not found`);
     try {
-      candidates.push(require.resolve(`@hotpath/${triple}`));
+      candidates.push(require.resolve(platformPackage(triple)));
     } catch {
-      tried.push(`@hotpath/${triple}: package not installed`);
+      tried.push(`${platformPackage(triple)}: package not installed`);
     }
   }
   for (const path of candidates) {
@@ -47,8 +47,8 @@ export function loadNativeAddon(env: NodeJS.ProcessEnv = process.env): NativeLoa
       tried.push(`${path}: ${(e as Error).message.split('\n')[0]}`);
     }
   }
-  const hint = explicit
+  const hint = explicit || triple === null
     ? ''
-    : ` — the optional dependency @hotpath/${triple} should provide it; if npm skipped it (a lockfile made on another platform can drop it), delete package-lock.json and node_modules and run npm install again`;
+    : ` — the optional dependency ${platformPackage(triple)} should provide it; if npm skipped it (a lockfile made on another platform can drop it), delete package-lock.json and node_modules and run npm install again`;
   return { addon: null, error: `native addon for ${triple ?? 'this platform'} did not load: ${tried.join('; ')}${hint}` };
 }

@@ -26,3 +26,12 @@ export function platformTriple(platform: string = process.platform, arch: string
   if (platform === 'win32') return arch === 'x64' ? 'win32-x64-msvc' : null;
   return null;
 }
+
+/**
+ * The npm package that carries the prebuilt addon for a triple: napi-rs's
+ * `<napi.packageName>-<triple>` (package.json `napi.packageName`), listed in
+ * the main package's optionalDependencies at publish time.
+ */
+export function platformPackage(triple: string): string {
+  return `@hotpath/native-${triple}`;
+}

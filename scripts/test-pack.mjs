@@ -1,0 +1,161 @@
+// npm run test:pack (part of npm test): hotpath as a user installs it.
+//  1. Lays out this machine's platform package (its binary into npm/<triple>, as
+//     `napi artifacts` does in a release;
+//     on linux-x64-gnu from the glibc-2.17 cross build, checked with objdump),
+//     packs it and the main package with npm pack.
+//  2. Installs both tarballs into a fresh project with npm --offline and runs an
+//     ESM consumer calling a kernel of every kind: everything must run on native.
+//  3. Type-checks a TypeScript consumer against the published .d.ts (tsc --strict).
+//  4. Installs the main tarball alone: everything must run on wasm, and backend()
+//     must name the missing platform package.
+//  5. Corrupts the installed .node: the same graceful fallback, naming the file.
+// Exits non-zero with the failing step on any mismatch.
+import { execFileSync } from 'node:child_process';
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { platformPackage, platformTriple } from '../dist/tiers/native/platform.js';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const WIN = process.platform === 'win32';
+const triple = platformTriple();
+if (triple === null) fail('setup', `no napi target for ${process.platform}-${process.arch}; nothing to pack`);
+const pkg = platformPackage(triple);
+const work = mkdtempSync(join(tmpdir(), 'hotpath-pack-'));
+const t0 = performance.now();
+
+function fail(step, msg) {
+  console.error(`test:pack FAILED at ${step}: ${msg}`);
+  process.exit(1);
+}
+function run(cmd, args, opts = {}) {
+  return execFileSync(cmd, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], shell: WIN, ...opts });
+}
+function step(name, fn) {
+  const t = performance.now();
+  try {
+    fn();
+  } catch (e) {
+    fail(name, `${e.message}${e.stderr ? `\n${e.stderr}` : ''}${e.stdout ? `\n${e.stdout}` : ''}`);
+  }
+  console.log(`test:pack ok  ${name} (${((performance.now() - t) / 1000).toFixed(1)} s)`);
+}
+
+// ---- 1. platform package and tarballs ---------------------------------------
+let binaryDir = join(ROOT, 'native');
+step(`build the ${triple} binary for release`, () => {
+  if (triple !== 'linux-x64-gnu') return; // other hosts pack their own build
+  run('npm', ['run', 'build:native:compat'], { cwd: ROOT });
+  binaryDir = join(ROOT, 'native', 'compat');
+  let floor = null;
+  try {
+    const syms = run('objdump', ['-T', join(binaryDir, `hotpath.${triple}.node`)]);
+    floor = [...syms.matchAll(/GLIBC_(\d+)\.(\d+)/g)].map((m) => [+m[1], +m[2]]).sort((a, b) => a[0] - b[0] || a[1] - b[1]).pop();
+  } catch (e) {
+    throw new Error(`objdump is needed to check the glibc floor: ${e.message}`);
+  }
+  if (!floor || floor[0] > 2 || floor[1] > 17) throw new Error(`binary needs GLIBC_${floor?.join('.')}; the floor is 2.17`);
+  console.log(`            highest glibc symbol version: GLIBC_${floor.join('.')}`);
+});
+
+let mainTgz, platformTgz;
+step('npm pack: main package and platform package', () => {
+  // What `napi artifacts` does for each target in a release (it insists on all
+  // of them, so a one-platform check places the one binary itself).
+  copyFileSync(join(binaryDir, `hotpath.${triple}.node`), join(ROOT, 'npm', triple, `hotpath.${triple}.node`));
+  const out = join(work, 'tarballs');
+  mkdirSync(out);
+  run('npm', ['pack', '--pack-destination', out], { cwd: ROOT });
+  run('npm', ['pack', join(ROOT, 'npm', triple), '--pack-destination', out], { cwd: ROOT });
+  const files = readdirSync(out);
+  mainTgz = join(out, files.find((f) => f.startsWith('hotpath-')));
+  platformTgz = join(out, files.find((f) => f.startsWith('hotpath-native-')));
+  const listing = run('tar', ['-tzf', mainTgz]);
+  if (/\.node\b/.test(listing)) throw new Error('the main package must not carry a .node binary');
+  if (!/package\/dist\/hotpath\.wasm/.test(listing) || !/package\/dist\/hotpath-nosimd\.wasm/.test(listing)) throw new Error('the main package must carry both .wasm builds');
+});
+
+// ---- 2-5. consumers -----------------------------------------------------------
+const CONSUMER = `
+import * as hp from 'hotpath';
+const near = (a, b, what) => { if (Math.abs(a - b) > 1e-6 * Math.max(1, Math.abs(b))) throw new Error(what + ': got ' + a + ', want ' + b); };
+const tier = process.argv[2];
+hp.setBackend(tier);                                      // every call below must run there
+const q = new Float32Array([1, 0, 0, 1]), m = new Float32Array([1, 0, 0, 1, 0, 1, 0, 0, 1, 1, 0, 1]);
+near(hp.dot([1, 2, 3], [4, 5, 6]), 32, 'dot');
+near(hp.cosineBatch(q, m, 4)[0], 1, 'cosineBatch');
+const top = hp.topK(q, m, 4, 2); if (top.indices[0] !== 0) throw new Error('topK ' + top.indices);
+near(hp.riskScoreBatch([5, 5], [1, 0.5], new Uint32Array([0, 1, 2]))[1], 0.5, 'riskScoreBatch');
+near(hp.temporalDecay([8], [2], 1)[0], 2, 'temporalDecay');
+near(hp.stats([1, 2, 3, 4]).mean, 2.5, 'stats');
+near(hp.percentiles([1, 2, 3, 4, 5], [50])[0], 3, 'percentiles');
+if (hp.outliersIQR([1, 2, 3, 2, 1, 100]).join() !== '5') throw new Error('outliersIQR');
+if (hp.ngramFeatures('abcd', { n: 2, dims: 16, normalize: false }).reduce((a, b) => a + b, 0) !== 3) throw new Error('ngramFeatures');
+near(hp.matmul(new Float32Array([1, 2, 3, 4]), new Float32Array([5, 6, 7, 8]), 2, 2, 2)[3], 50, 'matmul');
+const t = new hp.BPlusTree({ keyType: 'number', backend: tier }); t.setMany(new Float64Array([3, 1, 2]), ['c', 'a', 'b']);
+if (t.range(null, null).map(([k]) => k).join() !== '1,2,3') throw new Error('BPlusTree');
+const w = new hp.TimingWheel({ backend: tier }); w.schedule(5, 'x'); if (w.advance(10).join() !== 'x') throw new Error('TimingWheel');
+const c = new hp.TtlCache({ maxSize: 2, ttlMs: 1000, backend: tier, clock: () => 0, autoPurge: false }); c.set('k', 1); if (c.get('k') !== 1) throw new Error('TtlCache');
+const b = hp.backend();
+console.log(JSON.stringify({ native: b.tiers.native, wasm: b.tiers.wasm.loaded, large: b.largeInputTier, treeTier: t.backend, wheelTier: w.backend }));
+`;
+const TS_CONSUMER = `
+import { cosineBatch, stats, BPlusTree, TtlCache, backend, type Stats, type BackendInfo, type TierName } from 'hotpath';
+const s: Stats = stats(new Float64Array([1, 2, 3]));
+const scores: Float32Array = cosineBatch(new Float32Array(4), new Float32Array(8), 4);
+const tree = new BPlusTree<string, number>({ keyType: 'number' });
+const v: string | undefined = tree.set(1, 'a').get(1);
+const cache = new TtlCache<string, { id: number }>({ maxSize: 10, ttlMs: 1000 });
+const hit: { id: number } | undefined = cache.get('x');
+const info: BackendInfo = backend();
+const t: TierName = info.largeInputTier;
+// @ts-expect-error dim must be a number
+cosineBatch(new Float32Array(4), new Float32Array(8), '4');
+export { s, scores, v, hit, t };
+`;
+
+function project(name, tarballs) {
+  const dir = join(work, name);
+  mkdirSync(dir);
+  writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: `consumer-${name}`, private: true, type: 'module' }));
+  // --offline: every byte comes from the tarballs and npm's cache; nothing from the network.
+  run('npm', ['install', '--offline', '--no-audit', '--no-fund', '--ignore-scripts', ...tarballs], { cwd: dir });
+  writeFileSync(join(dir, 'consumer.mjs'), CONSUMER);
+  return dir;
+}
+const consume = (dir, tier) => JSON.parse(run(process.execPath, ['consumer.mjs', tier], { cwd: dir, env: { ...process.env, HOTPATH_BACKEND: '', HOTPATH_NATIVE_PATH: '', HOTPATH_WASM_PATH: '' } }).trim().split('\n').pop());
+
+let full;
+step(`fresh install of hotpath + ${pkg}: every kind of kernel and structure on native`, () => {
+  full = project('with-native', [mainTgz, platformTgz]);
+  const r = consume(full, 'native');
+  if (!r.native.loaded) throw new Error(`native did not load: ${r.native.error}`);
+  if (!r.native.path.replaceAll('\\', '/').includes(`node_modules/${pkg}/`)) throw new Error(`native loaded from ${r.native.path}, not from ${pkg}`);
+  if (r.large !== 'native' || r.treeTier !== 'native' || r.wheelTier !== 'native') throw new Error(JSON.stringify(r));
+  consume(full, 'wasm'); // the same consumer on wasm, from the same install
+});
+
+step('TypeScript consumer type-checks against the published .d.ts (tsc --noEmit --strict)', () => {
+  writeFileSync(join(full, 'consumer.ts'), TS_CONSUMER);
+  const tsc = join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
+  run(process.execPath, [tsc, '--noEmit', '--strict', '--module', 'nodenext', '--moduleResolution', 'nodenext', '--target', 'es2022', 'consumer.ts'], { cwd: full });
+});
+
+step('main package alone: everything runs on wasm and backend() names the missing binary', () => {
+  const dir = project('wasm-only', [mainTgz]);
+  const r = consume(dir, 'wasm');
+  if (r.native.loaded || !r.native.error.includes(`${pkg}: package not installed`)) throw new Error(`native: ${JSON.stringify(r.native)}`);
+  if (!r.wasm || r.large !== 'wasm' || r.treeTier !== 'wasm') throw new Error(JSON.stringify(r));
+});
+
+step('corrupt .node: the same fallback, naming the file', () => {
+  const bin = join(full, 'node_modules', ...pkg.split('/'), `hotpath.${triple}.node`);
+  writeFileSync(bin, 'not an ELF / Mach-O / PE file');
+  const r = consume(full, 'wasm');
+  if (r.native.loaded || !r.native.error.includes(`hotpath.${triple}.node`)) throw new Error(`native: ${JSON.stringify(r.native)}`);
+  if (r.large !== 'wasm') throw new Error(JSON.stringify(r));
+});
+
+rmSync(work, { recursive: true, force: true });
+console.log(`test:pack passed in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
