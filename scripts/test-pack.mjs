@@ -71,6 +71,11 @@ step('npm pack: main package and platform package', () => {
   const files = readdirSync(out);
   mainTgz = join(out, files.find((f) => f.startsWith('hotpath-')));
   platformTgz = join(out, files.find((f) => f.startsWith('hotpath-native-')));
+  for (const tgz of [mainTgz, platformTgz]) {
+    const manifest = JSON.parse(run('tar', ['-xzOf', tgz, 'package/package.json']));
+    const hooks = ['preinstall', 'install', 'postinstall'].filter((h) => manifest.scripts?.[h]);
+    if (hooks.length > 0) throw new Error(`${manifest.name} has install scripts (${hooks.join(', ')}); installing must never build or download`);
+  }
   const listing = run('tar', ['-tzf', mainTgz]);
   if (/\.node\b/.test(listing)) throw new Error('the main package must not carry a .node binary');
   if (!/package\/dist\/hotpath\.wasm/.test(listing) || !/package\/dist\/hotpath-nosimd\.wasm/.test(listing)) throw new Error('the main package must carry both .wasm builds');
