@@ -104,7 +104,7 @@ describe('loading in a fresh process', () => {
     const r = runChild(probe, {}, packageCopy('no-native'));
     expect(r.b.largeInputTier).toBe('wasm');
     expect(r.b.tiers.native.loaded).toBe(false);
-    expect(r.b.tiers.native.error).toMatch(/not found.*@hotpath\/linux-x64-gnu: package not installed/);
+    expect(r.b.tiers.native.error).toMatch(/not found.*@hotpath\/native-linux-x64-gnu: package not installed/);
     expect(r.top).toEqual([1, 2]);
     expect(r.big).toBeCloseTo(1, 6);
     expect(r.topo).toBe('os');
