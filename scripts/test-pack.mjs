@@ -3,7 +3,8 @@
 //     `napi artifacts` does in a release;
 //     on linux-x64-gnu from the glibc-2.17 cross build, checked with objdump),
 //     packs it and the main package with npm pack.
-//  2. Installs both tarballs into a fresh project with npm --offline and runs an
+//  2. Installs both tarballs (and the runtime dependencies, packed from
+//     node_modules) into a fresh project with npm --offline and an empty cache, runs an
 //     ESM consumer calling a kernel of every kind: everything must run on native.
 //  3. Type-checks a TypeScript consumer against the published .d.ts (tsc --strict).
 //  4. Installs the main tarball alone: everything must run on wasm, and backend()
@@ -11,7 +12,7 @@
 //  5. Corrupts the installed .node: the same graceful fallback, naming the file.
 // Exits non-zero with the failing step on any mismatch.
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -60,6 +61,7 @@ step(`build the ${triple} binary for release`, () => {
 });
 
 let mainTgz, platformTgz;
+const depTgzs = [];
 step('npm pack: main package and platform package', () => {
   // What `napi artifacts` does for each target in a release (it insists on all
   // of them, so a one-platform check places the one binary itself).
@@ -68,6 +70,13 @@ step('npm pack: main package and platform package', () => {
   mkdirSync(out);
   run('npm', ['pack', '--pack-destination', out], { cwd: ROOT });
   run('npm', ['pack', join(ROOT, 'npm', triple), '--pack-destination', out], { cwd: ROOT });
+  // Runtime dependencies go in as tarballs too (packed from this checkout's
+  // node_modules), so the installs below need neither the network nor a warm cache.
+  const deps = Object.keys(JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).dependencies ?? {});
+  const depOut = join(work, 'deps');
+  mkdirSync(depOut);
+  for (const d of deps) run('npm', ['pack', join(ROOT, 'node_modules', d), '--pack-destination', depOut], { cwd: ROOT });
+  depTgzs.push(...readdirSync(depOut).map((f) => join(depOut, f)));
   const files = readdirSync(out);
   mainTgz = join(out, files.find((f) => f.startsWith('hotpath-')));
   platformTgz = join(out, files.find((f) => f.startsWith('hotpath-native-')));
@@ -124,8 +133,8 @@ function project(name, tarballs) {
   const dir = join(work, name);
   mkdirSync(dir);
   writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: `consumer-${name}`, private: true, type: 'module' }));
-  // --offline: every byte comes from the tarballs and npm's cache; nothing from the network.
-  run('npm', ['install', '--offline', '--no-audit', '--no-fund', '--ignore-scripts', ...tarballs], { cwd: dir });
+  // --offline with an empty cache of its own: every byte comes from the tarballs.
+  run('npm', ['install', '--offline', '--cache', join(work, 'npm-cache'), '--no-audit', '--no-fund', '--ignore-scripts', ...tarballs, ...depTgzs], { cwd: dir });
   writeFileSync(join(dir, 'consumer.mjs'), CONSUMER);
   return dir;
 }
