@@ -109,9 +109,9 @@ function ranges(ids) {
 function selectOrFail(cmd, matrix, names, kernelsOnly) {
   if (names.length === 0) return kernelsOnly ? matrix.CASES.filter((c) => c.kind === 'kernel') : undefined;
   const pool = kernelsOnly ? matrix.CASES.filter((c) => c.kind === 'kernel') : matrix.CASES;
-  const unknown = names.filter((n) => !pool.some((c) => c.name === n || c.family === n || c.name.startsWith(`${n}.`)));
+  const unknown = names.filter((n) => !pool.some((c) => matrix.matchesCase(c, n)));
   if (unknown.length > 0) usageError(cmd, `unknown ${kernelsOnly ? 'kernel' : 'operation'} ${unknown.map((u) => JSON.stringify(u)).join(', ')}; choose from: ${[...new Set(pool.flatMap((c) => [c.family, c.name]))].join(', ')}`);
-  return pool.filter((c) => names.some((n) => c.name === n || c.family === n || c.name.startsWith(`${n}.`)));
+  return pool.filter((c) => names.some((n) => matrix.matchesCase(c, n)));
 }
 
 async function bench(argv) {

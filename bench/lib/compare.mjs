@@ -1,5 +1,6 @@
 // `hotpath compare old.json new.json`: per-row speed ratios between two
 // matrix runs, flagging rows slower beyond what either run's spread explains.
+import { fmtNs as ns } from './format.mjs';
 
 const key = (r) => `${r.case}\u0000${r.size}\u0000${r.params}\u0000${r.task}`;
 
@@ -32,7 +33,6 @@ export function compare(oldReport, newReport) {
   };
 }
 
-const ns = (v) => (v >= 1e6 ? `${(v / 1e6).toFixed(2)} ms` : v >= 1e3 ? `${(v / 1e3).toFixed(2)} µs` : `${v.toFixed(1)} ns`);
 
 /** Text table of a comparison: changed rows (or all), then a summary line. */
 export function formatComparison(c, { all = false, oldName = 'old', newName = 'new' } = {}) {

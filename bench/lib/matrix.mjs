@@ -6,6 +6,7 @@ import { cpus, totalmem } from 'node:os';
 import { Bench } from 'tinybench';
 import { KERNEL_CASES } from './cases/kernels.mjs';
 import { STRUCTURE_CASES } from './cases/structures.mjs';
+import { fmtNs } from './format.mjs';
 import { progress as makeProgress } from './progress.mjs';
 
 export const SIZES = ['small', 'medium', 'large'];
@@ -63,13 +64,11 @@ export function describeMachine(hp) {
 }
 
 /**
- * Which cases `--kernel` selects: exact names, or a family name
- * ('btree', 'statistics'...), or a prefix of a case name ('BPlusTree').
+ * Whether `--kernel name` selects a case: its exact name, its family
+ * ('btree', 'statistics'...), or a prefix of its name ('BPlusTree').
  */
-export function selectCases(filters) {
-  if (!filters || filters.length === 0) return CASES;
-  const out = CASES.filter((c) => filters.some((f) => c.name === f || c.family === f || c.name.startsWith(`${f}.`)));
-  return out;
+export function matchesCase(c, name) {
+  return c.name === name || c.family === name || c.name.startsWith(`${name}.`);
 }
 
 /**
@@ -95,7 +94,7 @@ export async function runMatrix(hp, opts = {}) {
     prog.begin(c.name, nSizes * (tiers.length + 1 + (c.kind === 'kernel' && withPeers ? 1 : 0) + (withPeers ? c.peers.length : 0)));
     for (let si = 0; si < nSizes; si++) {
       const size = SIZES[si];
-      const tasks = c.kind === 'kernel' ? await kernelTasks(hp, c, c.sizes[si], tiers, withPeers, skipped, size) : await structureTasks(hp, c, c.sizes[si], tiers, withPeers, skipped, size);
+      const tasks = c.kind === 'kernel' ? await kernelTasks(hp, c, c.sizes[si], tiers, withPeers, skipped) : await structureTasks(hp, c, c.sizes[si], tiers, withPeers, skipped);
       const { label, work, ops } = tasks;
       const reps = c.kind === 'kernel' ? repsFor(tasks.list[0].fn, profile.repTargetMs) : 1;
       const opsPerTask = c.kind === 'kernel' ? reps : ops;
@@ -154,7 +153,7 @@ export async function runMatrix(hp, opts = {}) {
   };
 }
 
-async function peerTasks(c, x, withPeers, skipped, size, makeKey) {
+async function peerTasks(c, withPeers, skipped, makeKey) {
   const out = [];
   const list = [...(c.baseline && !c.baseline.tier ? [{ ...c.baseline, kind: 'baseline' }] : []), ...(withPeers ? c.peers.map((p) => ({ ...p, kind: 'peer' })) : [])];
   for (const p of list) {
@@ -172,10 +171,10 @@ async function peerTasks(c, x, withPeers, skipped, size, makeKey) {
   return out;
 }
 
-async function kernelTasks(hp, c, work, tiers, withPeers, skipped, size) {
+async function kernelTasks(hp, c, work, tiers, withPeers, skipped) {
   const p = c.params(work);
   const x = c.setup(p);
-  const list = await peerTasks(c, x, withPeers, skipped, size, (peer, mod) => {
+  const list = await peerTasks(c, withPeers, skipped, (peer, mod) => {
     if (peer.prepare) peer.prepare(mod, x);
     return { fn: peer.module ? () => peer.fn(mod, x) : () => peer.fn(x) };
   });
@@ -184,15 +183,9 @@ async function kernelTasks(hp, c, work, tiers, withPeers, skipped, size) {
   return { list, p, label: c.label(p), work: c.work(p), ops: 1 };
 }
 
-async function structureTasks(hp, c, n, tiers, withPeers, skipped, size) {
+async function structureTasks(hp, c, n, tiers, withPeers, skipped) {
   const x = c.setup(n);
-  const list = await peerTasks(c, x, withPeers, skipped, size, (peer, mod) => peer.make(mod, x));
+  const list = await peerTasks(c, withPeers, skipped, (peer, mod) => peer.make(mod, x));
   for (const t of tiers) list.push({ name: t, kind: 'tier', tier: t, ...c.tier(hp, x, t) });
   return { list, label: c.label(n), work: null, ops: c.ops(n) };
-}
-
-export function fmtNs(ns) {
-  if (ns >= 1e6) return `${(ns / 1e6).toFixed(2)} ms`;
-  if (ns >= 1e3) return `${(ns / 1e3).toFixed(2)} µs`;
-  return `${ns.toFixed(ns < 10 ? 2 : 1)} ns`;
 }

@@ -3,7 +3,7 @@
 // speed-up over the plain-JS baseline at the large size.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { fmtNs } from './matrix.mjs';
+import { fmtNs } from './format.mjs';
 
 const TIER_COLUMNS = ['js', 'wasm', 'native', 'auto'];
 

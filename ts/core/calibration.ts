@@ -3,7 +3,7 @@
 // HOTPATH_CALIBRATION or setCalibration(), with a built-in default measured
 // on the machine named in default-calibration.ts.
 import { KERNELS, type KernelName } from './kernels.js';
-import { describe } from './errors.js';
+import { describe, rangeError, typeError } from './errors.js';
 import type { TierName } from './types.js';
 
 /** One dispatch step: inputs of at least `work` units run on `tier`. */
@@ -36,8 +36,10 @@ export interface CalibrationTable {
 
 const TIERS: readonly TierName[] = ['native', 'wasm', 'js'];
 
+const FN = 'setCalibration';
+
 function bad(where: string, what: string, value: unknown): never {
-  throw new TypeError(`hotpath.setCalibration: ${where} ${what}; got ${describe(value)}`);
+  typeError(FN, where, `${what}; got ${describe(value)}`);
 }
 
 function isWork(x: unknown): x is number {
@@ -51,7 +53,7 @@ function isWork(x: unknown): x is number {
 export function validateCalibration(table: unknown): CalibrationTable {
   if (table === null || typeof table !== 'object' || Array.isArray(table)) bad('table', 'must be an object', table);
   const t = table as Record<string, unknown>;
-  if (t.schema !== 1) throw new RangeError(`hotpath.setCalibration: table.schema must be 1; got ${describe(t.schema)}`);
+  if (t.schema !== 1) rangeError(FN, 'table.schema', `must be 1; got ${describe(t.schema)}`);
   if (typeof t.machine !== 'string') bad('table.machine', 'must be a string', t.machine);
   if (typeof t.date !== 'string') bad('table.date', 'must be a string', t.date);
   const ks = t.kernels;
@@ -59,7 +61,7 @@ export function validateCalibration(table: unknown): CalibrationTable {
   const kernels: Partial<Record<KernelName, KernelCalibration>> = {};
   for (const [name, entry] of Object.entries(ks as object)) {
     const at = `table.kernels.${name}`;
-    if (!Object.hasOwn(KERNELS, name)) throw new RangeError(`hotpath.setCalibration: ${at} is not a kernel (known: ${Object.keys(KERNELS).join(', ')})`);
+    if (!Object.hasOwn(KERNELS, name)) rangeError(FN, at, `is not a kernel (known: ${Object.keys(KERNELS).join(', ')})`);
     if (entry === null || typeof entry !== 'object') bad(at, 'must be an object', entry);
     const e = entry as Record<string, unknown>;
     if (!Array.isArray(e.steps)) bad(`${at}.steps`, 'must be an array', e.steps);
@@ -68,17 +70,17 @@ export function validateCalibration(table: unknown): CalibrationTable {
       const sp = `${at}.steps[${i}]`;
       if (s === null || typeof s !== 'object') bad(sp, 'must be an object { work, tier }', s);
       const { work, tier } = s as Record<string, unknown>;
-      if (!isWork(work)) throw new RangeError(`hotpath.setCalibration: ${sp}.work must be a non-negative integer; got ${describe(work)}`);
-      if (!TIERS.includes(tier as TierName)) throw new RangeError(`hotpath.setCalibration: ${sp}.tier must be 'native', 'wasm' or 'js'; got ${describe(tier)}`);
-      if (i > 0 && work <= steps[i - 1].work) throw new RangeError(`hotpath.setCalibration: ${sp}.work must be greater than the previous step's (${steps[i - 1].work}); got ${work}`);
+      if (!isWork(work)) rangeError(FN, `${sp}.work`, `must be a non-negative integer; got ${describe(work)}`);
+      if (!TIERS.includes(tier as TierName)) rangeError(FN, `${sp}.tier`, `must be 'native', 'wasm' or 'js'; got ${describe(tier)}`);
+      if (i > 0 && work <= steps[i - 1].work) rangeError(FN, `${sp}.work`, `must be greater than the previous step's (${steps[i - 1].work}); got ${work}`);
       steps.push({ work, tier: tier as TierName });
     });
     const beatsJs: KernelCalibration['beatsJs'] = {};
     if (e.beatsJs !== undefined) {
       if (e.beatsJs === null || typeof e.beatsJs !== 'object') bad(`${at}.beatsJs`, 'must be an object', e.beatsJs);
       for (const [tier, w] of Object.entries(e.beatsJs as object)) {
-        if (tier !== 'native' && tier !== 'wasm') throw new RangeError(`hotpath.setCalibration: ${at}.beatsJs.${tier} is not an accelerated tier ('native' or 'wasm')`);
-        if (w !== null && !isWork(w)) throw new RangeError(`hotpath.setCalibration: ${at}.beatsJs.${tier} must be a non-negative integer or null; got ${describe(w)}`);
+        if (tier !== 'native' && tier !== 'wasm') rangeError(FN, `${at}.beatsJs.${tier}`, "is not an accelerated tier ('native' or 'wasm')");
+        if (w !== null && !isWork(w)) rangeError(FN, `${at}.beatsJs.${tier}`, `must be a non-negative integer or null; got ${describe(w)}`);
         beatsJs[tier] = w as number | null;
       }
     }

@@ -3,6 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { resolveSteps, validateCalibration, type CalibrationTable, type DispatchStep } from './calibration.js';
 import { DEFAULT_CALIBRATION } from './default-calibration.js';
+import { rangeError } from './errors.js';
 import { KERNELS, KERNEL_NAMES, type KernelName, type KernelSet } from './kernels.js';
 import type { Tier, TierStatus } from './tier.js';
 import type { BackendChoice, TierName } from './types.js';
@@ -99,8 +100,8 @@ export function pick(kernel: KernelName, work: number): KernelSet {
  * @throws RangeError for an unknown kernel or a work that is not a non-negative number.
  */
 export function dispatchTier(kernel: KernelName, work: number): TierName {
-  if (!Object.hasOwn(KERNELS, kernel)) throw new RangeError(`hotpath.dispatchTier: kernel must be one of ${KERNEL_NAMES.join(', ')}; got ${JSON.stringify(kernel)}`);
-  if (typeof work !== 'number' || !(work >= 0)) throw new RangeError(`hotpath.dispatchTier: work must be a non-negative number; got ${String(work)}`);
+  if (!Object.hasOwn(KERNELS, kernel)) rangeError('dispatchTier', 'kernel', `must be one of ${KERNEL_NAMES.join(', ')}; got ${JSON.stringify(kernel)}`);
+  if (typeof work !== 'number' || !(work >= 0)) rangeError('dispatchTier', 'work', `must be a non-negative number; got ${String(work)}`);
   if (forced !== null) return choice as TierName;
   const r = routes[kernel];
   for (let i = r.work.length - 1; i >= 0; i--) if (work >= r.work[i]) return r.names[i];

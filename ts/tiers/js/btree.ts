@@ -43,6 +43,8 @@ function newInner(keys: Key[], children: BNode[]): BNode {
 }
 
 // ---- searches: lb = first index with keys[i] >= key, ub = first with keys[i] > key
+// One copy per key type on purpose: each stays monomorphic in V8 (number or
+// string compares only), which a shared generic search would not.
 
 function lbNum(keys: number[], key: number): number {
   let lo = 0;
