@@ -1,8 +1,8 @@
 // npm start: after a from-source build, show what loaded and run each kernel
 // on the active tier beside a plain-JS loop.
 import * as hp from '../dist/index.js';
-import { plainCosine, plainCosineBatch, plainTopK } from '../bench/plain.mjs';
-import { randomF32 } from '../bench/data.mjs';
+import { plainCosine, plainCosineBatch, plainTopK } from '../bench/lib/plain.mjs';
+import { randomF32 } from '../bench/lib/data.mjs';
 
 const b = hp.backend();
 const t = hp.topology();
