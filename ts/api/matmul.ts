@@ -13,12 +13,7 @@ import { blameNonFinite } from '../core/vectors.js';
  */
 export function matmul<T extends FloatArray>(a: T, b: T, m: number, k: number, n: number): T {
   const fn = 'matmul';
-  const f32 = a instanceof Float32Array;
-  if (!f32 && !(a instanceof Float64Array)) typeError(fn, 'a', `must be a Float32Array or Float64Array; got ${describe(a)}`);
-  if (!(f32 ? b instanceof Float32Array : b instanceof Float64Array)) typeError(fn, 'b', `must be a ${a.constructor.name} like a; got ${describe(b)}`);
-  const mm = checkCount(fn, 'm', m), kk = checkCount(fn, 'k', k), nn = checkCount(fn, 'n', n);
-  if (a.length !== mm * kk) rangeError(fn, 'a', `length ${a.length} does not match m·k = ${mm}·${kk}`);
-  if (b.length !== kk * nn) rangeError(fn, 'b', `length ${b.length} does not match k·n = ${kk}·${nn}`);
+  const { f32, mm, kk, nn } = checkMatmul(fn, a, b, m, k, n);
   const out = (f32 ? new Float32Array(mm * nn) : new Float64Array(mm * nn)) as T;
   pick(fn, mm * kk * nn).matmul(a, b, mm, kk, nn, out);
   for (let i = 0; i < out.length; i++) {
@@ -28,4 +23,15 @@ export function matmul<T extends FloatArray>(a: T, b: T, m: number, k: number, n
     }
   }
   return out;
+}
+
+/** Validates a matmul call (shared with the GPU tier). @internal */
+export function checkMatmul(fn: string, a: FloatArray, b: FloatArray, m: unknown, k: unknown, n: unknown): { f32: boolean; mm: number; kk: number; nn: number } {
+  const f32 = a instanceof Float32Array;
+  if (!f32 && !(a instanceof Float64Array)) typeError(fn, 'a', `must be a Float32Array or Float64Array; got ${describe(a)}`);
+  if (!(f32 ? b instanceof Float32Array : b instanceof Float64Array)) typeError(fn, 'b', `must be a ${a.constructor.name} like a; got ${describe(b)}`);
+  const mm = checkCount(fn, 'm', m), kk = checkCount(fn, 'k', k), nn = checkCount(fn, 'n', n);
+  if (a.length !== mm * kk) rangeError(fn, 'a', `length ${a.length} does not match m·k = ${mm}·${kk}`);
+  if (b.length !== kk * nn) rangeError(fn, 'b', `length ${b.length} does not match k·n = ${kk}·${nn}`);
+  return { f32, mm, kk, nn };
 }

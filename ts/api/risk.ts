@@ -45,6 +45,15 @@ export function riskScore(severities: Vector, confidences: Vector, options?: Ris
  */
 export function riskScoreBatch(severities: Vector, confidences: Vector, offsets: Uint32Array, options?: RiskOptions): Float64Array {
   const fn = 'riskScoreBatch';
+  const { s, c, max } = checkRiskBatch(fn, severities, confidences, offsets, options);
+  const out = new Float64Array(offsets.length - 1);
+  const bad = pick(fn, s.length).riskScoreBatch(s, c, offsets, max, out);
+  if (bad > 0) blameNonFinite(fn, [['severities', s], ['confidences', c]]);
+  return out;
+}
+
+/** Validates a riskScoreBatch call (shared with the GPU tier). @internal */
+export function checkRiskBatch(fn: string, severities: unknown, confidences: unknown, offsets: unknown, options: unknown): { s: Vector; c: Vector; max: number } {
   const [s, c] = checkSignals(fn, severities, confidences);
   if (!(offsets instanceof Uint32Array)) typeError(fn, 'offsets', `must be a Uint32Array; got ${describe(offsets)}`);
   const max = maxSeverityOf(fn, options);
@@ -55,10 +64,7 @@ export function riskScoreBatch(severities: Vector, confidences: Vector, offsets:
     if (offsets[i] < offsets[i - 1]) rangeError(fn, `offsets[${i}]`, `is ${offsets[i]}, below offsets[${i - 1}] = ${offsets[i - 1]}; offsets must be non-decreasing`);
   }
   if (offsets[e] !== s.length) rangeError(fn, `offsets[${e}]`, `must equal the signal count ${s.length}; got ${offsets[e]}`);
-  const out = new Float64Array(e);
-  const bad = pick(fn, s.length).riskScoreBatch(s, c, offsets, max, out);
-  if (bad > 0) blameNonFinite(fn, [['severities', s], ['confidences', c]]);
-  return out;
+  return { s, c, max };
 }
 
 /**
@@ -69,15 +75,22 @@ export function riskScoreBatch(severities: Vector, confidences: Vector, offsets:
  */
 export function temporalDecay(scores: Vector, ages: Vector, halfLife: number): Float64Array {
   const fn = 'temporalDecay';
+  const { s, a, h } = checkDecay(fn, scores, ages, halfLife);
+  const out = new Float64Array(s.length);
+  if (pick(fn, s.length).temporalDecay(s, a, h, out) !== 0) blameDecayInputs(fn, s, a);
+  return out;
+}
+
+/** Validates a temporalDecay call (shared with the GPU tier). @internal */
+export function checkDecay(fn: string, scores: unknown, ages: unknown, halfLife: unknown): { s: Vector; a: Vector; h: number } {
   const s = checkVector(fn, 'scores', scores);
   const a = checkVector(fn, 'ages', ages);
   if (s.length !== a.length) rangeError(fn, 'ages', `length ${a.length} does not match scores length ${s.length}`);
-  const h = checkFinite(fn, 'halfLife', halfLife, { minExclusive: 0 });
-  const out = new Float64Array(s.length);
-  const flags = pick(fn, s.length).temporalDecay(s, a, h, out);
-  if (flags !== 0) {
-    blameNonFinite(fn, [['scores', s], ['ages', a]]);
-    for (let i = 0; i < a.length; i++) if (a[i] < 0) rangeError(fn, `ages[${i}]`, `is ${a[i]}; ages must be >= 0`);
-  }
-  return out;
+  return { s, a, h: checkFinite(fn, 'halfLife', halfLife, { minExclusive: 0 }) };
+}
+
+/** Throws for the first non-finite input or negative age, if any. @internal */
+export function blameDecayInputs(fn: string, s: Vector, a: Vector): void {
+  blameNonFinite(fn, [['scores', s], ['ages', a]]);
+  for (let i = 0; i < a.length; i++) if (a[i] < 0) rangeError(fn, `ages[${i}]`, `is ${a[i]}; ages must be >= 0`);
 }

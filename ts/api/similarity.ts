@@ -43,7 +43,8 @@ interface BatchShape {
   n: number;
 }
 
-function checkBatch(fn: string, queries: unknown, matrix: unknown, dim: unknown): BatchShape & { q: Float32Array; m: Float32Array; d: number } {
+/** Validates an all-pairs batch call (shared with the GPU tier). @internal */
+export function checkBatch(fn: string, queries: unknown, matrix: unknown, dim: unknown): BatchShape & { q: Float32Array; m: Float32Array; d: number } {
   const q = checkF32(fn, 'queries', queries);
   const m = checkF32(fn, 'matrix', matrix);
   const d = checkCount(fn, 'dim', dim, 1);
@@ -108,7 +109,16 @@ export interface TopKOptions {
  * @throws TypeError / RangeError naming the bad argument.
  */
 export function topK(query: Float32Array | Vector, matrix: Float32Array, dim: number, k: number, options?: TopKOptions): TopKResult {
-  const fn = 'topK';
+  const { q, m, d, kk, metric } = checkTopK('topK', query, matrix, dim, k, options);
+  const count = Math.min(kk, m.length / d);
+  const indices = new Uint32Array(count), scores = new Float32Array(count);
+  const nonFinite = count === 0 ? 0 : pick('topK', m.length).topK(q, m, d, metric, indices, scores);
+  if (nonFinite > 0) blameNonFinite('topK', [['query', q], ['matrix', m]]);
+  return { indices, scores };
+}
+
+/** Validates a top-k call (shared with the GPU tier). @internal */
+export function checkTopK(fn: string, query: unknown, matrix: unknown, dim: unknown, k: unknown, options: unknown): { q: Float32Array; m: Float32Array; d: number; kk: number; metric: Metric } {
   const qv = checkVector(fn, 'query', query);
   const m = checkF32(fn, 'matrix', matrix);
   const d = checkCount(fn, 'dim', dim, 1);
@@ -121,9 +131,5 @@ export function topK(query: Float32Array | Vector, matrix: Float32Array, dim: nu
   if (qv.length !== d) rangeError(fn, 'query', `length ${qv.length} does not match dim ${d}`);
   if (m.length % d !== 0) rangeError(fn, 'matrix', `length ${m.length} is not a multiple of dim ${d}`);
   const q = qv instanceof Float32Array ? qv : Float32Array.from(qv);
-  const count = Math.min(kk, m.length / d);
-  const indices = new Uint32Array(count), scores = new Float32Array(count);
-  const nonFinite = count === 0 ? 0 : pick('topK', m.length).topK(q, m, d, metric, indices, scores);
-  if (nonFinite > 0) blameNonFinite(fn, [['query', q], ['matrix', m]]);
-  return { indices, scores };
+  return { q, m, d, kk, metric };
 }

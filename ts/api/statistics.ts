@@ -25,7 +25,8 @@ export interface StatsOptions {
 }
 
 /** A finite, non-empty numeric sample (the scan runs on the tier that does it fastest). */
-function checkSample(fn: string, x: unknown, allowEmpty = false): Vector {
+/** @internal */
+export function checkSample(fn: string, x: unknown, allowEmpty = false): Vector {
   const v = checkVector(fn, 'x', x);
   if (!allowEmpty && v.length === 0) rangeError(fn, 'x', 'must not be empty');
   const i = pick('firstNonFinite', v.length).firstNonFinite(v);
@@ -40,14 +41,19 @@ function checkSample(fn: string, x: unknown, allowEmpty = false): Vector {
  * @throws RangeError for an empty `x`, a non-finite element, or ddof outside [0, count).
  */
 export function stats(x: Vector, options?: StatsOptions): Stats {
-  const fn = 'stats';
+  const { v, ddof } = checkStats('stats', x, options);
+  const out = new Float64Array(8);
+  pick('stats', v.length).stats(v, ddof, out);
+  return { count: out[0], sum: out[1], mean: out[2], variance: out[3], std: out[4], min: out[5], max: out[6], median: out[7] };
+}
+
+/** Validates a stats call (shared with the GPU tier). @internal */
+export function checkStats(fn: string, x: unknown, options: unknown): { v: Vector; ddof: number } {
   const v = checkSample(fn, x);
   const o = checkOptions<StatsOptions>(fn, options);
   const ddof = o.ddof === undefined ? 0 : checkCount(fn, 'options.ddof', o.ddof);
   if (ddof >= v.length) rangeError(fn, 'options.ddof', `must be < count ${v.length}; got ${ddof}`);
-  const out = new Float64Array(8);
-  pick(fn, v.length).stats(v, ddof, out);
-  return { count: out[0], sum: out[1], mean: out[2], variance: out[3], std: out[4], min: out[5], max: out[6], median: out[7] };
+  return { v, ddof };
 }
 
 /**

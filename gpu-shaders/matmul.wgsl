@@ -1,0 +1,74 @@
+// C = A·B, row-major f32. A workgroup of 16x16 invocations computes a 64x64
+// tile of C, each invocation a 4x4 block held in registers; A and B stream
+// through workgroup memory 16 columns/rows at a time.
+
+const TILE: u32 = 64u;
+const TK: u32 = 16u;
+
+struct Params {
+  m: u32,
+  k: u32,
+  n: u32,
+  _pad: u32,
+}
+
+@group(0) @binding(0) var<storage, read> a: array<f32>;
+@group(0) @binding(1) var<storage, read> b: array<f32>;
+@group(0) @binding(2) var<storage, read_write> c: array<f32>;
+@group(0) @binding(3) var<uniform> p: Params;
+
+var<workgroup> As: array<f32, 1024>; // TILE x TK, row-major
+var<workgroup> Bs: array<f32, 1024>; // TK x TILE, row-major
+
+@compute @workgroup_size(16, 16)
+fn main(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_id) lid: vec3u) {
+  let row0 = wg.y * TILE;
+  let col0 = wg.x * TILE;
+  let t = lid.y * 16u + lid.x;
+  var acc: array<array<f32, 4>, 4>;
+  for (var i = 0u; i < 4u; i++) {
+    for (var j = 0u; j < 4u; j++) {
+      acc[i][j] = 0.0;
+    }
+  }
+  for (var k0 = 0u; k0 < p.k; k0 += TK) {
+    // 256 invocations load 1024 elements of each tile: 4 apiece, zero-padded.
+    for (var e = 0u; e < 4u; e++) {
+      let idx = t + e * 256u;
+      let ar = idx / TK;
+      let ac = idx % TK;
+      let gr = row0 + ar;
+      let gk = k0 + ac;
+      As[idx] = select(0.0, a[gr * p.k + gk], gr < p.m && gk < p.k);
+      let br = idx / TILE;
+      let bc = idx % TILE;
+      let bk = k0 + br;
+      let gc = col0 + bc;
+      Bs[idx] = select(0.0, b[bk * p.n + gc], bk < p.k && gc < p.n);
+    }
+    workgroupBarrier();
+    for (var kk = 0u; kk < TK; kk++) {
+      var av: array<f32, 4>;
+      var bv: array<f32, 4>;
+      for (var i = 0u; i < 4u; i++) {
+        av[i] = As[(lid.y * 4u + i) * TK + kk];
+        bv[i] = Bs[kk * TILE + lid.x * 4u + i];
+      }
+      for (var i = 0u; i < 4u; i++) {
+        for (var j = 0u; j < 4u; j++) {
+          acc[i][j] = fma(av[i], bv[j], acc[i][j]);
+        }
+      }
+    }
+    workgroupBarrier();
+  }
+  for (var i = 0u; i < 4u; i++) {
+    let r = row0 + lid.y * 4u + i;
+    for (var j = 0u; j < 4u; j++) {
+      let cc = col0 + lid.x * 4u + j;
+      if (r < p.m && cc < p.n) {
+        c[r * p.n + cc] = acc[i][j];
+      }
+    }
+  }
+}
