@@ -41,8 +41,8 @@ fn main(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_id) lid: vec
   var c = 0.0;
   var m = 0.0;
   var s = 0.0;
-  var mn = 3.4028235e38;
-  var mx = -3.4028235e38;
+  var mn = 0x1.fffffep+127f;
+  var mx = -0x1.fffffep+127f;
   // Strided so a workgroup's loads are coalesced.
   for (var i = start + lid.x; i < end; i += WG) {
     let v = x[i];

@@ -1,7 +1,8 @@
 /**
  * hotpath: accelerated kernels for risk, security and caching hot paths.
  * Every call is dispatched to the native (Rust), wasm (AssemblyScript) or js
- * tier; see {@link backend}.
+ * tier; see {@link backend}. The async helpers (e.g. {@link cosineBatchAsync})
+ * also use a WebGPU device opened by {@link gpu}.init() for large inputs.
  * @packageDocumentation
  */
 export { dot, cosine, euclidean, cosineBatch, euclideanBatch, topK, type TopKOptions } from './api/similarity.js';
@@ -15,6 +16,8 @@ export { TimingWheel, type TimingWheelOptions } from './api/timing-wheel.js';
 export { TtlCache, type TtlCacheOptions, type SetOptions as TtlSetOptions, type TtlCacheStats, type EvictReason } from './api/ttl-cache.js';
 export { topology, type Topology, type NumaNode } from './api/topology.js';
 export { memoryBandwidth, type MemoryBandwidth, type MemoryBandwidthOptions } from './api/memory-bandwidth.js';
+export { cosineBatchAsync, euclideanBatchAsync, topKAsync, matmulAsync, riskScoreBatchAsync, temporalDecayAsync, statsAsync } from './api/async.js';
+export { gpu, GpuContext, type Gpu, type GpuAdapterInfo, type GpuInitOptions, type GpuKernelName, type GpuMatrix, type GpuCutoff, type GpuBackendInfo, type GpuChoice } from './gpu/index.js';
 export { backend, setBackend, dispatchTier, setCalibration, type BackendInfo } from './core/dispatch.js';
 export type { CalibrationTable, KernelCalibration, DispatchStep } from './core/calibration.js';
 export type { KernelName } from './core/kernels.js';

@@ -8,6 +8,7 @@ import { KERNELS, KERNEL_NAMES, type KernelName, type KernelSet } from './kernel
 import type { Tier, TierStatus } from './tier.js';
 import type { BackendChoice, TierName } from './types.js';
 import { loadTiers } from '../tiers/index.js';
+import { gpuBackendInfo, type GpuBackendInfo } from '../gpu/active.js';
 
 const tiers = loadTiers();
 const TIER_ORDER: readonly TierName[] = ['native', 'wasm', 'js'];
@@ -152,6 +153,8 @@ export interface BackendInfo {
   dispatch: Record<KernelName, DispatchStep[]>;
   /** Where the crossover table came from and the machine it was measured on. */
   calibration: { source: 'default' | 'env' | 'setCalibration'; path: string | null; machine: string; date: string; error: string | null };
+  /** The GPU the async helpers use (from gpu.init()), its cutoffs, and their last choice. */
+  gpu: GpuBackendInfo;
 }
 
 /** Which tiers loaded (and why not), their SIMD levels, threads, and the tier `auto` picks for large inputs. */
@@ -167,6 +170,7 @@ export function backend(): BackendInfo {
     thresholds: Object.fromEntries(KERNEL_NAMES.map((k) => [k, routes[k].work[0] ?? Infinity])) as Record<KernelName, number>,
     dispatch: Object.fromEntries(KERNEL_NAMES.map((k) => [k, routes[k].work.map((w, i) => ({ work: w, tier: routes[k].names[i] }))])) as Record<KernelName, DispatchStep[]>,
     calibration: { source: calibration.source, path: calibration.path, machine: calibration.table.machine, date: calibration.table.date, error: calibrationError?.message ?? null },
+    gpu: gpuBackendInfo(),
   };
 }
 

@@ -1,0 +1,74 @@
+// Async forms of the batch kernels: the GPU when gpu.init() opened one and
+// the call is above that device's measured cutoff, else the CPU tiers. A GPU
+// failure (device lost, out of memory) falls back to the CPU for that call
+// and is reported in backend().gpu.lastChoice; bad arguments still reject.
+import { dispatchTier } from '../core/dispatch.js';
+import type { TopKResult, Vector } from '../core/types.js';
+import { activeGpu, recordChoice } from '../gpu/active.js';
+import type { GpuContext } from '../gpu/context.js';
+import type { GpuKernelName } from '../gpu/types.js';
+import { checkBatch, checkTopK, cosineBatch, euclideanBatch, topK, type TopKOptions } from './similarity.js';
+import { checkMatmul, matmul } from './matmul.js';
+import { checkDecay, checkRiskBatch, riskScoreBatch, temporalDecay, type RiskOptions } from './risk.js';
+import { checkStats, stats, type Stats, type StatsOptions } from './statistics.js';
+import type { FloatArray } from '../core/types.js';
+
+async function route<T>(kernel: GpuKernelName, work: number, gpuOk: boolean, onGpu: (g: GpuContext) => Promise<T>, onCpu: () => T): Promise<T> {
+  const g = activeGpu();
+  const cutoff = g?.cutoffs[kernel].work ?? Infinity;
+  let why = g === null ? 'no GPU context (gpu.init())' : !gpuOk ? 'Float64Array input (WGSL has no f64)' : `work ${work} below the cutoff ${cutoff}`;
+  if (g !== null && gpuOk && work >= cutoff) {
+    try {
+      const out = await onGpu(g);
+      recordChoice({ kernel, work, tier: 'webgpu', why: `work ${work} >= cutoff ${cutoff}` });
+      return out;
+    } catch (e) {
+      if (e instanceof TypeError || e instanceof RangeError) throw e;
+      why = `GPU call failed, ran on the CPU: ${(e as Error).message}`;
+    }
+  }
+  recordChoice({ kernel, work, tier: dispatchTier(kernel, work), why });
+  return onCpu();
+}
+
+/** {@link cosineBatch}, on the GPU above its measured cutoff (see {@link gpu.init}), else on the CPU. */
+export async function cosineBatchAsync(queries: Float32Array, matrix: Float32Array, dim: number): Promise<Float32Array> {
+  const s = checkBatch('cosineBatchAsync', queries, matrix, dim);
+  return route('cosineBatch', s.nq * s.m.length, true, (g) => g.cosineBatch(queries, matrix, dim), () => cosineBatch(queries, matrix, dim));
+}
+
+/** {@link euclideanBatch}, on the GPU above its measured cutoff, else on the CPU. */
+export async function euclideanBatchAsync(queries: Float32Array, matrix: Float32Array, dim: number): Promise<Float32Array> {
+  const s = checkBatch('euclideanBatchAsync', queries, matrix, dim);
+  return route('euclideanBatch', s.nq * s.m.length, true, (g) => g.euclideanBatch(queries, matrix, dim), () => euclideanBatch(queries, matrix, dim));
+}
+
+/** {@link topK}, scored on the GPU above its measured cutoff, else on the CPU. */
+export async function topKAsync(query: Float32Array | Vector, matrix: Float32Array, dim: number, k: number, options?: TopKOptions): Promise<TopKResult> {
+  const s = checkTopK('topKAsync', query, matrix, dim, k, options);
+  return route('topK', s.m.length, true, (g) => g.topK(query, matrix, dim, k, options), () => topK(query, matrix, dim, k, options));
+}
+
+/** {@link matmul}; Float32Array inputs above the measured cutoff run on the GPU, Float64Array always on the CPU. */
+export async function matmulAsync<T extends FloatArray>(a: T, b: T, m: number, k: number, n: number): Promise<T> {
+  const s = checkMatmul('matmulAsync', a, b, m, k, n);
+  return route('matmul', s.mm * s.kk * s.nn, s.f32, (g) => g.matmul(a as Float32Array, b as Float32Array, m, k, n) as Promise<T>, () => matmul(a, b, m, k, n));
+}
+
+/** {@link riskScoreBatch}, on the GPU (f32 arithmetic) above its measured cutoff, else on the CPU. */
+export async function riskScoreBatchAsync(severities: Vector, confidences: Vector, offsets: Uint32Array, options?: RiskOptions): Promise<Float64Array> {
+  const s = checkRiskBatch('riskScoreBatchAsync', severities, confidences, offsets, options);
+  return route('riskScoreBatch', s.s.length, true, (g) => g.riskScoreBatch(severities, confidences, offsets, options), () => riskScoreBatch(severities, confidences, offsets, options));
+}
+
+/** {@link temporalDecay}, on the GPU (f32 arithmetic) above its measured cutoff, else on the CPU. */
+export async function temporalDecayAsync(scores: Vector, ages: Vector, halfLife: number): Promise<Float64Array> {
+  const s = checkDecay('temporalDecayAsync', scores, ages, halfLife);
+  return route('temporalDecay', s.s.length, true, (g) => g.temporalDecay(scores, ages, halfLife), () => temporalDecay(scores, ages, halfLife));
+}
+
+/** {@link stats}, reduced on the GPU above its measured cutoff (median on the CPU), else on the CPU. */
+export async function statsAsync(x: Vector, options?: StatsOptions): Promise<Stats> {
+  const s = checkStats('statsAsync', x, options);
+  return route('stats', s.v.length, true, (g) => g.stats(x, options), () => stats(x, options));
+}
