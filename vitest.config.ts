@@ -1,9 +1,18 @@
+import { existsSync } from 'node:fs';
 import { defineConfig } from 'vitest/config';
+
+// The WebGPU suite runs on whatever adapter Dawn finds. Without a GPU that is
+// the SwiftShader Vulkan driver from Debian's chromium package (installed by
+// .ci/run); a set VK_ICD_FILENAMES (a real GPU's driver) wins.
+const SWIFTSHADER = '/usr/lib/chromium/vk_swiftshader_icd.json';
+const gpuEnv: Record<string, string> = { XDG_RUNTIME_DIR: process.env.XDG_RUNTIME_DIR ?? '/tmp' };
+if (!process.env.VK_ICD_FILENAMES && !process.env.HOTPATH_GPU_NATIVE_DRIVER && existsSync(SWIFTSHADER)) gpuEnv.VK_ICD_FILENAMES = SWIFTSHADER;
 
 export default defineConfig({
   test: {
     // Native addons and wasm instances are per process; forks keep tiers isolated per file.
     pool: 'forks',
+    env: gpuEnv,
     testTimeout: 120_000,
     hookTimeout: 120_000,
     projects: [

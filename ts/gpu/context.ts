@@ -15,6 +15,7 @@ import { rowChunks, similarity, selectTopK, matmul, riskScoreBatch, temporalDeca
 import { GpuPass, PipelineCache } from './pass.js';
 import { BufferPool } from './pool.js';
 import { Usage } from './flags.js';
+import { median } from '../tiers/js/statistics.js';
 import { measureCutoffs } from './cutoffs.js';
 import type { GpuSource } from './provider.js';
 import { GPU_KERNELS, type GpuAdapterInfo, type GpuCutoff, type GpuInitOptions, type GpuKernelName, type GpuMatrix } from './types.js';
@@ -268,7 +269,7 @@ export class GpuContext {
       const { s, a, h } = checkDecay(fn, scores, ages, halfLife);
       blameDecayInputs(fn, s, a);
       if (s.length === 0) return Promise.resolve(new Float64Array(0));
-      return this.run('temporalDecay', (pass, lim) => temporalDecay(pass, lim, s, a, h));
+      return this.run('temporalDecay', (pass, lim) => temporalDecay(pass, lim, s, a, h, fn));
     });
   }
 
@@ -278,11 +279,9 @@ export class GpuContext {
     return this.guard(fn, () => {
       const { v, ddof } = checkStats(fn, x, options);
       return this.run('stats', async (pass, lim) => {
-        const m = await moments(pass, lim, v);
-        const med = new Float64Array(1);
-        pick('percentiles', v.length).percentiles(v, Float64Array.of(50), med);
+        const m = await moments(pass, lim, v, fn);
         const variance = Math.max(0, m.m2 / (m.count - ddof));
-        return { count: m.count, sum: m.mean * m.count, mean: m.mean, variance, std: Math.sqrt(variance), min: m.min, max: m.max, median: med[0] };
+        return { count: m.count, sum: m.mean * m.count, mean: m.mean, variance, std: Math.sqrt(variance), min: m.min, max: m.max, median: median(v) };
       });
     });
   }

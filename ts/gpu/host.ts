@@ -95,8 +95,25 @@ export async function matmul(pass: GpuPass, lim: ChunkLimits, a: Float32Array, b
   return new Float32Array(await pass.finish(m * n * 4));
 }
 
-const f32 = (x: Vector, from: number, to: number): Float32Array =>
-  x instanceof Float32Array ? x.subarray(from, to) : Float32Array.from(x.slice(from, to) as ArrayLike<number>);
+const F32_MAX = 3.4028234663852886e38;
+
+/**
+ * x[from, to) − shift as f32. A value beyond f32's range would turn into an
+ * infinity on the GPU and poison the result, so it is refused by name
+ * (`arg` set); values below f32's smallest normal (1.2e-38) may become 0.
+ */
+function f32(x: Vector, from: number, to: number, fn = '', arg = '', shift = 0): Float32Array {
+  if (x instanceof Float32Array) return x.subarray(from, to);
+  const out = new Float32Array(to - from);
+  for (let i = from; i < to; i++) {
+    const v = x[i] - shift;
+    if (arg !== '' && !(Math.abs(v) <= F32_MAX)) {
+      throw new RangeError(`hotpath.${fn}: ${arg}[${i}] is ${x[i]}, beyond the float32 range the GPU computes in; use the CPU ${fn.replace('gpu.', '')}`);
+    }
+    out[i - from] = v;
+  }
+  return out;
+}
 
 /** Noisy-OR per CSR entity, in entity chunks whose signals fit one binding. */
 export async function riskScoreBatch(pass: GpuPass, lim: ChunkLimits, s: Vector, c: Vector, offsets: Uint32Array, maxSeverity: number, fn: string): Promise<Float64Array> {
@@ -127,14 +144,14 @@ export async function riskScoreBatch(pass: GpuPass, lim: ChunkLimits, s: Vector,
 }
 
 /** score · 2^(−age / halfLife), elementwise in chunks. */
-export async function temporalDecay(pass: GpuPass, lim: ChunkLimits, s: Vector, a: Vector, halfLife: number): Promise<Float64Array> {
+export async function temporalDecay(pass: GpuPass, lim: ChunkLimits, s: Vector, a: Vector, halfLife: number, fn: string): Promise<Float64Array> {
   const pipeline = await pass.pipeline('decay');
   const n = s.length;
   for (let i0 = 0; i0 < n; i0 += lim.elems) {
     const len = Math.min(lim.elems, n - i0);
     const out = pass.output(len * 4, 'decay');
     const [x, y] = grid(Math.ceil(len / 256), lim.perDim);
-    pass.dispatch(pipeline, [pass.input(f32(s, i0, i0 + len), 'scores'), pass.input(f32(a, i0, i0 + len), 'ages'), out, pass.uniform([len, halfLife, 0, 0], [false, true])], x, y);
+    pass.dispatch(pipeline, [pass.input(f32(s, i0, i0 + len, fn, 'scores'), 'scores'), pass.input(f32(a, i0, i0 + len), 'ages'), out, pass.uniform([len, halfLife, 0, 0], [false, true])], x, y);
     pass.readback(out, 0, i0 * 4, len * 4);
   }
   return Float64Array.from(new Float32Array(await pass.finish(n * 4)));
@@ -151,7 +168,7 @@ const PARTIAL_FLOATS = 8;
  * element before rounding to f32, so a large common offset does not eat the
  * spread the variance is made of.
  */
-export async function moments(pass: GpuPass, lim: ChunkLimits, x: Vector): Promise<Moments> {
+export async function moments(pass: GpuPass, lim: ChunkLimits, x: Vector, fn: string): Promise<Moments> {
   const pipeline = await pass.pipeline('moments');
   const n = x.length;
   const shift = x instanceof Float32Array ? 0 : x[0];
@@ -159,12 +176,7 @@ export async function moments(pass: GpuPass, lim: ChunkLimits, x: Vector): Promi
   let groups = 0;
   for (let i0 = 0; i0 < n; i0 += chunk) {
     const len = Math.min(chunk, n - i0);
-    let data: Float32Array;
-    if (x instanceof Float32Array) data = x.subarray(i0, i0 + len);
-    else {
-      data = new Float32Array(len);
-      for (let i = 0; i < len; i++) data[i] = x[i0 + i] - shift;
-    }
+    const data = f32(x, i0, i0 + len, fn, 'x', shift);
     const g = Math.ceil(len / PER_GROUP);
     const out = pass.output(g * PARTIAL_FLOATS * 4, 'partials');
     const [gx, gy] = grid(g, lim.perDim);
