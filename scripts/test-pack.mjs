@@ -111,11 +111,16 @@ const t = new hp.BPlusTree({ keyType: 'number', backend: tier }); t.setMany(new 
 if (t.range(null, null).map(([k]) => k).join() !== '1,2,3') throw new Error('BPlusTree');
 const w = new hp.TimingWheel({ backend: tier }); w.schedule(5, 'x'); if (w.advance(10).join() !== 'x') throw new Error('TimingWheel');
 const c = new hp.TtlCache({ maxSize: 2, ttlMs: 1000, backend: tier, clock: () => 0, autoPurge: false }); c.set('k', 1); if (c.get('k') !== 1) throw new Error('TtlCache');
+// webgpu is an optional peer, not installed here: the GPU tier says why and the async helpers run on the CPU.
+const g = await hp.gpu.init();
+if (g.available || !/'webgpu' package did not load/.test(g.reason)) throw new Error('gpu.init without the webgpu package: ' + g.reason);
+near((await hp.cosineBatchAsync(q, m, 4))[0], 1, 'cosineBatchAsync');
 const b = hp.backend();
+if (b.gpu.lastChoice.tier !== tier) throw new Error('cosineBatchAsync ran on ' + b.gpu.lastChoice.tier);
 console.log(JSON.stringify({ native: b.tiers.native, wasm: b.tiers.wasm.loaded, large: b.largeInputTier, treeTier: t.backend, wheelTier: w.backend }));
 `;
 const TS_CONSUMER = `
-import { cosineBatch, stats, BPlusTree, TtlCache, backend, type Stats, type BackendInfo, type TierName } from 'hotpath';
+import { cosineBatch, cosineBatchAsync, gpu, stats, BPlusTree, TtlCache, backend, type Stats, type BackendInfo, type TierName, type Gpu, type GpuAdapterInfo } from 'hotpath';
 const s: Stats = stats(new Float64Array([1, 2, 3]));
 const scores: Float32Array = cosineBatch(new Float32Array(4), new Float32Array(8), 4);
 const tree = new BPlusTree<string, number>({ keyType: 'number' });
@@ -126,7 +131,12 @@ const info: BackendInfo = backend();
 const t: TierName = info.largeInputTier;
 // @ts-expect-error dim must be a number
 cosineBatch(new Float32Array(4), new Float32Array(8), '4');
-export { s, scores, v, hit, t };
+const g: Gpu = await gpu.init({ calibrate: false, powerPreference: 'high-performance' });
+const adapter: GpuAdapterInfo | null = g.adapterInfo;
+const gpuScores: Promise<Float32Array> = g.available ? g.cosineBatch(new Float32Array(4), new Float32Array(8), 4) : cosineBatchAsync(new Float32Array(4), new Float32Array(8), 4);
+// @ts-expect-error powerPreference is a fixed set
+void gpu.init({ powerPreference: 'fastest' });
+export { s, scores, v, hit, t, adapter, gpuScores };
 `;
 
 function project(name, tarballs) {

@@ -12,7 +12,7 @@ import { checkStats, type Stats, type StatsOptions } from '../api/statistics.js'
 import type { RiskOptions } from '../api/risk.js';
 import type { TopKOptions } from '../api/similarity.js';
 import { rowChunks, similarity, selectTopK, matmul, riskScoreBatch, temporalDecay, moments, type ChunkLimits, type RowChunk } from './host.js';
-import { GpuPass, PipelineCache } from './pass.js';
+import { GpuPass, PipelineCache, type PassTimings } from './pass.js';
 import { BufferPool } from './pool.js';
 import { Usage } from './flags.js';
 import { median } from '../tiers/js/statistics.js';
@@ -83,6 +83,10 @@ export class GpuContext {
   private lostReason: string | null = null;
   private generation = 0;
   private readonly cutoffTable = new Map<GpuKernelName, GpuCutoff>();
+  /** @internal bench hook: split each call's time into encode, GPU and readback (one extra queue round trip per call). */
+  profile = false;
+  /** @internal the last profiled call's timings. */
+  lastTimings: PassTimings | null = null;
 
   /** @internal */
   constructor(private readonly source: GpuSource | null, private readonly options: GpuInitOptions, adapter: GPUAdapter | null, device: GPUDevice | null, reason: string | null) {
@@ -170,6 +174,7 @@ export class GpuContext {
       if (errors.length > 0) throw new Error(`hotpath.gpu.${fn}: WebGPU reported ${errors.join('; ')}`);
     };
     const pass = new GpuPass(device, open.pool, open.pipelines, `hotpath.${fn}`, popScopes);
+    if (this.profile) pass.timings = this.lastTimings = { encodeMs: 0, gpuMs: 0, readbackMs: 0 };
     let ok = false;
     try {
       const out = await body(pass, open.lim, open);
@@ -375,7 +380,7 @@ export class GpuContext {
   }
 }
 
-/** A device with the adapter's largest buffer limits (the defaults cap bindings at 128 MiB). */
+/** A device with the adapter's largest buffer limits (the defaults cap bindings at 128 MiB). @internal */
 export async function requestDevice(adapter: GPUAdapter): Promise<GPUDevice> {
   return adapter.requestDevice({
     requiredLimits: {

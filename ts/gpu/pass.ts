@@ -54,8 +54,21 @@ export function grid(groups: number, maxPerDim: number): [number, number] {
 
 const align4 = (n: number): number => Math.max(16, Math.ceil(n / 4) * 4);
 
+/** Where one call's time went, in ms (recorded only when profiling; see GpuContext.profile). */
+export interface PassTimings {
+  /** Host work before the submit: f64→f32 conversion, queue writes, encoding. */
+  encodeMs: number;
+  /** Submit until the queue is idle: uploads, dispatches and the copy into staging. */
+  gpuMs: number;
+  /** Mapping the staging buffer and copying the result out. */
+  readbackMs: number;
+}
+
 /** Records one call's work; see the module comment. */
 export class GpuPass {
+  private readonly started = performance.now();
+  /** Set to receive this pass's timings (costs one extra queue round trip). */
+  timings: PassTimings | null = null;
   readonly encoder: GPUCommandEncoder;
   private readonly pooled: GPUBuffer[] = [];
   private readonly copies: Array<[GPUBuffer, number, number, number]> = [];
@@ -118,11 +131,18 @@ export class GpuPass {
   async finish(bytes: number): Promise<ArrayBuffer> {
     const staging = this.buffer(bytes, Usage.MAP_READ | Usage.COPY_DST, 'staging');
     for (const [src, so, dst, n] of this.copies) this.encoder.copyBufferToBuffer(src, so, staging, dst, n);
+    const t0 = performance.now();
     this.device.queue.submit([this.encoder.finish()]);
     await this.afterSubmit();
+    let t1 = t0;
+    if (this.timings !== null) {
+      await this.device.queue.onSubmittedWorkDone();
+      t1 = performance.now();
+    }
     await staging.mapAsync(MAP_READ, 0, align4(bytes));
     const out = staging.getMappedRange(0, align4(bytes)).slice(0, bytes);
     staging.unmap();
+    if (this.timings !== null) Object.assign(this.timings, { encodeMs: t0 - this.started, gpuMs: t1 - t0, readbackMs: performance.now() - t1 });
     return out;
   }
 
