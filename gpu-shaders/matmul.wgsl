@@ -25,12 +25,12 @@ fn main(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_id) lid: vec
   let row0 = wg.y * TILE;
   let col0 = wg.x * TILE;
   let t = lid.y * 16u + lid.x;
-  var acc: array<array<f32, 4>, 4>;
-  for (var i = 0u; i < 4u; i++) {
-    for (var j = 0u; j < 4u; j++) {
-      acc[i][j] = 0.0;
-    }
-  }
+  // Four row accumulators of four columns each: vector registers, no
+  // dynamically indexed arrays (which some compilers keep in memory).
+  var acc0 = vec4f(0.0);
+  var acc1 = vec4f(0.0);
+  var acc2 = vec4f(0.0);
+  var acc3 = vec4f(0.0);
   for (var k0 = 0u; k0 < p.k; k0 += TK) {
     // 256 invocations load 1024 elements of each tile: 4 apiece, zero-padded.
     for (var e = 0u; e < 4u; e++) {
@@ -48,27 +48,29 @@ fn main(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_id) lid: vec
     }
     workgroupBarrier();
     for (var kk = 0u; kk < TK; kk++) {
-      var av: array<f32, 4>;
-      var bv: array<f32, 4>;
-      for (var i = 0u; i < 4u; i++) {
-        av[i] = As[(lid.y * 4u + i) * TK + kk];
-        bv[i] = Bs[kk * TILE + lid.x * 4u + i];
-      }
-      for (var i = 0u; i < 4u; i++) {
-        for (var j = 0u; j < 4u; j++) {
-          acc[i][j] = fma(av[i], bv[j], acc[i][j]);
-        }
-      }
+      let bo = kk * TILE + lid.x * 4u;
+      let bv = vec4f(Bs[bo], Bs[bo + 1u], Bs[bo + 2u], Bs[bo + 3u]);
+      let ao = lid.y * 4u * TK + kk;
+      acc0 = fma(vec4f(As[ao]), bv, acc0);
+      acc1 = fma(vec4f(As[ao + TK]), bv, acc1);
+      acc2 = fma(vec4f(As[ao + 2u * TK]), bv, acc2);
+      acc3 = fma(vec4f(As[ao + 3u * TK]), bv, acc3);
     }
     workgroupBarrier();
   }
-  for (var i = 0u; i < 4u; i++) {
-    let r = row0 + lid.y * 4u + i;
-    for (var j = 0u; j < 4u; j++) {
-      let cc = col0 + lid.x * 4u + j;
-      if (r < p.m && cc < p.n) {
-        c[r * p.n + cc] = acc[i][j];
-      }
+  store(row0 + lid.y * 4u, col0 + lid.x * 4u, acc0);
+  store(row0 + lid.y * 4u + 1u, col0 + lid.x * 4u, acc1);
+  store(row0 + lid.y * 4u + 2u, col0 + lid.x * 4u, acc2);
+  store(row0 + lid.y * 4u + 3u, col0 + lid.x * 4u, acc3);
+}
+
+fn store(r: u32, c0: u32, v: vec4f) {
+  if (r >= p.m) {
+    return;
+  }
+  for (var j = 0u; j < 4u; j++) {
+    if (c0 + j < p.n) {
+      c[r * p.n + c0 + j] = v[j];
     }
   }
 }
