@@ -5,7 +5,7 @@
 // its benchmark. Fails, never skips, when Chromium is missing.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { BrowserContext } from 'playwright-core';
 // @ts-expect-error plain ESM module without types
 import { launchChromium } from '../scripts/chromium.mjs';
@@ -17,12 +17,22 @@ import type { TestResult } from './browser/vitest-shim.js';
 let browser: { context: BrowserContext; close(): Promise<void> } | null = null;
 let server: { url: string; close(): Promise<void> } | null = null;
 let built: Awaited<ReturnType<typeof buildPages>>;
+// A missing Chromium must fail every test (vitest would report a throwing beforeAll's tests as skipped).
+let setupError: Error | null = null;
 
 beforeAll(async () => {
-  built = await buildPages();
-  server = await serveStatic(WWW);
-  browser = await launchChromium();
+  try {
+    built = await buildPages();
+    server = await serveStatic(WWW);
+    browser = await launchChromium();
+  } catch (e) {
+    setupError = e as Error;
+  }
 });
+
+function ready(): void {
+  if (setupError !== null) throw setupError;
+}
 
 afterAll(async () => {
   await browser?.close();
@@ -31,6 +41,7 @@ afterAll(async () => {
 
 /** Loads a page and waits for the global it publishes its outcome in. */
 async function outcome<T>(path: string, global: string, timeout = 60_000): Promise<T> {
+  ready();
   const page = await browser!.context.newPage();
   const problems: string[] = [];
   page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
@@ -87,8 +98,16 @@ describe('a page bundled against `hotpath` by name', () => {
     exports: string[];
   }
   let c: Consumer;
+  let consumerError: Error | null = null;
   beforeAll(async () => {
-    c = await outcome<Consumer>('consumer.html', '__hotpathConsumer');
+    try {
+      c = await outcome<Consumer>('consumer.html', '__hotpathConsumer');
+    } catch (e) {
+      consumerError = e as Error;
+    }
+  });
+  beforeEach(() => {
+    if (consumerError !== null) throw consumerError;
   });
 
   it('resolves to the browser build and pulls in no Node built-in or native loader', () => {
@@ -146,6 +165,7 @@ describe('a page bundled against `hotpath` by name', () => {
 
 describe('the demo page', () => {
   it('renders, runs its benchmark to completion and draws the chart', async () => {
+    ready();
     const page = await browser!.context.newPage();
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(e.message));
