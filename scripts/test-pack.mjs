@@ -18,6 +18,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { platformPackage, platformTriple } from '../dist/tiers/native/platform.js';
 
+const esbuild = await import('esbuild');
+
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const WIN = process.platform === 'win32';
 const triple = platformTriple();
@@ -88,6 +90,7 @@ step('npm pack: main package and platform package', () => {
   const listing = run('tar', ['-tzf', mainTgz]);
   if (/\.node\b/.test(listing)) throw new Error('the main package must not carry a .node binary');
   if (!/package\/dist\/hotpath\.wasm/.test(listing) || !/package\/dist\/hotpath-nosimd\.wasm/.test(listing)) throw new Error('the main package must carry both .wasm builds');
+  if (!/package\/dist\/index\.browser\.js/.test(listing) || !/package\/dist\/wasm-urls\.js/.test(listing)) throw new Error('the main package must carry the browser entry');
 });
 
 // ---- 2-5. consumers -----------------------------------------------------------
@@ -171,6 +174,15 @@ step('main package alone: everything runs on wasm and backend() names the missin
   const r = consume(dir, 'wasm');
   if (r.native.loaded || !r.native.error.includes(`${pkg}: package not installed`)) throw new Error(`native: ${JSON.stringify(r.native)}`);
   if (!r.wasm || r.large !== 'wasm' || r.treeTier !== 'wasm') throw new Error(JSON.stringify(r));
+});
+
+step('browser bundle of the installed package: the browser entry, no Node built-ins (esbuild, platform browser)', () => {
+  const dir = join(work, 'wasm-only');
+  writeFileSync(join(dir, 'page.mjs'), "import * as hp from 'hotpath';\nawait hp.init();\nconsole.log(hp.cosineBatch(new Float32Array(2), new Float32Array(4), 2));\n");
+  const r = esbuild.buildSync({ entryPoints: [join(dir, 'page.mjs')], bundle: true, platform: 'browser', format: 'esm', write: false, metafile: true, absWorkingDir: dir, logLevel: 'silent' });
+  const inputs = Object.keys(r.metafile.inputs);
+  if (!inputs.includes('node_modules/hotpath/dist/index.browser.js')) throw new Error(`the bundle did not take the browser entry: ${inputs.join(', ')}`);
+  if (/["'](?:node:[a-z_/]+|fs|os|module|path)["']/.test(r.outputFiles[0].text)) throw new Error('the browser bundle imports a Node built-in');
 });
 
 step('corrupt .node: the same fallback, naming the file', () => {

@@ -379,7 +379,8 @@ describe('webgpu tier: lifetime in a fresh process', () => {
     expect(out).toEqual({ bad: 0 });
   });
 
-  it('without an adapter, init() resolves unavailable with the reason and the process exits', () => {
+  // VK_ICD_FILENAMES hides every Vulkan driver only where Dawn uses Vulkan.
+  it.runIf(process.platform === 'linux')('without an adapter, init() resolves unavailable with the reason and the process exits', () => {
     const out = runChild(`
       const g = await hp.gpu.init();
       let rejected = null;
@@ -388,9 +389,11 @@ describe('webgpu tier: lifetime in a fresh process', () => {
       return { available: g.available, reason: g.reason, info: g.adapterInfo, rejected, r: Array.from(r), gpu: hp.backend().gpu.available };
     `, { VK_ICD_FILENAMES: '/nonexistent/icd.json' });
     expect(out.available).toBe(false);
-    expect(out.reason).toMatch(/no WebGPU adapter.*VK_ICD_FILENAMES/);
+    // Where Dawn cannot load at all (musl), the reason says that instead.
+    const why = absent ? /no WebGPU adapter.*VK_ICD_FILENAMES|'webgpu' package did not load/ : /no WebGPU adapter.*VK_ICD_FILENAMES/;
+    expect(out.reason).toMatch(why);
     expect(out.info).toBeNull();
-    expect(out.rejected).toMatch(/hotpath\.gpu\.cosineBatch: no GPU: no WebGPU adapter/);
+    expect(out.rejected).toMatch(/hotpath\.gpu\.cosineBatch: no GPU: /);
     expect(out.r).toEqual([1]);
     expect(out.gpu).toBe(false);
   });

@@ -5,6 +5,8 @@
  * also use a WebGPU device opened by {@link gpu}.init() for large inputs.
  * @packageDocumentation
  */
+// First, so the tiers are loaded before any API module runs.
+import './platform/node.js';
 export { dot, cosine, euclidean, cosineBatch, euclideanBatch, topK, type TopKOptions } from './api/similarity.js';
 export { riskScore, riskScoreBatch, temporalDecay, type RiskOptions } from './api/risk.js';
 export { stats, percentiles, movingAverage, outliersIQR, outliersZScore, type Stats, type StatsOptions, type IqrOptions, type ZScoreOptions } from './api/statistics.js';
@@ -23,3 +25,5 @@ export type { CalibrationTable, KernelCalibration, DispatchStep } from './core/c
 export type { KernelName } from './core/kernels.js';
 export type { TierStatus } from './core/tier.js';
 export type { Vector, FloatArray, Metric, TierName, BackendChoice, TopKResult } from './core/types.js';
+export { init } from './platform/node.js';
+export type { InitOptions, WasmSource } from './platform/init-options.js';

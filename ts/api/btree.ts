@@ -9,7 +9,7 @@ import type { BackendChoice, TierName } from '../core/types.js';
 import { JsBTree } from '../tiers/js/btree.js';
 import { compareCodePoints } from '../tiers/js/codepoint.js';
 import { NativeTreeCore } from '../tiers/native/btree.js';
-import { nativeAddon } from '../tiers/native/index.js';
+import { nativeAddon } from '../tiers/native/handle.js';
 import { WasmTreeCore } from '../tiers/wasm/btree.js';
 import { wasmHeap } from '../tiers/wasm/index.js';
 

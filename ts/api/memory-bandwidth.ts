@@ -1,7 +1,7 @@
 // The machine's sustainable memory bandwidth, so memory-bound kernels can be
 // reported as a fraction of it (bench) and users can size batches.
 import { checkCount, checkOptions, rangeError } from '../core/errors.js';
-import { nativeAddon } from '../tiers/native/index.js';
+import { nativeAddon } from '../tiers/native/handle.js';
 import { topology } from './topology.js';
 
 /** Options of {@link memoryBandwidth}. */

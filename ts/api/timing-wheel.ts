@@ -7,7 +7,7 @@ import { checkFinite, checkOptions, describe, rangeError, typeError } from '../c
 import type { BackendChoice, TierName } from '../core/types.js';
 import { WHEEL_GEN_UNIT, WHEEL_MAX_TICK, WHEEL_MAX_TIMERS, type WheelConfig, type WheelCore } from '../core/wheel-core.js';
 import { JsWheel } from '../tiers/js/timing-wheel.js';
-import { nativeAddon } from '../tiers/native/index.js';
+import { nativeAddon } from '../tiers/native/handle.js';
 import { NativeWheel } from '../tiers/native/timing-wheel.js';
 import { WasmWheel } from '../tiers/wasm/timing-wheel.js';
 import { wasmHeap } from '../tiers/wasm/index.js';

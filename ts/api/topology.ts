@@ -1,6 +1,4 @@
-import { availableParallelism, cpus, totalmem } from 'node:os';
-import { nativeAddon } from '../tiers/native/index.js';
-import { backend } from '../core/dispatch.js';
+import { nativeAddon } from '../tiers/native/handle.js';
 
 /** One NUMA node: its id, its CPUs and its memory. */
 export interface NumaNode {
@@ -31,23 +29,38 @@ export interface Topology {
   sources?: { sysfsCpus: number; affinity: number; availableParallelism: number; cgroup: number | null };
 }
 
+// Who answers when the addon is not loaded: Node's os module (the Node
+// entry) or navigator (the browser entry); each entry installs its own so the
+// other's globals never enter its module graph.
+let hostTopology: (() => Topology) | null = null;
+
+/** Sets the answer {@link topology} gives without the native addon. @internal */
+export function setHostTopology(probe: () => Topology): void {
+  hostTopology = probe;
+}
+
 /**
  * The machine's topology. Probed natively (sysfs, affinity mask, cgroup quota,
  * CPUID) when the addon is loaded; otherwise a best-effort answer from
- * Node's `os` module with `source: 'os'`.
+ * Node's `os` module with `source: 'os'`, or in a browser from
+ * `navigator.hardwareConcurrency` with `source: 'browser'`.
  */
 export function topology(): Topology {
   const addon = nativeAddon();
   if (addon !== null) return addon.topology() as Topology;
-  const n = availableParallelism();
+  if (hostTopology === null) throw new Error('hotpath.topology: no platform entry loaded (import hotpath, not its internal modules)');
+  return hostTopology();
+}
+
+/** A single-package, single-node topology of `n` CPUs: what a host without a native probe can say. @internal */
+export function flatTopology(source: 'os' | 'browser', n: number, logical: number, memoryBytes: number, wasmSimd: string): Topology {
   const ids = Array.from({ length: n }, (_, i) => i);
-  const wasmSimd = backend().tiers.wasm.simd;
   return {
-    source: 'os',
-    logicalCpus: cpus().length || n,
-    physicalCores: cpus().length || n,
+    source,
+    logicalCpus: logical,
+    physicalCores: logical,
     packages: 1,
-    numaNodes: [{ id: 0, cpus: ids, memoryBytes: totalmem() }],
+    numaNodes: [{ id: 0, cpus: ids, memoryBytes }],
     caches: { l1d: 0, l2: 0, l3: 0 },
     simd: wasmSimd === 'simd128' ? ['simd128'] : [],
     affinityCpus: ids,

@@ -1,19 +1,21 @@
 // Per-call tier selection. Kept tiny because it runs on every call, including
 // 16-element dot products that must cost no more than a plain JS loop.
-import { readFileSync } from 'node:fs';
 import { resolveSteps, validateCalibration, type CalibrationTable, type DispatchStep } from './calibration.js';
 import { DEFAULT_CALIBRATION } from './default-calibration.js';
 import { rangeError } from './errors.js';
 import { KERNELS, KERNEL_NAMES, type KernelName, type KernelSet } from './kernels.js';
-import type { Tier, TierStatus } from './tier.js';
+import { failedTier, type Tier, type TierStatus } from './tier.js';
 import type { BackendChoice, TierName } from './types.js';
-import { loadTiers } from '../tiers/index.js';
+import { loadJsTier } from '../tiers/js/index.js';
 import { gpuBackendInfo, type GpuBackendInfo } from '../gpu/active.js';
 
-const tiers = loadTiers();
+// Only js runs until a platform entry installs the other tiers: the Node entry
+// synchronously at import (platform/node.ts), the browser entry from init().
+const tiers: Record<TierName, Tier> = { native: failedTier('native', 'not loaded'), wasm: failedTier('wasm', 'not loaded'), js: loadJsTier() };
 const TIER_ORDER: readonly TierName[] = ['native', 'wasm', 'js'];
 const jsKernels = tiers.js.kernels as KernelSet;
-const bestTier: Tier = TIER_ORDER.map((n) => tiers[n]).find((t) => t.kernels !== null) as Tier;
+const firstLoaded = (): Tier => TIER_ORDER.map((n) => tiers[n]).find((t) => t.kernels !== null) as Tier;
+let bestTier: Tier = firstLoaded();
 const isLoaded = (t: TierName): boolean => tiers[t].kernels !== null;
 
 // Per kernel, the resolved steps as parallel arrays: from stepWork[i] up, run stepSets[i].
@@ -33,17 +35,6 @@ function applyCalibration(table: CalibrationTable): void {
   }
 }
 applyCalibration(DEFAULT_CALIBRATION);
-
-const envCalibration = typeof process !== 'undefined' ? process.env.HOTPATH_CALIBRATION : undefined;
-if (envCalibration) {
-  try {
-    const table = validateCalibration(JSON.parse(readFileSync(envCalibration, 'utf8')));
-    applyCalibration(table);
-    calibration = { table, source: 'env', path: envCalibration };
-  } catch (e) {
-    calibrationError = new Error(`HOTPATH_CALIBRATION=${envCalibration}: ${(e as Error).message}`, { cause: e });
-  }
-}
 
 let choice: BackendChoice = 'auto';
 let choiceSource: 'default' | 'env' | 'setBackend' = 'default';
@@ -67,14 +58,42 @@ function applyChoice(c: string, source: 'env' | 'setBackend'): void {
   forcedError = null;
 }
 
-const envChoice = typeof process !== 'undefined' ? process.env.HOTPATH_BACKEND : undefined;
-if (envChoice) {
-  try {
-    applyChoice(envChoice, 'env');
-  } catch (e) {
-    choice = envChoice as BackendChoice;
-    choiceSource = 'env';
-    forcedError = new Error(`HOTPATH_BACKEND=${envChoice}: ${(e as Error).message}`, { cause: e });
+/**
+ * Puts the tiers a platform entry loaded in place of their placeholders and
+ * re-resolves the dispatch table against them.
+ * @internal
+ */
+export function installTiers(loaded: Partial<Record<TierName, Tier>>): void {
+  Object.assign(tiers, loaded);
+  bestTier = firstLoaded();
+  applyCalibration(calibration.table);
+}
+
+/**
+ * Applies HOTPATH_CALIBRATION (a file, read with `readFile`) and
+ * HOTPATH_BACKEND; the Node entry calls this once its tiers are installed.
+ * @internal
+ */
+export function applyEnvironment(env: Readonly<Record<string, string | undefined>>, readFile: (path: string) => string): void {
+  const envCalibration = env.HOTPATH_CALIBRATION;
+  if (envCalibration) {
+    try {
+      const table = validateCalibration(JSON.parse(readFile(envCalibration)));
+      applyCalibration(table);
+      calibration = { table, source: 'env', path: envCalibration };
+    } catch (e) {
+      calibrationError = new Error(`HOTPATH_CALIBRATION=${envCalibration}: ${(e as Error).message}`, { cause: e });
+    }
+  }
+  const envChoice = env.HOTPATH_BACKEND;
+  if (envChoice) {
+    try {
+      applyChoice(envChoice, 'env');
+    } catch (e) {
+      choice = envChoice as BackendChoice;
+      choiceSource = 'env';
+      forcedError = new Error(`HOTPATH_BACKEND=${envChoice}: ${(e as Error).message}`, { cause: e });
+    }
   }
 }
 

@@ -2,6 +2,7 @@ import type { KernelSet } from '../../core/kernels.js';
 import { failedTier, type Tier } from '../../core/tier.js';
 import type { Metric, Vector } from '../../core/types.js';
 import type { NativeAddon } from './addon.js';
+import { setNativeAddon } from './handle.js';
 import { loadNativeAddon } from './loader.js';
 import { firstNonFinite, toF64 } from '../../core/vectors.js';
 import { packTexts } from '../utf8.js';
@@ -49,25 +50,20 @@ export function nativeKernels(addon: NativeAddon): KernelSet {
   };
 }
 
-let addonRef: NativeAddon | null = null;
-
-/** The loaded addon (for topology), or null. @internal */
-export function nativeAddon(): NativeAddon | null {
-  return addonRef;
-}
+export { nativeAddon } from './handle.js';
 
 export function loadNativeTier(): Tier {
   const r = loadNativeAddon();
   if (r.addon === null) return failedTier('native', r.error);
   try {
-    addonRef = r.addon;
+    setNativeAddon(r.addon);
     return {
       name: 'native',
       status: { loaded: true, error: null, path: r.path, simd: r.addon.simdLevel(), threads: r.addon.threadCount() },
       kernels: nativeKernels(r.addon),
     };
   } catch (e) {
-    addonRef = null;
+    setNativeAddon(null);
     return failedTier('native', `native addon loaded but failed its self-check: ${(e as Error).message}`);
   }
 }

@@ -1,6 +1,9 @@
-import { failedTier, type Tier } from '../../core/tier.js';
+// The wasm tier once an instance exists. How the instance comes about differs
+// per platform (sync file read on Node: loader.ts; fetch + async compile in
+// browsers: instantiate.ts), so this module imports neither.
+import type { Tier } from '../../core/tier.js';
+import type { WasmExports } from './exports.js';
 import { WasmHeap } from './heap.js';
-import { loadWasmModule } from './loader.js';
 import { wasmAnalytics } from './analytics.js';
 import { wasmSimilarity } from './similarity.js';
 
@@ -16,13 +19,12 @@ export function wasmMemoryBytes(): number {
   return heapRef === null ? 0 : heapRef.ex.memory.buffer.byteLength;
 }
 
-export function loadWasmTier(): Tier {
-  const r = loadWasmModule();
-  if (r.exports === null) return failedTier('wasm', r.error);
-  const heap = (heapRef = new WasmHeap(r.exports));
+/** The wasm tier over an instantiated module; `path` is where it came from (file path or URL). @internal */
+export function wasmTier(exports: WasmExports, path: string): Tier {
+  const heap = (heapRef = new WasmHeap(exports));
   return {
     name: 'wasm',
-    status: { loaded: true, error: null, path: r.path, simd: r.exports.simdEnabled() ? 'simd128' : 'none', threads: 1 },
+    status: { loaded: true, error: null, path, simd: exports.simdEnabled() ? 'simd128' : 'none', threads: 1 },
     kernels: { ...wasmSimilarity(heap), ...wasmAnalytics(heap) },
   };
 }

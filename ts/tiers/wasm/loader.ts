@@ -1,8 +1,10 @@
 // Synchronous wasm load for Node: the module ships inside the package.
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { failedTier, type Tier } from '../../core/tier.js';
 import { PACKAGE_ROOT } from '../paths.js';
 import { wasmImports, type WasmExports } from './exports.js';
+import { wasmTier } from './index.js';
 
 /** Outcome of instantiating the wasm module. */
 export type WasmLoad = { exports: WasmExports; path: string } | { exports: null; error: string };
@@ -42,4 +44,10 @@ export function loadWasmModule(env: NodeJS.ProcessEnv = process.env): WasmLoad {
     }
   }
   return { exports: null, error: `wasm module did not load: ${tried.join('; ')}` };
+}
+
+/** The wasm tier loaded from the package (or HOTPATH_WASM_PATH), or a failed tier saying why. */
+export function loadWasmTier(): Tier {
+  const r = loadWasmModule();
+  return r.exports === null ? failedTier('wasm', r.error) : wasmTier(r.exports, r.path);
 }
