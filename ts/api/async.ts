@@ -2,6 +2,9 @@
 // the call is above that device's measured cutoff, else the CPU tiers. A GPU
 // failure (device lost, out of memory) falls back to the CPU for that call
 // and is reported in backend().gpu.lastChoice; bad arguments still reject.
+// Each helper checks only what it needs to size the call (O(1) for typed
+// arrays); the full checks, the O(n) finite scans among them, run once, in
+// whichever path takes the call.
 import { dispatchTier } from '../core/dispatch.js';
 import type { TopKResult, Vector } from '../core/types.js';
 import { activeGpu, recordChoice } from '../gpu/active.js';
@@ -9,8 +12,9 @@ import type { GpuContext } from '../gpu/context.js';
 import type { GpuKernelName } from '../gpu/types.js';
 import { checkBatch, checkTopK, cosineBatch, euclideanBatch, topK, type TopKOptions } from './similarity.js';
 import { checkMatmul, matmul } from './matmul.js';
-import { checkDecay, checkRiskBatch, riskScoreBatch, temporalDecay, type RiskOptions } from './risk.js';
-import { checkStats, stats, type Stats, type StatsOptions } from './statistics.js';
+import { checkDecay, riskScoreBatch, temporalDecay, type RiskOptions } from './risk.js';
+import { stats, type Stats, type StatsOptions } from './statistics.js';
+import { checkVector } from '../core/vectors.js';
 import type { FloatArray } from '../core/types.js';
 
 async function route<T>(kernel: GpuKernelName, work: number, gpuOk: boolean, onGpu: (g: GpuContext) => Promise<T>, onCpu: () => T): Promise<T> {
@@ -57,8 +61,8 @@ export async function matmulAsync<T extends FloatArray>(a: T, b: T, m: number, k
 
 /** {@link riskScoreBatch}, on the GPU (f32 arithmetic) above its measured cutoff, else on the CPU. */
 export async function riskScoreBatchAsync(severities: Vector, confidences: Vector, offsets: Uint32Array, options?: RiskOptions): Promise<Float64Array> {
-  const s = checkRiskBatch('riskScoreBatchAsync', severities, confidences, offsets, options);
-  return route('riskScoreBatch', s.s.length, true, (g) => g.riskScoreBatch(severities, confidences, offsets, options), () => riskScoreBatch(severities, confidences, offsets, options));
+  const work = checkVector('riskScoreBatchAsync', 'severities', severities).length;
+  return route('riskScoreBatch', work, true, (g) => g.riskScoreBatch(severities, confidences, offsets, options), () => riskScoreBatch(severities, confidences, offsets, options));
 }
 
 /** {@link temporalDecay}, on the GPU (f32 arithmetic) above its measured cutoff, else on the CPU. */
@@ -69,6 +73,6 @@ export async function temporalDecayAsync(scores: Vector, ages: Vector, halfLife:
 
 /** {@link stats}, reduced on the GPU above its measured cutoff (median on the CPU), else on the CPU. */
 export async function statsAsync(x: Vector, options?: StatsOptions): Promise<Stats> {
-  const s = checkStats('statsAsync', x, options);
-  return route('stats', s.v.length, true, (g) => g.stats(x, options), () => stats(x, options));
+  const work = checkVector('statsAsync', 'x', x).length;
+  return route('stats', work, true, (g) => g.stats(x, options), () => stats(x, options));
 }
