@@ -4,7 +4,7 @@
 // stays in L1 while every query visits it. Query norms are computed once per call (per
 // group of QGROUP queries, kept in a static scratch area, so no allocation happens here).
 
-import { dotF32K, dotNormF32K, sqDistF32K, outNormB, cosineFrom, safeSq, cosineF32X, sqDistF32X } from "./kernels";
+import { dotF32K, dotNormF32K, sqDistF32K, outNormB, cosineFrom, safeSq, cosineF32X, sqDistF32X } from "./reductions";
 
 // @ts-ignore: decorator
 @inline const QGROUP: i32 = 64;

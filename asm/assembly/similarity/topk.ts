@@ -6,7 +6,7 @@
 // Scores are f32-rounded; equal scores rank the lower global row index first. NaN scores
 // are counted and skipped; ±Infinity is counted and ranked.
 
-import { dotF32K, dotNormF32K, sqDistF32K, outNormB, cosineFrom, safeSq, dotF32X, cosineF32X, sqDistF32X } from "./kernels";
+import { dotF32K, dotNormF32K, sqDistF32K, outNormB, cosineFrom, safeSq, dotF32X, cosineF32X, sqDistF32X } from "./reductions";
 
 // @ts-ignore: decorator
 @inline const METRIC_COSINE: i32 = 0;

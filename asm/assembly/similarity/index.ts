@@ -4,7 +4,7 @@
 import {
   dotF32K, cosPartsF32K, sqDistF32K, dotF64K, cosPartsF64K, sqDistF64K,
   outNormA, outNormB, cosineFrom, safeSq, dotF32X, sqDistF32X, cosineF32X,
-} from "./kernels";
+} from "./reductions";
 
 // A lone dot product has no norms to guard on, and is too small for the
 // fast path to matter, so it always forms exact products.
