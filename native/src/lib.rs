@@ -7,18 +7,15 @@
 
 pub mod args;
 pub mod bandwidth;
-pub mod batch;
 mod btree;
-pub mod finite;
+pub mod features;
 pub mod matmul;
-pub mod ngram;
 pub mod par;
 pub mod pool;
 pub mod risk;
 pub mod simd;
 pub mod similarity;
-pub mod stats;
-pub mod topk;
+pub mod statistics;
 pub mod topology;
 #[cfg(test)]
 mod test_rng;
@@ -108,7 +105,7 @@ pub fn cosine_batch_f32(queries: &[f32], matrix: &[f32], dim: f64, mut out: Floa
   // SAFETY: `out` overlaps no input (checked above) and JS is blocked for
   // the duration of the call, so this is the only live reference.
   let out = unsafe { out.as_mut() };
-  batch::cosine_batch_f32(&Kernels::active(), pool::pool(), queries, matrix, dim_arg(dim)?, out).map_err(invalid)
+  similarity::batch::cosine_batch_f32(&Kernels::active(), pool::pool(), queries, matrix, dim_arg(dim)?, out).map_err(invalid)
 }
 
 #[napi(js_name = "euclideanBatchF32", catch_unwind)]
@@ -116,7 +113,7 @@ pub fn euclidean_batch_f32(queries: &[f32], matrix: &[f32], dim: f64, mut out: F
   check_no_overlap("out", &out, &[("queries", queries), ("matrix", matrix)])?;
   // SAFETY: as in cosine_batch_f32.
   let out = unsafe { out.as_mut() };
-  batch::euclidean_batch_f32(&Kernels::active(), pool::pool(), queries, matrix, dim_arg(dim)?, out).map_err(invalid)
+  similarity::batch::euclidean_batch_f32(&Kernels::active(), pool::pool(), queries, matrix, dim_arg(dim)?, out).map_err(invalid)
 }
 
 /// Returns how many scores were non-finite (NaN rows are skipped).
@@ -137,11 +134,11 @@ pub fn top_k_f32(
   if args::overlaps(&out_indices, &out_scores) {
     return Err(invalid(ArgError::new("outScores", "must not share memory with outIndices")));
   }
-  let metric = batch::Metric::from_code(int_arg("metric", metric)? as u32).map_err(invalid)?;
+  let metric = similarity::batch::Metric::from_code(int_arg("metric", metric)? as u32).map_err(invalid)?;
   let k = int_arg("k", k)?;
   // SAFETY: the two outputs overlap neither each other nor any input.
   let (idx, scores) = unsafe { (out_indices.as_mut(), out_scores.as_mut()) };
-  batch::top_k_f32(&Kernels::active(), pool::pool(), query, matrix, dim_arg(dim)?, k, metric, idx, scores)
+  similarity::batch::top_k_f32(&Kernels::active(), pool::pool(), query, matrix, dim_arg(dim)?, k, metric, idx, scores)
     .map_err(invalid)
 }
 
@@ -329,7 +326,7 @@ pub fn temporal_decay_f64(scores: &[f64], ages: &[f64], half_life: f64, mut out:
 /// Index of the first NaN or ±Infinity in `x`, or -1.
 #[napi(js_name = "firstNonFiniteF64", catch_unwind)]
 pub fn first_non_finite_f64(x: &[f64]) -> f64 {
-  finite::first_non_finite(x).map_or(-1.0, |i| i as f64)
+  statistics::finite::first_non_finite(x).map_or(-1.0, |i| i as f64)
 }
 
 /// out = [count, sum, mean, variance, std, min, max, median].
@@ -338,7 +335,7 @@ pub fn stats_f64(x: &[f64], ddof: f64, mut out: Float64ArraySlice) -> Result<()>
   check_disjoint("out", &out, &[span("x", x)])?;
   // SAFETY: as in risk_score_batch_f64.
   let out = unsafe { out.as_mut() };
-  stats::stats(pool::pool(), x, ddof, out).map_err(invalid)
+  statistics::stats(pool::pool(), x, ddof, out).map_err(invalid)
 }
 
 /// Type-7 (numpy default) percentiles, ps in [0, 100].
@@ -347,7 +344,7 @@ pub fn percentiles_f64(x: &[f64], ps: &[f64], mut out: Float64ArraySlice) -> Res
   check_disjoint("out", &out, &[span("x", x), span("ps", ps)])?;
   // SAFETY: as in risk_score_batch_f64.
   let out = unsafe { out.as_mut() };
-  stats::percentiles(pool::pool(), x, ps, out).map_err(invalid)
+  statistics::percentiles(pool::pool(), x, ps, out).map_err(invalid)
 }
 
 /// 'valid' moving average: out[i] = mean(x[i..i+window]).
@@ -357,19 +354,19 @@ pub fn moving_average_f64(x: &[f64], window: f64, mut out: Float64ArraySlice) ->
   let window = positive_int_arg("window", window)?;
   // SAFETY: as in risk_score_batch_f64.
   let out = unsafe { out.as_mut() };
-  stats::moving_average(pool::pool(), x, window, out).map_err(invalid)
+  statistics::moving_average(pool::pool(), x, window, out).map_err(invalid)
 }
 
 /// Ascending indices outside [Q1 - k*IQR, Q3 + k*IQR].
 #[napi(js_name = "outliersIqrF64", catch_unwind)]
 pub fn outliers_iqr_f64(x: &[f64], k: f64) -> Result<Uint32Array> {
-  stats::outliers_iqr(pool::pool(), x, k).map(Uint32Array::new).map_err(invalid)
+  statistics::outliers_iqr(pool::pool(), x, k).map(Uint32Array::new).map_err(invalid)
 }
 
 /// Ascending indices with |x - mean| / std > threshold (population std).
 #[napi(js_name = "outliersZscoreF64", catch_unwind)]
 pub fn outliers_zscore_f64(x: &[f64], threshold: f64) -> Result<Uint32Array> {
-  stats::outliers_zscore(pool::pool(), x, threshold).map(Uint32Array::new).map_err(invalid)
+  statistics::outliers_zscore(pool::pool(), x, threshold).map(Uint32Array::new).map_err(invalid)
 }
 
 /// Hashed character n-gram counts (FNV-1a 32, bucket = hash % dims), one
@@ -388,7 +385,7 @@ pub fn ngram_features(
   let dims = positive_int_arg("dims", dims)?;
   // SAFETY: as in risk_score_batch_f64.
   let out = unsafe { out.as_mut() };
-  ngram::ngram_features(pool::pool(), bytes, offsets, n, dims, normalize, out).map_err(invalid)
+  features::ngram_features(pool::pool(), bytes, offsets, n, dims, normalize, out).map_err(invalid)
 }
 
 fn matmul_dims(m: f64, k: f64, n: f64) -> Result<(usize, usize, usize)> {

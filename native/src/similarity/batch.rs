@@ -10,7 +10,7 @@ use rayon::ThreadPool;
 
 use crate::args::{self, ArgError, ArgResult};
 use crate::similarity::{cosine_from_parts, Kernels};
-use crate::topk::{BoundedTopK, Candidate};
+use super::topk::{BoundedTopK, Candidate};
 
 /// Below this many multiply-adds (Q·N·dim) everything stays on the caller's
 /// thread. Measured on a 2-vCPU x86 VM: waking the pool costs ~13–15 µs, and

@@ -18,6 +18,8 @@ use rayon::ThreadPool;
 use crate::args::{self, ArgError, ArgResult};
 use crate::par::{self, CHUNK, PAR_MIN_CHEAP};
 
+pub mod finite;
+
 // ---------------------------------------------------------------------------
 // Compensated summation
 
