@@ -1,8 +1,9 @@
 // hotpath WASM tier: public exports (see asm/README.md for the ABI).
 export { alloc, free, simdEnabled } from "./memory";
-export { dotF32, dotF64, cosineF32, cosineF64, euclideanF32, euclideanF64 } from "./similarity/index";
-export { cosineBatchF32, euclideanBatchF32 } from "./similarity/batch";
-export { topKF32, topKFinishF32 } from "./similarity/topk";
+export {
+  dotF32, dotF64, cosineF32, cosineF64, euclideanF32, euclideanF64,
+  cosineBatchF32, euclideanBatchF32, topKF32, topKFinishF32,
+} from "./similarity/index";
 export { riskScoreF64, riskScoreBatchF64, temporalDecayF64 } from "./risk";
 export {
   statsF64, percentilesF64, movingAverageF64, outliersIqrF64, outliersZscoreF64,

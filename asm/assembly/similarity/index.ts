@@ -1,10 +1,18 @@
-// Pairwise similarity exports. Pointers are byte offsets into the exported memory;
-// n <= 0 yields 0 for every metric.
+// Similarity exports: pairwise metrics (f32 and f64), one-to-many batches and streaming
+// top-k (f32). Pointers are byte offsets into the exported memory; n <= 0 yields 0 for every
+// metric.
+//
+// The f32 paths compute with the fast reductions and redo a pair through the exact ones
+// when `safeSq` rejects a sum of squares (see reductions.ts). Pairwise and batch use the
+// same reductions in the same order, so their results agree bit for bit.
 
 import {
-  dotF32K, cosPartsF32K, sqDistF32K, dotF64K, cosPartsF64K, sqDistF64K,
+  dotF32K, dotNormF32K, cosPartsF32K, sqDistF32K, dotF64K, cosPartsF64K, sqDistF64K,
   outNormA, outNormB, cosineFrom, safeSq, dotF32X, sqDistF32X, cosineF32X,
 } from "./reductions";
+
+// ---------------------------------------------------------------------------------------
+// Pairwise
 
 // A lone dot product has no norms to guard on, and is too small for the
 // fast path to matter, so it always forms exact products.
@@ -34,4 +42,216 @@ export function euclideanF32(a: usize, b: usize, n: i32): f64 {
 
 export function euclideanF64(a: usize, b: usize, n: i32): f64 {
   return Math.sqrt(sqDistF64K(a, b, n));
+}
+
+// ---------------------------------------------------------------------------------------
+// Batch: one query block against a row-major f32 matrix chunk.
+//
+// out[q * nrows + r] = f32(metric(query q, row r)). Rows are the outer loop so each row
+// stays in L1 while every query visits it. Query norms are computed once per call (per
+// group of QGROUP queries, kept in a static scratch area, so no allocation happens here).
+
+// @ts-ignore: decorator
+@inline const QGROUP: i32 = 64;
+
+const qNorms = memory.data(QGROUP * 8, 16);
+
+export function cosineBatchF32(
+  queries: usize, nq: i32, matrix: usize, nrows: i32, dim: i32, out: usize,
+): void {
+  if (nq <= 0 || nrows <= 0) return;
+  if (dim < 0) dim = 0;
+  const rowBytes = <usize>dim << 2;
+  const outStride = <usize>nrows << 2;
+  for (let q0 = 0; q0 < nq; q0 += QGROUP) {
+    const qn = min(QGROUP, nq - q0);
+    const qBase = queries + <usize>q0 * rowBytes;
+    const outBase = out + <usize>q0 * outStride;
+    for (let j = 0; j < qn; j++) {
+      const qp = qBase + <usize>j * rowBytes;
+      store<f64>(qNorms + (<usize>j << 3), dotF32K(qp, qp, dim));
+    }
+    let row = matrix;
+    let o = outBase;
+    for (let r = 0; r < nrows; r++) {
+      // First query: dot and row norm in one pass.
+      const d0 = dotNormF32K(qBase, row, dim);
+      const rn = outNormB;
+      const rowSafe = safeSq(rn);
+      const qn0 = load<f64>(qNorms);
+      store<f32>(o, <f32>(rowSafe && safeSq(qn0) ? cosineFrom(d0, qn0, rn) : cosineF32X(qBase, row, dim)));
+      let qp = qBase + rowBytes;
+      let oq = o + outStride;
+      for (let j = 1; j < qn; j++) {
+        const qn = load<f64>(qNorms + (<usize>j << 3));
+        const c = rowSafe && safeSq(qn) ? cosineFrom(dotF32K(qp, row, dim), qn, rn) : cosineF32X(qp, row, dim);
+        store<f32>(oq, <f32>c);
+        qp += rowBytes;
+        oq += outStride;
+      }
+      row += rowBytes;
+      o += 4;
+    }
+  }
+}
+
+export function euclideanBatchF32(
+  queries: usize, nq: i32, matrix: usize, nrows: i32, dim: i32, out: usize,
+): void {
+  if (nq <= 0 || nrows <= 0) return;
+  if (dim < 0) dim = 0;
+  const rowBytes = <usize>dim << 2;
+  const outStride = <usize>nrows << 2;
+  let row = matrix;
+  let o = out;
+  for (let r = 0; r < nrows; r++) {
+    let qp = queries;
+    let oq = o;
+    for (let j = 0; j < nq; j++) {
+      const s = sqDistF32K(qp, row, dim);
+      store<f32>(oq, <f32>Math.sqrt(safeSq(s) ? s : sqDistF32X(qp, row, dim)));
+      qp += rowBytes;
+      oq += outStride;
+    }
+    row += rowBytes;
+    o += 4;
+  }
+}
+
+// ---------------------------------------------------------------------------------------
+// Top-k, streamed over chunks of a row-major f32 matrix.
+//
+// heapIdx (u32[k]) / heapScores (f32[k]) form a binary heap whose top (index 0) is the
+// WORST kept candidate. state = [heapSize: i32, nonFiniteCount: i32].
+// metric 0 = cosine, 1 = dot (higher is better), 2 = euclidean (lower is better).
+// Scores are f32-rounded; equal scores rank the lower global row index first. NaN scores
+// are counted and skipped; ±Infinity is counted and ranked.
+
+// @ts-ignore: decorator
+@inline const METRIC_COSINE: i32 = 0;
+// @ts-ignore: decorator
+@inline const METRIC_DOT: i32 = 1;
+// @ts-ignore: decorator
+@inline const METRIC_EUCLIDEAN: i32 = 2;
+
+/** True when (sa, ia) ranks strictly better than (sb, ib). */
+// @ts-ignore: decorator
+@inline function better(sa: f32, ia: u32, sb: f32, ib: u32, lowerBetter: bool): bool {
+  if (sa == sb) return ia < ib;
+  return lowerBetter ? sa < sb : sa > sb;
+}
+
+// @ts-ignore: decorator
+@inline function idxAt(p: usize, i: u32): u32 {
+  return load<u32>(p + (<usize>i << 2));
+}
+
+// @ts-ignore: decorator
+@inline function scoreAt(p: usize, i: u32): f32 {
+  return load<f32>(p + (<usize>i << 2));
+}
+
+/** Moves (s, id) down from slot i until both children are better (worst-at-top heap). */
+function siftDown(hIdx: usize, hSc: usize, size: u32, i: u32, s: f32, id: u32, lowerBetter: bool): void {
+  while (true) {
+    const l = (i << 1) + 1;
+    if (l >= size) break;
+    // Pick the worse child.
+    let c = l;
+    let cs = scoreAt(hSc, l);
+    let ci = idxAt(hIdx, l);
+    const rr = l + 1;
+    if (rr < size) {
+      const rs = scoreAt(hSc, rr);
+      const ri = idxAt(hIdx, rr);
+      if (better(cs, ci, rs, ri, lowerBetter)) { c = rr; cs = rs; ci = ri; }
+    }
+    if (!better(s, id, cs, ci, lowerBetter)) break;
+    store<f32>(hSc + (<usize>i << 2), cs);
+    store<u32>(hIdx + (<usize>i << 2), ci);
+    i = c;
+  }
+  store<f32>(hSc + (<usize>i << 2), s);
+  store<u32>(hIdx + (<usize>i << 2), id);
+}
+
+/** Moves (s, id) up from slot i while it is worse than its parent. */
+function siftUp(hIdx: usize, hSc: usize, i: u32, s: f32, id: u32, lowerBetter: bool): void {
+  while (i > 0) {
+    const p = (i - 1) >> 1;
+    const ps = scoreAt(hSc, p);
+    const pi = idxAt(hIdx, p);
+    if (!better(ps, pi, s, id, lowerBetter)) break;
+    store<f32>(hSc + (<usize>i << 2), ps);
+    store<u32>(hIdx + (<usize>i << 2), pi);
+    i = p;
+  }
+  store<f32>(hSc + (<usize>i << 2), s);
+  store<u32>(hIdx + (<usize>i << 2), id);
+}
+
+export function topKF32(
+  query: usize, matrix: usize, nrows: i32, dim: i32, metric: i32, rowBase: i32, k: i32,
+  heapIdx: usize, heapScores: usize, state: usize,
+): void {
+  if (nrows <= 0) return;
+  if (metric < METRIC_COSINE || metric > METRIC_EUCLIDEAN) return;
+  if (dim < 0) dim = 0;
+  const lowerBetter = metric == METRIC_EUCLIDEAN;
+  const cap: u32 = k > 0 ? <u32>k : 0;
+  let size = <u32>max(load<i32>(state), 0);
+  if (size > cap) size = cap;
+  let nonFinite = load<i32>(state, 4);
+  const rowBytes = <usize>dim << 2;
+  const qNorm = metric == METRIC_EUCLIDEAN ? 0.0 : dotF32K(query, query, dim);
+  const qSafe = safeSq(qNorm);
+
+  let row = matrix;
+  for (let r = 0; r < nrows; r++, row += rowBytes) {
+    let score: f32;
+    // The row norm doubles as the range guard (see safeSq) for cosine and dot.
+    if (metric == METRIC_COSINE) {
+      const d = dotNormF32K(query, row, dim);
+      score = <f32>(qSafe && safeSq(outNormB) ? cosineFrom(d, qNorm, outNormB) : cosineF32X(query, row, dim));
+    } else if (metric == METRIC_DOT) {
+      const d = dotNormF32K(query, row, dim);
+      score = <f32>(qSafe && safeSq(outNormB) ? d : dotF32X(query, row, dim));
+    } else {
+      const s = sqDistF32K(query, row, dim);
+      score = <f32>Math.sqrt(safeSq(s) ? s : sqDistF32X(query, row, dim));
+    }
+    if (!isFinite<f32>(score)) {
+      nonFinite++;
+      if (isNaN<f32>(score)) continue;
+    }
+    const id = <u32>(rowBase + r);
+    if (size < cap) {
+      siftUp(heapIdx, heapScores, size, score, id, lowerBetter);
+      size++;
+    } else if (cap > 0 && better(score, id, load<f32>(heapScores), load<u32>(heapIdx), lowerBetter)) {
+      siftDown(heapIdx, heapScores, size, 0, score, id, lowerBetter);
+    }
+  }
+  store<i32>(state, <i32>size);
+  store<i32>(state, nonFinite, 4);
+}
+
+/** Sorts the heap arrays in place, best first (equal scores: lower index first). */
+export function topKFinishF32(heapIdx: usize, heapScores: usize, size: i32, metric: i32): void {
+  if (size <= 1) return;
+  const lowerBetter = metric == METRIC_EUCLIDEAN;
+  const n = <u32>size;
+  // Heapify first so any array order is accepted (a no-op for a valid heap).
+  for (let i = (n >> 1); i > 0; ) {
+    i--;
+    siftDown(heapIdx, heapScores, n, i, scoreAt(heapScores, i), idxAt(heapIdx, i), lowerBetter);
+  }
+  // Repeatedly move the worst remaining element to the end.
+  for (let end = n - 1; end > 0; end--) {
+    const s = scoreAt(heapScores, end);
+    const id = idxAt(heapIdx, end);
+    store<f32>(heapScores + (<usize>end << 2), load<f32>(heapScores));
+    store<u32>(heapIdx + (<usize>end << 2), load<u32>(heapIdx));
+    siftDown(heapIdx, heapScores, end, 0, s, id, lowerBetter);
+  }
 }
