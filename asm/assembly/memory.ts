@@ -9,7 +9,7 @@
 
 /** wasm32 address space limit in 64 KiB pages (4 GiB). */
 // @ts-ignore: decorator
-@inline const MAX_PAGES: usize = 65536;
+@inline export const MAX_PAGES: usize = 65536;
 
 /**
  * Allocates `bytes` bytes, 16-byte aligned. Returns 0 instead of trapping when the request

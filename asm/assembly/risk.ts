@@ -20,6 +20,8 @@
 // Measured (1e6 entities × 8 signals from L2, Node 20, x64): 8.4 ms; lengths 0..16: 12.7 ms.
 // The fused loop is bound by FP-port and divider throughput (two divpd per four signals).
 
+import { DECAY_NONFINITE, DECAY_NEGATIVE_AGE } from "./abi";
+
 // @ts-ignore: decorator
 @inline const XCHUNK: i32 = 4096;
 
@@ -310,7 +312,8 @@ export function riskScoreBatchF64(
  * out[i] = scores[i] * 2^(-(ages[i] / halfLife)). 2^y is AssemblyScript's Math.exp2 (the
  * table-driven exp2 of ARM's optimized-routines, as in musl: < 0.51 ulp), several times
  * faster here than Math.pow(2.0, y).
- * Returns 1 if any score or age is non-finite, | 2 if any age < 0.
+ * Returns DECAY_NONFINITE if any score or age is non-finite, | DECAY_NEGATIVE_AGE if any
+ * age < 0.
  */
 export function temporalDecayF64(scores: usize, ages: usize, n: i32, halfLife: f64, out: usize): i32 {
   let nonFinite: f64 = 0;
@@ -322,5 +325,5 @@ export function temporalDecayF64(scores: usize, ages: usize, n: i32, halfLife: f
     store<f64>(out, s * Math.exp2(-(a / halfLife)));
     scores += 8; ages += 8; out += 8;
   }
-  return (nonFinite != nonFinite ? 1 : 0) | (negative ? 2 : 0);
+  return (nonFinite != nonFinite ? DECAY_NONFINITE : 0) | (negative ? DECAY_NEGATIVE_AGE : 0);
 }

@@ -3,9 +3,10 @@
 
 import {
   T_KIND, T_ORDER, T_ROOT, T_HEIGHT, T_SIZE, T_FIRST, T_LAST, T_NODEBYTES, T_VALS, T_POOL,
-  T_POOLN, T_MEM, N_LEAF, N_PREV, N_NEXT, MIN_ORDER, MAX_ORDER, MAX_DEPTH,
+  T_POOLN, T_MEM, N_LEAF, N_PREV, N_NEXT, MAX_DEPTH,
   E_P1, E_PTR, E_LEN, INL, STR_KS, bind, keyAt, cnt, child, cmpEnt, prefixOf, blockBytes,
 } from "./tree";
+import { KEY_NUMBER, KEY_STRING, TREE_MIN_ORDER, TREE_MAX_ORDER } from "../abi";
 
 // @ts-ignore: decorator
 @inline export const CHECK_HEADER: i32 = 1;
@@ -113,8 +114,8 @@ function checkNode<K>(t: usize, n: usize, d: i32, lo: usize, hi: usize): i32 {
 export function checkTree(t: usize): i32 {
   const kind = load<u32>(t, T_KIND);
   const m = load<i32>(t, T_ORDER);
-  if (kind > 1 || m < MIN_ORDER || m > MAX_ORDER) return CHECK_HEADER;
-  const ks: u32 = kind == 0 ? 8 : <u32>STR_KS;
+  if (kind > <u32>KEY_STRING || m < TREE_MIN_ORDER || m > TREE_MAX_ORDER) return CHECK_HEADER;
+  const ks: u32 = kind == <u32>KEY_NUMBER ? 8 : <u32>STR_KS;
   const vals = 16 + <u32>(m + 1) * ks;
   if (load<u32>(t, T_VALS) != vals || load<u32>(t, T_NODEBYTES) != vals + <u32>(m + 2) * 4) return CHECK_HEADER;
   bind(t);
@@ -140,7 +141,7 @@ export function checkTree(t: usize): i32 {
     return kMem == load<u64>(t, T_MEM) ? 0 : CHECK_MEMORY;
   }
   if (kH < 1 || kH > MAX_DEPTH) return CHECK_DEPTH;
-  const r = kind == 0 ? checkNode<f64>(t, kRoot, 0, 0, 0) : checkNode<u64>(t, kRoot, 0, 0, 0);
+  const r = kind == <u32>KEY_NUMBER ? checkNode<f64>(t, kRoot, 0, 0, 0) : checkNode<u64>(t, kRoot, 0, 0, 0);
   if (r) return r;
   if (<usize>load<u32>(t, T_LAST) != kPrevLeaf || load<u32>(kPrevLeaf, N_NEXT) != 0) return CHECK_CHAIN;
   if (kKeys != <u64>load<u32>(t, T_SIZE)) return CHECK_SIZE;

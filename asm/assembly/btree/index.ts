@@ -2,34 +2,27 @@
 
 import { alloc } from "../memory";
 import {
+  KEY_NUMBER, KEY_STRING, RANGE_LO_INCL, RANGE_HI_INCL, RANGE_REVERSE, RANGE_LO_OPEN, RANGE_HI_OPEN,
+  TREE_MIN_ORDER, TREE_MAX_ORDER,
+} from "../abi";
+import {
   T_KIND, T_ORDER, T_ROOT, T_SIZE, T_FIRST, T_LAST, T_NODEBYTES, T_VALS, T_MEM, TREE_BYTES, N_PREV,
   N_NEXT,
-  MIN_ORDER, MAX_ORDER, E_P1, E_PTR, E_LEN, INL, STR_KS,
+  BULK_REFUSED, BULK_UNSORTED, E_P1, E_PTR, E_LEN, INL, STR_KS,
   bind, setQueryNum, setQueryStr, keyAt, valAt, cnt, cmpQ, blockBytes, findQ, insertQ, removeQ,
   clearTree, bulkLoad, writeKey, seekForward, seekBackward, seekLeaf, seekPos, bytesCmp, prefixOf,
 } from "./tree";
 import { checkTree } from "./check";
 
-// @ts-ignore: decorator
-@inline const F_LO_INCL: i32 = 1;
-// @ts-ignore: decorator
-@inline const F_HI_INCL: i32 = 2;
-// @ts-ignore: decorator
-@inline const F_REVERSE: i32 = 4;
-// @ts-ignore: decorator
-@inline const F_LO_OPEN: i32 = 8;
-// @ts-ignore: decorator
-@inline const F_HI_OPEN: i32 = 16;
-
 // ---- lifecycle -----------------------------------------------------------------------
 
 export function btreeNew(keyType: i32, order: i32): usize {
-  if (keyType != 0 && keyType != 1) return 0;
-  if (order < MIN_ORDER || order > MAX_ORDER) return 0;
+  if (keyType != KEY_NUMBER && keyType != KEY_STRING) return 0;
+  if (order < TREE_MIN_ORDER || order > TREE_MAX_ORDER) return 0;
   const t = alloc(TREE_BYTES);
   if (!t) return 0;
   memory.fill(t, 0, TREE_BYTES);
-  const ks: u32 = keyType == 0 ? 8 : <u32>STR_KS;
+  const ks: u32 = keyType == KEY_NUMBER ? 8 : <u32>STR_KS;
   const vals = 16 + <u32>(order + 1) * ks;
   store<u32>(t, <u32>keyType, T_KIND);
   store<u32>(t, <u32>order, T_ORDER);
@@ -66,12 +59,12 @@ export function btreeCheck(t: usize): i32 {
 
 // @ts-ignore: decorator
 @inline function isNum(t: usize): bool {
-  return t != 0 && load<u32>(t, T_KIND) == 0;
+  return t != 0 && load<i32>(t, T_KIND) == KEY_NUMBER;
 }
 
 // @ts-ignore: decorator
 @inline function isStr(t: usize): bool {
-  return t != 0 && load<u32>(t, T_KIND) == 1;
+  return t != 0 && load<i32>(t, T_KIND) == KEY_STRING;
 }
 
 export function btreeSetNum(t: usize, key: f64, slot: i32): i32 {
@@ -123,11 +116,11 @@ export function btreeDeleteManyNum(t: usize, keys: usize, n: i32, out: usize): v
 }
 
 export function btreeBulkLoadNum(t: usize, keys: usize, slots: usize, n: i32): i32 {
-  if (!isNum(t)) return -1;
-  if (load<u32>(t, T_ROOT)) return -1;
+  if (!isNum(t)) return BULK_REFUSED;
+  if (load<u32>(t, T_ROOT)) return BULK_REFUSED;
   if (n <= 0) return 0;
   for (let i = 1; i < n; i++) {
-    if (!(load<f64>(keys + (<usize>(i - 1) << 3)) < load<f64>(keys + (<usize>i << 3)))) return -2;
+    if (!(load<f64>(keys + (<usize>(i - 1) << 3)) < load<f64>(keys + (<usize>i << 3)))) return BULK_UNSORTED;
   }
   bind(t);
   return bulkLoad<f64>(t, keys, 0, slots, n);
@@ -139,14 +132,14 @@ export function btreeRangeNum(
   if (!isNum(t) || limit <= 0 || !load<u32>(t, T_ROOT)) return 0;
   lo += 0.0;
   hi += 0.0;
-  const loIncl = (flags & F_LO_INCL) != 0, hiIncl = (flags & F_HI_INCL) != 0;
-  const loOpen = (flags & F_LO_OPEN) != 0, hiOpen = (flags & F_HI_OPEN) != 0;
+  const loIncl = (flags & RANGE_LO_INCL) != 0, hiIncl = (flags & RANGE_HI_INCL) != 0;
+  const loOpen = (flags & RANGE_LO_OPEN) != 0, hiOpen = (flags & RANGE_HI_OPEN) != 0;
   if (!loOpen && !hiOpen && (lo > hi || (lo == hi && !(loIncl && hiIncl)))) return 0;
   bind(t);
   let n = 0;
   let leaf: usize;
   let p: i32;
-  if ((flags & F_REVERSE) == 0) {
+  if ((flags & RANGE_REVERSE) == 0) {
     if (loOpen) {
       leaf = <usize>load<u32>(t, T_FIRST);
       p = 0;
@@ -251,8 +244,8 @@ export function btreeDeleteManyStr(t: usize, bytes: usize, offsets: usize, n: i3
 }
 
 export function btreeBulkLoadStr(t: usize, bytes: usize, offsets: usize, n: i32, slots: usize): i32 {
-  if (!isStr(t)) return -1;
-  if (load<u32>(t, T_ROOT)) return -1;
+  if (!isStr(t)) return BULK_REFUSED;
+  if (load<u32>(t, T_ROOT)) return BULK_REFUSED;
   if (n <= 0) return 0;
   let ps = load<u32>(offsets);
   let pe = load<u32>(offsets, 4);
@@ -262,7 +255,7 @@ export function btreeBulkLoadStr(t: usize, bytes: usize, offsets: usize, n: i32,
     const pl = pe - ps, l = e - s;
     const m = min(pl, l);
     const r = bytesCmp(bytes + <usize>ps, bytes + <usize>s, <usize>m);
-    if (r > 0 || (r == 0 && pl >= l)) return -2;
+    if (r > 0 || (r == 0 && pl >= l)) return BULK_UNSORTED;
     ps = s;
     pe = e;
   }
@@ -315,8 +308,8 @@ export function btreeRangeStr(
   store<u32>(outOffsets, 0);
   store<u32>(outOffsets, 0, 4);
   if (!load<u32>(t, T_ROOT)) return 0;
-  const loIncl = (flags & F_LO_INCL) != 0, hiIncl = (flags & F_HI_INCL) != 0;
-  const loOpen = (flags & F_LO_OPEN) != 0, hiOpen = (flags & F_HI_OPEN) != 0;
+  const loIncl = (flags & RANGE_LO_INCL) != 0, hiIncl = (flags & RANGE_HI_INCL) != 0;
+  const loOpen = (flags & RANGE_LO_OPEN) != 0, hiOpen = (flags & RANGE_HI_OPEN) != 0;
   if (loLen < 0) loLen = 0;
   if (hiLen < 0) hiLen = 0;
   if (!loOpen && !hiOpen) {
@@ -331,7 +324,7 @@ export function btreeRangeStr(
   let n = 0;
   let leaf: usize;
   let p: i32;
-  if ((flags & F_REVERSE) == 0) {
+  if ((flags & RANGE_REVERSE) == 0) {
     if (loOpen) {
       leaf = <usize>load<u32>(t, T_FIRST);
       p = 0;

@@ -39,9 +39,11 @@
 // Allocation: nodes and key copies come from `alloc` (memory.ts), which returns 0 rather
 // than letting TLSF trap when memory would cross 4 GiB. Insert allocates everything it may
 // need (key copy, split nodes into the tree's node pool, separator bytes) before it
-// changes anything, so an allocation failure returns -2 with the tree untouched.
+// changes anything, so an allocation failure returns STATUS_OUT_OF_MEMORY with the tree
+// untouched.
 
-import { alloc } from "../memory";
+import { alloc, MAX_PAGES } from "../memory";
+import { KEY_NUMBER, STATUS_OUT_OF_MEMORY } from "../abi";
 
 // ---- tree header --------------------------------------------------------------------
 
@@ -87,19 +89,24 @@ import { alloc } from "../memory";
 // @ts-ignore: decorator
 @inline export const N_KEYS: usize = 16;
 
-// @ts-ignore: decorator
-@inline export const MIN_ORDER: i32 = 4;
-// @ts-ignore: decorator
-@inline export const MAX_ORDER: i32 = 1024;
 /** Deepest tree the path buffers hold (order 4 needs ~log2(n) levels). */
 // @ts-ignore: decorator
 @inline export const MAX_DEPTH: i32 = 48;
+/** btreeBulkLoad* failures (nothing changed): t is 0, of the other key kind or not empty; */
+// @ts-ignore: decorator
+@inline export const BULK_REFUSED: i32 = -1;
+/** keys not strictly ascending; */
+// @ts-ignore: decorator
+@inline export const BULK_UNSORTED: i32 = -2;
+/** the tree would not fit below 4 GiB. */
+// @ts-ignore: decorator
+@inline export const BULK_NO_ROOM: i32 = -3;
 /** Nodes freed by merges that a tree keeps for its next splits. */
 // @ts-ignore: decorator
 @inline const POOL_CAP: u32 = 4;
 
-const PATH_N = memory.data(48 * 4, 16);
-const PATH_I = memory.data(48 * 4, 16);
+const PATH_N = memory.data(MAX_DEPTH * 4, 16);
+const PATH_I = memory.data(MAX_DEPTH * 4, 16);
 /** Scratch entries: the key being inserted, a new separator, a key moving up. */
 const NEW_ENT = memory.data(32, 16);
 const SEP_ENT = memory.data(32, 16);
@@ -575,7 +582,7 @@ export function findQ<K>(t: usize): i32 {
   return j < p ? keyAt<K>(leaf, j) : j == p ? NEW_ENT : keyAt<K>(leaf, j - 1);
 }
 
-/** Inserts query → slot if absent (-1), else returns the existing slot; -2 on OOM. */
+/** Inserts query → slot if absent (-1), else returns the existing slot; STATUS_OUT_OF_MEMORY on OOM. */
 export function insertQ<K>(t: usize, slot: u32): i32 {
   const root = <usize>load<u32>(t, T_ROOT);
   let leaf: usize = 0;
@@ -597,14 +604,14 @@ export function insertQ<K>(t: usize, slot: u32): i32 {
   if (isFloat<K>()) {
     store<f64>(NEW_ENT, qNum);
   } else {
-    if (!makeEntry(t, NEW_ENT, qPtr, qLen)) return -2;
+    if (!makeEntry(t, NEW_ENT, qPtr, qLen)) return STATUS_OUT_OF_MEMORY;
     kp = <usize>load<u32>(NEW_ENT, E_PTR);
   }
   if (!root) {
     const n = takeNode(t);
     if (!n) {
       if (kp) freeBlock(t, kp);
-      return -2;
+      return STATUS_OUT_OF_MEMORY;
     }
     initNode(n, 1);
     memory.copy(keyAt<K>(n, 0), NEW_ENT, KS<K>());
@@ -628,7 +635,7 @@ export function insertQ<K>(t: usize, slot: u32): i32 {
     const nl = (gM + 2) >> 1;
     if (!reserve(t, need)) {
       if (kp) freeBlock(t, kp);
-      return -2;
+      return STATUS_OUT_OF_MEMORY;
     }
     if (isFloat<K>()) {
       store<f64>(SEP_ENT, load<f64>(virt<K>(leaf, nl, p)));
@@ -636,7 +643,7 @@ export function insertQ<K>(t: usize, slot: u32): i32 {
       const a = virt<K>(leaf, nl - 1, p), b = virt<K>(leaf, nl, p);
       if (!makeSep(t, SEP_ENT, b, sepLen(a, b))) {
         if (kp) freeBlock(t, kp);
-        return -2;
+        return STATUS_OUT_OF_MEMORY;
       }
     }
   }
@@ -955,7 +962,7 @@ export function clearTree(t: usize): void {
   const root = <usize>load<u32>(t, T_ROOT);
   if (root) {
     const h = load<i32>(t, T_HEIGHT);
-    if (load<u32>(t, T_KIND) == 0) freeSubtree<f64>(root, 0, h);
+    if (load<i32>(t, T_KIND) == KEY_NUMBER) freeSubtree<f64>(root, 0, h);
     else freeSubtree<u64>(root, 0, h);
   }
   let n = <usize>load<u32>(t, T_POOL);
@@ -989,7 +996,7 @@ export function clearTree(t: usize): void {
 /**
  * Builds the tree bottom-up from n strictly ascending keys (tree empty, checked by the
  * caller). Numbers: keys = f64[n]. Strings: keys = bytes, offs = u32[n + 1].
- * 0 on success, -3 when memory would run out (nothing changed).
+ * 0 on success, BULK_NO_ROOM when memory would run out (nothing changed).
  */
 export function bulkLoad<K>(t: usize, keys: usize, offs: usize, slots: usize, n: i32): i32 {
   const m = gM;
@@ -1003,13 +1010,13 @@ export function bulkLoad<K>(t: usize, keys: usize, offs: usize, slots: usize, n:
     need += 2 * total + <u64>n * 48;
   }
   need += need >> 3;
-  if (<u64>memory.size() + ((need + 0xffff) >> 16) > 65536) return -3;
+  if (<u64>memory.size() + ((need + 0xffff) >> 16) > <u64>MAX_PAGES) return BULK_NO_ROOM;
   const nodes = alloc(<usize>L << 2);
   const seps = alloc(<usize>L * ks);
   if (!nodes || !seps) {
     if (nodes) heap.free(nodes);
     if (seps) heap.free(seps);
-    return -3;
+    return BULK_NO_ROOM;
   }
   let idx = 0;
   let prev: usize = 0;

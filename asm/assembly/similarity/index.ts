@@ -10,6 +10,7 @@ import {
   dotF32K, dotNormF32K, cosPartsF32K, sqDistF32K, dotF64K, cosPartsF64K, sqDistF64K,
   outNormA, outNormB, cosineFrom, safeSq, dotF32X, sqDistF32X, cosineF32X,
 } from "./reductions";
+import { METRIC_COSINE, METRIC_DOT, METRIC_EUCLIDEAN } from "../abi";
 
 // ---------------------------------------------------------------------------------------
 // Pairwise
@@ -123,16 +124,9 @@ export function euclideanBatchF32(
 //
 // heapIdx (u32[k]) / heapScores (f32[k]) form a binary heap whose top (index 0) is the
 // WORST kept candidate. state = [heapSize: i32, nonFiniteCount: i32].
-// metric 0 = cosine, 1 = dot (higher is better), 2 = euclidean (lower is better).
+// metric: METRIC_COSINE, METRIC_DOT (higher is better), METRIC_EUCLIDEAN (lower is better).
 // Scores are f32-rounded; equal scores rank the lower global row index first. NaN scores
 // are counted and skipped; ±Infinity is counted and ranked.
-
-// @ts-ignore: decorator
-@inline const METRIC_COSINE: i32 = 0;
-// @ts-ignore: decorator
-@inline const METRIC_DOT: i32 = 1;
-// @ts-ignore: decorator
-@inline const METRIC_EUCLIDEAN: i32 = 2;
 
 /** True when (sa, ia) ranks strictly better than (sb, ib). */
 // @ts-ignore: decorator

@@ -23,6 +23,7 @@
 // divisions by S[l] become shifts (POW2, SHIFT[l]).
 
 import { alloc } from "../memory";
+import { STATUS_OUT_OF_MEMORY, WHEEL_GEN_UNIT, WHEEL_MAX_TIMERS } from "../abi";
 
 // ---- limits --------------------------------------------------------------------------
 
@@ -30,14 +31,9 @@ import { alloc } from "../memory";
 @inline export const NIL: u32 = 0xffffffff;
 // @ts-ignore: decorator
 @inline export const FREE: u32 = 0xffffffff;
-/** Node indices are below 2^26 (the low 26 bits of an id). */
-// @ts-ignore: decorator
-@inline export const MAX_NODES: u32 = 1 << 26;
 /** A node whose generation reaches 2^27 is retired. */
 // @ts-ignore: decorator
 @inline export const GEN_LIMIT: u32 = 1 << 27;
-// @ts-ignore: decorator
-@inline export const GEN_UNIT: f64 = 67108864.0; // 2^26
 // @ts-ignore: decorator
 @inline const ID_LIMIT: f64 = 9007199254740992.0; // 2^53
 // @ts-ignore: decorator
@@ -54,6 +50,12 @@ import { alloc } from "../memory";
 @inline export const MAX_TOTAL_SLOTS: u32 = 1 << 20;
 // @ts-ignore: decorator
 @inline export const MAX_SPAN: u64 = 1 << 48;
+/** schedule: every index below WHEEL_MAX_TIMERS is pending and none is free. */
+// @ts-ignore: decorator
+@inline const STATUS_FULL: i32 = -1;
+/** A deadline or `now` that is not a valid time (or, for advance, below the wheel's now). */
+// @ts-ignore: decorator
+@inline export const STATUS_INVALID_TIME: i32 = -3;
 /** First node-array capacity. */
 // @ts-ignore: decorator
 @inline const MIN_CAP: u32 = 64;
@@ -392,7 +394,7 @@ export function reserveNodes(w: usize, need: u32): bool {
   const cap = load<u32>(w, H_CAP);
   if (need <= cap) return true;
   let want = cap < MIN_CAP ? MIN_CAP : cap << 1;
-  if (want > MAX_NODES) want = MAX_NODES;
+  if (want > WHEEL_MAX_TIMERS) want = WHEEL_MAX_TIMERS;
   if (want < need) want = need;
   if (growTo(w, want)) return true;
   return want > need && growTo(w, need);
@@ -403,7 +405,7 @@ function reserveResult(w: usize, need: u32): bool {
   const cap = load<u32>(w, H_RESCAP);
   if (need <= cap) return true;
   let want = cap < MIN_CAP ? MIN_CAP : cap << 1;
-  if (want > MAX_NODES) want = MAX_NODES;
+  if (want > WHEEL_MAX_TIMERS) want = WHEEL_MAX_TIMERS;
   if (want < need) want = need;
   for (let attempt = 0; attempt < 2; attempt++) {
     const bytes = <usize>want << 2;
@@ -498,16 +500,16 @@ function unlink(w: usize, i: u32): void {
 
 // @ts-ignore: decorator
 @inline function idOf(w: usize, i: u32): f64 {
-  return <f64>load<u32>(at32(ptr(w, H_GN), i)) * GEN_UNIT + <f64>i;
+  return <f64>load<u32>(at32(ptr(w, H_GN), i)) * WHEEL_GEN_UNIT + <f64>i;
 }
 
 /** Index of the pending node that `id` names, or NIL (any f64 accepted). */
 function indexOf(w: usize, id: f64): u32 {
-  if (!(id >= GEN_UNIT && id < ID_LIMIT)) return NIL;
+  if (!(id >= WHEEL_GEN_UNIT && id < ID_LIMIT)) return NIL;
   const u = <u64>id;
   if (<f64>u != id) return NIL;
-  const i = <u32>(u & <u64>(MAX_NODES - 1));
-  const g = <u32>(u >> 26);
+  const i = <u32>(u % <u64>WHEEL_GEN_UNIT);
+  const g = <u32>(u / <u64>WHEEL_GEN_UNIT);
   if (i >= load<u32>(w, H_FRESH)) return NIL;
   if (load<u32>(at32(ptr(w, H_SL), i)) == FREE) return NIL;
   if (load<u32>(at32(ptr(w, H_GN), i)) != g) return NIL;
@@ -516,18 +518,18 @@ function indexOf(w: usize, id: f64): u32 {
 
 // ---- operations ----------------------------------------------------------------------
 
-/** id; -1 when no index is left (2^26 pending), -2 out of memory, -3 invalid deadline. */
+/** id; STATUS_FULL, STATUS_OUT_OF_MEMORY or STATUS_INVALID_TIME (nothing changed). */
 export function schedule(w: usize, deadline: f64): f64 {
   const tk = timeTick(w, deadline);
-  if (tk < 0) return -3;
+  if (tk < 0) return STATUS_INVALID_TIME;
   let i = load<u32>(w, H_FREEHEAD);
   if (i != NIL) {
     store<u32>(w, load<u32>(at32(ptr(w, H_NX), i)), H_FREEHEAD);
     store<u32>(w, load<u32>(w, H_FREELEN) - 1, H_FREELEN);
   } else {
     i = load<u32>(w, H_FRESH);
-    if (i >= MAX_NODES) return -1;
-    if (i >= load<u32>(w, H_CAP) && !reserveNodes(w, i + 1)) return -2;
+    if (i >= WHEEL_MAX_TIMERS) return STATUS_FULL;
+    if (i >= load<u32>(w, H_CAP) && !reserveNodes(w, i + 1)) return STATUS_OUT_OF_MEMORY;
     store<u32>(w, i + 1, H_FRESH);
     store<u32>(at32(ptr(w, H_GN), i), 1);
   }
@@ -540,23 +542,26 @@ export function schedule(w: usize, deadline: f64): f64 {
   return idOf(w, i);
 }
 
-/** Writes one f64 id per deadline; 0, or -2 after an allocation failure (rest are -2). */
+/**
+ * Writes one f64 id per deadline; 0, or STATUS_OUT_OF_MEMORY after an allocation failure
+ * (that entry and the rest are STATUS_OUT_OF_MEMORY too).
+ */
 export function scheduleMany(w: usize, deadlines: usize, n: i32, out: usize): i32 {
   if (n <= 0) return 0;
   // One growth up front for the fresh indices this batch will need (best effort; a
-  // failure here falls back to per-item growth, which reports -2 where it fails).
+  // failure here falls back to per-item growth, which reports where it fails).
   const freeLen = load<u32>(w, H_FREELEN);
   if (<u32>n > freeLen) {
     let need = <u64>load<u32>(w, H_FRESH) + <u64>(<u32>n - freeLen);
-    if (need > <u64>MAX_NODES) need = <u64>MAX_NODES;
+    if (need > <u64>WHEEL_MAX_TIMERS) need = <u64>WHEEL_MAX_TIMERS;
     reserveNodes(w, <u32>need);
   }
   for (let k = 0; k < n; k++) {
     const id = schedule(w, load<f64>(at64(deadlines, <u32>k)));
     store<f64>(at64(out, <u32>k), id);
-    if (id == -2) {
-      for (let j = k + 1; j < n; j++) store<f64>(at64(out, <u32>j), -2);
-      return -2;
+    if (id == STATUS_OUT_OF_MEMORY) {
+      for (let j = k + 1; j < n; j++) store<f64>(at64(out, <u32>j), STATUS_OUT_OF_MEMORY);
+      return STATUS_OUT_OF_MEMORY;
     }
   }
   return 0;
@@ -571,10 +576,10 @@ export function cancel(w: usize, id: f64): i32 {
   return 1;
 }
 
-/** 1 moved, 0 not pending, -3 invalid deadline (nothing changed). */
+/** 1 moved, 0 not pending, STATUS_INVALID_TIME (nothing changed). */
 export function reschedule(w: usize, id: f64, deadline: f64): i32 {
   const tk = timeTick(w, deadline);
-  if (tk < 0) return -3;
+  if (tk < 0) return STATUS_INVALID_TIME;
   const i = indexOf(w, id);
   if (i == NIL) return 0;
   unlink(w, i);
@@ -777,13 +782,13 @@ function sortRun(w: usize, a: usize, b: usize, n: u32): void {
 }
 
 /**
- * Steps 1-4 of the contract. Returns the expired count (indices at ptr(w, H_RES)), -2 when
- * the result buffers could not grow, -3 for a `now` below the wheel's now or not a valid
- * time; nothing changes unless the count is returned.
+ * Steps 1-4 of the contract. Returns the expired count (indices at ptr(w, H_RES)),
+ * STATUS_OUT_OF_MEMORY when the result buffers could not grow, or STATUS_INVALID_TIME;
+ * nothing changes unless the count is returned.
  */
 export function advance(w: usize, now: f64): i32 {
   const tk = timeTick(w, now);
-  if (!(now >= load<f64>(w, H_NOW)) || tk < 0) return -3;
+  if (!(now >= load<f64>(w, H_NOW)) || tk < 0) return STATUS_INVALID_TIME;
   const T = <u64>tk;
   const L = levels(w);
   // Every node that can expire sits at level 0, at a level whose block changes, or in the
@@ -796,7 +801,7 @@ export function advance(w: usize, now: f64): i32 {
   const tTop = divS(w, T, L);
   const rotate = tTop > lvCB(w, L);
   if (rotate) bound += <u64>lvCnt(w, L);
-  if (!reserveResult(w, <u32>bound)) return -2;
+  if (!reserveResult(w, <u32>bound)) return STATUS_OUT_OF_MEMORY;
 
   const res = ptr(w, H_RES);
   const tmp = ptr(w, H_TMP);
@@ -1006,7 +1011,7 @@ export function checkWheel(w: usize): i32 {
   if (lvOff(w, L) != load<u32>(w, H_TOTAL) || lvWoff(w, L) != load<u32>(w, H_WORDS)) return 1;
   const fresh = load<u32>(w, H_FRESH);
   const cap = load<u32>(w, H_CAP);
-  if (fresh > cap || cap > MAX_NODES || load<u32>(w, H_RESLEN) > load<u32>(w, H_RESCAP)) return 1;
+  if (fresh > cap || cap > WHEEL_MAX_TIMERS || load<u32>(w, H_RESLEN) > load<u32>(w, H_RESCAP)) return 1;
 
   const heads = ptr(w, H_HEADS), bits = ptr(w, H_BITS);
   const nx = ptr(w, H_NX), pv = ptr(w, H_PV), sl = ptr(w, H_SL), gn = ptr(w, H_GN);

@@ -2,7 +2,7 @@
 // wheelNew; every export tolerates w = 0 (nothing happens, an error code or 0 comes back).
 
 import {
-  H_SIZE, H_NOW, H_RES,
+  H_SIZE, H_NOW, H_RES, STATUS_INVALID_TIME,
   newWheel, freeWheel, clearWheel, memoryBytes, schedule, scheduleMany, cancel, reschedule,
   advance, nextWake, nextDeadline, checkWheel, ptr, at64,
 } from "./core";
@@ -32,12 +32,12 @@ export function wheelMemoryBytes(w: usize): f64 {
 }
 
 export function wheelSchedule(w: usize, deadline: f64): f64 {
-  return w ? schedule(w, deadline) : -3;
+  return w ? schedule(w, deadline) : STATUS_INVALID_TIME;
 }
 
 export function wheelScheduleMany(w: usize, deadlines: usize, n: i32, out: usize): i32 {
   if (!w) {
-    for (let k = 0; k < n; k++) store<f64>(at64(out, <u32>k), -3);
+    for (let k = 0; k < n; k++) store<f64>(at64(out, <u32>k), STATUS_INVALID_TIME);
     return 0;
   }
   return scheduleMany(w, deadlines, n, out);
@@ -58,7 +58,7 @@ export function wheelReschedule(w: usize, id: f64, deadline: f64): i32 {
 }
 
 export function wheelAdvance(w: usize, now: f64): i32 {
-  return w ? advance(w, now) : -3;
+  return w ? advance(w, now) : STATUS_INVALID_TIME;
 }
 
 export function wheelResult(w: usize): usize {
