@@ -1,27 +1,8 @@
-//! Argument validation shared by the bindings. The TS layer validates first;
-//! this is defence in depth so a bad call is an error, never a panic or UB.
+//! Argument validation shared by the kernels and the bindings. The TS layer
+//! validates first; this is defence in depth so a bad call is an error,
+//! never a panic or UB.
 
-use std::fmt;
-
-#[derive(Debug, Clone, PartialEq)]
-pub struct ArgError {
-  pub arg: &'static str,
-  pub message: String,
-}
-
-impl ArgError {
-  pub fn new(arg: &'static str, message: impl Into<String>) -> Self {
-    ArgError { arg, message: message.into() }
-  }
-}
-
-impl fmt::Display for ArgError {
-  fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-    write!(f, "{}: {}", self.arg, self.message)
-  }
-}
-
-pub type ArgResult<T> = Result<T, ArgError>;
+use crate::error::{ArgError, ArgResult};
 
 pub fn same_len(a: (&'static str, usize), b: (&'static str, usize)) -> ArgResult<()> {
   if a.1 != b.1 {
@@ -48,18 +29,80 @@ pub fn exact_len(name: &'static str, len: usize, expected: usize, what: &str) ->
   Ok(())
 }
 
-/// True when two byte ranges share memory (e.g. `out` is a view of the same
-/// ArrayBuffer as an input): writing through `out` would then alias a
-/// shared borrow, which is undefined behaviour in Rust.
-pub fn overlaps<A, B>(a: &[A], b: &[B]) -> bool {
-  let (a0, b0) = (a.as_ptr() as usize, b.as_ptr() as usize);
-  let (a1, b1) = (a0 + std::mem::size_of_val(a), b0 + std::mem::size_of_val(b));
-  a0 < b1 && b0 < a1
+/// Number of ranges offsets[i]..offsets[i + 1] (CSR) into `n` elements of
+/// `data_name`: at least one offset, non-decreasing, the last within bounds.
+pub fn ranges(offsets: &[u32], n: usize, data_name: &str) -> ArgResult<usize> {
+  let Some(&last) = offsets.last() else {
+    return Err(ArgError::new("offsets", "must have at least one element (entities + 1)"));
+  };
+  if let Some(e) = offsets.windows(2).position(|w| w[0] > w[1]) {
+    return Err(ArgError::new(
+      "offsets",
+      format!("must be non-decreasing: offsets[{e}] = {} > offsets[{}] = {}", offsets[e], e + 1, offsets[e + 1]),
+    ));
+  }
+  if last as usize > n {
+    return Err(ArgError::new("offsets", format!("last offset {last} exceeds {data_name} length {n}")));
+  }
+  Ok(offsets.len() - 1)
+}
+
+/// JS numbers arrive as f64; napi's u32 conversion would silently wrap -1
+/// to 4294967295 and truncate 2.5, so integers are validated here instead.
+pub fn int_arg(name: &'static str, v: f64) -> ArgResult<usize> {
+  if !(v.is_finite() && v >= 0.0 && v.fract() == 0.0 && v <= u32::MAX as f64) {
+    return Err(ArgError::new(name, format!("must be a non-negative integer, got {v}")));
+  }
+  Ok(v as usize)
+}
+
+pub fn positive_int_arg(name: &'static str, v: f64) -> ArgResult<usize> {
+  match int_arg(name, v)? {
+    0 => Err(ArgError::new(name, "must be a positive integer")),
+    n => Ok(n),
+  }
+}
+
+/// A named view's byte range, so views of different element types can be
+/// checked against each other.
+#[derive(Clone, Copy)]
+pub struct Span {
+  name: &'static str,
+  start: usize,
+  end: usize,
+}
+
+pub fn span<T>(name: &'static str, s: &[T]) -> Span {
+  let start = s.as_ptr() as usize;
+  Span { name, start, end: start + std::mem::size_of_val(s) }
+}
+
+impl Span {
+  /// Empty views share no bytes with anything.
+  fn overlaps(&self, other: &Span) -> bool {
+    self.start < self.end && other.start < other.end && self.start < other.end && other.start < self.end
+  }
+}
+
+/// Fails when the output view `out` shares memory with any of `inputs`
+/// (the first one is named). Writing through `out` would then alias a
+/// shared borrow, which is undefined behaviour in Rust, so bindings check
+/// this before they take `&mut` of an output typed array.
+pub fn disjoint<T>(out_name: &'static str, out: &[T], inputs: &[Span]) -> ArgResult<()> {
+  let out = span(out_name, out);
+  match inputs.iter().find(|i| out.overlaps(i)) {
+    Some(i) => Err(ArgError::new(out_name, format!("must not share memory with {}", i.name))),
+    None => Ok(()),
+  }
 }
 
 #[cfg(test)]
 mod tests {
   use super::*;
+
+  fn overlaps<A, B>(a: &[A], b: &[B]) -> bool {
+    span("a", a).overlaps(&span("b", b))
+  }
 
   #[test]
   fn messages_name_the_argument() {
@@ -75,5 +118,16 @@ mod tests {
     assert!(overlaps(&buf[0..5], &buf[4..6]));
     assert!(!overlaps(&buf[0..5], &buf[5..10]));
     assert!(!overlaps(&buf[0..0], &buf[0..10]));
+    assert!(!overlaps(&buf[3..3], &buf[0..10]));
+    let e = disjoint("out", &buf[2..4], &[span("a", &buf[4..6]), span("b", &buf[3..5])]).unwrap_err();
+    assert_eq!(e.to_string(), "out: must not share memory with b");
+  }
+
+  #[test]
+  fn integer_arguments() {
+    assert_eq!(int_arg("k", 3.0), Ok(3));
+    assert_eq!(int_arg("k", -1.0).unwrap_err().to_string(), "k: must be a non-negative integer, got -1");
+    assert_eq!(int_arg("k", 2.5).unwrap_err().to_string(), "k: must be a non-negative integer, got 2.5");
+    assert_eq!(positive_int_arg("n", 0.0).unwrap_err().to_string(), "n: must be a positive integer");
   }
 }

@@ -13,7 +13,8 @@ use napi_derive::napi;
 
 use super::keys::{NumKeys, StrKeys, MAX_KEY_BYTES};
 use super::tree::{BTree, MAX_ORDER, MIN_ORDER};
-use crate::args::{overlaps, ArgError};
+use crate::args::{self, span, Span};
+use crate::error::{ArgError, ArgResult};
 
 const MAX_SLOT: u32 = i32::MAX as u32;
 
@@ -46,79 +47,67 @@ pub struct BTreeStrRange {
   pub slots: Uint32Array,
 }
 
-fn invalid(e: ArgError) -> Error {
-  Error::new(Status::InvalidArg, e.to_string())
-}
-
-fn arg(name: &'static str, message: impl Into<String>) -> Error {
-  invalid(ArgError::new(name, message))
-}
-
-fn int_in(name: &'static str, v: f64, lo: f64, hi: f64) -> Result<f64> {
+fn int_in(name: &'static str, v: f64, lo: f64, hi: f64) -> ArgResult<f64> {
   if !(v.is_finite() && v.fract() == 0.0 && v >= lo && v <= hi) {
-    return Err(arg(name, format!("must be an integer in [{lo}, {hi}], got {v}")));
+    return Err(ArgError::new(name, format!("must be an integer in [{lo}, {hi}], got {v}")));
   }
   Ok(v)
 }
 
-fn slot_arg(v: f64) -> Result<u32> {
+fn slot_arg(v: f64) -> ArgResult<u32> {
   Ok(int_in("slot", v, 0.0, MAX_SLOT as f64)? as u32)
 }
 
-fn check_slots(slots: &[u32]) -> Result<()> {
+fn check_slots(slots: &[u32]) -> ArgResult<()> {
   match slots.iter().position(|&s| s > MAX_SLOT) {
-    Some(i) => Err(arg("slots", format!("slots[{i}] = {} exceeds {MAX_SLOT}", slots[i]))),
+    Some(i) => Err(ArgError::new("slots", format!("slots[{i}] = {} exceeds {MAX_SLOT}", slots[i]))),
     None => Ok(()),
   }
 }
 
 /// Number keys: never NaN; -0 becomes 0.
 #[inline]
-fn num_key(name: &'static str, k: f64) -> Result<f64> {
+fn num_key(name: &'static str, k: f64) -> ArgResult<f64> {
   if k.is_nan() {
-    return Err(arg(name, "must not be NaN"));
+    return Err(ArgError::new(name, "must not be NaN"));
   }
   Ok(k + 0.0)
 }
 
-fn check_num_keys(keys: &[f64]) -> Result<()> {
+fn check_num_keys(keys: &[f64]) -> ArgResult<()> {
   match keys.iter().position(|k| k.is_nan()) {
-    Some(i) => Err(arg("keys", format!("keys[{i}] is NaN"))),
+    Some(i) => Err(ArgError::new("keys", format!("keys[{i}] is NaN"))),
     None => Ok(()),
   }
 }
 
-fn str_key_len(name: &'static str, k: &[u8]) -> Result<()> {
+fn str_key_len(name: &'static str, k: &[u8]) -> ArgResult<()> {
   if k.len() > MAX_KEY_BYTES {
-    return Err(arg(name, format!("key of {} bytes exceeds {MAX_KEY_BYTES} bytes", k.len())));
+    return Err(ArgError::new(name, format!("key of {} bytes exceeds {MAX_KEY_BYTES} bytes", k.len())));
   }
   Ok(())
 }
 
 /// `limit`: a non-negative integer; +Infinity is "no limit".
-fn limit_arg(v: f64) -> Result<usize> {
+fn limit_arg(v: f64) -> ArgResult<usize> {
   if v == f64::INFINITY {
     return Ok(usize::MAX);
   }
   if !(v.is_finite() && v >= 0.0 && v.fract() == 0.0) {
-    return Err(arg("limit", format!("must be a non-negative integer, got {v}")));
+    return Err(ArgError::new("limit", format!("must be a non-negative integer, got {v}")));
   }
   Ok(if v >= usize::MAX as f64 { usize::MAX } else { v as usize })
 }
 
-fn same_len(a: (&'static str, usize), b: (&'static str, usize)) -> Result<()> {
-  crate::args::same_len(a, b).map_err(invalid)
-}
-
 /// Keys of a bytes/offsets batch: key i = bytes[offsets[i]..offsets[i+1]].
 /// Returns the key count after checking the offsets.
-fn check_offsets(bytes: &[u8], offsets: &[u32]) -> Result<usize> {
+fn key_count(bytes: &[u8], offsets: &[u32]) -> ArgResult<usize> {
   if offsets.is_empty() {
-    return Err(arg("offsets", "must hold count + 1 entries (at least 1)"));
+    return Err(ArgError::new("offsets", "must hold count + 1 entries (at least 1)"));
   }
   for i in 1..offsets.len() {
     if offsets[i] < offsets[i - 1] {
-      return Err(arg(
+      return Err(ArgError::new(
         "offsets",
         format!("offsets[{i}] = {} is less than offsets[{}] = {}", offsets[i], i - 1, offsets[i - 1]),
       ));
@@ -126,7 +115,7 @@ fn check_offsets(bytes: &[u8], offsets: &[u32]) -> Result<usize> {
   }
   let last = offsets[offsets.len() - 1] as usize;
   if last > bytes.len() {
-    return Err(arg("offsets", format!("last offset {last} exceeds bytes length {}", bytes.len())));
+    return Err(ArgError::new("offsets", format!("last offset {last} exceeds bytes length {}", bytes.len())));
   }
   Ok(offsets.len() - 1)
 }
@@ -138,14 +127,14 @@ fn key_at<'b>(bytes: &'b [u8], offsets: &[u32], i: usize) -> &'b [u8] {
 
 /// String keys that will be stored must be UTF-8 (scans return them as JS
 /// strings) and at most MAX_KEY_BYTES long.
-fn check_str_keys(bytes: &[u8], offsets: &[u32], count: usize) -> Result<()> {
+fn check_str_keys(bytes: &[u8], offsets: &[u32], count: usize) -> ArgResult<()> {
   for i in 0..count {
     let k = key_at(bytes, offsets, i);
     if std::str::from_utf8(k).is_err() {
-      return Err(arg("bytes", format!("key {i} is not valid UTF-8")));
+      return Err(ArgError::new("bytes", format!("key {i} is not valid UTF-8")));
     }
     if k.len() > MAX_KEY_BYTES {
-      return Err(arg("bytes", format!("key {i} of {} bytes exceeds {MAX_KEY_BYTES} bytes", k.len())));
+      return Err(ArgError::new("bytes", format!("key {i} of {} bytes exceeds {MAX_KEY_BYTES} bytes", k.len())));
     }
   }
   Ok(())
@@ -153,24 +142,14 @@ fn check_str_keys(bytes: &[u8], offsets: &[u32], count: usize) -> Result<()> {
 
 /// A writable view of `out` after checking it is `count` long and shares
 /// no memory with the inputs.
-fn out_view<'a>(out: &'a mut Int32ArraySlice, count: usize, inputs: &[(&'static str, &[u8])]) -> Result<&'a mut [i32]> {
+fn out_view<'a>(out: &'a mut Int32ArraySlice, count: usize, inputs: &[Span]) -> ArgResult<&'a mut [i32]> {
   if out.len() != count {
-    return Err(arg("out", format!("length {} does not match key count {count}", out.len())));
+    return Err(ArgError::new("out", format!("length {} does not match key count {count}", out.len())));
   }
-  for (name, input) in inputs {
-    if overlaps(out, input) {
-      return Err(arg("out", format!("must not share memory with {name}")));
-    }
-  }
+  args::disjoint("out", out, inputs)?;
   // SAFETY: `out` overlaps no input (checked above) and JS is blocked for
   // the duration of the call, so this is the only live reference.
   Ok(unsafe { out.as_mut() })
-}
-
-fn as_bytes<T>(s: &[T]) -> &[u8] {
-  // SAFETY: any initialised memory may be viewed as bytes; used only for
-  // the address range in overlap checks.
-  unsafe { std::slice::from_raw_parts(s.as_ptr() as *const u8, std::mem::size_of_val(s)) }
 }
 
 #[inline]
@@ -340,7 +319,7 @@ impl NativeBTree {
     } else if key_type == 1.0 {
       Inner::Str(BTree::new(order))
     } else {
-      return Err(arg("keyType", format!("must be 0 (number) or 1 (string), got {key_type}")));
+      return Err(ArgError::new("keyType", format!("must be 0 (number) or 1 (string), got {key_type}")).into());
     };
     Ok(NativeBTree { inner: Some(inner) })
   }
@@ -371,8 +350,8 @@ impl NativeBTree {
   #[napi(js_name = "setManyNum", catch_unwind)]
   pub fn set_many_num(&mut self, keys: &[f64], slots: &[u32], mut out: Int32ArraySlice) -> Result<()> {
     let t = self.num_mut("setManyNum")?;
-    same_len(("keys", keys.len()), ("slots", slots.len()))?;
-    let out = out_view(&mut out, keys.len(), &[("keys", as_bytes(keys)), ("slots", as_bytes(slots))])?;
+    args::same_len(("keys", keys.len()), ("slots", slots.len()))?;
+    let out = out_view(&mut out, keys.len(), &[span("keys", keys), span("slots", slots)])?;
     check_num_keys(keys)?;
     check_slots(slots)?;
     t.insert_many(keys.len(), |i| keys[i] + 0.0, |i| slots[i], |i, r| out[i] = code(r));
@@ -382,7 +361,7 @@ impl NativeBTree {
   #[napi(js_name = "getManyNum", catch_unwind)]
   pub fn get_many_num(&self, keys: &[f64], mut out: Int32ArraySlice) -> Result<()> {
     let t = self.num("getManyNum")?;
-    let out = out_view(&mut out, keys.len(), &[("keys", as_bytes(keys))])?;
+    let out = out_view(&mut out, keys.len(), &[span("keys", keys)])?;
     check_num_keys(keys)?;
     t.get_many(keys.len(), |i| keys[i] + 0.0, |i, r| out[i] = code(r));
     Ok(())
@@ -391,7 +370,7 @@ impl NativeBTree {
   #[napi(js_name = "deleteManyNum", catch_unwind)]
   pub fn delete_many_num(&mut self, keys: &[f64], mut out: Int32ArraySlice) -> Result<()> {
     let t = self.num_mut("deleteManyNum")?;
-    let out = out_view(&mut out, keys.len(), &[("keys", as_bytes(keys))])?;
+    let out = out_view(&mut out, keys.len(), &[span("keys", keys)])?;
     check_num_keys(keys)?;
     t.remove_many(keys.len(), |i| keys[i] + 0.0, |i, r| out[i] = code(r));
     Ok(())
@@ -401,13 +380,13 @@ impl NativeBTree {
   #[napi(js_name = "bulkLoadNum", catch_unwind)]
   pub fn bulk_load_num(&mut self, keys: &[f64], slots: &[u32]) -> Result<()> {
     let t = self.num_mut("bulkLoadNum")?;
-    same_len(("keys", keys.len()), ("slots", slots.len()))?;
+    args::same_len(("keys", keys.len()), ("slots", slots.len()))?;
     check_num_keys(keys)?;
     check_slots(slots)?;
     if t.len() != 0 {
       return Err(Error::new(Status::InvalidArg, "bulkLoadNum: tree must be empty"));
     }
-    t.bulk_load(keys.len(), |i| keys[i] + 0.0, slots).map_err(|e| arg("keys", e))
+    t.bulk_load(keys.len(), |i| keys[i] + 0.0, slots).map_err(|e| ArgError::new("keys", e).into())
   }
 
   /// Entries with lo <(=) key <(=) hi; lo = -Infinity / hi = +Infinity are
@@ -459,9 +438,9 @@ impl NativeBTree {
   #[napi(js_name = "setManyStr", catch_unwind)]
   pub fn set_many_str(&mut self, bytes: &[u8], offsets: &[u32], slots: &[u32], mut out: Int32ArraySlice) -> Result<()> {
     let t = self.str_mut("setManyStr")?;
-    let count = check_offsets(bytes, offsets)?;
-    same_len(("offsets count", count), ("slots", slots.len()))?;
-    let inputs = [("bytes", bytes), ("offsets", as_bytes(offsets)), ("slots", as_bytes(slots))];
+    let count = key_count(bytes, offsets)?;
+    args::same_len(("offsets count", count), ("slots", slots.len()))?;
+    let inputs = [span("bytes", bytes), span("offsets", offsets), span("slots", slots)];
     let out = out_view(&mut out, count, &inputs)?;
     check_slots(slots)?;
     check_str_keys(bytes, offsets, count)?;
@@ -472,8 +451,8 @@ impl NativeBTree {
   #[napi(js_name = "getManyStr", catch_unwind)]
   pub fn get_many_str(&self, bytes: &[u8], offsets: &[u32], mut out: Int32ArraySlice) -> Result<()> {
     let t = self.str("getManyStr")?;
-    let count = check_offsets(bytes, offsets)?;
-    let out = out_view(&mut out, count, &[("bytes", bytes), ("offsets", as_bytes(offsets))])?;
+    let count = key_count(bytes, offsets)?;
+    let out = out_view(&mut out, count, &[span("bytes", bytes), span("offsets", offsets)])?;
     t.get_many(count, |i| key_at(bytes, offsets, i), |i, r| out[i] = code(r));
     Ok(())
   }
@@ -481,8 +460,8 @@ impl NativeBTree {
   #[napi(js_name = "deleteManyStr", catch_unwind)]
   pub fn delete_many_str(&mut self, bytes: &[u8], offsets: &[u32], mut out: Int32ArraySlice) -> Result<()> {
     let t = self.str_mut("deleteManyStr")?;
-    let count = check_offsets(bytes, offsets)?;
-    let out = out_view(&mut out, count, &[("bytes", bytes), ("offsets", as_bytes(offsets))])?;
+    let count = key_count(bytes, offsets)?;
+    let out = out_view(&mut out, count, &[span("bytes", bytes), span("offsets", offsets)])?;
     t.remove_many(count, |i| key_at(bytes, offsets, i), |i, r| out[i] = code(r));
     Ok(())
   }
@@ -491,14 +470,14 @@ impl NativeBTree {
   #[napi(js_name = "bulkLoadStr", catch_unwind)]
   pub fn bulk_load_str(&mut self, bytes: &[u8], offsets: &[u32], slots: &[u32]) -> Result<()> {
     let t = self.str_mut("bulkLoadStr")?;
-    let count = check_offsets(bytes, offsets)?;
-    same_len(("offsets count", count), ("slots", slots.len()))?;
+    let count = key_count(bytes, offsets)?;
+    args::same_len(("offsets count", count), ("slots", slots.len()))?;
     check_slots(slots)?;
     check_str_keys(bytes, offsets, count)?;
     if t.len() != 0 {
       return Err(Error::new(Status::InvalidArg, "bulkLoadStr: tree must be empty"));
     }
-    t.bulk_load(count, |i| key_at(bytes, offsets, i), slots).map_err(|e| arg("bytes", e))
+    t.bulk_load(count, |i| key_at(bytes, offsets, i), slots).map_err(|e| ArgError::new("bytes", e).into())
   }
 
   /// As rangeNum; null bounds are unbounded.

@@ -8,10 +8,12 @@
 
 use rayon::ThreadPool;
 
-use crate::args::{self, ArgError, ArgResult};
+use crate::args;
+use crate::error::{ArgError, ArgResult};
 use crate::par::{self, PAR_MIN_HEAVY};
-use crate::risk::check_offsets;
 use crate::simd::dispatch;
+
+mod bindings;
 
 const FNV_OFFSET: u32 = 2_166_136_261;
 const FNV_PRIME: u32 = 16_777_619;
@@ -254,7 +256,7 @@ pub fn ngram_features(
   if dims == 0 || dims > u32::MAX as usize {
     return Err(ArgError::new("dims", "must be an integer in [1, 2^32 - 1]"));
   }
-  let texts = check_offsets(offsets, bytes.len(), "bytes")?;
+  let texts = args::ranges(offsets, bytes.len(), "bytes")?;
   let expected = texts.checked_mul(dims).ok_or_else(|| ArgError::new("out", "texts × dims overflows"))?;
   args::exact_len("out", out.len(), expected, "(offsets length - 1) × dims")?;
   if texts == 0 {

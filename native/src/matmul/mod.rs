@@ -9,7 +9,10 @@
 use gemm::Parallelism;
 use rayon::ThreadPool;
 
-use crate::args::{self, ArgError, ArgResult};
+use crate::args;
+use crate::error::{ArgError, ArgResult};
+
+mod bindings;
 
 /// Below this many multiply-adds (m·k·n) the product runs on the calling
 /// thread: 64³ takes ~10 µs single-threaded, comparable to a pool wake-up.

@@ -7,9 +7,12 @@
 
 use rayon::ThreadPool;
 
-use crate::args::{self, ArgError, ArgResult};
+use crate::args;
+use crate::error::ArgResult;
 use crate::par::{self, PAR_MIN_HEAVY};
 use crate::simd::dispatch;
+
+mod bindings;
 
 /// Entities per parallel chunk of the batch: 16k entities × ~8 signals is
 /// ~2 MiB of input, big enough to amortise scheduling, small enough for
@@ -155,24 +158,6 @@ pub fn risk_score(severities: &[f64], confidences: &[f64], max_severity: f64) ->
   Ok(noisy_or(severities, confidences, max_severity).0)
 }
 
-/// Checks CSR offsets against `n` signals: at least one offset, each
-/// entity's range non-decreasing, and the last one within bounds.
-pub fn check_offsets(offsets: &[u32], n: usize, data_name: &str) -> ArgResult<usize> {
-  let Some(&last) = offsets.last() else {
-    return Err(ArgError::new("offsets", "must have at least one element (entities + 1)"));
-  };
-  if let Some(e) = offsets.windows(2).position(|w| w[0] > w[1]) {
-    return Err(ArgError::new(
-      "offsets",
-      format!("must be non-decreasing: offsets[{e}] = {} > offsets[{}] = {}", offsets[e], e + 1, offsets[e + 1]),
-    ));
-  }
-  if last as usize > n {
-    return Err(ArgError::new("offsets", format!("last offset {last} exceeds {data_name} length {n}")));
-  }
-  Ok(offsets.len() - 1)
-}
-
 /// out[e] = noisy-OR of signals offsets[e]..offsets[e + 1]. Returns the
 /// number of signals with a non-finite severity or confidence (their
 /// entities get NaN). Offsets are validated before anything is written.
@@ -185,7 +170,7 @@ pub fn risk_score_batch(
   out: &mut [f64],
 ) -> ArgResult<u32> {
   args::same_len(("severities", severities.len()), ("confidences", confidences.len()))?;
-  let entities = check_offsets(offsets, severities.len(), "severities")?;
+  let entities = args::ranges(offsets, severities.len(), "severities")?;
   args::exact_len("out", out.len(), entities, "offsets length - 1")?;
   if entities == 0 {
     return Ok(0);

@@ -8,7 +8,8 @@
 use rayon::prelude::*;
 use rayon::ThreadPool;
 
-use crate::args::{self, ArgError, ArgResult};
+use crate::args;
+use crate::error::{ArgError, ArgResult};
 use crate::similarity::{cosine_from_parts, Kernels};
 use super::topk::{BoundedTopK, Candidate};
 

@@ -15,6 +15,7 @@ use std::sync::OnceLock;
 
 pub mod batch;
 pub mod topk;
+mod bindings;
 
 /// A set of kernels for one SIMD level, as plain function pointers so the
 /// level check happens once per call of a batch, not once per row.

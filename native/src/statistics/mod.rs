@@ -15,10 +15,12 @@
 
 use rayon::ThreadPool;
 
-use crate::args::{self, ArgError, ArgResult};
+use crate::args;
+use crate::error::{ArgError, ArgResult};
 use crate::par::{self, CHUNK, PAR_MIN_CHEAP};
 
 pub mod finite;
+mod bindings;
 
 // ---------------------------------------------------------------------------
 // Compensated summation

@@ -6,19 +6,7 @@ use napi::{Error, Result, Status};
 use napi_derive::napi;
 
 use super::core::Wheel;
-use crate::args::{overlaps, ArgError};
-
-fn invalid(e: ArgError) -> Error {
-  Error::new(Status::InvalidArg, e.to_string())
-}
-
-fn arg(name: &'static str, message: impl Into<String>) -> Error {
-  invalid(ArgError::new(name, message))
-}
-
-fn same_len(a: (&'static str, usize), b: (&'static str, usize)) -> Result<()> {
-  crate::args::same_len(a, b).map_err(invalid)
-}
+use crate::args::{self, span};
 
 /// Hierarchical timing wheel over node indices (the JS side keeps the
 /// payloads). The algorithm is the contract of `ts/core/wheel-core.ts`.
@@ -44,7 +32,7 @@ impl NativeTimingWheel {
   /// ticks). now: the initial time, finite, >= 0.
   #[napi(constructor, catch_unwind)]
   pub fn new(tick_ms: f64, wheels: &[u32], now: f64) -> Result<Self> {
-    Ok(NativeTimingWheel { inner: Some(Wheel::new(tick_ms, wheels, now).map_err(invalid)?) })
+    Ok(NativeTimingWheel { inner: Some(Wheel::new(tick_ms, wheels, now)?) })
   }
 
   /// Wheel time in ms: the last advance argument, or the initial now.
@@ -62,7 +50,7 @@ impl NativeTimingWheel {
   /// Adds a timer; returns its id, or -1 when 2^26 timers are pending.
   #[napi(catch_unwind)]
   pub fn schedule(&mut self, deadline: f64) -> Result<f64> {
-    self.inner_mut()?.schedule(deadline).map_err(invalid)
+    Ok(self.inner_mut()?.schedule(deadline)?)
   }
 
   /// schedule per deadline in order (all validated first); outIds[i] = the
@@ -70,14 +58,12 @@ impl NativeTimingWheel {
   #[napi(js_name = "scheduleMany", catch_unwind)]
   pub fn schedule_many(&mut self, deadlines: &[f64], mut out_ids: Float64ArraySlice) -> Result<()> {
     let w = self.inner_mut()?;
-    same_len(("deadlines", deadlines.len()), ("outIds", out_ids.len()))?;
-    if overlaps(&out_ids, deadlines) {
-      return Err(arg("outIds", "must not share memory with deadlines"));
-    }
+    args::same_len(("deadlines", deadlines.len()), ("outIds", out_ids.len()))?;
+    args::disjoint("outIds", &out_ids, &[span("deadlines", deadlines)])?;
     // SAFETY: `out_ids` overlaps no input (checked above) and JS is blocked
     // for the duration of the call, so this is the only live reference.
     let out = unsafe { out_ids.as_mut() };
-    w.schedule_many(deadlines, out).map_err(invalid)
+    Ok(w.schedule_many(deadlines, out)?)
   }
 
   /// Removes a pending timer; false for an unknown, fired or cancelled id
@@ -91,10 +77,8 @@ impl NativeTimingWheel {
   #[napi(js_name = "cancelMany", catch_unwind)]
   pub fn cancel_many(&mut self, ids: &[f64], mut out: Uint8ArraySlice) -> Result<()> {
     let w = self.inner_mut()?;
-    same_len(("ids", ids.len()), ("out", out.len()))?;
-    if overlaps(&out, ids) {
-      return Err(arg("out", "must not share memory with ids"));
-    }
+    args::same_len(("ids", ids.len()), ("out", out.len()))?;
+    args::disjoint("out", &out, &[span("ids", ids)])?;
     // SAFETY: as in scheduleMany.
     let out = unsafe { out.as_mut() };
     for (o, &id) in out.iter_mut().zip(ids) {
@@ -107,14 +91,14 @@ impl NativeTimingWheel {
   /// false if the id is not pending.
   #[napi(catch_unwind)]
   pub fn reschedule(&mut self, id: f64, deadline: f64) -> Result<bool> {
-    self.inner_mut()?.reschedule(id, deadline).map_err(invalid)
+    Ok(self.inner_mut()?.reschedule(id, deadline)?)
   }
 
   /// Moves time to `now` (>= the wheel's now) and returns the node indices
   /// that expired, ordered by (deadline, seq).
   #[napi(catch_unwind)]
   pub fn advance(&mut self, now: f64) -> Result<Uint32Array> {
-    let expired = self.inner_mut()?.advance(now).map_err(invalid)?;
+    let expired = self.inner_mut()?.advance(now)?;
     Ok(Uint32Array::new(expired.to_vec()))
   }
 

@@ -12,7 +12,8 @@
 //! Every method either validates its input (returning an `ArgError`) or is
 //! total over any input; nothing indexes out of bounds or overflows.
 
-use crate::args::{ArgError, ArgResult};
+use crate::args;
+use crate::error::{ArgError, ArgResult};
 
 /// End of a list / no node.
 pub const NIL: u32 = u32::MAX;
@@ -483,7 +484,7 @@ impl Wheel {
   /// `deadlines` (the bindings check the length; extra entries are skipped).
   pub fn schedule_many(&mut self, deadlines: &[f64], out: &mut [f64]) -> ArgResult<()> {
     if deadlines.len() != out.len() {
-      return crate::args::same_len(("deadlines", deadlines.len()), ("outIds", out.len()));
+      return args::same_len(("deadlines", deadlines.len()), ("outIds", out.len()));
     }
     self.check_deadlines("deadlines", deadlines)?;
     let extra = deadlines.len().saturating_sub(self.free.len());

@@ -1,0 +1,28 @@
+//! The n-gram feature export.
+
+use napi::bindgen_prelude::Float32ArraySlice;
+use napi::Result;
+use napi_derive::napi;
+
+use crate::args::{self, span};
+use crate::pool;
+
+/// Hashed character n-gram counts (FNV-1a 32, bucket = hash % dims), one
+/// row of `dims` per text; L2-normalised rows when `normalize`.
+#[napi(js_name = "ngramFeatures", catch_unwind)]
+pub fn ngram_features(
+  bytes: &[u8],
+  offsets: &[u32],
+  n: f64,
+  dims: f64,
+  normalize: bool,
+  mut out: Float32ArraySlice,
+) -> Result<()> {
+  args::disjoint("out", &out, &[span("bytes", bytes), span("offsets", offsets)])?;
+  let n = args::positive_int_arg("n", n)?;
+  let dims = args::positive_int_arg("dims", dims)?;
+  // SAFETY: `out` overlaps no input (checked above) and JS is blocked for
+  // the duration of the call, so this is the only live reference.
+  let out = unsafe { out.as_mut() };
+  Ok(super::ngram_features(pool::pool(), bytes, offsets, n, dims, normalize, out)?)
+}
