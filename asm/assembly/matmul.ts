@@ -77,7 +77,7 @@ function storeEdge(c: usize, ldc: usize, rows: i32, cols: i32, nr: i32, es: i32,
  * rows (<= MR) × NR tile: A rows at a (stride lda bytes, kc elements), packed panel bp,
  * C at c (stride ldc). Full tiles (rows == MR, cols == NR) store straight into C.
  */
-function kernelF32(a: usize, lda: usize, bp: usize, kc: i32, c: usize, ldc: usize, rows: i32, cols: i32, first: bool): void {
+function microKernelF32(a: usize, lda: usize, bp: usize, kc: i32, c: usize, ldc: usize, rows: i32, cols: i32, first: bool): void {
   // Rows past the edge reuse the last row (computed, not stored).
   const a0 = a;
   const a1 = rows > 1 ? a0 + lda : a0;
@@ -157,7 +157,7 @@ function kernelF32(a: usize, lda: usize, bp: usize, kc: i32, c: usize, ldc: usiz
 // ---------------------------------------------------------------------------------------
 // f64 micro-kernels
 
-function kernelF64(a: usize, lda: usize, bp: usize, kc: i32, c: usize, ldc: usize, rows: i32, cols: i32, first: bool): void {
+function microKernelF64(a: usize, lda: usize, bp: usize, kc: i32, c: usize, ldc: usize, rows: i32, cols: i32, first: bool): void {
   const a0 = a;
   const a1 = rows > 1 ? a0 + lda : a0;
   const a2 = rows > 2 ? a1 + lda : a1;
@@ -257,8 +257,8 @@ function kernelF64(a: usize, lda: usize, bp: usize, kc: i32, c: usize, ldc: usiz
         let bp = packBuf;
         for (let jr = 0; jr < nc; jr += nr) {
           const cols = min(nr, nc - jr);
-          if (es == 4) kernelF32(aRow, lda, bp, kc, cRow + <usize>(jr * es), ldc, rows, cols, first);
-          else kernelF64(aRow, lda, bp, kc, cRow + <usize>(jr * es), ldc, rows, cols, first);
+          if (es == 4) microKernelF32(aRow, lda, bp, kc, cRow + <usize>(jr * es), ldc, rows, cols, first);
+          else microKernelF64(aRow, lda, bp, kc, cRow + <usize>(jr * es), ldc, rows, cols, first);
           bp += panelBytes;
         }
       }

@@ -40,7 +40,7 @@ const ONES = memory.data<f64>([1.0, 1.0]);
 
 /** x_i of one signal; NaN when s or c is non-finite. */
 // @ts-ignore: decorator
-@inline function signal(s: f64, c: f64, maxSeverity: f64): f64 {
+@inline function signalMarked(s: f64, c: f64, maxSeverity: f64): f64 {
   const x = clamp01(c) * clamp01(s / maxSeverity);
   // (s - s) + (c - c) is 0 for finite inputs and NaN otherwise; x + 0 == x for x in [0, 1]
   // (x = -0 becomes +0, which the recurrence cannot tell apart).
@@ -71,7 +71,7 @@ export function riskScoreF64(sev: usize, conf: usize, n: i32, maxSeverity: f64):
 
 /** x for two signals (SIMD, no NaN marking). */
 // @ts-ignore: decorator
-@inline function signal2(s: v128, c: v128, vmax: v128, zero: v128, one: v128): v128 {
+@inline function signalPair(s: v128, c: v128, vmax: v128, zero: v128, one: v128): v128 {
   // pmax(a, b) = a < b ? b : a and pmin(a, b) = b < a ? b : a: exactly clamp01.
   const cc = f64x2.pmin(f64x2.pmax(c, zero), one);
   const ss = f64x2.pmin(f64x2.pmax(f64x2.div(s, vmax), zero), one);
@@ -80,7 +80,7 @@ export function riskScoreF64(sev: usize, conf: usize, n: i32, maxSeverity: f64):
 
 /** True when a detector sum (see the header) saw only finite values. */
 // @ts-ignore: decorator
-@inline function clean2(a: v128, b: v128): bool {
+@inline function allFinite2(a: v128, b: v128): bool {
   const t = f64x2.add(f64x2.sub(a, a), f64x2.sub(b, b));
   return f64x2.extract_lane(t, 0) == 0 && f64x2.extract_lane(t, 1) == 0;
 }
@@ -102,10 +102,10 @@ function fillFast(sev: usize, conf: usize, n: i32, maxSeverity: f64): bool {
       const s = v128.load(sev + off), c = v128.load(conf + off);
       as = f64x2.add(as, s);
       ac = f64x2.add(ac, c);
-      v128.store(xBuf + off, signal2(s, c, vmax, zero, one));
+      v128.store(xBuf + off, signalPair(s, c, vmax, zero, one));
     }
     i = n & ~1;
-    if (!clean2(as, ac)) return false;
+    if (!allFinite2(as, ac)) return false;
   }
   for (; i < n; i++) {
     const off = <usize>i << 3;
@@ -121,7 +121,7 @@ function fillMarked(sev: usize, conf: usize, n: i32, maxSeverity: f64): i32 {
   let bad = 0;
   for (let i = 0; i < n; i++) {
     const off = <usize>i << 3;
-    const x = signal(load<f64>(sev + off), load<f64>(conf + off), maxSeverity);
+    const x = signalMarked(load<f64>(sev + off), load<f64>(conf + off), maxSeverity);
     bad += <i32>(x != x);
     store<f64>(xBuf + off, x);
   }
@@ -130,7 +130,7 @@ function fillMarked(sev: usize, conf: usize, n: i32, maxSeverity: f64): i32 {
 
 /** r over xBuf[lo, hi) (NaN if any x is NaN). */
 // @ts-ignore: decorator
-@inline function recur(lo: i32, hi: i32): f64 {
+@inline function noisyOrOfBuf(lo: i32, hi: i32): f64 {
   let r: f64 = 0;
   let p = xBuf + (<usize>lo << 3);
   for (let i = lo; i < hi; i++) {
@@ -163,7 +163,7 @@ function fillMarked(sev: usize, conf: usize, n: i32, maxSeverity: f64): i32 {
  * all ranges already checked. Results go to out[e]. SIMD: four entities at a time in two
  * f64x2 chains over their common length, then each pair on its own, then single lanes.
  */
-function recurEntities(offsets: usize, e0: i32, e1: i32, base: u32, out: usize): void {
+function noisyOrEntities(offsets: usize, e0: i32, e1: i32, base: u32, out: usize): void {
   let e = e0;
   if (ASC_FEATURE_SIMD) {
     const one = v128.load(ONES);
@@ -199,7 +199,7 @@ function recurEntities(offsets: usize, e0: i32, e1: i32, base: u32, out: usize):
   for (; e < e1; e++) {
     const lo = <i32>(load<u32>(offsets + (<usize>e << 2)) - base);
     const hi = <i32>(load<u32>(offsets + (<usize>e << 2), 4) - base);
-    store<f64>(out + (<usize>e << 3), recur(lo, hi));
+    store<f64>(out + (<usize>e << 3), noisyOrOfBuf(lo, hi));
   }
 }
 
@@ -226,8 +226,8 @@ function uniformEntities(sev: usize, conf: usize, e0: i32, e1: i32, len: i32, ma
       const s1 = v128.load(pa + stride), c1 = v128.load(pc + stride);
       as = f64x2.add(as, f64x2.add(s0, s1));
       ac = f64x2.add(ac, f64x2.add(c0, c1));
-      const xa = signal2(s0, c0, vmax, zero, one);
-      const xb = signal2(s1, c1, vmax, zero, one);
+      const xa = signalPair(s0, c0, vmax, zero, one);
+      const xb = signalPair(s1, c1, vmax, zero, one);
       r = f64x2.add(r, f64x2.mul(v128.shuffle<f64>(xa, xb, 0, 2), f64x2.sub(one, r)));
       r = f64x2.add(r, f64x2.mul(v128.shuffle<f64>(xa, xb, 1, 3), f64x2.sub(one, r)));
     }
@@ -236,13 +236,13 @@ function uniformEntities(sev: usize, conf: usize, e0: i32, e1: i32, len: i32, ma
       const c = v128.load64_lane(pc + stride, v128.load64_splat(pc), 1);
       as = f64x2.add(as, s);
       ac = f64x2.add(ac, c);
-      r = f64x2.add(r, f64x2.mul(signal2(s, c, vmax, zero, one), f64x2.sub(one, r)));
+      r = f64x2.add(r, f64x2.mul(signalPair(s, c, vmax, zero, one), f64x2.sub(one, r)));
     }
     v128.store(o, r);
     o += 16;
     sa += stride << 1; ca += stride << 1;
   }
-  if (!clean2(as, ac)) return false;
+  if (!allFinite2(as, ac)) return false;
   if ((e1 - e0) & 1) {
     store<f64>(o, noisyOrScalar(sa, ca, len, maxSeverity));
     if (badCount != 0) return false;
@@ -302,7 +302,7 @@ export function riskScoreBatchF64(
     }
     const ps = sev + (<usize>lo << 3), pc = conf + (<usize>lo << 3), cnt = <i32>(end - lo);
     if (!fillFast(ps, pc, cnt, maxSeverity)) bad += fillMarked(ps, pc, cnt, maxSeverity);
-    recurEntities(offsets, e, e1, lo, out);
+    noisyOrEntities(offsets, e, e1, lo, out);
     e = e1;
   }
   return bad;

@@ -4,34 +4,34 @@
 import {
   T_KIND, T_ORDER, T_ROOT, T_HEIGHT, T_SIZE, T_FIRST, T_LAST, T_NODEBYTES, T_VALS, T_POOL,
   T_POOLN, T_MEM, N_LEAF, N_PREV, N_NEXT, MAX_DEPTH,
-  E_P1, E_PTR, E_LEN, INL, STR_KS, bind, keyAt, cnt, child, cmpEnt, prefixOf, blockBytes,
+  E_P1, E_PTR, E_LEN, INLINE_BYTES, STR_KS, bind, keyAt, cnt, child, cmpEnt, prefixOf, blockBytes,
 } from "./tree";
 import { KEY_NUMBER, KEY_STRING, TREE_MIN_ORDER, TREE_MAX_ORDER } from "../abi";
 
 // @ts-ignore: decorator
-@inline export const CHECK_HEADER: i32 = 1;
+@inline const CHECK_HEADER: i32 = 1;
 // @ts-ignore: decorator
-@inline export const CHECK_EMPTY: i32 = 2;
+@inline const CHECK_EMPTY: i32 = 2;
 // @ts-ignore: decorator
-@inline export const CHECK_DEPTH: i32 = 3;
+@inline const CHECK_DEPTH: i32 = 3;
 // @ts-ignore: decorator
-@inline export const CHECK_LEAF_FILL: i32 = 4;
+@inline const CHECK_LEAF_FILL: i32 = 4;
 // @ts-ignore: decorator
-@inline export const CHECK_INTERNAL_FILL: i32 = 5;
+@inline const CHECK_INTERNAL_FILL: i32 = 5;
 // @ts-ignore: decorator
-@inline export const CHECK_NODE_ORDER: i32 = 6;
+@inline const CHECK_NODE_ORDER: i32 = 6;
 // @ts-ignore: decorator
-@inline export const CHECK_SEPARATOR: i32 = 7;
+@inline const CHECK_SEPARATOR: i32 = 7;
 // @ts-ignore: decorator
-@inline export const CHECK_CHAIN: i32 = 8;
+@inline const CHECK_CHAIN: i32 = 8;
 // @ts-ignore: decorator
-@inline export const CHECK_CHAIN_ORDER: i32 = 9;
+@inline const CHECK_CHAIN_ORDER: i32 = 9;
 // @ts-ignore: decorator
-@inline export const CHECK_SIZE: i32 = 10;
+@inline const CHECK_SIZE: i32 = 10;
 // @ts-ignore: decorator
-@inline export const CHECK_STRING_ENTRY: i32 = 11;
+@inline const CHECK_STRING_ENTRY: i32 = 11;
 // @ts-ignore: decorator
-@inline export const CHECK_MEMORY: i32 = 12;
+@inline const CHECK_MEMORY: i32 = 12;
 
 let kM: i32 = 0;
 let kMin: i32 = 0;
@@ -51,7 +51,7 @@ function checkEntry(e: usize): i32 {
   const len = load<u32>(e, E_LEN);
   const ptr = <usize>load<u32>(e, E_PTR);
   const p0 = load<u64>(e), p1 = load<u64>(e, E_P1);
-  if (len > INL) {
+  if (len > INLINE_BYTES) {
     if (!ptr) return CHECK_STRING_ENTRY;
     if (prefixOf(ptr, 8) != p0 || prefixOf(ptr + 8, 8) != p1) return CHECK_STRING_ENTRY;
     kMem += blockBytes(ptr);

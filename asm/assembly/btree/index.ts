@@ -8,7 +8,7 @@ import {
 import {
   T_KIND, T_ORDER, T_ROOT, T_SIZE, T_FIRST, T_LAST, T_NODEBYTES, T_VALS, T_MEM, TREE_BYTES, N_PREV,
   N_NEXT,
-  BULK_REFUSED, BULK_UNSORTED, E_P1, E_PTR, E_LEN, INL, STR_KS,
+  BULK_REFUSED, BULK_UNSORTED, E_P1, E_PTR, E_LEN, INLINE_BYTES, STR_KS,
   bind, setQueryNum, setQueryStr, keyAt, valAt, cnt, cmpQ, blockBytes, findQ, insertQ, removeQ,
   clearTree, bulkLoad, writeKey, seekForward, seekBackward, seekLeaf, seekPos, bytesCmp, prefixOf,
 } from "./tree";
@@ -274,14 +274,14 @@ let needBytes: u32 = 0;
  * Stopped because the next key did not fit: with n >= 1 keys written, outOffsets[n + 1] =
  * outOffsets[n] + that key's length (> outBytesCap); with none, -(its length).
  */
-function full(n: i32, outOffsets: usize): i32 {
+function stopFull(n: i32, outOffsets: usize): i32 {
   if (n == 0) return -<i32>max<u32>(needBytes, 1);
   store<u32>(outOffsets + (<usize>(n + 1) << 2), outPos + needBytes);
   return n;
 }
 
 /** Stopped because the range ended or the limit was reached: outOffsets[n + 1] = 0 if n < limit. */
-function ended(n: i32, limit: i32, outOffsets: usize): i32 {
+function stopEnded(n: i32, limit: i32, outOffsets: usize): i32 {
   if (n < limit) store<u32>(outOffsets + (<usize>(n + 1) << 2), 0);
   return n;
 }
@@ -341,12 +341,12 @@ export function btreeRangeStr(
         const e = keyAt<u64>(leaf, p);
         if (!hiOpen) {
           const r = cmpQ<u64>(e); // sign(hi - key)
-          if (r < 0 || (r == 0 && !hiIncl)) return ended(n, limit, outOffsets);
+          if (r < 0 || (r == 0 && !hiIncl)) return stopEnded(n, limit, outOffsets);
         }
         if (!emit(e, load<u32>(valAt(leaf, p)), n, outBytes, cap, outOffsets, outSlots)) {
-          return full(n, outOffsets);
+          return stopFull(n, outOffsets);
         }
-        if (++n == limit) return ended(n, limit, outOffsets);
+        if (++n == limit) return stopEnded(n, limit, outOffsets);
       }
       leaf = <usize>load<u32>(leaf, N_NEXT);
       p = 0;
@@ -367,18 +367,18 @@ export function btreeRangeStr(
         const e = keyAt<u64>(leaf, p);
         if (!loOpen) {
           const r = cmpQ<u64>(e); // sign(lo - key)
-          if (r > 0 || (r == 0 && !loIncl)) return ended(n, limit, outOffsets);
+          if (r > 0 || (r == 0 && !loIncl)) return stopEnded(n, limit, outOffsets);
         }
         if (!emit(e, load<u32>(valAt(leaf, p)), n, outBytes, cap, outOffsets, outSlots)) {
-          return full(n, outOffsets);
+          return stopFull(n, outOffsets);
         }
-        if (++n == limit) return ended(n, limit, outOffsets);
+        if (++n == limit) return stopEnded(n, limit, outOffsets);
       }
       leaf = <usize>load<u32>(leaf, N_PREV);
       if (leaf) p = cnt(leaf) - 1;
     }
   }
-  return ended(n, limit, outOffsets);
+  return stopEnded(n, limit, outOffsets);
 }
 
 /** Mask of the first s bytes of a big-endian prefix word. */
@@ -415,18 +415,20 @@ export function btreePrefixStr(
       const e = keyAt<u64>(leaf, p);
       const el = load<u32>(e, E_LEN);
       if (el < plen || (load<u64>(e) & m0) != pp0 || (load<u64>(e, E_P1) & m1) != pp1) {
-        return ended(n, limit, outOffsets);
+        return stopEnded(n, limit, outOffsets);
       }
-      if (plen > INL && bytesCmp(<usize>load<u32>(e, E_PTR) + INL, prefix + INL, <usize>(plen - INL)) != 0) {
-        return ended(n, limit, outOffsets);
+      if (plen > INLINE_BYTES &&
+          bytesCmp(<usize>load<u32>(e, E_PTR) + INLINE_BYTES, prefix + INLINE_BYTES,
+            <usize>(plen - INLINE_BYTES)) != 0) {
+        return stopEnded(n, limit, outOffsets);
       }
       if (!emit(e, load<u32>(valAt(leaf, p)), n, outBytes, cap, outOffsets, outSlots)) {
-        return full(n, outOffsets);
+        return stopFull(n, outOffsets);
       }
-      if (++n == limit) return ended(n, limit, outOffsets);
+      if (++n == limit) return stopEnded(n, limit, outOffsets);
     }
     leaf = <usize>load<u32>(leaf, N_NEXT);
     p = 0;
   }
-  return ended(n, limit, outOffsets);
+  return stopEnded(n, limit, outOffsets);
 }

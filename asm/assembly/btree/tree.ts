@@ -79,7 +79,7 @@ import { KEY_NUMBER, STATUS_OUT_OF_MEMORY } from "../abi";
 // ---- node layout ---------------------------------------------------------------------
 
 // @ts-ignore: decorator
-@inline export const N_COUNT: usize = 0;
+@inline const N_COUNT: usize = 0;
 // @ts-ignore: decorator
 @inline export const N_LEAF: usize = 4;
 // @ts-ignore: decorator
@@ -87,7 +87,7 @@ import { KEY_NUMBER, STATUS_OUT_OF_MEMORY } from "../abi";
 // @ts-ignore: decorator
 @inline export const N_NEXT: usize = 12;
 // @ts-ignore: decorator
-@inline export const N_KEYS: usize = 16;
+@inline const N_KEYS: usize = 16;
 
 /** Deepest tree the path buffers hold (order 4 needs ~log2(n) levels). */
 // @ts-ignore: decorator
@@ -100,7 +100,7 @@ import { KEY_NUMBER, STATUS_OUT_OF_MEMORY } from "../abi";
 @inline export const BULK_UNSORTED: i32 = -2;
 /** the tree would not fit below 4 GiB. */
 // @ts-ignore: decorator
-@inline export const BULK_NO_ROOM: i32 = -3;
+@inline const BULK_NO_ROOM: i32 = -3;
 /** Nodes freed by merges that a tree keeps for its next splits. */
 // @ts-ignore: decorator
 @inline const POOL_CAP: u32 = 4;
@@ -120,7 +120,7 @@ const UP_ENT = memory.data(32, 16);
 // @ts-ignore: decorator
 @inline export const E_LEN: usize = 20;
 // @ts-ignore: decorator
-@inline export const INL: u32 = 16;
+@inline export const INLINE_BYTES: u32 = 16;
 // @ts-ignore: decorator
 @inline export const STR_KS: usize = 24;
 
@@ -164,7 +164,7 @@ export function setQueryStr(p: usize, len: u32): void {
 // ---- small helpers -------------------------------------------------------------------
 
 // @ts-ignore: decorator
-@inline export function KS<K>(): usize {
+@inline function KS<K>(): usize {
   return isFloat<K>() ? 8 : STR_KS;
 }
 
@@ -247,8 +247,8 @@ export function bytesCmp(a: usize, b: usize, n: usize): i32 {
 // @ts-ignore: decorator
 @inline function cmpTail(ap: usize, al: u32, bp: usize, bl: u32): i32 {
   const m = min(al, bl);
-  if (m > INL) {
-    const r = bytesCmp(ap + INL, bp + INL, <usize>(m - INL));
+  if (m > INLINE_BYTES) {
+    const r = bytesCmp(ap + INLINE_BYTES, bp + INLINE_BYTES, <usize>(m - INLINE_BYTES));
     if (r) return r;
   }
   return al < bl ? -1 : i32(al > bl);
@@ -366,7 +366,7 @@ export function cmpEnt<K>(a: usize, b: usize): i32 {
 
 /** Index of the first key >= query (lower bound) among n's c keys. */
 // @ts-ignore: decorator
-@inline export function lbQ<K>(n: usize, c: i32): i32 {
+@inline function lowerBoundQ<K>(n: usize, c: i32): i32 {
   if (isFloat<K>()) {
     return rankNum(n + N_KEYS, c, qNum, false);
   } else {
@@ -385,7 +385,7 @@ export function cmpEnt<K>(a: usize, b: usize): i32 {
 
 /** Index of the first key > query (upper bound) among n's c keys. */
 // @ts-ignore: decorator
-@inline export function ubQ<K>(n: usize, c: i32): i32 {
+@inline function upperBoundQ<K>(n: usize, c: i32): i32 {
   if (isFloat<K>()) {
     return rankNum(n + N_KEYS, c, qNum, true);
   } else {
@@ -403,7 +403,7 @@ export function cmpEnt<K>(a: usize, b: usize): i32 {
 }
 
 /** Length of the shortest prefix of b that is > a (string entries, a < b). */
-export function sepLen(a: usize, b: usize): u32 {
+function sepLen(a: usize, b: usize): u32 {
   const al = load<u32>(a, E_LEN), bl = load<u32>(b, E_LEN);
   const lim = min(al, bl);
   let c: u32;
@@ -414,8 +414,8 @@ export function sepLen(a: usize, b: usize): u32 {
   } else if (x1 != 0) {
     c = 8 + <u32>(clz<u64>(x1) >> 3);
   } else {
-    c = INL;
-    if (lim > INL) {
+    c = INLINE_BYTES;
+    if (lim > INLINE_BYTES) {
       const pa = <usize>load<u32>(a, E_PTR), pb = <usize>load<u32>(b, E_PTR);
       while (c + 8 <= lim && load<u64>(pa + c) == load<u64>(pb + c)) c += 8;
       while (c < lim && load<u8>(pa + c) == load<u8>(pb + c)) c++;
@@ -432,9 +432,9 @@ export function sepLen(a: usize, b: usize): u32 {
 }
 
 /** Writes to dst the entry for the first s bytes of string entry b. False on OOM. */
-export function makeSep(t: usize, dst: usize, b: usize, s: u32): bool {
+function makeSep(t: usize, dst: usize, b: usize, s: u32): bool {
   let p: usize = 0;
-  if (s > INL) {
+  if (s > INLINE_BYTES) {
     p = alloc(<usize>s);
     if (!p) return false;
     addMem(t, p);
@@ -451,9 +451,9 @@ export function makeSep(t: usize, dst: usize, b: usize, s: u32): bool {
  * Fills string entry e for the len bytes at src (a block copy when len > 16). False on
  * OOM (nothing allocated).
  */
-export function makeEntry(t: usize, e: usize, src: usize, len: u32): bool {
+function makeEntry(t: usize, e: usize, src: usize, len: u32): bool {
   let p: usize = 0;
-  if (len > INL) {
+  if (len > INLINE_BYTES) {
     p = alloc(<usize>len);
     if (!p) return false;
     addMem(t, p);
@@ -469,7 +469,7 @@ export function makeEntry(t: usize, e: usize, src: usize, len: u32): bool {
 /** Frees the bytes a string entry owns. */
 // @ts-ignore: decorator
 @inline function freeKey(t: usize, e: usize): void {
-  if (load<u32>(e, E_LEN) > INL) freeBlock(t, <usize>load<u32>(e, E_PTR));
+  if (load<u32>(e, E_LEN) > INLINE_BYTES) freeBlock(t, <usize>load<u32>(e, E_PTR));
 }
 
 // ---- nodes ---------------------------------------------------------------------------
@@ -483,7 +483,7 @@ export function makeEntry(t: usize, e: usize, src: usize, len: u32): bool {
 }
 
 /** A node block from the pool or the allocator; 0 on OOM. */
-export function takeNode(t: usize): usize {
+function takeNode(t: usize): usize {
   let n = <usize>load<u32>(t, T_POOL);
   if (n) {
     store<u32>(t, load<u32>(n), T_POOL);
@@ -536,7 +536,7 @@ function descend<K>(t: usize): usize {
   let lo: usize = 0, hi: usize = 0;
   for (let l = 0; l < h - 1; l++) {
     const c = cnt(n);
-    const i = ubQ<K>(n, c);
+    const i = upperBoundQ<K>(n, c);
     if (i > 0) lo = keyAt<K>(n, i - 1);
     if (i < c) hi = keyAt<K>(n, i);
     store<u32>(PATH_N + (<usize>l << 2), <u32>n);
@@ -552,7 +552,7 @@ function descend<K>(t: usize): usize {
 
 /** Leaf for the query key, reusing the last descent when the key falls inside its leaf. */
 // @ts-ignore: decorator
-@inline export function locate<K>(t: usize): usize {
+@inline function locate<K>(t: usize): usize {
   if (cT == t && (cLoE == 0 || cmpQ<K>(cLoE) >= 0) && (cHiE == 0 || cmpQ<K>(cHiE) < 0)) return cLeaf;
   return descend<K>(t);
 }
@@ -563,7 +563,7 @@ export function findQ<K>(t: usize): i32 {
   if (!load<u32>(t, T_ROOT)) return -1;
   const leaf = locate<K>(t);
   const c = cnt(leaf);
-  const p = lbQ<K>(leaf, c);
+  const p = lowerBoundQ<K>(leaf, c);
   if (p < c) {
     if (isFloat<K>()) {
       if (load<f64>(keyAt<K>(leaf, p)) == qNum) return load<i32>(valAt(leaf, p));
@@ -590,7 +590,7 @@ export function insertQ<K>(t: usize, slot: u32): i32 {
   if (root) {
     leaf = locate<K>(t);
     c = cnt(leaf);
-    p = lbQ<K>(leaf, c);
+    p = lowerBoundQ<K>(leaf, c);
     if (p < c) {
       if (isFloat<K>()) {
         if (load<f64>(keyAt<K>(leaf, p)) == qNum) return load<i32>(valAt(leaf, p));
@@ -731,7 +731,7 @@ export function removeQ<K>(t: usize): i32 {
   if (!load<u32>(t, T_ROOT)) return -1;
   const leaf = locate<K>(t);
   const c = cnt(leaf);
-  const p = lbQ<K>(leaf, c);
+  const p = lowerBoundQ<K>(leaf, c);
   if (p >= c) return -1;
   if (isFloat<K>()) {
     if (load<f64>(keyAt<K>(leaf, p)) != qNum) return -1;
@@ -948,7 +948,7 @@ function freeSubtree<K>(n: usize, depth: i32, h: i32): void {
   if (!isFloat<K>()) {
     for (let i = 0; i < c; i++) {
       const e = keyAt<K>(n, i);
-      if (load<u32>(e, E_LEN) > INL) heap.free(<usize>load<u32>(e, E_PTR));
+      if (load<u32>(e, E_LEN) > INLINE_BYTES) heap.free(<usize>load<u32>(e, E_PTR));
     }
   }
   if (depth < h - 1) {
@@ -1084,9 +1084,9 @@ export function bulkLoad<K>(t: usize, keys: usize, offs: usize, slots: usize, n:
 
 /** Writes string entry e (length len) to dst. */
 export function writeKey(dst: usize, e: usize, len: u32): void {
-  if (len > INL) {
+  if (len > INLINE_BYTES) {
     memory.copy(dst, <usize>load<u32>(e, E_PTR), <usize>len);
-  } else if (len == INL) {
+  } else if (len == INLINE_BYTES) {
     store<u64>(dst, bswap<u64>(load<u64>(e)));
     store<u64>(dst, bswap<u64>(load<u64>(e, E_P1)), 8);
   } else {
@@ -1105,7 +1105,7 @@ let sPos: i32 = 0;
 export function seekForward<K>(t: usize, incl: bool): void {
   let leaf = locate<K>(t);
   const c = cnt(leaf);
-  let p = incl ? lbQ<K>(leaf, c) : ubQ<K>(leaf, c);
+  let p = incl ? lowerBoundQ<K>(leaf, c) : upperBoundQ<K>(leaf, c);
   if (p >= c) {
     leaf = <usize>load<u32>(leaf, N_NEXT);
     p = 0;
@@ -1118,7 +1118,7 @@ export function seekForward<K>(t: usize, incl: bool): void {
 export function seekBackward<K>(t: usize, incl: bool): void {
   let leaf = locate<K>(t);
   const c = cnt(leaf);
-  let p = (incl ? ubQ<K>(leaf, c) : lbQ<K>(leaf, c)) - 1;
+  let p = (incl ? upperBoundQ<K>(leaf, c) : lowerBoundQ<K>(leaf, c)) - 1;
   if (p < 0) {
     leaf = <usize>load<u32>(leaf, N_PREV);
     p = leaf ? cnt(leaf) - 1 : 0;

@@ -7,8 +7,8 @@
 // same reductions in the same order, so their results agree bit for bit.
 
 import {
-  dotF32K, dotNormF32K, cosPartsF32K, sqDistF32K, dotF64K, cosPartsF64K, sqDistF64K,
-  outNormA, outNormB, cosineFrom, safeSq, dotF32X, sqDistF32X, cosineF32X,
+  dotF32Fast, dotNormF32Fast, cosPartsF32Fast, sqDistF32Fast, dotProductF64, cosPartsF64, sqDistF64,
+  outNormA, outNormB, cosineFrom, safeSq, dotF32Exact, sqDistF32Exact, cosineF32Exact,
 } from "./reductions";
 import { METRIC_COSINE, METRIC_DOT, METRIC_EUCLIDEAN } from "../abi";
 
@@ -18,31 +18,31 @@ import { METRIC_COSINE, METRIC_DOT, METRIC_EUCLIDEAN } from "../abi";
 // A lone dot product has no norms to guard on, and is too small for the
 // fast path to matter, so it always forms exact products.
 export function dotF32(a: usize, b: usize, n: i32): f64 {
-  return dotF32X(a, b, n);
+  return dotF32Exact(a, b, n);
 }
 
 export function dotF64(a: usize, b: usize, n: i32): f64 {
-  return dotF64K(a, b, n);
+  return dotProductF64(a, b, n);
 }
 
 export function cosineF32(a: usize, b: usize, n: i32): f64 {
-  const dot = cosPartsF32K(a, b, n);
-  if (!safeSq(outNormA) || !safeSq(outNormB)) return cosineF32X(a, b, n);
+  const dot = cosPartsF32Fast(a, b, n);
+  if (!safeSq(outNormA) || !safeSq(outNormB)) return cosineF32Exact(a, b, n);
   return cosineFrom(dot, outNormA, outNormB);
 }
 
 export function cosineF64(a: usize, b: usize, n: i32): f64 {
-  const dot = cosPartsF64K(a, b, n);
+  const dot = cosPartsF64(a, b, n);
   return cosineFrom(dot, outNormA, outNormB);
 }
 
 export function euclideanF32(a: usize, b: usize, n: i32): f64 {
-  const s = sqDistF32K(a, b, n);
-  return Math.sqrt(safeSq(s) ? s : sqDistF32X(a, b, n));
+  const s = sqDistF32Fast(a, b, n);
+  return Math.sqrt(safeSq(s) ? s : sqDistF32Exact(a, b, n));
 }
 
 export function euclideanF64(a: usize, b: usize, n: i32): f64 {
-  return Math.sqrt(sqDistF64K(a, b, n));
+  return Math.sqrt(sqDistF64(a, b, n));
 }
 
 // ---------------------------------------------------------------------------------------
@@ -70,22 +70,22 @@ export function cosineBatchF32(
     const outBase = out + <usize>q0 * outStride;
     for (let j = 0; j < qn; j++) {
       const qp = qBase + <usize>j * rowBytes;
-      store<f64>(qNorms + (<usize>j << 3), dotF32K(qp, qp, dim));
+      store<f64>(qNorms + (<usize>j << 3), dotF32Fast(qp, qp, dim));
     }
     let row = matrix;
     let o = outBase;
     for (let r = 0; r < nrows; r++) {
       // First query: dot and row norm in one pass.
-      const d0 = dotNormF32K(qBase, row, dim);
+      const d0 = dotNormF32Fast(qBase, row, dim);
       const rn = outNormB;
       const rowSafe = safeSq(rn);
       const qn0 = load<f64>(qNorms);
-      store<f32>(o, <f32>(rowSafe && safeSq(qn0) ? cosineFrom(d0, qn0, rn) : cosineF32X(qBase, row, dim)));
+      store<f32>(o, <f32>(rowSafe && safeSq(qn0) ? cosineFrom(d0, qn0, rn) : cosineF32Exact(qBase, row, dim)));
       let qp = qBase + rowBytes;
       let oq = o + outStride;
       for (let j = 1; j < qn; j++) {
         const qn = load<f64>(qNorms + (<usize>j << 3));
-        const c = rowSafe && safeSq(qn) ? cosineFrom(dotF32K(qp, row, dim), qn, rn) : cosineF32X(qp, row, dim);
+        const c = rowSafe && safeSq(qn) ? cosineFrom(dotF32Fast(qp, row, dim), qn, rn) : cosineF32Exact(qp, row, dim);
         store<f32>(oq, <f32>c);
         qp += rowBytes;
         oq += outStride;
@@ -109,8 +109,8 @@ export function euclideanBatchF32(
     let qp = queries;
     let oq = o;
     for (let j = 0; j < nq; j++) {
-      const s = sqDistF32K(qp, row, dim);
-      store<f32>(oq, <f32>Math.sqrt(safeSq(s) ? s : sqDistF32X(qp, row, dim)));
+      const s = sqDistF32Fast(qp, row, dim);
+      store<f32>(oq, <f32>Math.sqrt(safeSq(s) ? s : sqDistF32Exact(qp, row, dim)));
       qp += rowBytes;
       oq += outStride;
     }
@@ -197,7 +197,7 @@ export function topKF32(
   if (size > cap) size = cap;
   let nonFinite = load<i32>(state, 4);
   const rowBytes = <usize>dim << 2;
-  const qNorm = metric == METRIC_EUCLIDEAN ? 0.0 : dotF32K(query, query, dim);
+  const qNorm = metric == METRIC_EUCLIDEAN ? 0.0 : dotF32Fast(query, query, dim);
   const qSafe = safeSq(qNorm);
 
   let row = matrix;
@@ -205,14 +205,14 @@ export function topKF32(
     let score: f32;
     // The row norm doubles as the range guard (see safeSq) for cosine and dot.
     if (metric == METRIC_COSINE) {
-      const d = dotNormF32K(query, row, dim);
-      score = <f32>(qSafe && safeSq(outNormB) ? cosineFrom(d, qNorm, outNormB) : cosineF32X(query, row, dim));
+      const d = dotNormF32Fast(query, row, dim);
+      score = <f32>(qSafe && safeSq(outNormB) ? cosineFrom(d, qNorm, outNormB) : cosineF32Exact(query, row, dim));
     } else if (metric == METRIC_DOT) {
-      const d = dotNormF32K(query, row, dim);
-      score = <f32>(qSafe && safeSq(outNormB) ? d : dotF32X(query, row, dim));
+      const d = dotNormF32Fast(query, row, dim);
+      score = <f32>(qSafe && safeSq(outNormB) ? d : dotF32Exact(query, row, dim));
     } else {
-      const s = sqDistF32K(query, row, dim);
-      score = <f32>Math.sqrt(safeSq(s) ? s : sqDistF32X(query, row, dim));
+      const s = sqDistF32Fast(query, row, dim);
+      score = <f32>Math.sqrt(safeSq(s) ? s : sqDistF32Exact(query, row, dim));
     }
     if (!isFinite<f32>(score)) {
       nonFinite++;

@@ -62,7 +62,7 @@ export let outNormB: f64 = 0;
 // f32 kernels
 
 /** Σ a_i·b_i over n f32 elements, accumulated as described above. */
-export function dotF32K(a: usize, b: usize, n: i32): f64 {
+export function dotF32Fast(a: usize, b: usize, n: i32): f64 {
   let i = 0;
   let r: f64 = 0;
   if (ASC_FEATURE_SIMD) {
@@ -113,8 +113,8 @@ export function dotF32K(a: usize, b: usize, n: i32): f64 {
   return r;
 }
 
-/** Returns Σ a_i·b_i and sets outNormB = Σ b_i² (same order as dotF32K(b, b)). */
-export function dotNormF32K(a: usize, b: usize, n: i32): f64 {
+/** Returns Σ a_i·b_i and sets outNormB = Σ b_i² (same order as dotF32Fast(b, b)). */
+export function dotNormF32Fast(a: usize, b: usize, n: i32): f64 {
   let i = 0;
   let r: f64 = 0;
   let rb: f64 = 0;
@@ -189,7 +189,7 @@ export function dotNormF32K(a: usize, b: usize, n: i32): f64 {
 }
 
 /** Returns Σ a_i·b_i and sets outNormA = Σ a_i², outNormB = Σ b_i². */
-export function cosPartsF32K(a: usize, b: usize, n: i32): f64 {
+export function cosPartsF32Fast(a: usize, b: usize, n: i32): f64 {
   let i = 0;
   let r: f64 = 0;
   let ra: f64 = 0;
@@ -289,7 +289,7 @@ export function cosPartsF32K(a: usize, b: usize, n: i32): f64 {
  * one f32 rounding relative to the difference itself), so each term carries ~3 roundings
  * relative to (a_i − b_i)²; the scalar build computes everything in f64.
  */
-export function sqDistF32K(a: usize, b: usize, n: i32): f64 {
+export function sqDistF32Fast(a: usize, b: usize, n: i32): f64 {
   let i = 0;
   let r: f64 = 0;
   if (ASC_FEATURE_SIMD) {
@@ -357,7 +357,7 @@ export function sqDistF32K(a: usize, b: usize, n: i32): f64 {
 }
 
 /** Σ a_i·b_i over n f64 elements. */
-export function dotF64K(a: usize, b: usize, n: i32): f64 {
+export function dotProductF64(a: usize, b: usize, n: i32): f64 {
   let i = 0;
   let r: f64 = 0;
   const n8 = n & ~7;
@@ -390,7 +390,7 @@ export function dotF64K(a: usize, b: usize, n: i32): f64 {
 }
 
 /** Returns Σ a_i·b_i and sets outNormA = Σ a_i², outNormB = Σ b_i² (f64 inputs). */
-export function cosPartsF64K(a: usize, b: usize, n: i32): f64 {
+export function cosPartsF64(a: usize, b: usize, n: i32): f64 {
   let i = 0;
   let r: f64 = 0;
   let ra: f64 = 0;
@@ -442,7 +442,7 @@ export function cosPartsF64K(a: usize, b: usize, n: i32): f64 {
 }
 
 /** Σ (a_i − b_i)² over n f64 elements. */
-export function sqDistF64K(a: usize, b: usize, n: i32): f64 {
+export function sqDistF64(a: usize, b: usize, n: i32): f64 {
   let i = 0;
   let r: f64 = 0;
   const n8 = n & ~7;
@@ -513,7 +513,7 @@ export function sqDistF64K(a: usize, b: usize, n: i32): f64 {
 }
 
 /** Σ a_i·b_i with every product formed and summed in f64. */
-export function dotF32X(a: usize, b: usize, n: i32): f64 {
+export function dotF32Exact(a: usize, b: usize, n: i32): f64 {
   let r0: f64 = 0, r1: f64 = 0;
   let i = 0;
   for (; i + 2 <= n; i += 2) {
@@ -526,7 +526,7 @@ export function dotF32X(a: usize, b: usize, n: i32): f64 {
 }
 
 /** Σ (a_i − b_i)² with differences and squares in f64. */
-export function sqDistF32X(a: usize, b: usize, n: i32): f64 {
+export function sqDistF32Exact(a: usize, b: usize, n: i32): f64 {
   let r: f64 = 0;
   for (let i = 0; i < n; i++) {
     const d = <f64>load<f32>(a) - <f64>load<f32>(b);
@@ -537,6 +537,6 @@ export function sqDistF32X(a: usize, b: usize, n: i32): f64 {
 }
 
 /** Cosine of two f32 vectors through the exact path. */
-export function cosineF32X(a: usize, b: usize, n: i32): f64 {
-  return cosineFrom(dotF32X(a, b, n), dotF32X(a, a, n), dotF32X(b, b, n));
+export function cosineF32Exact(a: usize, b: usize, n: i32): f64 {
+  return cosineFrom(dotF32Exact(a, b, n), dotF32Exact(a, a, n), dotF32Exact(b, b, n));
 }

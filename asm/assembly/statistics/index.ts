@@ -251,7 +251,7 @@ export function statsF64(x: usize, n: i32, ddof: f64, out: usize, work: usize): 
 // Percentiles (type 7)
 
 /** Copies x[0, n) to dst; returns true when x holds a NaN. */
-function copyCheck(x: usize, n: i32, dst: usize): bool {
+function copyHasNaN(x: usize, n: i32, dst: usize): bool {
   let i = 0;
   let nan = false;
   if (ASC_FEATURE_SIMD) {
@@ -291,7 +291,7 @@ let pFrac: f64 = 0;
  */
 function percentilesInto(x: usize, n: i32, ps: usize, m: i32, out: usize, work: usize, ranks: usize): void {
   if (m <= 0) return;
-  if (n <= 0 || copyCheck(x, n, work)) {
+  if (n <= 0 || copyHasNaN(x, n, work)) {
     for (let j = 0; j < m; j++) store<f64>(out + (<usize>j << 3), NaN);
     return;
   }

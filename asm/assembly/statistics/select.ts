@@ -50,7 +50,7 @@ const sampleBuf = memory.data(SAMPLE_MAX * 8, 16);
 }
 
 /** Sorts a[lo..hi] (inclusive) by insertion; only for short ranges. */
-export function insertionSort(a: usize, lo: i32, hi: i32): void {
+function insertionSort(a: usize, lo: i32, hi: i32): void {
   for (let i = lo + 1; i <= hi; i++) {
     const v = at(a, i);
     let j = i - 1;
@@ -91,7 +91,7 @@ function momPivot(a: usize, lo: i32, hi: i32): i32 {
  * Moves the pivot a[pi] to its place in a[lo..hi]: returns q with a[lo..q) < p, a[q] = p,
  * a(q..hi] >= p.
  */
-function partitionLt(a: usize, lo: i32, hi: i32, pi: i32): i32 {
+function placePivot(a: usize, lo: i32, hi: i32, pi: i32): i32 {
   swap(a, lo, pi);
   const p = at(a, lo);
   let j = lo + 1;
@@ -110,7 +110,7 @@ function partitionLt(a: usize, lo: i32, hi: i32, pi: i32): i32 {
 }
 
 /** Gathers the values <= p of a[lo..hi] at the front; returns the first index past them. */
-function partitionLe(a: usize, lo: i32, hi: i32, p: f64): i32 {
+function gatherAtMost(a: usize, lo: i32, hi: i32, p: f64): i32 {
   let pj = a + (<usize>lo << 3);
   const pe = a + (<usize>hi << 3);
   for (let q = pj; q <= pe; q += 8) {
@@ -123,7 +123,7 @@ function partitionLe(a: usize, lo: i32, hi: i32, p: f64): i32 {
 }
 
 /** Gathers the values < p of a[lo..hi] at the front; returns the first index past them. */
-function partitionLtV(a: usize, lo: i32, hi: i32, p: f64): i32 {
+function gatherBelow(a: usize, lo: i32, hi: i32, p: f64): i32 {
   let pj = a + (<usize>lo << 3);
   const pe = a + (<usize>hi << 3);
   for (let q = pj; q <= pe; q += 8) {
@@ -174,14 +174,14 @@ export function selectK(a: usize, lo: i32, hi: i32, k: i32): void {
     if (slack > 0 && len >= SAMPLE_MIN) {
       // Pivot from a sample, on the far side of k from the nearer end of the range.
       const p = sampleValue(a, lo, hi, k, k - lo >= hi - k ? -1 : 1);
-      const m = partitionLtV(a, lo, hi, p);
+      const m = gatherBelow(a, lo, hi, p);
       if (k < m) {
         hi = m - 1;
       } else if (m > lo) {
         lo = m;
       } else {
         // Nothing below p: gather its copies (p is an element of the range).
-        const r = partitionLe(a, lo, hi, p);
+        const r = gatherAtMost(a, lo, hi, p);
         if (k < r) return;
         if (r == lo) return; // only reachable with NaN
         lo = r;
@@ -204,13 +204,13 @@ export function selectK(a: usize, lo: i32, hi: i32, k: i32): void {
         pi = med3(a, lo, mid, hi);
       }
     }
-    const q = partitionLt(a, lo, hi, pi);
+    const q = placePivot(a, lo, hi, pi);
     if (k == q) return;
     if (k < q) {
       hi = q - 1;
     } else if (q == lo) {
       // The pivot is the minimum: take all its copies out in one pass.
-      const r = partitionLe(a, lo + 1, hi, at(a, q));
+      const r = gatherAtMost(a, lo + 1, hi, at(a, q));
       if (k < r) return;
       lo = r;
     } else {
@@ -259,26 +259,26 @@ export function maxRange(a: usize, lo: i32, hi: i32): f64 {
 // Small i32 sorts for rank lists.
 
 // @ts-ignore: decorator
-@inline function ri(p: usize, i: i32): i32 {
+@inline function i32At(p: usize, i: i32): i32 {
   return load<i32>(p + (<usize>i << 2));
 }
 
 // @ts-ignore: decorator
-@inline function rput(p: usize, i: i32, v: i32): void {
+@inline function i32Put(p: usize, i: i32, v: i32): void {
   store<i32>(p + (<usize>i << 2), v);
 }
 
-function siftI32(p: usize, i: i32, n: i32): void {
-  const v = ri(p, i);
+function siftDownI32(p: usize, i: i32, n: i32): void {
+  const v = i32At(p, i);
   while (true) {
     let c = 2 * i + 1;
     if (c >= n) break;
-    if (c + 1 < n && ri(p, c + 1) > ri(p, c)) c++;
-    if (ri(p, c) <= v) break;
-    rput(p, i, ri(p, c));
+    if (c + 1 < n && i32At(p, c + 1) > i32At(p, c)) c++;
+    if (i32At(p, c) <= v) break;
+    i32Put(p, i, i32At(p, c));
     i = c;
   }
-  rput(p, i, v);
+  i32Put(p, i, v);
 }
 
 /** Sorts i32[n] ascending and drops duplicates; returns the new length. */
@@ -286,24 +286,24 @@ export function sortUniqueI32(p: usize, n: i32): i32 {
   if (n <= 0) return 0;
   if (n <= 32) {
     for (let i = 1; i < n; i++) {
-      const v = ri(p, i);
+      const v = i32At(p, i);
       let j = i - 1;
-      while (j >= 0 && ri(p, j) > v) { rput(p, j + 1, ri(p, j)); j--; }
-      rput(p, j + 1, v);
+      while (j >= 0 && i32At(p, j) > v) { i32Put(p, j + 1, i32At(p, j)); j--; }
+      i32Put(p, j + 1, v);
     }
   } else {
-    for (let i = (n >> 1) - 1; i >= 0; i--) siftI32(p, i, n);
+    for (let i = (n >> 1) - 1; i >= 0; i--) siftDownI32(p, i, n);
     for (let end = n - 1; end > 0; end--) {
-      const t = ri(p, end);
-      rput(p, end, ri(p, 0));
-      rput(p, 0, t);
-      siftI32(p, 0, end);
+      const t = i32At(p, end);
+      i32Put(p, end, i32At(p, 0));
+      i32Put(p, 0, t);
+      siftDownI32(p, 0, end);
     }
   }
   let u = 1;
   for (let i = 1; i < n; i++) {
-    const v = ri(p, i);
-    if (v != ri(p, u - 1)) { rput(p, u, v); u++; }
+    const v = i32At(p, i);
+    if (v != i32At(p, u - 1)) { i32Put(p, u, v); u++; }
   }
   return u;
 }

@@ -28,28 +28,28 @@ import { STATUS_OUT_OF_MEMORY, WHEEL_GEN_UNIT, WHEEL_MAX_TIMERS } from "../abi";
 // ---- limits --------------------------------------------------------------------------
 
 // @ts-ignore: decorator
-@inline export const NIL: u32 = 0xffffffff;
+@inline const NIL: u32 = 0xffffffff;
 // @ts-ignore: decorator
-@inline export const FREE: u32 = 0xffffffff;
+@inline const FREE: u32 = 0xffffffff;
 /** A node whose generation reaches 2^27 is retired. */
 // @ts-ignore: decorator
-@inline export const GEN_LIMIT: u32 = 1 << 27;
+@inline const GEN_LIMIT: u32 = 1 << 27;
 // @ts-ignore: decorator
 @inline const ID_LIMIT: f64 = 9007199254740992.0; // 2^53
 // @ts-ignore: decorator
-@inline export const MAX_TICK: f64 = 4503599627370496.0; // 2^52
+@inline const MAX_TICK: f64 = 4503599627370496.0; // 2^52
 // @ts-ignore: decorator
-@inline export const MAX_LEVELS: i32 = 8;
+@inline const MAX_LEVELS: i32 = 8;
 // @ts-ignore: decorator
-@inline export const MIN_TICK_MS: f64 = 0.001;
+@inline const MIN_TICK_MS: f64 = 0.001;
 // @ts-ignore: decorator
-@inline export const MIN_SLOTS: u32 = 2;
+@inline const MIN_SLOTS: u32 = 2;
 // @ts-ignore: decorator
-@inline export const MAX_SLOTS: u32 = 65536;
+@inline const MAX_SLOTS: u32 = 65536;
 // @ts-ignore: decorator
-@inline export const MAX_TOTAL_SLOTS: u32 = 1 << 20;
+@inline const MAX_TOTAL_SLOTS: u32 = 1 << 20;
 // @ts-ignore: decorator
-@inline export const MAX_SPAN: u64 = 1 << 48;
+@inline const MAX_SPAN: u64 = 1 << 48;
 /** schedule: every index below WHEEL_MAX_TIMERS is pending and none is free. */
 // @ts-ignore: decorator
 @inline const STATUS_FULL: i32 = -1;
@@ -66,72 +66,72 @@ import { STATUS_OUT_OF_MEMORY, WHEEL_GEN_UNIT, WHEEL_MAX_TIMERS } from "../abi";
 // ---- header --------------------------------------------------------------------------
 
 // @ts-ignore: decorator
-@inline export const H_TICK: usize = 0; // f64 tickMs
+@inline const H_TICK: usize = 0; // f64 tickMs
 // @ts-ignore: decorator
 @inline export const H_NOW: usize = 8; // f64 now
 // @ts-ignore: decorator
-@inline export const H_SEQ: usize = 16; // f64 seq counter
+@inline const H_SEQ: usize = 16; // f64 seq counter
 // @ts-ignore: decorator
-@inline export const H_CUR: usize = 24; // u64 cur = tick(now)
+@inline const H_CUR: usize = 24; // u64 cur = tick(now)
 // @ts-ignore: decorator
-@inline export const H_L: usize = 32; // u32 levels
+@inline const H_L: usize = 32; // u32 levels
 // @ts-ignore: decorator
 @inline export const H_SIZE: usize = 36; // u32 pending nodes
 // @ts-ignore: decorator
-@inline export const H_FRESH: usize = 40; // u32 next fresh index (indices ever used)
+@inline const H_FRESH: usize = 40; // u32 next fresh index (indices ever used)
 // @ts-ignore: decorator
-@inline export const H_CAP: usize = 44; // u32 node-array capacity
+@inline const H_CAP: usize = 44; // u32 node-array capacity
 // @ts-ignore: decorator
-@inline export const H_FREEHEAD: usize = 48; // u32 free-list head (NIL = empty)
+@inline const H_FREEHEAD: usize = 48; // u32 free-list head (NIL = empty)
 // @ts-ignore: decorator
-@inline export const H_FREELEN: usize = 52; // u32 free-list length
+@inline const H_FREELEN: usize = 52; // u32 free-list length
 // @ts-ignore: decorator
-@inline export const H_DL: usize = 56; // node arrays (u32 pointers)
+@inline const H_DL: usize = 56; // node arrays (u32 pointers)
 // @ts-ignore: decorator
-@inline export const H_SQ: usize = 60;
+@inline const H_SQ: usize = 60;
 // @ts-ignore: decorator
-@inline export const H_NX: usize = 64;
+@inline const H_NX: usize = 64;
 // @ts-ignore: decorator
-@inline export const H_PV: usize = 68;
+@inline const H_PV: usize = 68;
 // @ts-ignore: decorator
-@inline export const H_SL: usize = 72;
+@inline const H_SL: usize = 72;
 // @ts-ignore: decorator
-@inline export const H_GN: usize = 76;
+@inline const H_GN: usize = 76;
 // @ts-ignore: decorator
-@inline export const H_HEADS: usize = 80; // u32 pointer
+@inline const H_HEADS: usize = 80; // u32 pointer
 // @ts-ignore: decorator
-@inline export const H_BITS: usize = 84; // u32 pointer
+@inline const H_BITS: usize = 84; // u32 pointer
 // @ts-ignore: decorator
-@inline export const H_TOTAL: usize = 88; // u32 total slots = overflow index
+@inline const H_TOTAL: usize = 88; // u32 total slots = overflow index
 // @ts-ignore: decorator
-@inline export const H_WORDS: usize = 92; // u32 bitmap words
+@inline const H_WORDS: usize = 92; // u32 bitmap words
 // @ts-ignore: decorator
 @inline export const H_RES: usize = 96; // u32 pointer
 // @ts-ignore: decorator
-@inline export const H_TMP: usize = 100; // u32 pointer
+@inline const H_TMP: usize = 100; // u32 pointer
 // @ts-ignore: decorator
-@inline export const H_RESCAP: usize = 104; // u32
+@inline const H_RESCAP: usize = 104; // u32
 // @ts-ignore: decorator
-@inline export const H_RESLEN: usize = 108; // u32 count of the last advance
+@inline const H_RESLEN: usize = 108; // u32 count of the last advance
 // @ts-ignore: decorator
-@inline export const H_POW2: usize = 112; // u32 1 when every level size is a power of two
+@inline const H_POW2: usize = 112; // u32 1 when every level size is a power of two
 // per-level tables (index 0..L)
 // @ts-ignore: decorator
-@inline export const H_N: usize = 128; // u32[8] slots per level
+@inline const H_N: usize = 128; // u32[8] slots per level
 // @ts-ignore: decorator
-@inline export const H_OFF: usize = 160; // u32[9] first global slot of level l
+@inline const H_OFF: usize = 160; // u32[9] first global slot of level l
 // @ts-ignore: decorator
-@inline export const H_WOFF: usize = 196; // u32[9] first bitmap word of level l
+@inline const H_WOFF: usize = 196; // u32[9] first bitmap word of level l
 // @ts-ignore: decorator
-@inline export const H_SHIFT: usize = 232; // u32[9] log2 S[l] (POW2 only)
+@inline const H_SHIFT: usize = 232; // u32[9] log2 S[l] (POW2 only)
 // @ts-ignore: decorator
-@inline export const H_CNT: usize = 268; // u32[9] nodes linked at level l (L: overflow)
+@inline const H_CNT: usize = 268; // u32[9] nodes linked at level l (L: overflow)
 // @ts-ignore: decorator
-@inline export const H_S: usize = 304; // u64[9] ticks per slot of level l; S[L] = span
+@inline const H_S: usize = 304; // u64[9] ticks per slot of level l; S[L] = span
 // @ts-ignore: decorator
-@inline export const H_CB: usize = 376; // u64[9] floor(cur / S[l])
+@inline const H_CB: usize = 376; // u64[9] floor(cur / S[l])
 // @ts-ignore: decorator
-@inline export const HEADER_BYTES: usize = 448;
+@inline const HEADER_BYTES: usize = 448;
 
 // ---- small accessors -----------------------------------------------------------------
 
@@ -146,32 +146,32 @@ import { STATUS_OUT_OF_MEMORY, WHEEL_GEN_UNIT, WHEEL_MAX_TIMERS } from "../abi";
 }
 
 // @ts-ignore: decorator
-@inline export function lvN(w: usize, l: i32): u32 {
+@inline function lvN(w: usize, l: i32): u32 {
   return load<u32>(w + H_N + (<usize>l << 2));
 }
 
 // @ts-ignore: decorator
-@inline export function lvOff(w: usize, l: i32): u32 {
+@inline function lvOff(w: usize, l: i32): u32 {
   return load<u32>(w + H_OFF + (<usize>l << 2));
 }
 
 // @ts-ignore: decorator
-@inline export function lvWoff(w: usize, l: i32): u32 {
+@inline function lvWoff(w: usize, l: i32): u32 {
   return load<u32>(w + H_WOFF + (<usize>l << 2));
 }
 
 // @ts-ignore: decorator
-@inline export function lvS(w: usize, l: i32): u64 {
+@inline function lvS(w: usize, l: i32): u64 {
   return load<u64>(w + H_S + (<usize>l << 3));
 }
 
 // @ts-ignore: decorator
-@inline export function lvCB(w: usize, l: i32): u64 {
+@inline function lvCB(w: usize, l: i32): u64 {
   return load<u64>(w + H_CB + (<usize>l << 3));
 }
 
 // @ts-ignore: decorator
-@inline export function lvCnt(w: usize, l: i32): u32 {
+@inline function lvCnt(w: usize, l: i32): u32 {
   return load<u32>(w + H_CNT + (<usize>l << 2));
 }
 
@@ -182,7 +182,7 @@ import { STATUS_OUT_OF_MEMORY, WHEEL_GEN_UNIT, WHEEL_MAX_TIMERS } from "../abi";
 }
 
 // @ts-ignore: decorator
-@inline export function at32(base: usize, i: u32): usize {
+@inline function at32(base: usize, i: u32): usize {
   return base + (<usize>i << 2);
 }
 
@@ -193,7 +193,7 @@ import { STATUS_OUT_OF_MEMORY, WHEEL_GEN_UNIT, WHEEL_MAX_TIMERS } from "../abi";
 
 /** floor(x / S[l]). */
 // @ts-ignore: decorator
-@inline export function divS(w: usize, x: u64, l: i32): u64 {
+@inline function divS(w: usize, x: u64, l: i32): u64 {
   return load<u32>(w, H_POW2)
     ? x >> <u64>load<u32>(w + H_SHIFT + (<usize>l << 2))
     : x / lvS(w, l);
@@ -201,13 +201,13 @@ import { STATUS_OUT_OF_MEMORY, WHEEL_GEN_UNIT, WHEEL_MAX_TIMERS } from "../abi";
 
 /** tick(t) = floor(t / tickMs) in f64, as an integer. Only for validated times. */
 // @ts-ignore: decorator
-@inline export function tickOf(w: usize, t: f64): u64 {
+@inline function tickOf(w: usize, t: f64): u64 {
   return <u64>Math.floor(t / load<f64>(w, H_TICK));
 }
 
 /** floor(t / tickMs) when t is a valid time (finite, >= 0, tick <= 2^52), else -1. */
 // @ts-ignore: decorator
-@inline export function timeTick(w: usize, t: f64): f64 {
+@inline function timeTick(w: usize, t: f64): f64 {
   const k = Math.floor(t / load<f64>(w, H_TICK));
   return t >= 0 && k <= MAX_TICK ? k : -1;
 }
@@ -220,7 +220,7 @@ import { STATUS_OUT_OF_MEMORY, WHEEL_GEN_UNIT, WHEEL_MAX_TIMERS } from "../abi";
 
 /** Level of global slot g (L for the overflow list). */
 // @ts-ignore: decorator
-@inline export function levelOf(w: usize, g: u32): i32 {
+@inline function levelOf(w: usize, g: u32): i32 {
   const L = levels(w);
   let l = 0;
   while (l < L && g >= lvOff(w, l + 1)) l++;
@@ -390,7 +390,7 @@ function growTo(w: usize, cap: u32): bool {
 }
 
 /** Makes room for `need` (<= 2^26) node indices: doubling, else exactly `need`. */
-export function reserveNodes(w: usize, need: u32): bool {
+function reserveNodes(w: usize, need: u32): bool {
   const cap = load<u32>(w, H_CAP);
   if (need <= cap) return true;
   let want = cap < MIN_CAP ? MIN_CAP : cap << 1;
@@ -431,7 +431,7 @@ function reserveResult(w: usize, need: u32): bool {
 /** Global slot that the placement rule gives to tick p (p >= cur); sets `placeLevel`. */
 let placeLevel: i32 = 0;
 
-export function slotFor(w: usize, p: u64): u32 {
+function slotFor(w: usize, p: u64): u32 {
   const L = levels(w);
   for (let l = 0; l < L; l++) {
     const parent = divS(w, p, l + 1);
@@ -447,7 +447,7 @@ export function slotFor(w: usize, p: u64): u32 {
 
 /** The placement target of a node whose deadline has tick t, relative to cur. */
 // @ts-ignore: decorator
-@inline export function slotOfTick(w: usize, t: u64): u32 {
+@inline function slotOfTick(w: usize, t: u64): u32 {
   const cur = load<u64>(w, H_CUR);
   return slotFor(w, t > cur ? t : cur);
 }
