@@ -10,7 +10,7 @@ use rayon::ThreadPool;
 
 use crate::args;
 use crate::error::{ArgError, ArgResult};
-use crate::par::{self, PAR_MIN_HEAVY};
+use crate::par::{self, Cost};
 use crate::simd::dispatch;
 
 mod bindings;
@@ -264,7 +264,7 @@ pub fn ngram_features(
   }
   let fm = FastMod::new(dims as u32);
   let span = (offsets[texts] - offsets[0]) as usize;
-  let pool = par::pool_for(pool, span, PAR_MIN_HEAVY);
+  let pool = par::pool_for(pool, span, Cost::Heavy);
   // Texts per chunk: ~16 KiB of text each, at least one text.
   let per_chunk = ((16usize << 10) * texts / span.max(1)).clamp(1, texts);
   par::map_chunks_mut(pool, out, per_chunk * dims, |start, rows| {

@@ -11,12 +11,9 @@ use rayon::ThreadPool;
 
 use crate::args;
 use crate::error::{ArgError, ArgResult};
+use crate::par::{self, Cost};
 
 mod bindings;
-
-/// Below this many multiply-adds (m·k·n) the product runs on the calling
-/// thread: 64³ takes ~10 µs single-threaded, comparable to a pool wake-up.
-const PAR_MIN_FLOPS: usize = 1 << 18;
 
 pub trait Element: Copy + Send + Sync + 'static {
   const ZERO: Self;
@@ -90,7 +87,7 @@ pub fn matmul<T: Element>(
       )
     }
   };
-  match pool.filter(|p| p.current_num_threads() > 1 && work >= PAR_MIN_FLOPS) {
+  match par::pool_for(pool, work, Cost::GemmMulAdd) {
     Some(p) => p.install(|| run(out, Parallelism::Rayon(p.current_num_threads()))),
     None => run(out, Parallelism::None),
   }

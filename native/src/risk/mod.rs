@@ -9,7 +9,7 @@ use rayon::ThreadPool;
 
 use crate::args;
 use crate::error::ArgResult;
-use crate::par::{self, PAR_MIN_HEAVY};
+use crate::par::{self, Cost};
 use crate::simd::dispatch;
 
 mod bindings;
@@ -176,7 +176,7 @@ pub fn risk_score_batch(
     return Ok(0);
   }
   let signals = (offsets[entities] - offsets[0]) as usize;
-  let pool = par::pool_for(pool, signals.max(entities), PAR_MIN_HEAVY);
+  let pool = par::pool_for(pool, signals.max(entities), Cost::Heavy);
   let bad = par::map_chunks_mut(pool, out, ENTITY_CHUNK, |e0, piece| {
     noisy_or_run(severities, confidences, &offsets[e0..e0 + piece.len() + 1], max_severity, piece)
   });
@@ -198,7 +198,7 @@ pub fn temporal_decay(
 ) -> ArgResult<u32> {
   args::same_len(("scores", scores.len()), ("ages", ages.len()))?;
   args::exact_len("out", out.len(), scores.len(), "scores length")?;
-  let pool = par::pool_for(pool, scores.len(), PAR_MIN_HEAVY);
+  let pool = par::pool_for(pool, scores.len(), Cost::Heavy);
   let flags = par::map_chunks_mut(pool, out, DECAY_CHUNK, |start, piece| {
     let (s, a) = (&scores[start..start + piece.len()], &ages[start..start + piece.len()]);
     let (mut non_finite, mut negative) = (false, false);

@@ -8,17 +8,12 @@
 use rayon::prelude::*;
 use rayon::ThreadPool;
 
+use super::topk::{BoundedTopK, Candidate};
+use super::{cosine_from_parts, Kernels};
 use crate::args;
 use crate::error::{ArgError, ArgResult};
-use crate::similarity::{cosine_from_parts, Kernels};
-use super::topk::{BoundedTopK, Candidate};
+use crate::par::{self, Cost};
 
-/// Below this many multiply-adds (Q·N·dim) everything stays on the caller's
-/// thread. Measured on a 2-vCPU x86 VM: waking the pool costs ~13–15 µs, and
-/// 2 threads only broke even at ~128k elements for dim ≥ 128 (~30k at dim 16,
-/// where per-row overhead dominates). Bare metal wakes faster; this errs
-/// towards not paying for threads that do not help.
-pub const PAR_MIN_WORK: usize = 1 << 17;
 /// Matrix bytes per chunk: well inside a typical 1–2 MiB L2, leaving room
 /// for the queries.
 const CHUNK_BYTES: usize = 128 << 10;
@@ -42,11 +37,6 @@ impl Metric {
       _ => Err(ArgError::new("metric", format!("must be 0 (cosine), 1 (dot) or 2 (euclidean), got {code}"))),
     }
   }
-}
-
-/// Pool to use for this much work, if any.
-fn pool_for(pool: Option<&ThreadPool>, work: usize) -> Option<&ThreadPool> {
-  pool.filter(|p| p.current_num_threads() > 1 && work >= PAR_MIN_WORK)
 }
 
 fn chunk_rows(dim: usize, n: usize, threads: usize) -> usize {
@@ -101,7 +91,7 @@ fn score_batch(
     Metric::Cosine => queries.chunks_exact(dim).map(|q| (k.dot_f32)(q, q)).collect(),
     _ => Vec::new(),
   };
-  let pool = pool_for(pool, expected.saturating_mul(dim));
+  let pool = par::pool_for(pool, expected.saturating_mul(dim), Cost::ScoreMulAdd);
   let rows_per_chunk = chunk_rows(dim, n, pool.map_or(1, ThreadPool::current_num_threads));
 
   // Transpose `out` into, per row chunk, the Q disjoint slices it writes.
@@ -222,7 +212,7 @@ pub fn top_k_f32(
   };
   let merge = |(a, na): (BoundedTopK, u32), (b, nb): (BoundedTopK, u32)| (a.merge(b), na.saturating_add(nb));
 
-  let (heap, non_finite) = match pool_for(pool, n.saturating_mul(dim)) {
+  let (heap, non_finite) = match par::pool_for(pool, n.saturating_mul(dim), Cost::ScoreMulAdd) {
     Some(p) => {
       // Few, large chunks: each chunk's heap costs a merge of up to k items.
       let rows_per_chunk = n.div_ceil(p.current_num_threads() * CHUNKS_PER_THREAD).max(1);
@@ -285,8 +275,8 @@ mod tests {
   #[test]
   fn batch_matches_pairwise() {
     let mut rng = Rng::new(9);
-    // The last two cross PAR_MIN_WORK (parallel path) and need several chunks.
-    const { assert!(4500 * 33 >= PAR_MIN_WORK && 4 * 700 * 97 >= PAR_MIN_WORK) };
+    // The last two reach the pool's threshold (parallel path) and need several chunks.
+    const { assert!(4500 * 33 >= Cost::ScoreMulAdd.min_work() && 4 * 700 * 97 >= Cost::ScoreMulAdd.min_work()) };
     for &(nq, n, dim) in &[(1usize, 0usize, 3usize), (1, 5, 3), (3, 7, 17), (1, 4500, 33), (4, 700, 97)] {
       let queries = rng.vec_f32(nq * dim);
       let mut matrix = rng.vec_f32(n * dim);
@@ -350,8 +340,8 @@ mod tests {
   #[test]
   fn top_k_matches_full_sort() {
     let mut rng = Rng::new(21);
-    // The last case crosses PAR_MIN_WORK, so chunk heaps get merged.
-    const { assert!(9000 * 16 >= PAR_MIN_WORK) };
+    // The last case reaches the pool's threshold, so chunk heaps get merged.
+    const { assert!(9000 * 16 >= Cost::ScoreMulAdd.min_work()) };
     for &(n, dim) in &[(1usize, 1usize), (10, 3), (257, 7), (9000, 16)] {
       let query = rng.vec_f32(dim);
       // Quantised values create exact score ties, exercising the tie-break.

@@ -13,9 +13,9 @@
 use crate::simd::{self, Level};
 use std::sync::OnceLock;
 
-pub mod batch;
-pub mod topk;
+mod batch;
 mod bindings;
+mod topk;
 
 /// A set of kernels for one SIMD level, as plain function pointers so the
 /// level check happens once per call of a batch, not once per row.

@@ -17,10 +17,10 @@ use rayon::ThreadPool;
 
 use crate::args;
 use crate::error::{ArgError, ArgResult};
-use crate::par::{self, CHUNK, PAR_MIN_CHEAP};
+use crate::par::{self, Cost, CHUNK};
 
-pub mod finite;
 mod bindings;
+mod finite;
 
 // ---------------------------------------------------------------------------
 // Compensated summation
@@ -179,7 +179,7 @@ fn pass2(x: &[f64], mean: f64) -> (Dd, Dd) {
 
 /// Compensated Σx over `x` (any length), chunked and merged in order.
 pub fn sum(pool: Option<&ThreadPool>, x: &[f64]) -> f64 {
-  let pool = par::pool_for(pool, x.len(), PAR_MIN_CHEAP);
+  let pool = par::pool_for(pool, x.len(), Cost::Cheap);
   par::map_chunks(pool, x, CHUNK, |_, c| pass1(c).sum).into_iter().fold(Dd::default(), Dd::merge).value()
 }
 
@@ -198,7 +198,7 @@ pub struct Moments {
 /// `x` must be non-empty and `0 ≤ ddof < n` (checked by callers).
 pub fn moments(pool: Option<&ThreadPool>, x: &[f64], ddof: f64) -> Moments {
   let n = x.len();
-  let pool = par::pool_for(pool, n, PAR_MIN_CHEAP);
+  let pool = par::pool_for(pool, n, Cost::Cheap);
   let p1 = par::map_chunks(pool, x, CHUNK, |_, c| pass1(c));
   let mut total = Dd::default();
   let (mut min, mut max) = (f64::INFINITY, f64::NEG_INFINITY);
@@ -268,7 +268,7 @@ fn unkey(k: i64) -> f64 {
 /// A copy of `x` as selection keys (the input itself is never reordered).
 fn keys(pool: Option<&ThreadPool>, x: &[f64]) -> Vec<i64> {
   let mut k = vec![0i64; x.len()];
-  let pool = par::pool_for(pool, x.len(), PAR_MIN_CHEAP);
+  let pool = par::pool_for(pool, x.len(), Cost::Cheap);
   par::map_chunks_mut(pool, &mut k, CHUNK, |start, out| {
     for (o, &v) in out.iter_mut().zip(&x[start..]) {
       *o = key(v);
@@ -434,7 +434,7 @@ fn radix_select(pool: Option<&ThreadPool>, x: &[f64], ranks: &[usize], range: Op
   if n > u32::MAX as usize {
     return None;
   }
-  let pool = par::pool_for(pool, n, PAR_MIN_CHEAP);
+  let pool = par::pool_for(pool, n, Cost::Cheap);
   // Big chunks for the range and histogram: one histogram per task.
   let tasks = pool.map_or(1, |p| 2 * p.current_num_threads());
   let big = n.div_ceil(tasks).max(CHUNK);
@@ -639,7 +639,7 @@ pub fn moving_average(pool: Option<&ThreadPool>, x: &[f64], window: usize, out: 
   }
   args::exact_len("out", out.len(), x.len() - window + 1, "x length - window + 1")?;
   let w = window as f64;
-  let pool = par::pool_for(pool, x.len(), PAR_MIN_CHEAP);
+  let pool = par::pool_for(pool, x.len(), Cost::Cheap);
   par::map_chunks_mut(pool, out, ma_chunk(window), |start, piece| {
     let Dd { mut hi, mut lo } = pass1(&x[start..start + window]).sum;
     piece[0] = (hi + lo) / w;
@@ -704,7 +704,7 @@ dispatch!(fn scan_outside(x: &[f64], base: usize, test: Outside, out: &mut Vec<u
 
 /// Indices (ascending) of values outside, scanned in parallel chunks.
 fn indices_where(pool: Option<&ThreadPool>, x: &[f64], test: Outside) -> Vec<u32> {
-  let pool = par::pool_for(pool, x.len(), PAR_MIN_CHEAP);
+  let pool = par::pool_for(pool, x.len(), Cost::Cheap);
   let parts = par::map_chunks(pool, x, CHUNK, |start, c| {
     let mut v = Vec::new();
     scan_outside(c, start, test, &mut v);
