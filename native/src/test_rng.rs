@@ -1,4 +1,4 @@
-//! The deterministic PRNG of the model tests (xorshift64*, dependency-free).
+//! The deterministic PRNG of every test (xorshift64*, dependency-free).
 
 pub struct Rng(pub u64);
 
@@ -22,5 +22,17 @@ impl Rng {
   /// Uniform in [0, 1).
   pub fn unit(&mut self) -> f64 {
     (self.next() >> 11) as f64 / (1u64 << 53) as f64
+  }
+  /// Uniform in [-1, 1).
+  pub fn signed_unit(&mut self) -> f64 {
+    self.unit() * 2.0 - 1.0
+  }
+  /// `n` values uniform in [-1, 1).
+  pub fn vec_f32(&mut self, n: usize) -> Vec<f32> {
+    (0..n).map(|_| self.signed_unit() as f32).collect()
+  }
+  /// `n` values uniform in [-1000, 1000).
+  pub fn vec_f64(&mut self, n: usize) -> Vec<f64> {
+    (0..n).map(|_| self.signed_unit() * 1e3).collect()
   }
 }

@@ -168,7 +168,7 @@ fn random_bound<K: Kind>(rng: &mut Rng, domain: u64) -> Bound<K::M> {
 
 /// One random sequence of `ops` operations on a tree of `order`.
 fn run_sequence<K: Kind>(order: usize, seed: u64, ops: usize, domain: u64) {
-  let mut rng = Rng(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1);
+  let mut rng = Rng::new(seed);
   let mut t = BTree::<K::S>::new(order);
   let mut m = BTreeMap::<K::M, u32>::new();
   let ctx = format!("order {order} seed {seed}");

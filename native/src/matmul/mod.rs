@@ -97,7 +97,7 @@ pub fn matmul<T: Element>(
 #[cfg(test)]
 mod tests {
   use super::*;
-  use crate::similarity::tests::Rng;
+  use crate::test_rng::Rng;
   use rayon::ThreadPoolBuilder;
 
   fn pools() -> Vec<Option<ThreadPool>> {

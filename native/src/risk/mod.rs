@@ -215,7 +215,7 @@ pub fn temporal_decay(
 #[cfg(test)]
 mod tests {
   use super::*;
-  use crate::similarity::tests::Rng;
+  use crate::test_rng::Rng;
   use rayon::ThreadPoolBuilder;
 
   fn pools() -> Vec<Option<ThreadPool>> {
@@ -240,8 +240,8 @@ mod tests {
     assert_eq!(risk_score(&[-5.0, 5.0], &[1.0, -1.0], 10.0).unwrap(), 0.0);
     let mut rng = Rng::new(1);
     for n in [1usize, 2, 8, 33] {
-      let s: Vec<f64> = (0..n).map(|_| (rng.next_f64() + 1.0) * 6.0).collect();
-      let c: Vec<f64> = (0..n).map(|_| rng.next_f64() + 0.5).collect();
+      let s: Vec<f64> = (0..n).map(|_| (rng.signed_unit() + 1.0) * 6.0).collect();
+      let c: Vec<f64> = (0..n).map(|_| rng.signed_unit() + 0.5).collect();
       let got = risk_score(&s, &c, 10.0).unwrap();
       let want = ref_risk(&s, &c, 10.0);
       assert!((got - want).abs() <= 1e-14, "{got} vs {want}");
@@ -261,8 +261,8 @@ mod tests {
         offsets.push(offsets.last().unwrap() + len as u32);
       }
       let n = *offsets.last().unwrap() as usize;
-      let s: Vec<f64> = (0..n).map(|_| (rng.next_f64() + 1.0) * 6.0).collect();
-      let mut c: Vec<f64> = (0..n).map(|_| rng.next_f64() + 0.5).collect();
+      let s: Vec<f64> = (0..n).map(|_| (rng.signed_unit() + 1.0) * 6.0).collect();
+      let mut c: Vec<f64> = (0..n).map(|_| rng.signed_unit() + 0.5).collect();
       let mut bad_entities = vec![];
       if n > 100 {
         c[50] = f64::NAN;
@@ -297,9 +297,9 @@ mod tests {
       offsets.push(offsets.last().unwrap() + l as u32);
     }
     let n = *offsets.last().unwrap() as usize;
-    let s: Vec<f64> = (0..n).map(|_| (rng.next_f64() + 1.0) * 6.0).collect();
+    let s: Vec<f64> = (0..n).map(|_| (rng.signed_unit() + 1.0) * 6.0).collect();
     // Tiny weights so the giant entities do not saturate at 1.
-    let mut c: Vec<f64> = (0..n).map(|_| (rng.next_f64() + 1.0) * 1e-5).collect();
+    let mut c: Vec<f64> = (0..n).map(|_| (rng.signed_unit() + 1.0) * 1e-5).collect();
     c[offsets[3] as usize + BLOCK + 3] = f64::NAN;
     for pool in pools() {
       let mut out = vec![0.0; lens.len()];
@@ -333,7 +333,7 @@ mod tests {
     let mut rng = Rng::new(4);
     for &n in &[0usize, 1, 9, 3 * DECAY_CHUNK + 5] {
       let s = rng.vec_f64(n);
-      let a: Vec<f64> = (0..n).map(|_| (rng.next_f64() + 1.0) * 50.0).collect();
+      let a: Vec<f64> = (0..n).map(|_| (rng.signed_unit() + 1.0) * 50.0).collect();
       for pool in pools() {
         let mut out = vec![f64::NAN; n];
         assert_eq!(temporal_decay(pool.as_ref(), &s, &a, 7.0, &mut out).unwrap(), 0);

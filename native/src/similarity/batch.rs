@@ -246,7 +246,8 @@ pub fn top_k_f32(
 #[cfg(test)]
 mod tests {
   use super::*;
-  use crate::similarity::tests::{all_kernels, Rng};
+  use crate::similarity::tests::all_kernels;
+  use crate::test_rng::Rng;
   use rayon::ThreadPoolBuilder;
 
   fn pools() -> Vec<Option<ThreadPool>> {

@@ -357,27 +357,7 @@ mod neon {
 #[cfg(test)]
 pub(crate) mod tests {
   use super::*;
-
-  /// xorshift64*: deterministic test data without a rand dependency.
-  pub struct Rng(u64);
-  impl Rng {
-    pub fn new(seed: u64) -> Rng {
-      Rng(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1)
-    }
-    pub fn next_f64(&mut self) -> f64 {
-      self.0 ^= self.0 >> 12;
-      self.0 ^= self.0 << 25;
-      self.0 ^= self.0 >> 27;
-      let bits = self.0.wrapping_mul(0x2545_F491_4F6C_DD1D) >> 11;
-      bits as f64 / (1u64 << 53) as f64 * 2.0 - 1.0
-    }
-    pub fn vec_f32(&mut self, n: usize) -> Vec<f32> {
-      (0..n).map(|_| self.next_f64() as f32).collect()
-    }
-    pub fn vec_f64(&mut self, n: usize) -> Vec<f64> {
-      (0..n).map(|_| self.next_f64() * 1e3).collect()
-    }
-  }
+  use crate::test_rng::Rng;
 
   /// Neumaier-compensated sum: a reference far more accurate than the kernels.
   pub fn ref_sum(terms: impl Iterator<Item = f64>) -> (f64, f64) {

@@ -86,7 +86,7 @@ impl BoundedTopK {
 #[cfg(test)]
 mod tests {
   use super::*;
-  use crate::similarity::tests::Rng;
+  use crate::test_rng::Rng;
 
   fn full_sort(c: &[Candidate], k: usize) -> Vec<(f32, u32)> {
     let mut all = c.to_vec();
@@ -101,7 +101,7 @@ mod tests {
     for &n in &[0usize, 1, 2, 7, 100, 1000] {
       // Coarse keys force many ties, so index tie-breaking is exercised.
       let cands: Vec<Candidate> =
-        (0..n).map(|i| Candidate { key: (rng.next_f64() * 8.0).round() as f32, index: i as u32 }).collect();
+        (0..n).map(|i| Candidate { key: (rng.signed_unit() * 8.0).round() as f32, index: i as u32 }).collect();
       for &k in &[0usize, 1, 3, 10, n, n + 5] {
         for &chunk in &[1usize, 3, 64, 10_000] {
           let merged = cands

@@ -755,7 +755,7 @@ pub fn outliers_zscore(pool: Option<&ThreadPool>, x: &[f64], threshold: f64) -> 
 #[cfg(test)]
 mod tests {
   use super::*;
-  use crate::similarity::tests::Rng;
+  use crate::test_rng::Rng;
   use rayon::ThreadPoolBuilder;
 
   fn pools() -> Vec<Option<ThreadPool>> {
@@ -833,8 +833,8 @@ mod tests {
     // Mixed signs, magnitudes 1e-3..1e6 (log-uniform).
     (0..n)
       .map(|_| {
-        let mag = 10f64.powf(-3.0 + 9.0 * (rng.next_f64() * 0.5 + 0.5));
-        if rng.next_f64() < 0.0 {
+        let mag = 10f64.powf(-3.0 + 9.0 * (rng.signed_unit() * 0.5 + 0.5));
+        if rng.signed_unit() < 0.0 {
           -mag
         } else {
           mag
@@ -1049,12 +1049,12 @@ mod tests {
     let n = 3 * BUCKET_MIN + 7;
     let mut cases: Vec<(&str, Vec<f64>)> = vec![
       ("constant", vec![3.0; n]),
-      ("one huge outlier", (0..n).map(|i| if i == 77 { 1e300 } else { rng.next_f64() }).collect()),
-      ("nan and inf", (0..n).map(|i| [f64::NAN, f64::INFINITY, -f64::NAN, rng.next_f64()][i % 4]).collect()),
-      ("signed zeros", (0..n).map(|i| [0.0, -0.0, 1.0, -1.0, rng.next_f64()][i % 5]).collect()),
-      ("two clusters", (0..n).map(|i| if i % 2 == 0 { rng.next_f64() } else { 1e12 + rng.next_f64() }).collect()),
+      ("one huge outlier", (0..n).map(|i| if i == 77 { 1e300 } else { rng.signed_unit() }).collect()),
+      ("nan and inf", (0..n).map(|i| [f64::NAN, f64::INFINITY, -f64::NAN, rng.signed_unit()][i % 4]).collect()),
+      ("signed zeros", (0..n).map(|i| [0.0, -0.0, 1.0, -1.0, rng.signed_unit()][i % 5]).collect()),
+      ("two clusters", (0..n).map(|i| if i % 2 == 0 { rng.signed_unit() } else { 1e12 + rng.signed_unit() }).collect()),
       ("subnormal range", (0..n).map(|i| f64::from_bits(1 + (i as u64 % 1000))).collect()),
-      ("full range", (0..n).map(|i| if i % 3 == 0 { -1e308 } else { 1e308 * rng.next_f64() }).collect()),
+      ("full range", (0..n).map(|i| if i % 3 == 0 { -1e308 } else { 1e308 * rng.signed_unit() }).collect()),
       ("few distinct", (0..n).map(|i| (i % 5) as f64).collect()),
     ];
     cases.push(("uniform", rng.vec_f64(n)));
