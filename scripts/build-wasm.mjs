@@ -3,7 +3,10 @@
 //   asm/build/hotpath.wasm         -O3 --runtime minimal --enable simd
 //   asm/build/hotpath-nosimd.wasm  -O3 --runtime minimal   (ASC_FEATURE_SIMD = false)
 // plus .wat text next to each for inspection. Options live in asm/asconfig.json.
-// Exits non-zero on any compile error or if the no-SIMD build contains v128 code.
+// Exits non-zero on any compile error, if the no-SIMD build contains v128 code, or if a
+// module exports anything but functions and `memory` (the glue in ts/tiers/wasm/ calls
+// functions only; an `export const` reaching asm/assembly/index.ts, e.g. from abi.ts,
+// would add a global export).
 import asc from 'assemblyscript/asc';
 import { mkdir, readFile, rm, stat } from 'node:fs/promises';
 import { dirname, join, relative } from 'node:path';
@@ -52,6 +55,14 @@ for (const t of targets) {
     }
   }
   const mod = new WebAssembly.Module(wasm);
+  const stray = WebAssembly.Module.exports(mod).filter(
+    (e) => e.kind !== 'function' && !(e.kind === 'memory' && e.name === 'memory'),
+  );
+  if (stray.length > 0) {
+    console.error(`build-wasm: ${t.wasm} exports non-functions: ${stray.map((e) => `${e.name} (${e.kind})`).join(', ')}`);
+    failed = true;
+    continue;
+  }
   const imports = WebAssembly.Module.imports(mod).map((i) => `${i.module}.${i.name}`);
   const ms = (performance.now() - started).toFixed(0);
   const watSize = (await stat(join(root, t.wat))).size;

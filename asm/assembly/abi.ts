@@ -3,8 +3,8 @@
 // this file line by line, so keep each code on one line as
 // `@inline export const NAME: type = value;`.
 //
-// Import this file where a code is needed; never re-export it from index.ts, where an
-// exported const could become a wasm export and change the module's export list.
+// Import this file where a code is needed; never re-export it from index.ts (see there):
+// the module's export list must stay functions and `memory`.
 
 // topKF32 / topKFinishF32 `metric`.
 // @ts-ignore: decorator

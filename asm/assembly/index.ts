@@ -1,4 +1,8 @@
-// hotpath WASM tier: public exports (see asm/README.md for the ABI).
+// hotpath WASM tier: the module's export list (ABI in asm/README.md). Every export is a
+// function from one domain module (similarity, risk, statistics, features, matmul, btree,
+// wheel) or the allocator in memory.ts. abi.ts is imported by the domains, never
+// re-exported here: a plain const exported from this file becomes a wasm global export
+// (scripts/build-wasm.mjs rejects that), and asc 0.28 crashes on re-exported @inline ones.
 export { alloc, free, simdEnabled } from "./memory";
 export {
   dotF32, dotF64, cosineF32, cosineF64, euclideanF32, euclideanF64,

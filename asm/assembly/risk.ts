@@ -47,9 +47,10 @@ const ONES = memory.data<f64>([1.0, 1.0]);
   return x + ((s - s) + (c - c));
 }
 
-/** Noisy-OR over n signals; counts positions with a non-finite s or c into `badCount`. */
+/** Positions with a non-finite s or c seen by the last noisyOrScalar (a second result). */
 let badCount: i32 = 0;
 
+/** Noisy-OR over n signals, NaN-marking as it goes; sets `badCount`. */
 function noisyOrScalar(sev: usize, conf: usize, n: i32, maxSeverity: f64): f64 {
   let r: f64 = 0;
   let bad = 0;

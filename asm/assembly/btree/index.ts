@@ -263,11 +263,9 @@ export function btreeBulkLoadStr(t: usize, bytes: usize, offsets: usize, n: i32,
   return bulkLoad<u64>(t, bytes, offsets, slots, n);
 }
 
-/**
- * Appends string entry e to the output. Returns 1 when written, 0 when it does not fit
- * (and stores the length it needed in `needBytes`).
- */
+/** Bytes of outBytes written so far by the current scan. */
 let outPos: u32 = 0;
+/** Length of the key that did not fit (set by emit when it returns false). */
 let needBytes: u32 = 0;
 
 /**
@@ -286,6 +284,7 @@ function stopEnded(n: i32, limit: i32, outOffsets: usize): i32 {
   return n;
 }
 
+/** Appends string entry e and its slot; false (and sets needBytes) when it does not fit. */
 // @ts-ignore: decorator
 @inline function emit(e: usize, slot: u32, n: i32, outBytes: usize, cap: u32, outOffsets: usize, outSlots: usize): bool {
   const len = load<u32>(e, E_LEN);

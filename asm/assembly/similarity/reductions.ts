@@ -1,4 +1,10 @@
-// Reduction kernels shared by the pairwise, batch and top-k exports.
+// Sums over vector pairs (dot products, norms, squared distances) behind every export in
+// similarity/index.ts. They live apart from the exports because each is reached from
+// several of them (pairwise, batch, top-k).
+//
+// Naming: f32 inputs have two paths. `*F32Fast` is the blocked f32-lane path described
+// below; `*F32Exact` forms every product in f64 and is what callers fall back to when
+// `safeSq` says the fast sums may have over- or underflowed. f64 inputs have one path.
 //
 // f32 inputs, SIMD build: products are accumulated in f32x4 lanes for short blocks of
 // F32_BLOCK steps (one step = 16 elements in 4 independent accumulators), then the block
@@ -11,9 +17,9 @@
 // f32 inputs, scalar build: every product is formed and accumulated in f64 (exact products).
 // f64 inputs: f64x2 lanes with 4 independent accumulators (SIMD) or 4 scalar accumulators.
 //
-// All kernels that produce the same quantity use the same summation order, so e.g. the
-// norms computed inside `cosParts*` equal `dot*(a, a)` bit for bit, and the batch and
-// pairwise exports agree exactly.
+// Every reduction that produces the same quantity uses the same summation order, so e.g.
+// the norms computed inside `cosPartsF32Fast` equal `dotF32Fast(a, a)` bit for bit, and the
+// batch and pairwise exports agree exactly.
 //
 // Pointers may be unaligned (v128.load / f32.load accept any address). Lengths <= 0 sum to 0.
 
@@ -21,7 +27,7 @@
 // @ts-ignore: decorator
 @inline const F32_BLOCK: i32 = 8;
 
-/** Second/third results of the fused kernels (wasm globals; no multi-value needed). */
+/** Second/third results of the fused reductions (wasm globals; no multi-value needed). */
 export let outNormA: f64 = 0;
 export let outNormB: f64 = 0;
 
@@ -59,7 +65,7 @@ export let outNormB: f64 = 0;
 }
 
 // ---------------------------------------------------------------------------------------
-// f32 kernels
+// f32, fast path
 
 /** Σ a_i·b_i over n f32 elements, accumulated as described above. */
 export function dotF32Fast(a: usize, b: usize, n: i32): f64 {
@@ -343,7 +349,7 @@ export function sqDistF32Fast(a: usize, b: usize, n: i32): f64 {
 }
 
 // ---------------------------------------------------------------------------------------
-// f64 kernels
+// f64
 
 // @ts-ignore: decorator
 @inline function sqDiffF64(x: v128, y: v128): v128 {
@@ -497,16 +503,16 @@ export function sqDistF64(a: usize, b: usize, n: i32): f64 {
 }
 
 // ---------------------------------------------------------------------------------------
-// Exact-product f32 kernels and the range guard.
+// f32, exact path, and the range guard that picks between the paths.
 //
 // The f32-lane blocks above round each product to f32, so products overflow above
-// ~1.8e19 per element and vanish below ~1e-45. Callers compute with the fast kernels and
+// ~1.8e19 per element and vanish below ~1e-45. Callers compute with the fast path and
 // re-run a pair through these (f32 products are exact in f64) when a sum of squares is
 // outside [2^-60, 2^60]; inside it every element is below 2^30 in magnitude, so no f32
 // product or block sum can overflow, and what underflow can lose is below 2^-89 of the
 // norms' product. NaN fails the guard too, which only costs time on the error path.
 
-/** True when a sum of squares is in the range where the f32-lane kernels are exact enough. */
+/** True when a sum of squares is in the range where the f32-lane sums are exact enough. */
 // @ts-ignore: decorator
 @inline export function safeSq(x: f64): bool {
   return x >= 8.673617379884035e-19 && x <= 1.152921504606847e18;

@@ -6,10 +6,13 @@
 // This is Neumaier's scheme (TwoSum yields the same error term without the branch), so the
 // error is about eps·|Σx| + n·eps²·Σ|x|. Σx itself goes one level further (the errors are
 // TwoSum-accumulated too, see sumPass), which keeps ill-conditioned sums (Σ|x| / |Σx| up to
-// ~1e13 at n = 1e7) at about eps. Both builds use the same lane order and agree bit for bit. Variance is the corrected two-pass M2 = Σd² − (Σd)²/n, d = x − mean, with both
-// sums compensated the same way; outliersZscoreF64 reuses exactly these routines.
+// ~1e13 at n = 1e7) at about eps. Both builds use the same lane order and agree bit for
+// bit. Variance is the corrected two-pass M2 = Σd² − (Σd)²/n, d = x − mean, with both sums
+// compensated the same way; outliersZscoreF64 reuses exactly these routines, so its mean
+// and std match statsF64's.
 //
-// Order statistics select on the caller's `work` copy (see select.ts); never a sort.
+// Order statistics select on the caller's `work` copy (see statistics/select.ts); never a
+// sort, so median and percentiles stay O(n).
 
 import { selectK, multiSelect, maxRange, sortUniqueI32 } from "./select";
 
@@ -23,8 +26,10 @@ let rMax: f64 = 0;
 let rSumD: f64 = 0;
 let rSumQ: f64 = 0;
 
-/** Merges lane (s, c) into the running (S, C) with TwoSum; returns the new S, sets mC. */
+/** Error term of the last merge (a second result). */
 let mC: f64 = 0;
+
+/** Merges lane (s, c) into the running (S, C) with TwoSum; returns the new S, sets mC. */
 // @ts-ignore: decorator
 @inline function merge(S: f64, C: f64, s: f64, c: f64): f64 {
   const t = S + s;
@@ -274,8 +279,10 @@ function copyHasNaN(x: usize, n: i32, dst: usize): bool {
   return nan;
 }
 
-/** Type-7 rank data for p: returns lo (or -1 when h is out of [0, n-1] or NaN); sets pFrac. */
+/** Fractional part of the last rankOf's h (a second result). */
 let pFrac: f64 = 0;
+
+/** Type-7 rank data for p: returns lo (or -1 when h is out of [0, n-1] or NaN); sets pFrac. */
 // @ts-ignore: decorator
 @inline function rankOf(n: i32, p: f64): i32 {
   const h = (<f64>(n - 1) * p) / 100;

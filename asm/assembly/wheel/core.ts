@@ -1,5 +1,5 @@
 // Hierarchical timing wheel in linear memory. The algorithm is the contract in the header
-// of ts/core/wheel-core.ts (placement rule, advance steps 1-4, ids with generations, LIFO
+// of ts/contract/wheel.ts (placement rule, advance steps 1-4, ids with generations, LIFO
 // free list, retirement, nextWake/nextDeadline); this file follows it step by step so ids,
 // expiry order and nextWake match the JS and Rust tiers exactly.
 //
@@ -428,9 +428,10 @@ function reserveResult(w: usize, need: u32): bool {
 
 // ---- lists ---------------------------------------------------------------------------
 
-/** Global slot that the placement rule gives to tick p (p >= cur); sets `placeLevel`. */
+/** Level of the slot the last slotFor returned (a second result). */
 let placeLevel: i32 = 0;
 
+/** Global slot that the placement rule gives to tick p (p >= cur); sets `placeLevel`. */
 function slotFor(w: usize, p: u64): u32 {
   const L = levels(w);
   for (let l = 0; l < L; l++) {
@@ -601,7 +602,7 @@ export function clearWheel(w: usize): void {
   const total = load<u32>(w, H_TOTAL);
   memory.fill(ptr(w, H_HEADS), 0xff, <usize>(total + 1) << 2);
   memory.fill(ptr(w, H_BITS), 0, <usize>load<u32>(w, H_WORDS) << 3);
-  memory.fill(w + H_CNT, 0, 9 * 4);
+  memory.fill(w + H_CNT, 0, <usize>(MAX_LEVELS + 1) * 4);
   store<u32>(w, 0, H_SIZE);
   store<u32>(w, 0, H_RESLEN);
 }
@@ -698,8 +699,10 @@ function mergeRun(w: usize, a: usize, b: usize, n: u32): void {
 // @ts-ignore: decorator
 @inline const RADIX_BITS: u64 = 11;
 // @ts-ignore: decorator
-@inline const RADIX_MASK: u64 = 2047;
-const HIST = memory.data(2048 * 4, 16);
+@inline const RADIX_BUCKETS: i32 = 1 << 11; // 2^RADIX_BITS
+// @ts-ignore: decorator
+@inline const RADIX_MASK: u64 = RADIX_BUCKETS - 1;
+const HIST = memory.data(RADIX_BUCKETS * 4, 16);
 
 /**
  * LSD radix sort of a[0, n) by deadline (deadline + 0.0 as u64 bits: order-preserving for
@@ -725,14 +728,14 @@ function radixRun(w: usize, a: usize, b: usize, n: u32): bool {
     let src = a, dst = b;
     const top = <u64>64 - clz<u64>(diff);
     for (let shift = ctz<u64>(diff); shift < top; shift += RADIX_BITS) {
-      memory.fill(HIST, 0, 2048 * 4);
+      memory.fill(HIST, 0, RADIX_BUCKETS * 4);
       for (let i: u32 = 0; i < n; i++) {
         const h = HIST + (<usize>((load<u64>(at64(ks, i)) >> shift) & RADIX_MASK) << 2);
         store<u32>(h, load<u32>(h) + 1);
       }
       if (load<u32>(HIST + (<usize>((load<u64>(ks) >> shift) & RADIX_MASK) << 2)) == n) continue;
       let sum: u32 = 0;
-      for (let d: usize = 0; d < 2048; d++) {
+      for (let d: usize = 0; d < <usize>RADIX_BUCKETS; d++) {
         const c = load<u32>(HIST + (d << 2));
         store<u32>(HIST + (d << 2), sum);
         sum += c;
