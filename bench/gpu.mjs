@@ -66,7 +66,7 @@ for (const n of [100_000, 1_000_000]) {
   let resident = null, uploadMs = null;
   for (const q of [1, 64]) {
     const queries = randomF32(q * dim, 1);
-    const work = q * n * dim;
+    const work = hp.KERNELS.cosineBatch.work(queries, m, dim);
     const name = `cosineBatch Q=${q} N=${n.toExponential(0)} dim=${dim}`;
     const ok = predictOk('cos', work);
     hp.setBackend(cpuTier);
@@ -93,7 +93,7 @@ for (const n of [100_000, 1_000_000]) {
 
 for (const s of [1024, 4096]) {
   const a = randomF32(s * s, 3), b = randomF32(s * s, 4);
-  const work = s ** 3;
+  const work = hp.KERNELS.matmul.work(a, b, s, s, s);
   const name = `matmul ${s}^3 f32`;
   hp.setBackend(cpuTier);
   const cpu = await time(() => hp.matmul(a, b, s, s, s));

@@ -1,9 +1,12 @@
 // All-pairs similarity of Q query vectors against R matrix rows (one chunk of
 // rows per dispatch): out[q * rows + r]. One invocation per (row, query); the
 // x dimension walks rows so neighbouring invocations read neighbouring rows.
-// METRIC: 0 cosine, 1 euclidean distance, 2 dot product. Accumulates in f32.
+// METRIC: the ABI's metric codes (ts/contract/abi.ts): 0 cosine, 1 dot
+// product, 2 euclidean distance. Accumulates in f32.
 
 override METRIC: u32 = 0u;
+const COSINE: u32 = 0u;
+const EUCLIDEAN: u32 = 2u;
 override WG: u32 = 64u;
 
 struct Params {
@@ -33,7 +36,7 @@ fn main(@builtin(global_invocation_id) gid: vec3u) {
   for (var j = 0u; j < p.dim; j++) {
     let x = queries[qb + j];
     let y = matrix[mb + j];
-    if (METRIC == 1u) {
+    if (METRIC == EUCLIDEAN) {
       let d = x - y;
       ab += d * d;
     } else {
@@ -43,14 +46,14 @@ fn main(@builtin(global_invocation_id) gid: vec3u) {
     }
   }
   var s: f32;
-  if (METRIC == 0u) {
+  if (METRIC == COSINE) {
     // As the CPU tiers: 0 when either norm is 0, clamped to [-1, 1].
     if (aa == 0.0 || bb == 0.0) {
       s = 0.0;
     } else {
       s = clamp(ab / (sqrt(aa) * sqrt(bb)), -1.0, 1.0);
     }
-  } else if (METRIC == 1u) {
+  } else if (METRIC == EUCLIDEAN) {
     s = sqrt(ab);
   } else {
     s = ab;

@@ -1,5 +1,5 @@
 // node scripts/write-default-calibration.mjs <calibration.json>
-// Turns a `hotpath calibrate` run into ts/core/default-calibration.ts, the
+// Turns a `hotpath calibrate` run into ts/dispatch/default-calibration.ts, the
 // table `auto` dispatch uses when HOTPATH_CALIBRATION is not set.
 import { readFileSync, writeFileSync } from 'node:fs';
 
@@ -15,7 +15,7 @@ if (table.schema !== 1 || typeof table.kernels !== 'object') {
 }
 // Kernels the run did not measure (firstNonFinite has no public entry point to
 // time on its own) keep their entry from the table built into dist/.
-const previous = await import('../dist/core/default-calibration.js').then((m) => m.DEFAULT_CALIBRATION, () => null);
+const previous = await import('../dist/dispatch/default-calibration.js').then((m) => m.DEFAULT_CALIBRATION, () => null);
 const kept = Object.keys(previous?.kernels ?? {}).filter((k) => !(k in table.kernels));
 for (const k of kept) table.kernels[k] = previous.kernels[k];
 
@@ -41,5 +41,5 @@ ${body}
   },
 };
 `;
-writeFileSync(new URL('../ts/core/default-calibration.ts', import.meta.url), ts);
-console.log(`wrote ts/core/default-calibration.ts from ${src} (${Object.keys(table.kernels).length - kept.length} kernels measured${kept.length ? `, kept ${kept.join(', ')}` : ''}; ${table.machine})`);
+writeFileSync(new URL('../ts/dispatch/default-calibration.ts', import.meta.url), ts);
+console.log(`wrote ts/dispatch/default-calibration.ts from ${src} (${Object.keys(table.kernels).length - kept.length} kernels measured${kept.length ? `, kept ${kept.join(', ')}` : ''}; ${table.machine})`);

@@ -8,10 +8,10 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { backend, dispatchTier, setCalibration, type CalibrationTable, type TierName } from '../ts/index.js';
-import { pick, tierKernels } from '../ts/core/dispatch.js';
-import { resolveSteps, validateCalibration } from '../ts/core/calibration.js';
-import { DEFAULT_CALIBRATION } from '../ts/core/default-calibration.js';
-import { KERNEL_NAMES } from '../ts/core/kernels.js';
+import { pick, tierKernels } from '../ts/dispatch/dispatch.js';
+import { resolveSteps, validateCalibration } from '../ts/dispatch/calibration.js';
+import { DEFAULT_CALIBRATION } from '../ts/dispatch/default-calibration.js';
+import { KERNEL_NAMES } from '../ts/contract/kernels.js';
 import { runChild } from './support/child.js';
 import { TIERS } from './support/tiers.js';
 // @ts-expect-error plain ESM module without types

@@ -7,7 +7,7 @@ import {
   backend, cosineBatch, cosineBatchAsync, euclideanBatch, gpu, matmul, matmulAsync, riskScoreBatch, riskScoreBatchAsync, stats, statsAsync,
   temporalDecay, temporalDecayAsync, topK, topKAsync, euclideanBatchAsync, type Gpu, type Metric,
 } from '../ts/index.js';
-import { crossover } from '../ts/gpu/cutoffs.js';
+import { crossover } from '../ts/tiers/webgpu/cutoffs.js';
 import { absDot, expectClose, norm, randomF32 } from './support/numeric.js';
 import { onTier } from './support/tiers.js';
 import { runChild } from './support/child.js';

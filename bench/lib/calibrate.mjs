@@ -2,7 +2,7 @@
 // times every loaded tier against js at each rung, and derives the table
 // `auto` dispatch follows: where each tier starts beating js for good, and
 // which tier is fastest from which size on.
-import { KERNEL_CASES } from './cases/kernels.mjs';
+import { KERNEL_CASES, callOf, workOf } from './cases/kernels.mjs';
 import { describeMachine, repsFor } from './matrix.mjs';
 
 /** Per-call time in ns: median of `samples` timed loops of ~targetMs each. */
@@ -78,18 +78,17 @@ export function calibrate(hp, opts = {}) {
         for (const t of loaded) {
           hp.setBackend(t);
           const end = performance.now() + (opts.quick ? 10 : 40);
-          while (performance.now() < end) c.call(hp, x);
+          while (performance.now() < end) callOf(hp, c, x);
         }
         hp.setBackend('auto');
       }
       for (let w = c.minWork ?? 1; w <= ceiling; w *= 2) {
-        const p = c.params(w), work = c.work(p);
+        const x = c.setup(c.params(w)), work = workOf(hp, c, x);
         if (ladder.length > 0 && work <= ladder[ladder.length - 1].work) continue;
-        const x = c.setup(p);
         const ns = {};
         for (const t of loaded) {
           hp.setBackend(t);
-          ns[t] = timeCall(() => c.call(hp, x), targetMs, samples);
+          ns[t] = timeCall(() => callOf(hp, c, x), targetMs, samples);
         }
         hp.setBackend('auto');
         ladder.push({ work, ns });

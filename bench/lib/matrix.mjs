@@ -4,7 +4,7 @@
 // ratios in a row group come from one stretch of machine time).
 import { cpus, totalmem } from 'node:os';
 import { Bench } from 'tinybench';
-import { KERNEL_CASES } from './cases/kernels.mjs';
+import { KERNEL_CASES, callOf, workOf } from './cases/kernels.mjs';
 import { STRUCTURE_CASES } from './cases/structures.mjs';
 import { fmtNs } from './format.mjs';
 import { progress as makeProgress } from './progress.mjs';
@@ -178,9 +178,10 @@ async function kernelTasks(hp, c, work, tiers, withPeers, skipped) {
     if (peer.prepare) peer.prepare(mod, x);
     return { fn: peer.module ? () => peer.fn(mod, x) : () => peer.fn(x) };
   });
-  for (const t of tiers) list.push({ name: t, kind: 'tier', tier: t, force: t, fn: () => c.call(hp, x) });
-  if (withPeers) list.push({ name: 'auto', kind: 'auto', tier: hp.dispatchTier(c.name, c.work(p)), fn: () => c.call(hp, x) });
-  return { list, p, label: c.label(p), work: c.work(p), ops: 1 };
+  const work = workOf(hp, c, x);
+  for (const t of tiers) list.push({ name: t, kind: 'tier', tier: t, force: t, fn: () => callOf(hp, c, x) });
+  if (withPeers) list.push({ name: 'auto', kind: 'auto', tier: hp.dispatchTier(c.name, work), fn: () => callOf(hp, c, x) });
+  return { list, p, label: c.label(p), work, ops: 1 };
 }
 
 async function structureTasks(hp, c, n, tiers, withPeers, skipped) {

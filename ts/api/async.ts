@@ -5,17 +5,16 @@
 // Each helper checks only what it needs to size the call (O(1) for typed
 // arrays); the full checks, the O(n) finite scans among them, run once, in
 // whichever path takes the call.
-import { dispatchTier } from '../core/dispatch.js';
-import type { TopKResult, Vector } from '../core/types.js';
-import { activeGpu, recordChoice } from '../gpu/active.js';
-import type { GpuContext } from '../gpu/context.js';
-import type { GpuKernelName } from '../gpu/types.js';
-import { checkBatch, checkTopK, cosineBatch, euclideanBatch, topK, type TopKOptions } from './similarity.js';
-import { checkMatmul, matmul } from './matmul.js';
-import { checkDecay, riskScoreBatch, temporalDecay, type RiskOptions } from './risk.js';
-import { stats, type Stats, type StatsOptions } from './statistics.js';
-import { checkVector } from '../core/vectors.js';
-import type { FloatArray } from '../core/types.js';
+import { checkBatch, checkDecay, checkMatmul, checkTopK, checkVector, type RiskOptions, type StatsOptions, type TopKOptions } from '../contract/checks.js';
+import { KERNELS, type GpuKernelName } from '../contract/kernels.js';
+import type { FloatArray, Stats, TopKResult, Vector } from '../contract/types.js';
+import { dispatchTier } from '../dispatch/dispatch.js';
+import { activeGpu, recordChoice } from '../tiers/webgpu/active.js';
+import type { GpuContext } from '../tiers/webgpu/context.js';
+import { matmul } from './matmul.js';
+import { riskScoreBatch, temporalDecay } from './risk.js';
+import { cosineBatch, euclideanBatch, topK } from './similarity.js';
+import { stats } from './statistics.js';
 
 async function route<T>(kernel: GpuKernelName, work: number, gpuOk: boolean, onGpu: (g: GpuContext) => Promise<T>, onCpu: () => T): Promise<T> {
   const g = activeGpu();
@@ -38,41 +37,41 @@ async function route<T>(kernel: GpuKernelName, work: number, gpuOk: boolean, onG
 /** {@link cosineBatch}, on the GPU above its measured cutoff (see {@link gpu.init}), else on the CPU. */
 export async function cosineBatchAsync(queries: Float32Array, matrix: Float32Array, dim: number): Promise<Float32Array> {
   const s = checkBatch('cosineBatchAsync', queries, matrix, dim);
-  return route('cosineBatch', s.nq * s.m.length, true, (g) => g.cosineBatch(queries, matrix, dim), () => cosineBatch(queries, matrix, dim));
+  return route('cosineBatch', KERNELS.cosineBatch.work(s.q, s.m, s.d), true, (g) => g.cosineBatch(queries, matrix, dim), () => cosineBatch(queries, matrix, dim));
 }
 
 /** {@link euclideanBatch}, on the GPU above its measured cutoff, else on the CPU. */
 export async function euclideanBatchAsync(queries: Float32Array, matrix: Float32Array, dim: number): Promise<Float32Array> {
   const s = checkBatch('euclideanBatchAsync', queries, matrix, dim);
-  return route('euclideanBatch', s.nq * s.m.length, true, (g) => g.euclideanBatch(queries, matrix, dim), () => euclideanBatch(queries, matrix, dim));
+  return route('euclideanBatch', KERNELS.euclideanBatch.work(s.q, s.m, s.d), true, (g) => g.euclideanBatch(queries, matrix, dim), () => euclideanBatch(queries, matrix, dim));
 }
 
 /** {@link topK}, scored on the GPU above its measured cutoff, else on the CPU. */
 export async function topKAsync(query: Float32Array | Vector, matrix: Float32Array, dim: number, k: number, options?: TopKOptions): Promise<TopKResult> {
   const s = checkTopK('topKAsync', query, matrix, dim, k, options);
-  return route('topK', s.m.length, true, (g) => g.topK(query, matrix, dim, k, options), () => topK(query, matrix, dim, k, options));
+  return route('topK', KERNELS.topK.work(s.q, s.m), true, (g) => g.topK(query, matrix, dim, k, options), () => topK(query, matrix, dim, k, options));
 }
 
 /** {@link matmul}; Float32Array inputs above the measured cutoff run on the GPU, Float64Array always on the CPU. */
 export async function matmulAsync<T extends FloatArray>(a: T, b: T, m: number, k: number, n: number): Promise<T> {
   const s = checkMatmul('matmulAsync', a, b, m, k, n);
-  return route('matmul', s.mm * s.kk * s.nn, s.f32, (g) => g.matmul(a as Float32Array, b as Float32Array, m, k, n) as Promise<T>, () => matmul(a, b, m, k, n));
+  return route('matmul', KERNELS.matmul.work(s.a, s.b, s.m, s.k, s.n), s.f32, (g) => g.matmul(a as Float32Array, b as Float32Array, m, k, n) as Promise<T>, () => matmul(a, b, m, k, n));
 }
 
 /** {@link riskScoreBatch}, on the GPU (f32 arithmetic) above its measured cutoff, else on the CPU. */
 export async function riskScoreBatchAsync(severities: Vector, confidences: Vector, offsets: Uint32Array, options?: RiskOptions): Promise<Float64Array> {
-  const work = checkVector('riskScoreBatchAsync', 'severities', severities).length;
+  const work = KERNELS.riskScoreBatch.work(checkVector('riskScoreBatchAsync', 'severities', severities));
   return route('riskScoreBatch', work, true, (g) => g.riskScoreBatch(severities, confidences, offsets, options), () => riskScoreBatch(severities, confidences, offsets, options));
 }
 
 /** {@link temporalDecay}, on the GPU (f32 arithmetic) above its measured cutoff, else on the CPU. */
 export async function temporalDecayAsync(scores: Vector, ages: Vector, halfLife: number): Promise<Float64Array> {
   const s = checkDecay('temporalDecayAsync', scores, ages, halfLife);
-  return route('temporalDecay', s.s.length, true, (g) => g.temporalDecay(scores, ages, halfLife), () => temporalDecay(scores, ages, halfLife));
+  return route('temporalDecay', KERNELS.temporalDecay.work(s.s), true, (g) => g.temporalDecay(scores, ages, halfLife), () => temporalDecay(scores, ages, halfLife));
 }
 
 /** {@link stats}, reduced on the GPU above its measured cutoff (median on the CPU), else on the CPU. */
 export async function statsAsync(x: Vector, options?: StatsOptions): Promise<Stats> {
-  const work = checkVector('statsAsync', 'x', x).length;
+  const work = KERNELS.stats.work(checkVector('statsAsync', 'x', x));
   return route('stats', work, true, (g) => g.stats(x, options), () => stats(x, options));
 }

@@ -1,17 +1,13 @@
 /// <reference lib="esnext.disposable" preserve="true" />
 // BPlusTree: an ordered map whose index lives in native or wasm memory while
 // values stay in a JS slab, addressed by u32 slots.
-import { coreRegistry } from '../core/disposal.js';
-import type { Key, KeyKind, RangeQuery, RangeResult, TreeCore } from '../core/btree-core.js';
-import { structureTier } from '../core/dispatch.js';
-import { checkCount, checkOptions, describe, rangeError, typeError } from '../core/errors.js';
-import type { BackendChoice, TierName } from '../core/types.js';
-import { JsBTree } from '../tiers/js/btree.js';
-import { compareCodePoints } from '../tiers/js/codepoint.js';
-import { NativeTreeCore } from '../tiers/native/btree.js';
-import { nativeAddon } from '../tiers/native/handle.js';
-import { WasmTreeCore } from '../tiers/wasm/btree.js';
-import { wasmHeap } from '../tiers/wasm/index.js';
+import { ABI } from '../contract/abi.js';
+import { coreRegistry } from '../contract/disposal.js';
+import type { Key, KeyKind, RangeQuery, RangeResult, TreeCore } from '../contract/btree.js';
+import { structureTier } from '../dispatch/dispatch.js';
+import { checkBoolean, checkCount, checkOptions, describe, rangeError, typeError } from '../contract/errors.js';
+import type { BackendChoice, TierName } from '../contract/types.js';
+import { compareCodePoints } from '../contract/strings.js';
 
 /** Options of {@link BPlusTree}. */
 export interface BPlusTreeOptions {
@@ -40,18 +36,6 @@ const PAGE = 256;
 // wasm measured fastest for single gets (no napi class-method overhead, ~400 ns a call), getMany,
 // range and delete, for number and string keys alike; see README "B+ tree" for the numbers.
 const PREFERENCE: readonly TierName[] = ['wasm', 'native', 'js'];
-
-function supports(t: TierName): boolean {
-  if (t === 'native') return typeof nativeAddon()?.NativeBTree === 'function';
-  if (t === 'wasm') return typeof wasmHeap()?.ex.btreeNew === 'function';
-  return true;
-}
-
-function createCore<K extends Key>(tier: TierName, kind: KeyKind, order: number): TreeCore<K> {
-  if (tier === 'native') return new NativeTreeCore<K>(nativeAddon()!.NativeBTree, kind, order);
-  if (tier === 'wasm') return new WasmTreeCore<K>(wasmHeap()!, kind, order);
-  return new JsBTree<K>(kind, order);
-}
 
 /**
  * An ordered map with point lookups, range and prefix scans, and batch
@@ -88,11 +72,12 @@ export class BPlusTree<V, K extends number | string = number | string> {
   constructor(options: BPlusTreeOptions) {
     const o = checkOptions<BPlusTreeOptions>('BPlusTree', options);
     if (o.keyType !== 'number' && o.keyType !== 'string') rangeError('BPlusTree', 'options.keyType', `must be 'number' or 'string'; got ${describe(o.keyType)}`);
-    const order = o.order === undefined ? DEFAULT_ORDER : checkCount('BPlusTree', 'options.order', o.order, 4);
-    if (order > 1024) rangeError('BPlusTree', 'options.order', `must be <= 1024; got ${order}`);
+    const order = o.order === undefined ? DEFAULT_ORDER : checkCount('BPlusTree', 'options.order', o.order, ABI.TREE_MIN_ORDER);
+    if (order > ABI.TREE_MAX_ORDER) rangeError('BPlusTree', 'options.order', `must be <= ${ABI.TREE_MAX_ORDER}; got ${order}`);
     this.keyType = o.keyType;
-    this.backend = structureTier('BPlusTree', o.backend ?? 'auto', PREFERENCE, supports);
-    this.core = createCore<K>(this.backend, o.keyType, order);
+    const { tier, make } = structureTier('BPlusTree', o.backend ?? 'auto', PREFERENCE, 'btree');
+    this.backend = tier;
+    this.core = make<K>(o.keyType, order);
     this.keySlab = o.keyType === 'string' && this.core.rangeSlots ? [] : null;
     coreRegistry.register(this, this.core as TreeCore<Key>, this);
   }
@@ -341,7 +326,7 @@ export class BPlusTree<V, K extends number | string = number | string> {
     const o = checkOptions<RangeOptions>('BPlusTree.range', options);
     const limit = o.limit === undefined || o.limit === Infinity ? Infinity : checkCount('BPlusTree.range', 'options.limit', o.limit);
     for (const f of ['loInclusive', 'hiInclusive', 'reverse'] as const) {
-      if (o[f] !== undefined && typeof o[f] !== 'boolean') typeError('BPlusTree.range', `options.${f}`, `must be a boolean; got ${describe(o[f])}`);
+      checkBoolean('BPlusTree.range', `options.${f}`, o[f]);
     }
     return this.scan({
       lo: this.bound('range', lo, 'lo'), hi: this.bound('range', hi, 'hi'),

@@ -1,5 +1,6 @@
-import { pick } from '../core/dispatch.js';
-import { checkCount, checkOptions, describe, rangeError, typeError } from '../core/errors.js';
+import { checkBoolean, checkCount, checkOptions, describe, rangeError, typeError } from '../contract/errors.js';
+import { KERNELS } from '../contract/kernels.js';
+import { pick } from '../dispatch/dispatch.js';
 
 /** Options of {@link ngramFeatures}. */
 export interface NgramOptions {
@@ -26,17 +27,15 @@ export function ngramFeatures(texts: string | readonly string[], options?: Ngram
   const fn = 'ngramFeatures';
   const list = typeof texts === 'string' ? [texts] : texts;
   if (!Array.isArray(list)) typeError(fn, 'texts', `must be a string or an array of strings; got ${describe(texts)}`);
-  let chars = 0;
   for (let i = 0; i < list.length; i++) {
     if (typeof list[i] !== 'string') typeError(fn, `texts[${i}]`, `must be a string; got ${describe(list[i])}`);
-    chars += list[i].length;
   }
   const o = checkOptions<NgramOptions>(fn, options);
   const n = o.n === undefined ? 3 : checkCount(fn, 'options.n', o.n, 1);
   const dims = o.dims === undefined ? 1024 : checkCount(fn, 'options.dims', o.dims, 1);
   if (dims > MAX_DIMS) rangeError(fn, 'options.dims', `must be <= ${MAX_DIMS}; got ${dims}`);
-  if (o.normalize !== undefined && typeof o.normalize !== 'boolean') typeError(fn, 'options.normalize', `must be a boolean; got ${describe(o.normalize)}`);
+  checkBoolean(fn, 'options.normalize', o.normalize);
   const out = new Float32Array(list.length * dims);
-  if (list.length > 0) pick(fn, chars).ngramFeatures(list, n, dims, o.normalize ?? true, out);
+  if (list.length > 0) pick(fn, KERNELS.ngramFeatures.work(list)).ngramFeatures(list, n, dims, o.normalize ?? true, out);
   return out;
 }

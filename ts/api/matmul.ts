@@ -1,7 +1,7 @@
-import { pick } from '../core/dispatch.js';
-import { checkCount, describe, rangeError, typeError } from '../core/errors.js';
-import type { FloatArray } from '../core/types.js';
-import { blameNonFinite } from '../core/vectors.js';
+import { blameNonFinite, checkMatmul } from '../contract/checks.js';
+import { KERNELS } from '../contract/kernels.js';
+import type { FloatArray } from '../contract/types.js';
+import { pick } from '../dispatch/dispatch.js';
 
 /**
  * Matrix product `C = A·B`, row-major. Float32Array inputs give a
@@ -13,9 +13,9 @@ import { blameNonFinite } from '../core/vectors.js';
  */
 export function matmul<T extends FloatArray>(a: T, b: T, m: number, k: number, n: number): T {
   const fn = 'matmul';
-  const { f32, mm, kk, nn } = checkMatmul(fn, a, b, m, k, n);
-  const out = (f32 ? new Float32Array(mm * nn) : new Float64Array(mm * nn)) as T;
-  pick(fn, mm * kk * nn).matmul(a, b, mm, kk, nn, out);
+  const s = checkMatmul(fn, a, b, m, k, n);
+  const out = (s.f32 ? new Float32Array(s.m * s.n) : new Float64Array(s.m * s.n)) as T;
+  pick(fn, KERNELS.matmul.work(a, b, s.m, s.k, s.n)).matmul(a, b, s.m, s.k, s.n, out);
   for (let i = 0; i < out.length; i++) {
     if (out[i] - out[i] !== 0) {
       blameNonFinite(fn, [['a', a], ['b', b]]);
@@ -23,15 +23,4 @@ export function matmul<T extends FloatArray>(a: T, b: T, m: number, k: number, n
     }
   }
   return out;
-}
-
-/** Validates a matmul call (shared with the GPU tier). @internal */
-export function checkMatmul(fn: string, a: FloatArray, b: FloatArray, m: unknown, k: unknown, n: unknown): { f32: boolean; mm: number; kk: number; nn: number } {
-  const f32 = a instanceof Float32Array;
-  if (!f32 && !(a instanceof Float64Array)) typeError(fn, 'a', `must be a Float32Array or Float64Array; got ${describe(a)}`);
-  if (!(f32 ? b instanceof Float32Array : b instanceof Float64Array)) typeError(fn, 'b', `must be a ${a.constructor.name} like a; got ${describe(b)}`);
-  const mm = checkCount(fn, 'm', m), kk = checkCount(fn, 'k', k), nn = checkCount(fn, 'n', n);
-  if (a.length !== mm * kk) rangeError(fn, 'a', `length ${a.length} does not match m·k = ${mm}·${kk}`);
-  if (b.length !== kk * nn) rangeError(fn, 'b', `length ${b.length} does not match k·n = ${kk}·${nn}`);
-  return { f32, mm, kk, nn };
 }

@@ -1,7 +1,7 @@
 // The machine's sustainable memory bandwidth, so memory-bound kernels can be
 // reported as a fraction of it (bench) and users can size batches.
-import { checkCount, checkOptions, rangeError } from '../core/errors.js';
-import { nativeAddon } from '../tiers/native/handle.js';
+import { checkCount, checkOptions, rangeError } from '../contract/errors.js';
+import { hostProbe } from '../dispatch/dispatch.js';
 import { topology } from './topology.js';
 
 /** Options of {@link memoryBandwidth}. */
@@ -61,9 +61,9 @@ export function memoryBandwidth(options?: MemoryBandwidthOptions): MemoryBandwid
   const passes = o.passes === undefined ? 5 : checkCount(fn, 'options.passes', o.passes, 1);
   if (passes > 1000) rangeError(fn, 'options.passes', `must be <= 1000; got ${passes}`);
   const len = Math.floor(bytes / 8);
-  const addon = nativeAddon();
-  if (addon !== null) {
-    const r = addon.memoryBandwidth(len, passes);
+  const probe = hostProbe();
+  if (probe !== null) {
+    const r = probe.memoryBandwidth(len, passes);
     return { gbPerSec: r.bytesPerPass / r.bestSeconds / 1e9, bytesPerPass: r.bytesPerPass, bestSeconds: r.bestSeconds, threads: r.threads, source: 'native' };
   }
   const r = jsTriad(len, passes);

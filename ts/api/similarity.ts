@@ -1,7 +1,9 @@
-import { pick } from '../core/dispatch.js';
-import { checkCount, checkOptions, rangeError, typeError, describe } from '../core/errors.js';
-import type { Metric, TopKResult, Vector } from '../core/types.js';
-import { blameNonFinite, checkF32, checkPair, checkVector } from '../core/vectors.js';
+import { blameNonFinite, checkBatch, checkPair, checkTopK, type TopKOptions } from '../contract/checks.js';
+import { KERNELS } from '../contract/kernels.js';
+import type { TopKResult, Vector } from '../contract/types.js';
+import { pick } from '../dispatch/dispatch.js';
+
+export type { TopKOptions } from '../contract/checks.js';
 
 function finiteOrBlame(fn: string, r: number, a: Vector, b: Vector): number {
   // r - r is 0 for every finite r and NaN otherwise: one cheap test on the hot path.
@@ -17,7 +19,7 @@ function finiteOrBlame(fn: string, r: number, a: Vector, b: Vector): number {
  */
 export function dot(a: Vector, b: Vector): number {
   const [x, y] = checkPair('dot', a, b);
-  return finiteOrBlame('dot', pick('dot', x.length).dot(x, y), x, y);
+  return finiteOrBlame('dot', pick('dot', KERNELS.dot.work(x)).dot(x, y), x, y);
 }
 
 /**
@@ -26,7 +28,7 @@ export function dot(a: Vector, b: Vector): number {
  */
 export function cosine(a: Vector, b: Vector): number {
   const [x, y] = checkPair('cosine', a, b);
-  return finiteOrBlame('cosine', pick('cosine', x.length).cosine(x, y), x, y);
+  return finiteOrBlame('cosine', pick('cosine', KERNELS.cosine.work(x)).cosine(x, y), x, y);
 }
 
 /**
@@ -35,23 +37,7 @@ export function cosine(a: Vector, b: Vector): number {
  */
 export function euclidean(a: Vector, b: Vector): number {
   const [x, y] = checkPair('euclidean', a, b);
-  return finiteOrBlame('euclidean', pick('euclidean', x.length).euclidean(x, y), x, y);
-}
-
-interface BatchShape {
-  nq: number;
-  n: number;
-}
-
-/** Validates an all-pairs batch call (shared with the GPU tier). @internal */
-export function checkBatch(fn: string, queries: unknown, matrix: unknown, dim: unknown): BatchShape & { q: Float32Array; m: Float32Array; d: number } {
-  const q = checkF32(fn, 'queries', queries);
-  const m = checkF32(fn, 'matrix', matrix);
-  const d = checkCount(fn, 'dim', dim, 1);
-  if (q.length === 0) rangeError(fn, 'queries', 'must hold at least one vector of length dim');
-  if (q.length % d !== 0) rangeError(fn, 'queries', `length ${q.length} is not a multiple of dim ${d}`);
-  if (m.length % d !== 0) rangeError(fn, 'matrix', `length ${m.length} is not a multiple of dim ${d}`);
-  return { q, m, d, nq: q.length / d, n: m.length / d };
+  return finiteOrBlame('euclidean', pick('euclidean', KERNELS.euclidean.work(x)).euclidean(x, y), x, y);
 }
 
 function checkBatchOutput(fn: string, out: Float32Array, q: Float32Array, m: Float32Array, d: number, n: number): void {
@@ -68,7 +54,7 @@ function checkBatchOutput(fn: string, out: Float32Array, q: Float32Array, m: Flo
 function runBatch(fn: 'cosineBatch' | 'euclideanBatch', queries: unknown, matrix: unknown, dim: unknown): Float32Array {
   const s = checkBatch(fn, queries, matrix, dim);
   const out = new Float32Array(s.nq * s.n);
-  pick(fn, s.nq * s.m.length)[fn](s.q, s.m, s.d, out);
+  pick(fn, KERNELS[fn].work(s.q, s.m, s.d))[fn](s.q, s.m, s.d, out);
   checkBatchOutput(fn, out, s.q, s.m, s.d, s.n);
   return out;
 }
@@ -93,12 +79,6 @@ export function euclideanBatch(queries: Float32Array, matrix: Float32Array, dim:
   return runBatch('euclideanBatch', queries, matrix, dim);
 }
 
-/** Options of {@link topK}. */
-export interface TopKOptions {
-  /** `'cosine'` (default) and `'dot'` rank highest first; `'euclidean'` ranks smallest distance first. */
-  metric?: Metric;
-}
-
 /**
  * The `min(k, N)` rows of `matrix` closest to `query`, best first, ties broken
  * by lower row index. Uses a bounded heap: O(N·dim + N·log k) time, O(k) memory.
@@ -109,27 +89,10 @@ export interface TopKOptions {
  * @throws TypeError / RangeError naming the bad argument.
  */
 export function topK(query: Float32Array | Vector, matrix: Float32Array, dim: number, k: number, options?: TopKOptions): TopKResult {
-  const { q, m, d, kk, metric } = checkTopK('topK', query, matrix, dim, k, options);
+  const { q, m, d, k: kk, metric } = checkTopK('topK', query, matrix, dim, k, options);
   const count = Math.min(kk, m.length / d);
   const indices = new Uint32Array(count), scores = new Float32Array(count);
-  const nonFinite = count === 0 ? 0 : pick('topK', m.length).topK(q, m, d, metric, indices, scores);
+  const nonFinite = count === 0 ? 0 : pick('topK', KERNELS.topK.work(q, m)).topK(q, m, d, metric, indices, scores);
   if (nonFinite > 0) blameNonFinite('topK', [['query', q], ['matrix', m]]);
   return { indices, scores };
-}
-
-/** Validates a top-k call (shared with the GPU tier). @internal */
-export function checkTopK(fn: string, query: unknown, matrix: unknown, dim: unknown, k: unknown, options: unknown): { q: Float32Array; m: Float32Array; d: number; kk: number; metric: Metric } {
-  const qv = checkVector(fn, 'query', query);
-  const m = checkF32(fn, 'matrix', matrix);
-  const d = checkCount(fn, 'dim', dim, 1);
-  const kk = checkCount(fn, 'k', k);
-  const metric = checkOptions<TopKOptions>(fn, options).metric ?? 'cosine';
-  if (metric !== 'cosine' && metric !== 'dot' && metric !== 'euclidean') {
-    if (typeof metric !== 'string') typeError(fn, 'options.metric', `must be a string; got ${describe(metric)}`);
-    rangeError(fn, 'options.metric', `must be 'cosine', 'dot' or 'euclidean'; got ${JSON.stringify(metric)}`);
-  }
-  if (qv.length !== d) rangeError(fn, 'query', `length ${qv.length} does not match dim ${d}`);
-  if (m.length % d !== 0) rangeError(fn, 'matrix', `length ${m.length} is not a multiple of dim ${d}`);
-  const q = qv instanceof Float32Array ? qv : Float32Array.from(qv);
-  return { q, m, d, kk, metric };
 }

@@ -1,38 +1,13 @@
-import { pick } from '../core/dispatch.js';
-import { checkCount, checkFinite, checkOptions, rangeError } from '../core/errors.js';
-import type { Vector } from '../core/types.js';
-import { blameNonFinite, checkVector } from '../core/vectors.js';
+import { blameNonFinite, checkDdof, checkVector, type StatsOptions } from '../contract/checks.js';
+import { checkCount, checkFinite, checkOptions, rangeError } from '../contract/errors.js';
+import { KERNELS } from '../contract/kernels.js';
+import type { Stats, Vector } from '../contract/types.js';
+import { pick } from '../dispatch/dispatch.js';
+import { checkSample } from '../dispatch/finite.js';
 
-/** Summary statistics returned by {@link stats}. */
-export interface Stats {
-  count: number;
-  /** Compensated (Neumaier) sum. */
-  sum: number;
-  mean: number;
-  /** Σ(x − mean)² / (count − ddof), corrected two-pass. */
-  variance: number;
-  std: number;
-  min: number;
-  max: number;
-  /** Middle value; mean of the two middle values for an even count. Found by O(n) selection on a copy. */
-  median: number;
-}
+export type { StatsOptions } from '../contract/checks.js';
+export type { Stats } from '../contract/types.js';
 
-/** Options of {@link stats}. */
-export interface StatsOptions {
-  /** Delta degrees of freedom: 0 (default) for population variance, 1 for sample variance. */
-  ddof?: number;
-}
-
-/** A finite, non-empty numeric sample (the scan runs on the tier that does it fastest). */
-/** @internal */
-export function checkSample(fn: string, x: unknown, allowEmpty = false): Vector {
-  const v = checkVector(fn, 'x', x);
-  if (!allowEmpty && v.length === 0) rangeError(fn, 'x', 'must not be empty');
-  const i = pick('firstNonFinite', v.length).firstNonFinite(v);
-  if (i >= 0) rangeError(fn, `x[${i}]`, `is ${v[i]}; inputs must be finite`);
-  return v;
-}
 
 /**
  * Count, sum, mean, variance, std, min, max and median of `x` in one call.
@@ -41,19 +16,11 @@ export function checkSample(fn: string, x: unknown, allowEmpty = false): Vector 
  * @throws RangeError for an empty `x`, a non-finite element, or ddof outside [0, count).
  */
 export function stats(x: Vector, options?: StatsOptions): Stats {
-  const { v, ddof } = checkStats('stats', x, options);
+  const v = checkSample('stats', x);
+  const ddof = checkDdof('stats', options, v.length);
   const out = new Float64Array(8);
-  pick('stats', v.length).stats(v, ddof, out);
+  pick('stats', KERNELS.stats.work(v)).stats(v, ddof, out);
   return { count: out[0], sum: out[1], mean: out[2], variance: out[3], std: out[4], min: out[5], max: out[6], median: out[7] };
-}
-
-/** Validates a stats call (shared with the GPU tier). @internal */
-export function checkStats(fn: string, x: unknown, options: unknown): { v: Vector; ddof: number } {
-  const v = checkSample(fn, x);
-  const o = checkOptions<StatsOptions>(fn, options);
-  const ddof = o.ddof === undefined ? 0 : checkCount(fn, 'options.ddof', o.ddof);
-  if (ddof >= v.length) rangeError(fn, 'options.ddof', `must be < count ${v.length}; got ${ddof}`);
-  return { v, ddof };
 }
 
 /**
@@ -70,7 +37,7 @@ export function percentiles(x: Vector, ps: Vector): Float64Array {
   const p = Float64Array.from(checkVector(fn, 'ps', ps));
   for (let i = 0; i < p.length; i++) checkFinite(fn, `ps[${i}]`, p[i], { min: 0, max: 100 });
   const out = new Float64Array(p.length);
-  if (p.length > 0) pick(fn, v.length).percentiles(v, p, out);
+  if (p.length > 0) pick(fn, KERNELS.percentiles.work(v)).percentiles(v, p, out);
   return out;
 }
 
@@ -86,7 +53,7 @@ export function movingAverage(x: Vector, window: number): Float64Array {
   const w = checkCount(fn, 'window', window, 1);
   if (w > v.length) rangeError(fn, 'window', `must be <= x length ${v.length}; got ${w}`);
   const out = new Float64Array(v.length - w + 1);
-  pick(fn, v.length).movingAverage(v, w, out);
+  pick(fn, KERNELS.movingAverage.work(v)).movingAverage(v, w, out);
   for (let i = 0; i < out.length; i++) if (out[i] - out[i] !== 0) blameNonFinite(fn, [['x', v, i, i + w]]);
   return out;
 }
@@ -107,7 +74,7 @@ export function outliersIQR(x: Vector, options?: IqrOptions): Uint32Array {
   const v = checkSample(fn, x, true);
   const o = checkOptions<IqrOptions>(fn, options);
   const k = o.k === undefined ? 1.5 : checkFinite(fn, 'options.k', o.k, { min: 0 });
-  return pick(fn, v.length).outliersIQR(v, k);
+  return pick(fn, KERNELS.outliersIQR.work(v)).outliersIQR(v, k);
 }
 
 /** Options of {@link outliersZScore}. */
@@ -126,6 +93,6 @@ export function outliersZScore(x: Vector, options?: ZScoreOptions): Uint32Array 
   const v = checkSample(fn, x, true);
   const o = checkOptions<ZScoreOptions>(fn, options);
   const t = o.threshold === undefined ? 3 : checkFinite(fn, 'options.threshold', o.threshold, { min: 0 });
-  return pick(fn, v.length).outliersZScore(v, t);
+  return pick(fn, KERNELS.outliersZScore.work(v)).outliersZScore(v, t);
 }
 

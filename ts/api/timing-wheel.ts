@@ -1,16 +1,11 @@
 /// <reference lib="esnext.disposable" preserve="true" />
 // TimingWheel: hierarchical timer wheel whose index lives in native or wasm
 // memory while payloads stay in a JS slab, addressed by node index.
-import { coreRegistry } from '../core/disposal.js';
-import { structureTier } from '../core/dispatch.js';
-import { checkFinite, checkOptions, describe, rangeError, typeError } from '../core/errors.js';
-import type { BackendChoice, TierName } from '../core/types.js';
-import { WHEEL_GEN_UNIT, WHEEL_MAX_TICK, WHEEL_MAX_TIMERS, type WheelConfig, type WheelCore } from '../core/wheel-core.js';
-import { JsWheel } from '../tiers/js/timing-wheel.js';
-import { nativeAddon } from '../tiers/native/handle.js';
-import { NativeWheel } from '../tiers/native/timing-wheel.js';
-import { WasmWheel } from '../tiers/wasm/timing-wheel.js';
-import { wasmHeap } from '../tiers/wasm/index.js';
+import { coreRegistry } from '../contract/disposal.js';
+import { structureTier } from '../dispatch/dispatch.js';
+import { checkFinite, checkFunction, checkOptions, describe, rangeError, typeError } from '../contract/errors.js';
+import type { BackendChoice, TierName } from '../contract/types.js';
+import { WHEEL_GEN_UNIT, WHEEL_MAX_TICK, WHEEL_MAX_TIMERS, type WheelConfig, type WheelCore } from '../contract/wheel.js';
 
 /** Options of {@link TimingWheel}. */
 export interface TimingWheelOptions {
@@ -31,12 +26,6 @@ const DEFAULT_WHEELS: readonly number[] = [256, 64, 64, 24];
 // cheaper than a napi class-method call); see README "Timing wheel".
 const PREFERENCE: readonly TierName[] = ['wasm', 'native', 'js'];
 const MAX_TIMEOUT = 0x7fff_ffff;
-
-function supports(t: TierName): boolean {
-  if (t === 'native') return typeof nativeAddon()?.NativeTimingWheel === 'function';
-  if (t === 'wasm') return typeof wasmHeap()?.ex.wheelNew === 'function';
-  return true;
-}
 
 /**
  * Validated wheel configuration plus the largest time it accepts.
@@ -68,12 +57,8 @@ export function wheelConfig(fn: string, o: { tickMs?: unknown; wheels?: unknown;
  * @internal
  */
 export function createWheelCore(fn: string, requested: BackendChoice, cfg: WheelConfig): { core: WheelCore; tier: TierName } {
-  const tier = structureTier(fn, requested, PREFERENCE, supports);
-  let core: WheelCore;
-  if (tier === 'native') core = new NativeWheel(nativeAddon()!.NativeTimingWheel, cfg);
-  else if (tier === 'wasm') core = new WasmWheel(wasmHeap()!, cfg);
-  else core = new JsWheel(cfg);
-  return { core, tier };
+  const { tier, make } = structureTier(fn, requested, PREFERENCE, 'wheel');
+  return { core: make(cfg), tier };
 }
 
 /**
@@ -130,7 +115,7 @@ export class TimingWheel<P = unknown> {
 
   constructor(options?: TimingWheelOptions) {
     const o = checkOptions<TimingWheelOptions>('TimingWheel', options);
-    if (o.clock !== undefined && typeof o.clock !== 'function') typeError('TimingWheel', 'options.clock', `must be a function; got ${describe(o.clock)}`);
+    checkFunction('TimingWheel', 'options.clock', o.clock);
     const cfg = wheelConfig('TimingWheel', o);
     const { core, tier } = createWheelCore('TimingWheel', o.backend ?? 'auto', cfg);
     this.core = core;
@@ -431,7 +416,7 @@ export class TimingWheel<P = unknown> {
    */
   check(): string | null {
     this.live('check');
-    return this.core.check();
+    return this.core.check() || null;
   }
 
   /** Stops the driver and frees the index; any later call throws a TypeError. Idempotent. */

@@ -2,10 +2,10 @@
 // TtlCache: an LRU map with per-entry TTLs whose expiry a TimingWheel drives.
 // Entries live in parallel arrays linked into one LRU list by index; the
 // wheel holds one timer per entry with a finite TTL, its payload the entry.
-import { coreRegistry, grown } from '../core/disposal.js';
-import { checkCount, checkOptions, describe, rangeError, typeError } from '../core/errors.js';
-import type { BackendChoice, TierName } from '../core/types.js';
-import type { WheelCore } from '../core/wheel-core.js';
+import { coreRegistry, grown } from '../contract/disposal.js';
+import { checkBoolean, checkCount, checkFunction, checkOptions, describe, rangeError, typeError } from '../contract/errors.js';
+import type { BackendChoice, TierName } from '../contract/types.js';
+import type { WheelCore } from '../contract/wheel.js';
 import { createWheelCore, nodeIndex, wheelConfig } from './timing-wheel.js';
 
 /** Why an entry left the cache. */
@@ -102,9 +102,9 @@ export class TtlCache<K extends string | number, V> {
     const o = checkOptions<TtlCacheOptions<K, V>>('TtlCache', options);
     this.maxSize = checkCount('TtlCache', 'options.maxSize', o.maxSize, 1);
     this.ttl = this.ttlArg('TtlCache', o.ttlMs, 'options.ttlMs');
-    if (o.onEvict !== undefined && typeof o.onEvict !== 'function') typeError('TtlCache', 'options.onEvict', `must be a function; got ${describe(o.onEvict)}`);
-    if (o.clock !== undefined && typeof o.clock !== 'function') typeError('TtlCache', 'options.clock', `must be a function; got ${describe(o.clock)}`);
-    if (o.autoPurge !== undefined && typeof o.autoPurge !== 'boolean') typeError('TtlCache', 'options.autoPurge', `must be a boolean; got ${describe(o.autoPurge)}`);
+    checkFunction('TtlCache', 'options.onEvict', o.onEvict);
+    checkFunction('TtlCache', 'options.clock', o.clock);
+    checkBoolean('TtlCache', 'options.autoPurge', o.autoPurge);
     this.onEvict = o.onEvict;
     this.clock = o.clock ?? (() => performance.now());
     this.autoPurge = o.autoPurge ?? true;

@@ -1,9 +1,13 @@
 // Browser side of the platform split. Nothing here (or below it) imports a
 // Node built-in or the native loader: the wasm tier arrives asynchronously
 // through init(), and until then every kernel and structure runs on js.
-import { backend, installTiers, type BackendInfo } from '../core/dispatch.js';
-import { failedTier } from '../core/tier.js';
-import { flatTopology, setHostTopology } from '../api/topology.js';
+import { backend, type BackendInfo } from '../api/backend.js';
+import { setHostTopology } from '../api/topology.js';
+import { describe } from '../contract/errors.js';
+import { failedTier } from '../contract/tier.js';
+import { flatTopology } from '../contract/topology.js';
+import { dispatchInfo, installTiers } from '../dispatch/dispatch.js';
+import { jsTier } from '../tiers/js/index.js';
 import { describeSource, instantiateWasm, wasmSimdSupported } from '../tiers/wasm/instantiate.js';
 import { wasmTier } from '../tiers/wasm/index.js';
 import { noSimdWasmUrl, simdWasmUrl } from '../wasm-urls.js';
@@ -11,7 +15,7 @@ import type { InitOptions } from './init-options.js';
 
 const NOT_INITIALISED = 'not initialised: call `await init()` (from hotpath) first';
 
-installTiers({ native: failedTier('native', 'not available in browsers'), wasm: failedTier('wasm', NOT_INITIALISED) });
+installTiers({ js: jsTier(), native: failedTier('native', 'not available in browsers'), wasm: failedTier('wasm', NOT_INITIALISED) });
 
 interface BrowserNavigator {
   hardwareConcurrency?: number;
@@ -23,14 +27,14 @@ setHostTopology(() => {
   const n = Math.max(1, nav?.hardwareConcurrency ?? 1);
   // deviceMemory (Chromium only) is GiB rounded to a power of two; 0 when unknown.
   const memory = typeof nav?.deviceMemory === 'number' ? nav.deviceMemory * 2 ** 30 : 0;
-  return flatTopology('browser', n, n, memory, backend().tiers.wasm.simd);
+  return flatTopology('browser', n, n, memory, dispatchInfo().tiers.wasm.simd);
 });
 
 let loading: Promise<BackendInfo> | null = null;
 
 async function load(options: InitOptions): Promise<BackendInfo> {
   const simd = options.simd ?? 'auto';
-  if (simd !== 'auto' && typeof simd !== 'boolean') throw new TypeError(`hotpath.init: options.simd must be 'auto', true or false; got ${JSON.stringify(simd)}`);
+  if (simd !== 'auto' && typeof simd !== 'boolean') throw new TypeError(`hotpath.init: options.simd must be 'auto', true or false; got ${describe(simd)}`);
   const useSimd = simd === 'auto' ? wasmSimdSupported() : simd;
   const source = useSimd ? (options.wasm ?? simdWasmUrl()) : (options.wasmNoSimd ?? noSimdWasmUrl());
   try {

@@ -1,9 +1,6 @@
-/**
- * Where a wasm build comes from: a URL (string or `URL`) to fetch, a fetch
- * `Response` (or a promise of one), the module's bytes, or an already
- * compiled `WebAssembly.Module`.
- */
-export type WasmSource = string | URL | Response | PromiseLike<Response> | BufferSource | WebAssembly.Module;
+import type { WasmSource } from '../tiers/wasm/instantiate.js';
+
+export type { WasmSource } from '../tiers/wasm/instantiate.js';
 
 /** Options of {@link init}. Only the browser build reads them. */
 export interface InitOptions {

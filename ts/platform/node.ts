@@ -3,15 +3,18 @@
 // variables, and answers topology() from the os module without the addon.
 import { readFileSync } from 'node:fs';
 import { availableParallelism, cpus, totalmem } from 'node:os';
-import { applyEnvironment, backend, installTiers, type BackendInfo } from '../core/dispatch.js';
-import { flatTopology, setHostTopology } from '../api/topology.js';
+import { backend, type BackendInfo } from '../api/backend.js';
+import { setHostTopology } from '../api/topology.js';
+import { flatTopology } from '../contract/topology.js';
+import { applyEnvironment, dispatchInfo, installTiers } from '../dispatch/dispatch.js';
+import { jsTier } from '../tiers/js/index.js';
 import { loadNativeTier } from '../tiers/native/index.js';
 import { loadWasmTier } from '../tiers/wasm/loader.js';
 import type { InitOptions } from './init-options.js';
 
-installTiers({ native: loadNativeTier(), wasm: loadWasmTier() });
+installTiers({ js: jsTier(), native: loadNativeTier(), wasm: loadWasmTier() });
 applyEnvironment(process.env, (path) => readFileSync(path, 'utf8'));
-setHostTopology(() => flatTopology('os', availableParallelism(), cpus().length || availableParallelism(), totalmem(), backend().tiers.wasm.simd));
+setHostTopology(() => flatTopology('os', availableParallelism(), cpus().length || availableParallelism(), totalmem(), dispatchInfo().tiers.wasm.simd));
 
 /**
  * Resolves once the tiers are loaded. On Node they load synchronously when

@@ -1,7 +1,9 @@
-// The kernel rows of the matrix. One entry per public kernel: how an input
-// of a given dispatch `work` looks (the same measure `pick()` uses, so
-// `hotpath calibrate` can walk any size), three sizes for the table, the
-// plain-JS baseline and the npm peers a user would otherwise reach for.
+// The kernel rows of the matrix. One entry per public kernel: the shape of
+// an input for a target work size (`params`), its data (`setup`), the
+// public call's arguments (`args`), three sizes for the table, the plain-JS
+// baseline and the npm peers a user would otherwise reach for. The work a
+// call measures is never written here: `workOf` asks the kernel's record
+// (hotpath's KERNELS), the measure dispatch itself uses.
 import { randomF32, randomF64, texts } from '../data.mjs';
 import * as plain from '../plain.mjs';
 
@@ -15,9 +17,8 @@ function pairs(name, plainFn, simsimdName, sizes) {
     name, family: 'similarity', sizes,
     params: (w) => ({ dim: Math.max(1, Math.round(w)) }),
     label: (p) => `dim=${p.dim}`,
-    work: (p) => p.dim,
     setup: (p) => ({ a: randomF32(p.dim, 3), b: randomF32(p.dim, 4) }),
-    call: (hp, x) => hp[name](x.a, x.b),
+    args: (x) => [x.a, x.b],
     baseline: { name: 'plain JS', fn: (x) => plainFn(x.a, x.b) },
     // No bytes: a 32 KB pair lives in L1/L2, so a fraction of DRAM bandwidth would mislead.
     peers: [{ name: 'simsimd', module: 'simsimd', fn: (m, x) => m[simsimdName](x.a, x.b) }],
@@ -30,9 +31,8 @@ function batch(name, plainFn, simsimdName) {
     name, family: 'similarity', sizes: [16 * dim, 1000 * dim, 100_000 * dim], minWork: dim,
     params: (w) => ({ dim, rows: Math.max(1, Math.round(w / dim)) }),
     label: (p) => `N=${p.rows} dim=${p.dim}`,
-    work: (p) => p.rows * p.dim,
     setup: (p) => ({ q: randomF32(p.dim, 1), m: randomF32(p.rows * p.dim, 2), dim: p.dim }),
-    call: (hp, x) => hp[name](x.q, x.m, x.dim),
+    args: (x) => [x.q, x.m, x.dim],
     baseline: { name: 'plain JS', fn: (x) => plainFn(x.q, x.m, x.dim) },
     peers: [{
       name: 'simsimd (row loop)', module: 'simsimd',
@@ -51,7 +51,6 @@ function elementwise(name, plainFn, peers = [], extra = {}) {
     name, family: 'statistics', sizes: [64, 10_000, 1_000_000],
     params: (w) => ({ n: Math.max(2, Math.round(w)) }),
     label: (p) => `n=${p.n}`,
-    work: (p) => p.n,
     setup: (p) => ({ x: randomF64(p.n, 22, -1000, 1000) }),
     baseline: { name: 'plain JS', fn: (x) => plainFn(x.x) },
     peers,
@@ -71,7 +70,7 @@ export const KERNEL_CASES = [
   batch('euclideanBatch', plain.plainEuclideanBatch, 'euclidean'),
   {
     ...batch('topK', plain.plainCosineBatch, 'cosine'),
-    call: (hp, x) => hp.topK(x.q, x.m, x.dim, 10),
+    args: (x) => [x.q, x.m, x.dim, 10],
     label: (p) => `N=${p.rows} dim=${p.dim} k=10`,
     baseline: { name: 'plain JS score+sort', fn: (x) => plain.plainTopK(x.q, x.m, x.dim, 10) },
     peers: [],
@@ -80,9 +79,8 @@ export const KERNEL_CASES = [
     name: 'riskScore', family: 'risk', sizes: [8, 512, 65_536],
     params: (w) => ({ n: Math.max(1, Math.round(w)) }),
     label: (p) => `signals=${p.n}`,
-    work: (p) => p.n,
     setup: (p) => ({ s: randomF64(p.n, 11, 0, 5), c: randomF64(p.n, 12) }),
-    call: (hp, x) => hp.riskScore(x.s, x.c),
+    args: (x) => [x.s, x.c],
     baseline: { name: 'plain JS', fn: (x) => plain.plainRiskScore(x.s, x.c, 5) },
     peers: [],
     bytes: (p) => 16 * p.n,
@@ -91,12 +89,11 @@ export const KERNEL_CASES = [
     name: 'riskScoreBatch', family: 'risk', sizes: [64 * 8, 10_000 * 8, 1_000_000 * 8], minWork: 8,
     params: (w) => ({ entities: Math.max(1, Math.round(w / 8)), signals: 8 }),
     label: (p) => `entities=${p.entities} x ${p.signals} signals`,
-    work: (p) => p.entities * p.signals,
     setup: (p) => {
       const n = p.entities * p.signals;
       return { s: randomF64(n, 21, 0, 5), c: randomF64(n, 23), offsets: Uint32Array.from({ length: p.entities + 1 }, (_, i) => i * p.signals) };
     },
-    call: (hp, x) => hp.riskScoreBatch(x.s, x.c, x.offsets),
+    args: (x) => [x.s, x.c, x.offsets],
     baseline: { name: 'plain JS', fn: (x) => plain.plainRiskBatch(x.s, x.c, x.offsets, 5) },
     peers: [],
     bytes: (p) => 16 * p.entities * p.signals + 12 * p.entities,
@@ -105,37 +102,35 @@ export const KERNEL_CASES = [
     name: 'temporalDecay', family: 'risk', sizes: [64, 10_000, 1_000_000],
     params: (w) => ({ n: Math.max(1, Math.round(w)) }),
     label: (p) => `n=${p.n}`,
-    work: (p) => p.n,
     setup: (p) => ({ s: randomF64(p.n, 31), a: randomF64(p.n, 32, 0, 1e6) }),
-    call: (hp, x) => hp.temporalDecay(x.s, x.a, 86_400),
+    args: (x) => [x.s, x.a, 86_400],
     baseline: { name: 'plain JS', fn: (x) => plain.plainTemporalDecay(x.s, x.a, 86_400) },
     peers: [],
     bytes: (p) => 24 * p.n,
   },
   elementwise('stats', plain.plainStats, [ss((m, x) => ({ mean: m.mean(x.xs), variance: m.variance(x.xs), min: m.min(x.xs), max: m.max(x.xs), median: m.median(x.xs) }))], {
     setup: (p) => { const v = randomF64(p.n, 22, -1000, 1000); return { x: v, xs: Array.from(v) }; },
-    call: (hp, x) => hp.stats(x.x),
+    args: (x) => [x.x],
   }),
   elementwise('percentiles', (x) => plain.plainPercentiles(x, PS), [ss((m, x) => m.quantile(x.xs, PS.map((p) => p / 100)))], {
     setup: (p) => { const v = randomF64(p.n, 22, -1000, 1000); return { x: v, xs: Array.from(v) }; },
-    call: (hp, x) => hp.percentiles(x.x, PS),
+    args: (x) => [x.x, PS],
     label: (p) => `n=${p.n} p=[${PS}]`,
   }),
   elementwise('movingAverage', (x) => plain.plainMovingAverage(x, 16), [], {
-    call: (hp, x) => hp.movingAverage(x.x, 16),
+    args: (x) => [x.x, 16],
     label: (p) => `n=${p.n} window=16`,
     params: (w) => ({ n: Math.max(16, Math.round(w)) }),
     minWork: 16,
   }),
-  elementwise('outliersIQR', (x) => plain.plainOutliersIQR(x), [], { call: (hp, x) => hp.outliersIQR(x.x) }),
-  elementwise('outliersZScore', (x) => plain.plainOutliersZScore(x), [], { call: (hp, x) => hp.outliersZScore(x.x) }),
+  elementwise('outliersIQR', (x) => plain.plainOutliersIQR(x), [], { args: (x) => [x.x] }),
+  elementwise('outliersZScore', (x) => plain.plainOutliersZScore(x), [], { args: (x) => [x.x] }),
   {
     name: 'ngramFeatures', family: 'features', sizes: [200, 100 * 200, 10_000 * 200], minWork: 200,
     params: (w) => ({ texts: Math.max(1, Math.round(w / 200)), len: 200 }),
     label: (p) => `${p.texts} texts x ${p.len} chars, n=3, dims=1024`,
-    work: (p) => p.texts * p.len,
     setup: (p) => ({ t: texts(p.texts, p.len, 41) }),
-    call: (hp, x) => hp.ngramFeatures(x.t, { n: 3, dims: 1024 }),
+    args: (x) => [x.t, { n: 3, dims: 1024 }],
     baseline: { name: 'plain JS', fn: (x) => plain.plainNgrams(x.t, 3, 1024) },
     peers: [],
   },
@@ -143,12 +138,11 @@ export const KERNEL_CASES = [
     name: 'matmul', family: 'matmul', sizes: [8 ** 3, 64 ** 3, 512 ** 3], minWork: 8,
     params: (w) => ({ d: Math.max(2, Math.round(Math.cbrt(w))) }),
     label: (p) => `${p.d}x${p.d}x${p.d} f32`,
-    work: (p) => p.d ** 3,
     setup: (p) => {
       const a = randomF32(p.d * p.d, 24), b = randomF32(p.d * p.d, 25);
       return { a, b, d: p.d, ma: null, mb: null };
     },
-    call: (hp, x) => hp.matmul(x.a, x.b, x.d, x.d, x.d),
+    args: (x) => [x.a, x.b, x.d, x.d, x.d],
     baseline: { name: 'plain JS triple loop', fn: (x) => plain.naiveMatmul(x.a, x.b, x.d, x.d, x.d) },
     peers: [{
       name: 'ml-matrix', module: 'ml-matrix',
@@ -158,3 +152,13 @@ export const KERNEL_CASES = [
     flops: (p) => 2 * p.d ** 3,
   },
 ];
+
+/** The work `hotpath` measures for case `c` on inputs `x`: its kernel record's measure of the call's arguments. */
+export function workOf(hp, c, x) {
+  return hp.KERNELS[c.name].work(...c.args(x));
+}
+
+/** Runs case `c`'s public call on inputs `x`. */
+export function callOf(hp, c, x) {
+  return hp[c.name](...c.args(x));
+}

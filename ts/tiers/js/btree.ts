@@ -9,8 +9,9 @@
 // use JS `<` (exact for those, see codepoint.ts); other string queries use the
 // code point comparator. The mode is picked once per operation.
 
-import type { Key, KeyKind, RangeQuery, RangeResult, TreeCore } from '../../core/btree-core.js';
-import { compareCodePoints, hasHighUnit } from './codepoint.js';
+import type { Key, KeyKind, RangeQuery, RangeResult, TreeCore } from '../../contract/btree.js';
+import type { StructureFactories } from '../../contract/tier.js';
+import { compareCodePoints, hasHighUnit } from '../../contract/strings.js';
 
 /** How a query key compares against stored keys. */
 const NUM = 0;
@@ -676,4 +677,9 @@ export class JsBTree<K extends Key> implements TreeCore<K> {
     this.pathNodes = [];
     this.pathIdx = [];
   }
+}
+
+/** BPlusTree cores on the js tier. */
+export function jsBTree(): StructureFactories['btree'] {
+  return (kind, order) => new JsBTree(kind, order);
 }

@@ -1,5 +1,6 @@
 // Matrix multiply: reference semantics, float64 accumulation whatever the storage.
-import type { FloatArray } from '../../core/types.js';
+import type { FloatArray } from '../../contract/types.js';
+import type { KernelSet } from '../../contract/kernels.js';
 
 export function matmul(a: FloatArray, b: FloatArray, m: number, k: number, n: number, out: FloatArray): void {
   const row = new Float64Array(n);
@@ -12,3 +13,6 @@ export function matmul(a: FloatArray, b: FloatArray, m: number, k: number, n: nu
     out.set(row, i * n);
   }
 }
+
+/** The matmul entries of the js kernel table. */
+export const matmulKernels: Pick<KernelSet, 'matmul'> = { matmul };

@@ -1,5 +1,6 @@
 // Risk scoring and temporal decay: reference semantics.
-import type { Vector } from '../../core/types.js';
+import type { Vector } from '../../contract/types.js';
+import type { KernelSet } from '../../contract/kernels.js';
 
 function clamp01(x: number): number {
   return x < 0 ? 0 : x > 1 ? 1 : x;
@@ -40,3 +41,6 @@ export function temporalDecay(scores: Vector, ages: Vector, halfLife: number, ou
   }
   return flags;
 }
+
+/** The risk entries of the js kernel table. */
+export const riskKernels: Pick<KernelSet, 'riskScore' | 'riskScoreBatch' | 'temporalDecay'> = { riskScore, riskScoreBatch, temporalDecay };

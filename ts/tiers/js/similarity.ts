@@ -1,7 +1,8 @@
 // Reference semantics for the similarity kernels. Every other tier is tested
 // against these. Accumulation is in float64 whatever the storage type.
-import type { Metric, Vector } from '../../core/types.js';
-import { TopKHeap } from './topk-heap.js';
+import type { Metric, Vector } from '../../contract/types.js';
+import { TopKHeap } from '../shared/topk-heap.js';
+import type { KernelSet } from '../../contract/kernels.js';
 
 export function dot(a: Vector, b: Vector): number {
   let s = 0;
@@ -107,3 +108,6 @@ export function topK(query: Float32Array, matrix: Float32Array, dim: number, met
   heap.finish(outIndices, outScores);
   return nonFinite;
 }
+
+/** The similarity entries of the js kernel table. */
+export const similarityKernels: Pick<KernelSet, 'dot' | 'cosine' | 'euclidean' | 'cosineBatch' | 'euclideanBatch' | 'topK'> = { dot, cosine, euclidean, cosineBatch, euclideanBatch, topK };

@@ -1,7 +1,9 @@
 // Statistics, percentiles, moving average and outliers: reference semantics.
 // Sums are Neumaier-compensated so mixed magnitudes do not lose low bits.
-import type { Vector } from '../../core/types.js';
-import { maxOf, select } from './select.js';
+import { firstNonFinite } from '../../contract/checks.js';
+import type { KernelSet } from '../../contract/kernels.js';
+import type { Vector } from '../../contract/types.js';
+import { maxOf, median, select } from '../shared/select.js';
 
 /** Compensated sum of x[from, to). */
 export function neumaierSum(x: ArrayLike<number>, from = 0, to = x.length): number {
@@ -31,13 +33,6 @@ export function moments(x: Vector): [sum: number, mean: number, m2: number] {
   }
   const sumD = sd + cd;
   return [sum, mean, s + c - (sumD * sumD) / n];
-}
-
-/** Median by selection on a copy: O(n), the input untouched. */
-export function median(x: Vector): number {
-  const a = Float64Array.from(x), n = a.length, h = n >> 1;
-  select(a, h);
-  return n % 2 === 1 ? a[h] : (maxOf(a, 0, h - 1) + a[h]) / 2;
 }
 
 export function stats(x: Vector, ddof: number, out: Float64Array): void {
@@ -112,3 +107,8 @@ export function outliersZScore(x: Vector, threshold: number): Uint32Array {
   if (std === 0) return new Uint32Array(0);
   return collect(x, (v) => Math.abs(v - mean) / std > threshold);
 }
+
+/** The statistics entries of the js kernel table. */
+export const statisticsKernels: Pick<KernelSet, 'firstNonFinite' | 'stats' | 'percentiles' | 'movingAverage' | 'outliersIQR' | 'outliersZScore'> = {
+  firstNonFinite: (x) => firstNonFinite(x), stats, percentiles, movingAverage, outliersIQR, outliersZScore,
+};

@@ -1,51 +1,17 @@
-// TreeCore over the Rust NativeBTree class.
-import type { Key, KeyKind, RangeQuery, RangeResult, TreeCore } from '../../core/btree-core.js';
-import { packTexts } from '../utf8.js';
-
-interface RangeOut<K> {
-  keys: K;
-  slots: Uint32Array;
-}
-
-/** Methods of the addon's NativeBTree class (native/src/btree). */
-export interface NativeBTreeHandle {
-  setNum(key: number, slot: number): number;
-  getNum(key: number): number;
-  deleteNum(key: number): number;
-  setStr(key: string, slot: number): number;
-  getStr(key: string): number;
-  deleteStr(key: string): number;
-  setManyNum(keys: Float64Array, slots: Uint32Array, out: Int32Array): void;
-  getManyNum(keys: Float64Array, out: Int32Array): void;
-  deleteManyNum(keys: Float64Array, out: Int32Array): void;
-  setManyStr(bytes: Uint8Array, offsets: Uint32Array, slots: Uint32Array, out: Int32Array): void;
-  getManyStr(bytes: Uint8Array, offsets: Uint32Array, out: Int32Array): void;
-  deleteManyStr(bytes: Uint8Array, offsets: Uint32Array, out: Int32Array): void;
-  bulkLoadNum(keys: Float64Array, slots: Uint32Array): void;
-  bulkLoadStr(bytes: Uint8Array, offsets: Uint32Array, slots: Uint32Array): void;
-  rangeNum(lo: number, hi: number, loInclusive: boolean, hiInclusive: boolean, limit: number, reverse: boolean): RangeOut<Float64Array>;
-  rangeStr(lo: string | null, hi: string | null, loInclusive: boolean, hiInclusive: boolean, limit: number, reverse: boolean): RangeOut<string[]>;
-  prefixStr(prefix: string, limit: number): RangeOut<string[]>;
-  rangeStrSlots(lo: string | null, hi: string | null, loInclusive: boolean, hiInclusive: boolean, limit: number, reverse: boolean): Uint32Array;
-  prefixStrSlots(prefix: string, limit: number): Uint32Array;
-  size(): number;
-  clear(): void;
-  dispose(): void;
-  check(): string;
-  memoryBytes(): number;
-}
-
-/** Constructor exported by the addon. */
-export type NativeBTreeClass = new (keyType: number, order: number) => NativeBTreeHandle;
+// TreeCore over the Rust NativeBTree class: strings and batches cross as
+// UTF-8 buffers with offsets.
+import type { Key, KeyKind, RangeQuery, RangeResult, TreeCore } from '../../contract/btree.js';
+import { packTexts } from '../shared/utf8.js';
+import { ABI } from '../../contract/abi.js';
+import type { StructureFactories } from '../../contract/tier.js';
+import type { NativeAddon, NativeBTreeHandle } from './addon.js';
 
 const MAX_LIMIT = 0xffff_ffff;
 
 export class NativeTreeCore<K extends Key> implements TreeCore<K> {
-  readonly t: NativeBTreeHandle;
   private readonly num: boolean;
 
-  constructor(Cls: NativeBTreeClass, kind: KeyKind, order: number) {
-    this.t = new Cls(kind === 'number' ? 0 : 1, order);
+  constructor(readonly t: NativeBTreeHandle, kind: KeyKind) {
     this.num = kind === 'number';
   }
 
@@ -117,4 +83,9 @@ export class NativeTreeCore<K extends Key> implements TreeCore<K> {
   dispose(): void {
     this.t.dispose();
   }
+}
+
+/** BPlusTree cores in native memory. */
+export function nativeBTree(addon: NativeAddon): StructureFactories['btree'] {
+  return (kind, order) => new NativeTreeCore(new addon.NativeBTree(kind === 'number' ? ABI.KEY_NUMBER : ABI.KEY_STRING, order), kind);
 }

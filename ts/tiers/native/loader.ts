@@ -5,8 +5,9 @@
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { PACKAGE_ROOT } from '../paths.js';
-import { REQUIRED_EXPORTS, type NativeAddon } from './addon.js';
+import { PACKAGE_ROOT } from '../shared/paths.js';
+import type { NativeAddon } from './addon.js';
+import { NATIVE_EXPORTS } from './binding-exports.generated.js';
 import { platformPackage, platformTriple } from './platform.js';
 
 /** Outcome of a load attempt. */
@@ -16,7 +17,7 @@ const require = createRequire(import.meta.url);
 
 function tryLoad(path: string): NativeAddon {
   const mod = require(path) as Partial<NativeAddon>;
-  const missing = REQUIRED_EXPORTS.filter((k) => typeof mod[k] !== 'function');
+  const missing = NATIVE_EXPORTS.filter((k) => typeof mod[k] !== 'function');
   if (missing.length > 0) throw new Error(`missing exports ${missing.join(', ')} (stale or foreign binary)`);
   return mod as NativeAddon;
 }

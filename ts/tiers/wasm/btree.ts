@@ -1,13 +1,15 @@
 // TreeCore over the AssemblyScript tree in wasm linear memory. Long scans are
 // paged: each page resumes after the last key returned.
-import type { Key, KeyKind, RangeQuery, RangeResult, TreeCore } from '../../core/btree-core.js';
-import { packTexts } from '../utf8.js';
+import type { Key, KeyKind, RangeQuery, RangeResult, TreeCore } from '../../contract/btree.js';
+import { packTexts } from '../shared/utf8.js';
+import { ABI } from '../../contract/abi.js';
+import type { StructureFactories } from '../../contract/tier.js';
 import type { WasmHeap } from './heap.js';
 
 const PAGE = 4096;
 /** What the wasm tree returns when a node could not be allocated (nothing was changed). */
-const OUT_OF_MEMORY = -2;
-const LO_INCL = 1, HI_INCL = 2, REVERSE = 4, LO_OPEN = 8, HI_OPEN = 16;
+const OUT_OF_MEMORY = ABI.STATUS_OUT_OF_MEMORY;
+const { RANGE_LO_INCL: LO_INCL, RANGE_HI_INCL: HI_INCL, RANGE_REVERSE: REVERSE, RANGE_LO_OPEN: LO_OPEN, RANGE_HI_OPEN: HI_OPEN } = ABI;
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
@@ -42,7 +44,7 @@ export class WasmTreeCore<K extends Key> implements TreeCore<K> {
 
   constructor(private readonly h: WasmHeap, kind: KeyKind, order: number) {
     this.num = kind === 'number';
-    this.t = h.ex.btreeNew(this.num ? 0 : 1, order);
+    this.t = h.ex.btreeNew(this.num ? ABI.KEY_NUMBER : ABI.KEY_STRING, order);
     if (this.t === 0) throw new RangeError(`hotpath.BPlusTree: wasm tree could not be created (order ${order}, or memory exhausted)`);
   }
 
@@ -254,4 +256,9 @@ export class WasmTreeCore<K extends Key> implements TreeCore<K> {
     if (this.t !== 0) this.h.ex.btreeFree(this.t);
     this.t = 0;
   }
+}
+
+/** BPlusTree cores in this wasm instance's memory. */
+export function wasmBTree(h: WasmHeap): StructureFactories['btree'] {
+  return (kind, order) => new WasmTreeCore(h, kind, order);
 }

@@ -1,69 +1,87 @@
-/** Exports of the AssemblyScript module (see asm/assembly/index.ts). Pointers are byte offsets. */
-export interface WasmExports {
-  memory: WebAssembly.Memory;
-  alloc(bytes: number): number;
-  free(ptr: number): void;
-  dotF32(a: number, b: number, n: number): number;
-  dotF64(a: number, b: number, n: number): number;
-  cosineF32(a: number, b: number, n: number): number;
-  cosineF64(a: number, b: number, n: number): number;
-  euclideanF32(a: number, b: number, n: number): number;
-  euclideanF64(a: number, b: number, n: number): number;
-  cosineBatchF32(queries: number, nq: number, matrix: number, nrows: number, dim: number, out: number): void;
-  euclideanBatchF32(queries: number, nq: number, matrix: number, nrows: number, dim: number, out: number): void;
-  topKF32(query: number, matrix: number, nrows: number, dim: number, metric: number, rowBase: number, k: number, heapIdx: number, heapScores: number, state: number): void;
-  topKFinishF32(heapIdx: number, heapScores: number, size: number, metric: number): void;
-  riskScoreF64(sev: number, conf: number, n: number, maxSeverity: number): number;
-  riskScoreBatchF64(sev: number, conf: number, n: number, offsets: number, entities: number, maxSeverity: number, out: number): number;
-  temporalDecayF64(scores: number, ages: number, n: number, halfLife: number, out: number): number;
-  statsF64(x: number, n: number, ddof: number, out: number, work: number): void;
-  percentilesF64(x: number, n: number, ps: number, m: number, out: number, work: number, ranks: number): void;
-  movingAverageF64(x: number, n: number, window: number, out: number): void;
-  outliersIqrF64(x: number, n: number, k: number, out: number, work: number): number;
-  outliersZscoreF64(x: number, n: number, threshold: number, out: number): number;
-  ngramFeatures(bytes: number, offsets: number, texts: number, n: number, dims: number, normalize: number, out: number, counts: number): void;
-  matmulF32(a: number, b: number, m: number, k: number, n: number, out: number): void;
-  matmulF64(a: number, b: number, m: number, k: number, n: number, out: number): void;
-  simdEnabled(): number;
-  btreeNew(keyType: number, order: number): number;
-  btreeFree(t: number): void;
-  btreeClear(t: number): void;
-  btreeSize(t: number): number;
-  btreeSetNum(t: number, key: number, slot: number): number;
-  btreeGetNum(t: number, key: number): number;
-  btreeDeleteNum(t: number, key: number): number;
-  btreeSetStr(t: number, key: number, len: number, slot: number): number;
-  btreeGetStr(t: number, key: number, len: number): number;
-  btreeDeleteStr(t: number, key: number, len: number): number;
-  btreeSetManyNum(t: number, keys: number, slots: number, n: number, out: number): void;
-  btreeGetManyNum(t: number, keys: number, n: number, out: number): void;
-  btreeDeleteManyNum(t: number, keys: number, n: number, out: number): void;
-  btreeSetManyStr(t: number, bytes: number, offsets: number, n: number, slots: number, out: number): void;
-  btreeGetManyStr(t: number, bytes: number, offsets: number, n: number, out: number): void;
-  btreeDeleteManyStr(t: number, bytes: number, offsets: number, n: number, out: number): void;
-  btreeBulkLoadNum(t: number, keys: number, slots: number, n: number): number;
-  btreeBulkLoadStr(t: number, bytes: number, offsets: number, n: number, slots: number): number;
-  btreeRangeNum(t: number, lo: number, hi: number, flags: number, limit: number, outKeys: number, outSlots: number): number;
-  btreeRangeStr(t: number, lo: number, loLen: number, hi: number, hiLen: number, flags: number, limit: number, outBytes: number, outBytesCap: number, outOffsets: number, outSlots: number): number;
-  btreePrefixStr(t: number, prefix: number, len: number, limit: number, outBytes: number, outBytesCap: number, outOffsets: number, outSlots: number): number;
-  btreeCheck(t: number): number;
-  btreeMemoryBytes(t: number): number;
-  wheelNew(tickMs: number, levels: number, nLevels: number, now: number): number;
-  wheelFree(w: number): void;
-  wheelClear(w: number): void;
-  wheelSize(w: number): number;
-  wheelNow(w: number): number;
-  wheelMemoryBytes(w: number): number;
-  wheelSchedule(w: number, deadline: number): number;
-  wheelScheduleMany(w: number, deadlines: number, n: number, out: number): number;
-  wheelCancel(w: number, id: number): number;
-  wheelCancelMany(w: number, ids: number, n: number, out: number): void;
-  wheelReschedule(w: number, id: number, deadline: number): number;
-  wheelAdvance(w: number, now: number): number;
-  wheelResult(w: number): number;
-  wheelNextDeadline(w: number): number;
-  wheelNextWake(w: number): number;
-  wheelCheck(w: number): number;
+/**
+ * The functions the AssemblyScript module exports (asm/assembly/index.ts),
+ * each with its parameter names: the one description of the module's ABI.
+ * `WasmExports` is derived from it, the loaders refuse a module lacking one,
+ * and test/abi.test.ts checks a built module's exports and arities against
+ * it. Pointers are byte offsets into `memory`.
+ */
+export const WASM_FUNCTIONS = {
+  alloc: ['bytes'],
+  free: ['ptr'],
+  dotF32: ['a', 'b', 'n'],
+  dotF64: ['a', 'b', 'n'],
+  cosineF32: ['a', 'b', 'n'],
+  cosineF64: ['a', 'b', 'n'],
+  euclideanF32: ['a', 'b', 'n'],
+  euclideanF64: ['a', 'b', 'n'],
+  cosineBatchF32: ['queries', 'nq', 'matrix', 'nrows', 'dim', 'out'],
+  euclideanBatchF32: ['queries', 'nq', 'matrix', 'nrows', 'dim', 'out'],
+  topKF32: ['query', 'matrix', 'nrows', 'dim', 'metric', 'rowBase', 'k', 'heapIdx', 'heapScores', 'state'],
+  topKFinishF32: ['heapIdx', 'heapScores', 'size', 'metric'],
+  riskScoreF64: ['sev', 'conf', 'n', 'maxSeverity'],
+  riskScoreBatchF64: ['sev', 'conf', 'n', 'offsets', 'entities', 'maxSeverity', 'out'],
+  temporalDecayF64: ['scores', 'ages', 'n', 'halfLife', 'out'],
+  statsF64: ['x', 'n', 'ddof', 'out', 'work'],
+  percentilesF64: ['x', 'n', 'ps', 'm', 'out', 'work', 'ranks'],
+  movingAverageF64: ['x', 'n', 'window', 'out'],
+  outliersIqrF64: ['x', 'n', 'k', 'out', 'work'],
+  outliersZscoreF64: ['x', 'n', 'threshold', 'out'],
+  ngramFeatures: ['bytes', 'offsets', 'texts', 'n', 'dims', 'normalize', 'out', 'counts'],
+  matmulF32: ['a', 'b', 'm', 'k', 'n', 'out'],
+  matmulF64: ['a', 'b', 'm', 'k', 'n', 'out'],
+  simdEnabled: [],
+  btreeNew: ['keyType', 'order'],
+  btreeFree: ['t'],
+  btreeClear: ['t'],
+  btreeSize: ['t'],
+  btreeSetNum: ['t', 'key', 'slot'],
+  btreeGetNum: ['t', 'key'],
+  btreeDeleteNum: ['t', 'key'],
+  btreeSetStr: ['t', 'key', 'len', 'slot'],
+  btreeGetStr: ['t', 'key', 'len'],
+  btreeDeleteStr: ['t', 'key', 'len'],
+  btreeSetManyNum: ['t', 'keys', 'slots', 'n', 'out'],
+  btreeGetManyNum: ['t', 'keys', 'n', 'out'],
+  btreeDeleteManyNum: ['t', 'keys', 'n', 'out'],
+  btreeSetManyStr: ['t', 'bytes', 'offsets', 'n', 'slots', 'out'],
+  btreeGetManyStr: ['t', 'bytes', 'offsets', 'n', 'out'],
+  btreeDeleteManyStr: ['t', 'bytes', 'offsets', 'n', 'out'],
+  btreeBulkLoadNum: ['t', 'keys', 'slots', 'n'],
+  btreeBulkLoadStr: ['t', 'bytes', 'offsets', 'n', 'slots'],
+  btreeRangeNum: ['t', 'lo', 'hi', 'flags', 'limit', 'outKeys', 'outSlots'],
+  btreeRangeStr: ['t', 'lo', 'loLen', 'hi', 'hiLen', 'flags', 'limit', 'outBytes', 'outBytesCap', 'outOffsets', 'outSlots'],
+  btreePrefixStr: ['t', 'prefix', 'len', 'limit', 'outBytes', 'outBytesCap', 'outOffsets', 'outSlots'],
+  btreeCheck: ['t'],
+  btreeMemoryBytes: ['t'],
+  wheelNew: ['tickMs', 'levels', 'nLevels', 'now'],
+  wheelFree: ['w'],
+  wheelClear: ['w'],
+  wheelSize: ['w'],
+  wheelNow: ['w'],
+  wheelMemoryBytes: ['w'],
+  wheelSchedule: ['w', 'deadline'],
+  wheelScheduleMany: ['w', 'deadlines', 'n', 'out'],
+  wheelCancel: ['w', 'id'],
+  wheelCancelMany: ['w', 'ids', 'n', 'out'],
+  wheelReschedule: ['w', 'id', 'deadline'],
+  wheelAdvance: ['w', 'now'],
+  wheelResult: ['w'],
+  wheelNextDeadline: ['w'],
+  wheelNextWake: ['w'],
+  wheelCheck: ['w'],
+} as const;
+
+type Numbers<P extends readonly string[]> = { [I in keyof P]: number };
+
+/** Exports of the AssemblyScript module. Every function takes and returns numbers (void ones return undefined). */
+export type WasmExports = { readonly memory: WebAssembly.Memory } & {
+  readonly [F in keyof typeof WASM_FUNCTIONS]: (...args: Numbers<(typeof WASM_FUNCTIONS)[F]>) => number;
+};
+
+/** The first function of {@link WASM_FUNCTIONS} that `exports` lacks, or null. */
+export function missingWasmExport(exports: Record<string, unknown>): string | null {
+  if (!(exports.memory instanceof WebAssembly.Memory)) return 'memory';
+  return Object.keys(WASM_FUNCTIONS).find((f) => typeof exports[f] !== 'function') ?? null;
 }
 
 /** Imports the module needs: AssemblyScript's abort hook, turned into a JS Error. */

@@ -2,10 +2,19 @@
 // copies its inputs into the scratch block, so memory grows to the largest
 // call's working set and no further. Growth detaches old views, so views are
 // re-derived whenever `memory.buffer` changed.
+import type { Vector } from '../../contract/types.js';
 import type { WasmExports } from './exports.js';
 
 const ALIGN = 16;
 const GRANULE = 64 * 1024;
+
+/** f64 elements per streamed chunk of an elementwise kernel (256 KB, L2-sized). */
+export const STREAM_F64 = 32 * 1024;
+
+/** `x[from, to)` without copying a typed array. */
+export function window(x: Vector, from: number, to: number): ArrayLike<number> {
+  return Array.isArray(x) ? x.slice(from, to) : (x as Float64Array | Float32Array).subarray(from, to);
+}
 
 /** Rounds a byte count up to the scratch alignment. */
 export function align(bytes: number): number {
@@ -65,5 +74,17 @@ export class WasmHeap {
     }
     this.refresh();
     return this.ptr;
+  }
+
+  /** Copies a sample into fresh scratch regions: [x, ...extra]; returns their pointers. */
+  sample(x: Vector, ...extra: number[]): number[] {
+    const ptrs = this.regions(x.length * 8, ...extra);
+    this.f64.set(x, ptrs[0] >>> 3);
+    return ptrs;
+  }
+
+  /** A copy of `count` u32 values at byte offset `p`. */
+  readU32(p: number, count: number): Uint32Array {
+    return this.u32.slice(p >>> 2, (p >>> 2) + count);
   }
 }

@@ -1,7 +1,13 @@
 // Asynchronous wasm instantiation for browsers (and any host with fetch):
 // nothing here touches the file system, so bundles stay free of Node built-ins.
-import type { WasmSource } from '../../platform/init-options.js';
-import { wasmImports, type WasmExports } from './exports.js';
+import { missingWasmExport, wasmImports, type WasmExports } from './exports.js';
+
+/**
+ * Where a wasm build comes from: a URL (string or `URL`) to fetch, a fetch
+ * `Response` (or a promise of one), the module's bytes, or an already
+ * compiled `WebAssembly.Module`.
+ */
+export type WasmSource = string | URL | Response | PromiseLike<Response> | BufferSource | WebAssembly.Module;
 
 // (module (func (result v128) i32.const 0 i8x16.splat i8x16.popcnt)):
 // the smallest module using a SIMD opcode; engines without wasm SIMD reject it.
@@ -48,10 +54,9 @@ async function instantiate(source: WasmSource, imports: WebAssembly.Imports): Pr
 export async function instantiateWasm(source: WasmSource): Promise<WasmExports> {
   let memory: WebAssembly.Memory | undefined;
   const instance = await instantiate(source, wasmImports(() => memory));
+  const missing = missingWasmExport(instance.exports);
+  if (missing !== null) throw new Error(`${describeSource(source)} is not a hotpath wasm build (missing export ${missing})`);
   const exports = instance.exports as unknown as WasmExports;
-  if (typeof exports.simdEnabled !== 'function' || !(exports.memory instanceof WebAssembly.Memory)) {
-    throw new Error(`${describeSource(source)} is not a hotpath wasm build (missing exports)`);
-  }
   memory = exports.memory;
   return exports;
 }

@@ -1,9 +1,9 @@
 // Synchronous wasm load for Node: the module ships inside the package.
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { failedTier, type Tier } from '../../core/tier.js';
-import { PACKAGE_ROOT } from '../paths.js';
-import { wasmImports, type WasmExports } from './exports.js';
+import { failedTier, type Tier } from '../../contract/tier.js';
+import { PACKAGE_ROOT } from '../shared/paths.js';
+import { missingWasmExport, wasmImports, type WasmExports } from './exports.js';
 import { wasmTier } from './index.js';
 
 /** Outcome of instantiating the wasm module. */
@@ -36,6 +36,11 @@ export function loadWasmModule(env: NodeJS.ProcessEnv = process.env): WasmLoad {
       }
       let memory: WebAssembly.Memory | undefined;
       const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes), wasmImports(() => memory));
+      const missing = missingWasmExport(instance.exports);
+      if (missing !== null) {
+        tried.push(`${path}: not this hotpath build (no export ${missing})`);
+        continue;
+      }
       const exports = instance.exports as unknown as WasmExports;
       memory = exports.memory;
       return { exports, path };

@@ -1,12 +1,12 @@
 // Similarity kernels on the wasm tier. Inputs are copied into linear memory;
 // large matrices stream through in L2-sized chunks so the copy reads the
 // source once and the kernel then reads the chunk from cache.
-import type { KernelSet } from '../../core/kernels.js';
-import type { Metric, Vector } from '../../core/types.js';
+import type { KernelSet } from '../../contract/kernels.js';
+import { METRIC_CODE } from '../../contract/abi.js';
+import type { Metric, Vector } from '../../contract/types.js';
 import { align, type WasmHeap } from './heap.js';
 
 const CHUNK_BYTES = 256 * 1024;
-const METRIC_CODE: Record<Metric, number> = { cosine: 0, dot: 1, euclidean: 2 };
 
 type PairKernel = (a: number, b: number, n: number) => number;
 type BatchKernel = (q: number, nq: number, m: number, rows: number, dim: number, out: number) => void;
@@ -16,10 +16,8 @@ export function chunkRows(dim: number, n: number): number {
   return Math.max(1, Math.min(n, Math.floor(CHUNK_BYTES / (dim * 4))));
 }
 
-/** The similarity entries of the kernel table. */
-export type SimilarityKernels = Pick<KernelSet, 'dot' | 'cosine' | 'euclidean' | 'cosineBatch' | 'euclideanBatch' | 'topK'>;
-
-export function wasmSimilarity(h: WasmHeap): SimilarityKernels {
+/** The similarity entries of the kernel table on the wasm tier. */
+export function similarityKernels(h: WasmHeap): Pick<KernelSet, 'dot' | 'cosine' | 'euclidean' | 'cosineBatch' | 'euclideanBatch' | 'topK'> {
   const ex = h.ex;
 
   function pair(f32k: PairKernel, f64k: PairKernel) {

@@ -1,0 +1,69 @@
+// Argument checks shared by every public entry point. Messages always start
+// with the function and argument name so a caller can tell what was wrong
+// without reading the stack.
+
+/** Short description of a value for error messages. */
+export function describe(x: unknown): string {
+  if (x === null) return 'null';
+  if (Array.isArray(x)) return `Array(${x.length})`;
+  if (ArrayBuffer.isView(x)) return `${x.constructor.name}(${(x as unknown as ArrayLike<unknown>).length ?? x.byteLength})`;
+  if (typeof x === 'object') return (x as object).constructor?.name ?? 'object';
+  if (typeof x === 'string') return `string ${JSON.stringify(x.length > 20 ? `${x.slice(0, 20)}…` : x)}`;
+  return `${typeof x} ${String(x)}`;
+}
+
+/** Throws a TypeError prefixed with `fn: arg`. */
+export function typeError(fn: string, arg: string, what: string): never {
+  throw new TypeError(`hotpath.${fn}: ${arg} ${what}`);
+}
+
+/** Throws a RangeError prefixed with `fn: arg`. */
+export function rangeError(fn: string, arg: string, what: string): never {
+  throw new RangeError(`hotpath.${fn}: ${arg} ${what}`);
+}
+
+/** A non-negative integer below 2^32 (sizes, counts, k). */
+export function checkCount(fn: string, arg: string, x: unknown, min = 0): number {
+  if (typeof x !== 'number') typeError(fn, arg, `must be a number; got ${describe(x)}`);
+  if (!Number.isInteger(x)) rangeError(fn, arg, `must be an integer; got ${x}`);
+  if (x < min) rangeError(fn, arg, `must be >= ${min}; got ${x}`);
+  if (x > 0xffff_ffff) rangeError(fn, arg, `must be < 2^32; got ${x}`);
+  return x;
+}
+
+/** Options bag: undefined or a plain object. */
+export function checkOptions<T extends object>(fn: string, opts: unknown): Partial<T> {
+  if (opts === undefined) return {};
+  if (opts === null || typeof opts !== 'object' || Array.isArray(opts)) {
+    typeError(fn, 'options', `must be an object; got ${describe(opts)}`);
+  }
+  return opts as Partial<T>;
+}
+
+/** A finite number, optionally bounded below (strictly with `minExclusive`). */
+export function checkFinite(fn: string, arg: string, x: unknown, bounds: { min?: number; minExclusive?: number; max?: number } = {}): number {
+  if (typeof x !== 'number') typeError(fn, arg, `must be a number; got ${describe(x)}`);
+  if (!Number.isFinite(x)) rangeError(fn, arg, `must be finite; got ${x}`);
+  if (bounds.min !== undefined && x < bounds.min) rangeError(fn, arg, `must be >= ${bounds.min}; got ${x}`);
+  if (bounds.minExclusive !== undefined && !(x > bounds.minExclusive)) rangeError(fn, arg, `must be > ${bounds.minExclusive}; got ${x}`);
+  if (bounds.max !== undefined && x > bounds.max) rangeError(fn, arg, `must be <= ${bounds.max}; got ${x}`);
+  return x;
+}
+
+/** An optional boolean option: undefined, or a boolean. */
+export function checkBoolean(fn: string, arg: string, x: unknown): boolean | undefined {
+  if (x !== undefined && typeof x !== 'boolean') typeError(fn, arg, `must be a boolean; got ${describe(x)}`);
+  return x;
+}
+
+/** An optional callback option: undefined, or a function. */
+export function checkFunction<F extends (...args: never[]) => unknown>(fn: string, arg: string, x: unknown): F | undefined {
+  if (x !== undefined && typeof x !== 'function') typeError(fn, arg, `must be a function; got ${describe(x)}`);
+  return x as F | undefined;
+}
+
+/** `'auto'` or a CPU tier name (setBackend, a structure's `backend` option). */
+export function checkBackendChoice(fn: string, arg: string, x: unknown): 'auto' | 'native' | 'wasm' | 'js' {
+  if (x === 'auto' || x === 'native' || x === 'wasm' || x === 'js') return x;
+  return rangeError(fn, arg, `must be 'auto', 'native', 'wasm' or 'js'; got ${typeof x === 'string' ? JSON.stringify(x) : describe(x)}`);
+}
