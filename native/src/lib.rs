@@ -21,6 +21,7 @@ mod statistics;
 mod wheel;
 
 // Shared by the domains.
+mod abi;
 mod args;
 mod bandwidth;
 mod error;

@@ -12,7 +12,8 @@ use napi::{sys, Error, Result, Status};
 use napi_derive::napi;
 
 use super::keys::{NumKeys, StrKeys, MAX_KEY_BYTES};
-use super::tree::{BTree, MAX_ORDER, MIN_ORDER};
+use super::tree::BTree;
+use crate::abi::{KEY_NUMBER, KEY_STRING, TREE_MAX_ORDER, TREE_MIN_ORDER};
 use crate::args::{self, span, Span};
 use crate::error::{ArgError, ArgResult};
 
@@ -313,13 +314,14 @@ impl NativeBTree {
   /// and max children per internal node, 4..=1024.
   #[napi(constructor, catch_unwind)]
   pub fn new(key_type: f64, order: f64) -> Result<Self> {
-    let order = int_in("order", order, MIN_ORDER as f64, MAX_ORDER as f64)? as usize;
-    let inner = if key_type == 0.0 {
+    let order = int_in("order", order, TREE_MIN_ORDER as f64, TREE_MAX_ORDER as f64)? as usize;
+    let inner = if key_type == KEY_NUMBER as f64 {
       Inner::Num(BTree::new(order))
-    } else if key_type == 1.0 {
+    } else if key_type == KEY_STRING as f64 {
       Inner::Str(BTree::new(order))
     } else {
-      return Err(ArgError::new("keyType", format!("must be 0 (number) or 1 (string), got {key_type}")).into());
+      let message = format!("must be {KEY_NUMBER} (number) or {KEY_STRING} (string), got {key_type}");
+      return Err(ArgError::new("keyType", message).into());
     };
     Ok(NativeBTree { inner: Some(inner) })
   }

@@ -13,9 +13,7 @@ use std::ops::Bound;
 
 use super::keys::{prefetch_span, KeySeq};
 use super::node::{pair_mut, Internal, Leaf, NIL};
-
-pub const MIN_ORDER: usize = 4;
-pub const MAX_ORDER: usize = 1024;
+use crate::abi::{TREE_MAX_ORDER, TREE_MIN_ORDER};
 
 /// Keys per lockstep group in the batch operations.
 const GROUP: usize = 16;
@@ -57,9 +55,9 @@ fn chunk_sizes(n: usize, cap: usize, min: usize) -> Vec<usize> {
 }
 
 impl<S: KeySeq> BTree<S> {
-  /// `order` must lie in MIN_ORDER..=MAX_ORDER (the bindings check it).
+  /// `order` must lie in TREE_MIN_ORDER..=TREE_MAX_ORDER (the bindings check it).
   pub fn new(order: usize) -> Self {
-    assert!((MIN_ORDER..=MAX_ORDER).contains(&order), "order out of range");
+    assert!((TREE_MIN_ORDER..=TREE_MAX_ORDER).contains(&order), "order out of range");
     let mut t = BTree {
       order,
       min: order.div_ceil(2),

@@ -7,6 +7,7 @@
 
 use rayon::ThreadPool;
 
+use crate::abi::{DECAY_NEGATIVE_AGE, DECAY_NONFINITE};
 use crate::args;
 use crate::error::ArgResult;
 use crate::par::{self, Cost};
@@ -183,11 +184,8 @@ pub fn risk_score_batch(
   Ok(bad.into_iter().fold(0u32, u32::saturating_add))
 }
 
-pub const DECAY_NON_FINITE: u32 = 1;
-pub const DECAY_NEGATIVE_AGE: u32 = 2;
-
 /// out[i] = scores[i] · 2^(−ages[i] / half_life). Returns flags:
-/// `DECAY_NON_FINITE` if any score or age is non-finite, `DECAY_NEGATIVE_AGE`
+/// `DECAY_NONFINITE` if any score or age is non-finite, `DECAY_NEGATIVE_AGE`
 /// if any age is < 0.
 pub fn temporal_decay(
   pool: Option<&ThreadPool>,
@@ -207,7 +205,7 @@ pub fn temporal_decay(
       negative |= a < 0.0;
       *o = s * (-(a / half_life)).exp2();
     }
-    (non_finite as u32 * DECAY_NON_FINITE) | (negative as u32 * DECAY_NEGATIVE_AGE)
+    (non_finite as u32 * DECAY_NONFINITE) | (negative as u32 * DECAY_NEGATIVE_AGE)
   });
   Ok(flags.into_iter().fold(0, |a, b| a | b))
 }

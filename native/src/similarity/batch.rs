@@ -10,6 +10,7 @@ use rayon::ThreadPool;
 
 use super::topk::{BoundedTopK, Candidate};
 use super::{cosine_from_parts, Kernels};
+use crate::abi::{METRIC_COSINE, METRIC_DOT, METRIC_EUCLIDEAN};
 use crate::args;
 use crate::error::{ArgError, ArgResult};
 use crate::par::{self, Cost};
@@ -31,10 +32,13 @@ pub enum Metric {
 impl Metric {
   pub fn from_code(code: u32) -> ArgResult<Metric> {
     match code {
-      0 => Ok(Metric::Cosine),
-      1 => Ok(Metric::Dot),
-      2 => Ok(Metric::Euclidean),
-      _ => Err(ArgError::new("metric", format!("must be 0 (cosine), 1 (dot) or 2 (euclidean), got {code}"))),
+      METRIC_COSINE => Ok(Metric::Cosine),
+      METRIC_DOT => Ok(Metric::Dot),
+      METRIC_EUCLIDEAN => Ok(Metric::Euclidean),
+      _ => Err(ArgError::new(
+        "metric",
+        format!("must be {METRIC_COSINE} (cosine), {METRIC_DOT} (dot) or {METRIC_EUCLIDEAN} (euclidean), got {code}"),
+      )),
     }
   }
 }

@@ -12,6 +12,7 @@
 //! Every method either validates its input (returning an `ArgError`) or is
 //! total over any input; nothing indexes out of bounds or overflows.
 
+use crate::abi::{WHEEL_GEN_UNIT, WHEEL_MAX_TIMERS};
 use crate::args;
 use crate::error::{ArgError, ArgResult};
 
@@ -19,12 +20,8 @@ use crate::error::{ArgError, ArgResult};
 pub const NIL: u32 = u32::MAX;
 /// `slot` of a node that is not pending (free or retired).
 pub const FREE: u32 = u32::MAX;
-/// Largest node index + 1: ids carry the index in their low 26 bits.
-pub const MAX_TIMERS: u32 = 1 << 26;
 /// A node whose generation reaches this is retired, never reused.
 pub const GEN_LIMIT: u32 = 1 << 27;
-/// Multiplier of the generation in an id.
-pub const GEN_UNIT: f64 = (1u64 << 26) as f64;
 /// Largest tick a time may map to.
 pub const MAX_TICK: u64 = 1 << 52;
 pub const MAX_LEVELS: usize = 8;
@@ -36,7 +33,6 @@ pub const MAX_TOTAL_SLOTS: u64 = 1 << 20;
 pub const MAX_SPAN: u64 = 1 << 48;
 pub const MIN_TICK_MS: f64 = 0.001;
 
-const INDEX_MASK: u64 = (1 << 26) - 1;
 /// Ids are below 2^53: gen < 2^27, index < 2^26.
 const ID_LIMIT: f64 = (1u64 << 53) as f64;
 
@@ -406,18 +402,18 @@ impl Wheel {
 
   #[inline]
   fn id_of(&self, i: u32) -> f64 {
-    (((self.gen[i as usize] as u64) << 26) | i as u64) as f64
+    (self.gen[i as usize] as u64 * WHEEL_GEN_UNIT + i as u64) as f64
   }
 
   /// The node index of a pending timer's id; None for anything else.
   #[inline]
   fn decode(&self, id: f64) -> Option<u32> {
     // NaN fails the comparisons.
-    if !(GEN_UNIT..ID_LIMIT).contains(&id) || id.fract() != 0.0 {
+    if !((WHEEL_GEN_UNIT as f64)..ID_LIMIT).contains(&id) || id.fract() != 0.0 {
       return None;
     }
     let u = id as u64;
-    let (g, i) = ((u >> 26) as u32, (u & INDEX_MASK) as usize);
+    let (g, i) = ((u / WHEEL_GEN_UNIT) as u32, (u % WHEEL_GEN_UNIT) as usize);
     if i < self.gen.len() && self.gen[i] == g && self.slot[i] != FREE {
       Some(i as u32)
     } else {
@@ -431,7 +427,7 @@ impl Wheel {
       return Some(i);
     }
     let i = self.deadline.len();
-    if i >= MAX_TIMERS as usize {
+    if i >= WHEEL_MAX_TIMERS as usize {
       return None;
     }
     self.deadline.push(0.0);
@@ -488,7 +484,7 @@ impl Wheel {
     }
     self.check_deadlines("deadlines", deadlines)?;
     let extra = deadlines.len().saturating_sub(self.free.len());
-    let fresh_left = (MAX_TIMERS as usize).saturating_sub(self.deadline.len());
+    let fresh_left = (WHEEL_MAX_TIMERS as usize).saturating_sub(self.deadline.len());
     let grow = extra.min(fresh_left);
     self.deadline.reserve(grow);
     self.seq.reserve(grow);

@@ -1,11 +1,9 @@
 //! Model tests: random operation sequences against a naive list of pending
 //! timers, plus the id / free-list policy modelled exactly.
 
-use super::core::{Wheel, GEN_LIMIT, MAX_TICK, MAX_TIMERS};
-
+use super::core::{Wheel, GEN_LIMIT, MAX_TICK};
+use crate::abi::{WHEEL_GEN_UNIT, WHEEL_MAX_TIMERS};
 use crate::test_rng::Rng;
-
-const GEN_UNIT: u64 = 1 << 26;
 
 /// The expected behaviour: pending (deadline, seq, id), plus the node
 /// allocator (generations and the LIFO free list) to predict ids.
@@ -23,7 +21,7 @@ impl Model {
   }
 
   fn index(id: f64) -> u32 {
-    (id as u64 % GEN_UNIT) as u32
+    (id as u64 % WHEEL_GEN_UNIT) as u32
   }
 
   fn release(&mut self, i: u32) {
@@ -36,13 +34,13 @@ impl Model {
   fn schedule(&mut self, d: f64) -> f64 {
     let i = match self.free.pop() {
       Some(i) => i,
-      None if self.gen.len() < MAX_TIMERS as usize => {
+      None if self.gen.len() < WHEEL_MAX_TIMERS as usize => {
         self.gen.push(1);
         (self.gen.len() - 1) as u32
       }
       None => return -1.0,
     };
-    let id = (self.gen[i as usize] as u64 * GEN_UNIT + i as u64) as f64;
+    let id = (self.gen[i as usize] as u64 * WHEEL_GEN_UNIT + i as u64) as f64;
     self.pending.push((d, self.seq, id));
     self.seq += 1;
     id
@@ -234,10 +232,10 @@ fn run_sequence(wheels: &[u32], tick: f64, start: f64, seed: u64, ops: usize) {
           match rng.below(6) {
             0 => f64::NAN,
             1 => -1.0,
-            2 => 1.5 * GEN_UNIT as f64,
+            2 => 1.5 * WHEEL_GEN_UNIT as f64,
             3 => (1u64 << 53) as f64,
-            4 => rng.below(GEN_UNIT) as f64,
-            _ => (3 * GEN_UNIT + rng.below(64)) as f64,
+            4 => rng.below(WHEEL_GEN_UNIT) as f64,
+            _ => (3 * WHEEL_GEN_UNIT + rng.below(64)) as f64,
           }
         };
         assert_eq!(w.cancel(id), m.cancel(id), "{ctx}: cancel({id})");
