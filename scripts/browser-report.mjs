@@ -1,5 +1,6 @@
-// npm run report:browser: the browser build's bundle size (a minified esbuild
-// bundle of a page importing all of `hotpath`, and the two wasm files; raw
+// npm run report:browser: the browser build's bundle size (minified esbuild
+// bundles of a page importing all of `hotpath` and of one importing one
+// kernel, and the two wasm files; raw
 // and gzip) and the demo's benchmark in headless Chromium, as markdown for
 // the README. Needs npm run build first.
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -14,11 +15,16 @@ mkdirSync(out, { recursive: true });
 const entry = join(out, 'entry.js');
 writeFileSync(entry, "import * as hp from 'hotpath';\nglobalThis.hp = hp;\n");
 await bundleForBrowser(entry, join(out, 'bundle.js'), { minify: true });
+// What a page pays for one kernel: tree-shaking drops the WebGPU tier, its shaders and the structures.
+const one = join(out, 'one-kernel.js');
+writeFileSync(one, "import { init, cosineBatch } from 'hotpath';\nawait init();\nglobalThis.f = cosineBatch;\n");
+await bundleForBrowser(one, join(out, 'one-kernel.bundle.js'), { minify: true });
 
 const kib = (n) => `${(n / 1024).toFixed(1)} KiB`;
 const size = (label, bytes) => `| ${label} | ${kib(bytes.length)} | ${kib(gzipSync(bytes, { level: 9 }).length)} |`;
 const lines = ['| file | raw | gzip -9 |', '|---|---:|---:|'];
 lines.push(size('JS (whole API, esbuild --minify)', readFileSync(join(out, 'bundle.js'))));
+lines.push(size('JS (`init` + `cosineBatch` only)', readFileSync(join(out, 'one-kernel.bundle.js'))));
 for (const f of ['hotpath.wasm', 'hotpath-nosimd.wasm']) lines.push(size(f, readFileSync(join(ROOT, 'dist', f))));
 console.log(lines.join('\n'));
 
