@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { backend, dispatchTier, setCalibration, type CalibrationTable, type TierName } from '../ts/index.js';
-import { pick, tierKernels } from '../ts/dispatch/dispatch.js';
+import { kernelsFor, tierKernels } from '../ts/dispatch/dispatch.js';
 import { resolveSteps, validateCalibration } from '../ts/dispatch/calibration.js';
 import { DEFAULT_CALIBRATION } from '../ts/dispatch/default-calibration.js';
 import { KERNEL_NAMES } from '../ts/contract/kernels.js';
@@ -34,7 +34,7 @@ describe('dispatcher follows a calibration table', () => {
     setCalibration(table({ cosine: { beatsJs: { [lo]: 100, [hi]: 1000 }, steps: [{ work: 100, tier: lo }, { work: 1000, tier: hi }] } }));
     for (const [work, tier] of [[0, 'js'], [99, 'js'], [100, lo], [999, lo], [1000, hi], [1e9, hi]] as const) {
       expect(dispatchTier('cosine', work)).toBe(tier);
-      expect(pick('cosine', work)).toBe(tierKernels(tier));
+      expect(kernelsFor('cosine', work)).toBe(tierKernels(tier));
     }
     expect(backend().calibration).toMatchObject({ source: 'setCalibration', machine: 'test machine', error: null });
     expect(backend().thresholds.cosine).toBe(100);
@@ -54,7 +54,7 @@ describe('dispatcher follows a calibration table', () => {
         let want: TierName = 'js';
         for (const s of steps) if (probe >= s.work) want = s.tier;
         expect(dispatchTier('dot', probe)).toBe(want);
-        expect(pick('dot', probe)).toBe(tierKernels(want));
+        expect(kernelsFor('dot', probe)).toBe(tierKernels(want));
       },
     ), { numRuns: 300 });
   });

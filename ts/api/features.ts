@@ -1,6 +1,6 @@
 import { checkBoolean, checkCount, checkOptions, describe, rangeError, typeError } from '../contract/errors.js';
 import { KERNELS } from '../contract/kernels.js';
-import { pick } from '../dispatch/dispatch.js';
+import { kernelsFor } from '../dispatch/dispatch.js';
 
 /** Options of {@link ngramFeatures}. */
 export interface NgramOptions {
@@ -36,6 +36,6 @@ export function ngramFeatures(texts: string | readonly string[], options?: Ngram
   if (dims > MAX_DIMS) rangeError(fn, 'options.dims', `must be <= ${MAX_DIMS}; got ${dims}`);
   checkBoolean(fn, 'options.normalize', o.normalize);
   const out = new Float32Array(list.length * dims);
-  if (list.length > 0) pick(fn, KERNELS.ngramFeatures.work(list)).ngramFeatures(list, n, dims, o.normalize ?? true, out);
+  if (list.length > 0) kernelsFor(fn, KERNELS.ngramFeatures.work(list)).ngramFeatures(list, n, dims, o.normalize ?? true, out);
   return out;
 }

@@ -1,7 +1,7 @@
 import { blameNonFinite, checkMatmul } from '../contract/checks.js';
 import { KERNELS } from '../contract/kernels.js';
 import type { FloatArray } from '../contract/types.js';
-import { pick } from '../dispatch/dispatch.js';
+import { kernelsFor } from '../dispatch/dispatch.js';
 
 /**
  * Matrix product `C = A·B`, row-major. Float32Array inputs give a
@@ -15,7 +15,7 @@ export function matmul<T extends FloatArray>(a: T, b: T, m: number, k: number, n
   const fn = 'matmul';
   const s = checkMatmul(fn, a, b, m, k, n);
   const out = (s.f32 ? new Float32Array(s.m * s.n) : new Float64Array(s.m * s.n)) as T;
-  pick(fn, KERNELS.matmul.work(a, b, s.m, s.k, s.n)).matmul(a, b, s.m, s.k, s.n, out);
+  kernelsFor(fn, KERNELS.matmul.work(a, b, s.m, s.k, s.n)).matmul(a, b, s.m, s.k, s.n, out);
   for (let i = 0; i < out.length; i++) {
     if (out[i] - out[i] !== 0) {
       blameNonFinite(fn, [['a', a], ['b', b]]);

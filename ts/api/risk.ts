@@ -1,7 +1,7 @@
 import { blameDecayInputs, blameNonFinite, checkDecay, checkMaxSeverity, checkRiskBatch, checkSignals, type RiskOptions } from '../contract/checks.js';
 import { KERNELS } from '../contract/kernels.js';
 import type { Vector } from '../contract/types.js';
-import { pick } from '../dispatch/dispatch.js';
+import { kernelsFor } from '../dispatch/dispatch.js';
 
 export type { RiskOptions } from '../contract/checks.js';
 
@@ -15,7 +15,7 @@ export function riskScore(severities: Vector, confidences: Vector, options?: Ris
   const fn = 'riskScore';
   const [s, c] = checkSignals(fn, severities, confidences);
   const max = checkMaxSeverity(fn, options);
-  const r = pick(fn, KERNELS.riskScore.work(s)).riskScore(s, c, max);
+  const r = kernelsFor(fn, KERNELS.riskScore.work(s)).riskScore(s, c, max);
   if (r !== r) blameNonFinite(fn, [['severities', s], ['confidences', c]]);
   return r;
 }
@@ -31,7 +31,7 @@ export function riskScoreBatch(severities: Vector, confidences: Vector, offsets:
   const fn = 'riskScoreBatch';
   const { s, c, max } = checkRiskBatch(fn, severities, confidences, offsets, options);
   const out = new Float64Array(offsets.length - 1);
-  const bad = pick(fn, KERNELS.riskScoreBatch.work(s)).riskScoreBatch(s, c, offsets, max, out);
+  const bad = kernelsFor(fn, KERNELS.riskScoreBatch.work(s)).riskScoreBatch(s, c, offsets, max, out);
   if (bad > 0) blameNonFinite(fn, [['severities', s], ['confidences', c]]);
   return out;
 }
@@ -46,6 +46,6 @@ export function temporalDecay(scores: Vector, ages: Vector, halfLife: number): F
   const fn = 'temporalDecay';
   const { s, a, h } = checkDecay(fn, scores, ages, halfLife);
   const out = new Float64Array(s.length);
-  if (pick(fn, KERNELS.temporalDecay.work(s)).temporalDecay(s, a, h, out) !== 0) blameDecayInputs(fn, s, a);
+  if (kernelsFor(fn, KERNELS.temporalDecay.work(s)).temporalDecay(s, a, h, out) !== 0) blameDecayInputs(fn, s, a);
   return out;
 }

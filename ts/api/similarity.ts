@@ -1,7 +1,7 @@
 import { blameNonFinite, checkBatch, checkPair, checkTopK, type TopKOptions } from '../contract/checks.js';
 import { KERNELS } from '../contract/kernels.js';
 import type { TopKResult, Vector } from '../contract/types.js';
-import { pick } from '../dispatch/dispatch.js';
+import { kernelsFor } from '../dispatch/dispatch.js';
 
 export type { TopKOptions } from '../contract/checks.js';
 
@@ -19,7 +19,7 @@ function finiteOrBlame(fn: string, r: number, a: Vector, b: Vector): number {
  */
 export function dot(a: Vector, b: Vector): number {
   const [x, y] = checkPair('dot', a, b);
-  return finiteOrBlame('dot', pick('dot', KERNELS.dot.work(x)).dot(x, y), x, y);
+  return finiteOrBlame('dot', kernelsFor('dot', KERNELS.dot.work(x)).dot(x, y), x, y);
 }
 
 /**
@@ -28,7 +28,7 @@ export function dot(a: Vector, b: Vector): number {
  */
 export function cosine(a: Vector, b: Vector): number {
   const [x, y] = checkPair('cosine', a, b);
-  return finiteOrBlame('cosine', pick('cosine', KERNELS.cosine.work(x)).cosine(x, y), x, y);
+  return finiteOrBlame('cosine', kernelsFor('cosine', KERNELS.cosine.work(x)).cosine(x, y), x, y);
 }
 
 /**
@@ -37,7 +37,7 @@ export function cosine(a: Vector, b: Vector): number {
  */
 export function euclidean(a: Vector, b: Vector): number {
   const [x, y] = checkPair('euclidean', a, b);
-  return finiteOrBlame('euclidean', pick('euclidean', KERNELS.euclidean.work(x)).euclidean(x, y), x, y);
+  return finiteOrBlame('euclidean', kernelsFor('euclidean', KERNELS.euclidean.work(x)).euclidean(x, y), x, y);
 }
 
 function checkBatchOutput(fn: string, out: Float32Array, q: Float32Array, m: Float32Array, d: number, n: number): void {
@@ -54,7 +54,7 @@ function checkBatchOutput(fn: string, out: Float32Array, q: Float32Array, m: Flo
 function runBatch(fn: 'cosineBatch' | 'euclideanBatch', queries: unknown, matrix: unknown, dim: unknown): Float32Array {
   const s = checkBatch(fn, queries, matrix, dim);
   const out = new Float32Array(s.nq * s.n);
-  pick(fn, KERNELS[fn].work(s.q, s.m, s.d))[fn](s.q, s.m, s.d, out);
+  kernelsFor(fn, KERNELS[fn].work(s.q, s.m, s.d))[fn](s.q, s.m, s.d, out);
   checkBatchOutput(fn, out, s.q, s.m, s.d, s.n);
   return out;
 }
@@ -89,10 +89,10 @@ export function euclideanBatch(queries: Float32Array, matrix: Float32Array, dim:
  * @throws TypeError / RangeError naming the bad argument.
  */
 export function topK(query: Float32Array | Vector, matrix: Float32Array, dim: number, k: number, options?: TopKOptions): TopKResult {
-  const { q, m, d, k: kk, metric } = checkTopK('topK', query, matrix, dim, k, options);
-  const count = Math.min(kk, m.length / d);
+  const { q, m, d, k: want, metric } = checkTopK('topK', query, matrix, dim, k, options);
+  const count = Math.min(want, m.length / d);
   const indices = new Uint32Array(count), scores = new Float32Array(count);
-  const nonFinite = count === 0 ? 0 : pick('topK', KERNELS.topK.work(q, m)).topK(q, m, d, metric, indices, scores);
+  const nonFinite = count === 0 ? 0 : kernelsFor('topK', KERNELS.topK.work(q, m)).topK(q, m, d, metric, indices, scores);
   if (nonFinite > 0) blameNonFinite('topK', [['query', q], ['matrix', m]]);
   return { indices, scores };
 }

@@ -2,7 +2,7 @@ import { blameNonFinite, checkDdof, checkVector, type StatsOptions } from '../co
 import { checkCount, checkFinite, checkOptions, rangeError } from '../contract/errors.js';
 import { KERNELS } from '../contract/kernels.js';
 import type { Stats, Vector } from '../contract/types.js';
-import { pick } from '../dispatch/dispatch.js';
+import { kernelsFor } from '../dispatch/dispatch.js';
 import { checkSample } from '../dispatch/finite.js';
 
 export type { StatsOptions } from '../contract/checks.js';
@@ -19,7 +19,7 @@ export function stats(x: Vector, options?: StatsOptions): Stats {
   const v = checkSample('stats', x);
   const ddof = checkDdof('stats', options, v.length);
   const out = new Float64Array(8);
-  pick('stats', KERNELS.stats.work(v)).stats(v, ddof, out);
+  kernelsFor('stats', KERNELS.stats.work(v)).stats(v, ddof, out);
   return { count: out[0], sum: out[1], mean: out[2], variance: out[3], std: out[4], min: out[5], max: out[6], median: out[7] };
 }
 
@@ -37,7 +37,7 @@ export function percentiles(x: Vector, ps: Vector): Float64Array {
   const p = Float64Array.from(checkVector(fn, 'ps', ps));
   for (let i = 0; i < p.length; i++) checkFinite(fn, `ps[${i}]`, p[i], { min: 0, max: 100 });
   const out = new Float64Array(p.length);
-  if (p.length > 0) pick(fn, KERNELS.percentiles.work(v)).percentiles(v, p, out);
+  if (p.length > 0) kernelsFor(fn, KERNELS.percentiles.work(v)).percentiles(v, p, out);
   return out;
 }
 
@@ -53,7 +53,7 @@ export function movingAverage(x: Vector, window: number): Float64Array {
   const w = checkCount(fn, 'window', window, 1);
   if (w > v.length) rangeError(fn, 'window', `must be <= x length ${v.length}; got ${w}`);
   const out = new Float64Array(v.length - w + 1);
-  pick(fn, KERNELS.movingAverage.work(v)).movingAverage(v, w, out);
+  kernelsFor(fn, KERNELS.movingAverage.work(v)).movingAverage(v, w, out);
   for (let i = 0; i < out.length; i++) if (out[i] - out[i] !== 0) blameNonFinite(fn, [['x', v, i, i + w]]);
   return out;
 }
@@ -74,7 +74,7 @@ export function outliersIQR(x: Vector, options?: IqrOptions): Uint32Array {
   const v = checkSample(fn, x, true);
   const o = checkOptions<IqrOptions>(fn, options);
   const k = o.k === undefined ? 1.5 : checkFinite(fn, 'options.k', o.k, { min: 0 });
-  return pick(fn, KERNELS.outliersIQR.work(v)).outliersIQR(v, k);
+  return kernelsFor(fn, KERNELS.outliersIQR.work(v)).outliersIQR(v, k);
 }
 
 /** Options of {@link outliersZScore}. */
@@ -93,6 +93,6 @@ export function outliersZScore(x: Vector, options?: ZScoreOptions): Uint32Array 
   const v = checkSample(fn, x, true);
   const o = checkOptions<ZScoreOptions>(fn, options);
   const t = o.threshold === undefined ? 3 : checkFinite(fn, 'options.threshold', o.threshold, { min: 0 });
-  return pick(fn, KERNELS.outliersZScore.work(v)).outliersZScore(v, t);
+  return kernelsFor(fn, KERNELS.outliersZScore.work(v)).outliersZScore(v, t);
 }
 

@@ -179,9 +179,9 @@ export function checkMatmul(fn: string, a: unknown, b: unknown, m: unknown, k: u
   const f32 = a instanceof Float32Array;
   if (!f32 && !(a instanceof Float64Array)) typeError(fn, 'a', `must be a Float32Array or Float64Array; got ${describe(a)}`);
   if (!(f32 ? b instanceof Float32Array : b instanceof Float64Array)) typeError(fn, 'b', `must be a ${(a as FloatArray).constructor.name} like a; got ${describe(b)}`);
-  const mm = checkCount(fn, 'm', m), kk = checkCount(fn, 'k', k), nn = checkCount(fn, 'n', n);
+  const rows = checkCount(fn, 'm', m), inner = checkCount(fn, 'k', k), cols = checkCount(fn, 'n', n);
   const fa = a as FloatArray, fb = b as FloatArray;
-  if (fa.length !== mm * kk) rangeError(fn, 'a', `length ${fa.length} does not match m·k = ${mm}·${kk}`);
-  if (fb.length !== kk * nn) rangeError(fn, 'b', `length ${fb.length} does not match k·n = ${kk}·${nn}`);
-  return { a: fa, b: fb, f32, m: mm, k: kk, n: nn };
+  if (fa.length !== rows * inner) rangeError(fn, 'a', `length ${fa.length} does not match m·k = ${rows}·${inner}`);
+  if (fb.length !== inner * cols) rangeError(fn, 'b', `length ${fb.length} does not match k·n = ${inner}·${cols}`);
+  return { a: fa, b: fb, f32, m: rows, k: inner, n: cols };
 }

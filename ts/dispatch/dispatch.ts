@@ -5,7 +5,7 @@
 // and wasm from init()), so this module never names a tier's code.
 import { resolveSteps, validateCalibration, type CalibrationTable, type DispatchStep } from './calibration.js';
 import { DEFAULT_CALIBRATION } from './default-calibration.js';
-import { checkBackendChoice, rangeError } from '../contract/errors.js';
+import { checkBackendChoice, describe, rangeError } from '../contract/errors.js';
 import { KERNELS, KERNEL_NAMES, type KernelName, type KernelSet } from '../contract/kernels.js';
 import { failedTier, type HostProbe, type StructureFactories, type StructureName, type StructureProvider, type Tier, type TierStatus } from '../contract/tier.js';
 import type { BackendChoice, TierName } from '../contract/types.js';
@@ -102,7 +102,7 @@ export function applyEnvironment(env: Readonly<Record<string, string | undefined
  * the calibrated step for that size (js below the first).
  * @internal
  */
-export function pick(kernel: KernelName, work: number): KernelSet {
+export function kernelsFor(kernel: KernelName, work: number): KernelSet {
   if (forced !== null) return forced;
   if (forcedError !== null) throw forcedError;
   if (calibrationError !== null) throw calibrationError;
@@ -120,7 +120,7 @@ export function pick(kernel: KernelName, work: number): KernelSet {
  * @throws RangeError for an unknown kernel or a work that is not a non-negative number.
  */
 export function dispatchTier(kernel: KernelName, work: number): TierName {
-  if (!Object.hasOwn(KERNELS, kernel)) rangeError('dispatchTier', 'kernel', `must be one of ${KERNEL_NAMES.join(', ')}; got ${JSON.stringify(kernel)}`);
+  if (!Object.hasOwn(KERNELS, kernel)) rangeError('dispatchTier', 'kernel', `must be one of ${KERNEL_NAMES.join(', ')}; got ${typeof kernel === 'string' ? JSON.stringify(kernel) : describe(kernel)}`);
   if (typeof work !== 'number' || !(work >= 0)) rangeError('dispatchTier', 'work', `must be a non-negative number; got ${String(work)}`);
   if (forced !== null) return choice as TierName;
   const r = routes[kernel];

@@ -4,11 +4,11 @@
 import { rangeError } from '../contract/errors.js';
 import { checkVector } from '../contract/checks.js';
 import type { Vector } from '../contract/types.js';
-import { pick } from './dispatch.js';
+import { kernelsFor } from './dispatch.js';
 
 /** Throws a RangeError naming `arg[i]` for the first non-finite element of `x`. */
 export function requireFinite(fn: string, arg: string, x: Vector): void {
-  const i = pick('firstNonFinite', x.length).firstNonFinite(x);
+  const i = kernelsFor('firstNonFinite', x.length).firstNonFinite(x);
   if (i >= 0) rangeError(fn, `${arg}[${i}]`, `is ${x[i]}; inputs must be finite`);
 }
 

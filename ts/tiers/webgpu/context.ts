@@ -19,7 +19,7 @@ import type { GpuAdapterInfo, GpuCutoff, GpuInitOptions, GpuMatrix } from './typ
 const POOL_BYTES = 256 * 1024 * 1024;
 
 /** An open device and what hangs off it; replaced wholesale after a loss. */
-interface Open {
+interface OpenDevice {
   device: GPUDevice;
   pool: BufferPool;
   pipelines: PipelineCache;
@@ -68,7 +68,7 @@ export class GpuContext {
   readonly reason: string | null;
   /** The adapter's self-description, or null when unavailable. */
   readonly adapterInfo: GpuAdapterInfo | null;
-  private open: Open | null = null;
+  private open: OpenDevice | null = null;
   private tail: Promise<unknown> = Promise.resolve();
   private disposed = false;
   private lostReason: string | null = null;
@@ -130,7 +130,7 @@ export class GpuContext {
     return this.available && !this.disposed;
   }
 
-  private async reopen(fn: string): Promise<Open> {
+  private async reopen(fn: string): Promise<OpenDevice> {
     const gpu = this.source!.gpu;
     const adapter = await gpu.requestAdapter(this.options.powerPreference ? { powerPreference: this.options.powerPreference } : undefined);
     if (adapter === null) throw new Error(`hotpath.gpu.${fn}: the GPU device was lost (${this.lostReason}) and no adapter came back`);
@@ -139,13 +139,13 @@ export class GpuContext {
   }
 
   /** Runs `body` after every earlier call on this context, inside error scopes. */
-  private run<T>(fn: string, body: (pass: GpuPass, lim: ChunkLimits, open: Open) => Promise<T>): Promise<T> {
+  private run<T>(fn: string, body: (pass: GpuPass, lim: ChunkLimits, open: OpenDevice) => Promise<T>): Promise<T> {
     const next = this.tail.then(() => this.runNow(fn, body));
     this.tail = next.catch(() => undefined);
     return next;
   }
 
-  private async runNow<T>(fn: string, body: (pass: GpuPass, lim: ChunkLimits, open: Open) => Promise<T>): Promise<T> {
+  private async runNow<T>(fn: string, body: (pass: GpuPass, lim: ChunkLimits, open: OpenDevice) => Promise<T>): Promise<T> {
     if (this.disposed) throw new Error(`hotpath.gpu.${fn}: this GPU context was disposed; call gpu.init() for a new one`);
     if (!this.available) throw new Error(`hotpath.gpu.${fn}: no GPU: ${this.reason}`);
     const open = this.open ?? (await this.reopen(fn));
@@ -237,12 +237,12 @@ export class GpuContext {
     const fn = 'gpu.matmul';
     return this.guard(fn, () => {
       if (a instanceof Float64Array) typeError(fn, 'a', 'must be a Float32Array: WGSL has no f64 (use matmul or matmulAsync for Float64Array)');
-      const { m: mm, k: kk, n: nn } = checkMatmul(fn, a, b, m, k, n);
+      const s = checkMatmul(fn, a, b, m, k, n);
       requireFinite(fn, 'a', a);
       requireFinite(fn, 'b', b);
-      if (mm * nn === 0) return Promise.resolve(new Float32Array(0));
-      if (kk === 0) return Promise.resolve(new Float32Array(mm * nn));
-      return this.run('matmul', (pass, lim) => matmul(pass, lim, a, b, mm, kk, nn));
+      if (s.m * s.n === 0) return Promise.resolve(new Float32Array(0));
+      if (s.k === 0) return Promise.resolve(new Float32Array(s.m * s.n));
+      return this.run('matmul', (pass, lim) => matmul(pass, lim, a, b, s.m, s.k, s.n));
     });
   }
 

@@ -6,7 +6,7 @@
 // is the kernel of whichever tier dispatch picks for that work (inputs are
 // valid by construction, so no public-API checks are timed).
 import { KERNELS, type GpuKernelName } from '../../contract/kernels.js';
-import { pick } from '../../dispatch/dispatch.js';
+import { kernelsFor } from '../../dispatch/dispatch.js';
 import type { GpuCutoff } from './types.js';
 
 interface Probe {
@@ -46,7 +46,7 @@ function probes(g: CutoffTarget): Record<GpuKernelName, Probe> {
     make(work) {
       const q = rand(Q * DIM, 1), m = rand(Math.max(1, Math.round(work / (Q * DIM))) * DIM, 2);
       const out = new Float32Array(Q * (m.length / DIM));
-      return { cpu: () => pick(name, KERNELS[name].work(q, m, DIM))[name](q, m, DIM, out), gpu: () => g[name](q, m, DIM) };
+      return { cpu: () => kernelsFor(name, KERNELS[name].work(q, m, DIM))[name](q, m, DIM, out), gpu: () => g[name](q, m, DIM) };
     },
   });
   return {
@@ -57,7 +57,7 @@ function probes(g: CutoffTarget): Record<GpuKernelName, Probe> {
       make(work) {
         const q = rand(DIM, 3), m = rand(Math.max(1, Math.round(work / DIM)) * DIM, 4);
         const idx = new Uint32Array(10), sc = new Float32Array(10);
-        return { cpu: () => pick('topK', KERNELS.topK.work(q, m)).topK(q, m, DIM, 'cosine', idx, sc), gpu: () => g.topK(q, m, DIM, 10) };
+        return { cpu: () => kernelsFor('topK', KERNELS.topK.work(q, m)).topK(q, m, DIM, 'cosine', idx, sc), gpu: () => g.topK(q, m, DIM, 10) };
       },
     },
     matmul: {
@@ -65,7 +65,7 @@ function probes(g: CutoffTarget): Record<GpuKernelName, Probe> {
       make(work) {
         const n = Math.max(1, Math.round(Math.cbrt(work)));
         const a = rand(n * n, 5), b = rand(n * n, 6), out = new Float32Array(n * n);
-        return { cpu: () => pick('matmul', KERNELS.matmul.work(a, b, n, n, n)).matmul(a, b, n, n, n, out), gpu: () => g.matmul(a, b, n, n, n) };
+        return { cpu: () => kernelsFor('matmul', KERNELS.matmul.work(a, b, n, n, n)).matmul(a, b, n, n, n, out), gpu: () => g.matmul(a, b, n, n, n) };
       },
     },
     riskScoreBatch: {
@@ -74,7 +74,7 @@ function probes(g: CutoffTarget): Record<GpuKernelName, Probe> {
         const s = Float64Array.from(rand(work, 7), (v) => (v + 0.5) * 5), c = Float64Array.from(rand(work, 8), (v) => v + 0.5);
         const e = Math.max(1, work >> 3), off = new Uint32Array(e + 1), out = new Float64Array(e);
         for (let i = 0; i <= e; i++) off[i] = Math.round((i * work) / e);
-        return { cpu: () => pick('riskScoreBatch', KERNELS.riskScoreBatch.work(s)).riskScoreBatch(s, c, off, 5, out), gpu: () => g.riskScoreBatch(s, c, off) };
+        return { cpu: () => kernelsFor('riskScoreBatch', KERNELS.riskScoreBatch.work(s)).riskScoreBatch(s, c, off, 5, out), gpu: () => g.riskScoreBatch(s, c, off) };
       },
     },
     temporalDecay: {
@@ -82,14 +82,14 @@ function probes(g: CutoffTarget): Record<GpuKernelName, Probe> {
       make(work) {
         const s = Float64Array.from(rand(work, 9), (v) => v + 0.5), a = Float64Array.from(rand(work, 10), (v) => (v + 0.5) * 100);
         const out = new Float64Array(work);
-        return { cpu: () => pick('temporalDecay', KERNELS.temporalDecay.work(s)).temporalDecay(s, a, 30, out), gpu: () => g.temporalDecay(s, a, 30) };
+        return { cpu: () => kernelsFor('temporalDecay', KERNELS.temporalDecay.work(s)).temporalDecay(s, a, 30, out), gpu: () => g.temporalDecay(s, a, 30) };
       },
     },
     stats: {
       sizes: [1 << 14, 1 << 22],
       make(work) {
         const x = Float64Array.from(rand(work, 11)), out = new Float64Array(8);
-        return { cpu: () => pick('stats', KERNELS.stats.work(x)).stats(x, 0, out), gpu: () => g.stats(x) };
+        return { cpu: () => kernelsFor('stats', KERNELS.stats.work(x)).stats(x, 0, out), gpu: () => g.stats(x) };
       },
     },
   };
