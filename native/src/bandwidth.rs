@@ -74,7 +74,11 @@ pub fn triad(pool: Option<&ThreadPool>, len: usize, passes: usize) -> Option<Tri
   }
   // Keeps the stores observable so the passes cannot be elided.
   assert!(a[len / 2] == 7.0, "triad produced a wrong value");
-  Some(Triad { bytes_per_pass: 24.0 * len as f64, best_seconds: best, threads: pool.map_or(1, ThreadPool::current_num_threads) })
+  Some(Triad {
+    bytes_per_pass: 24.0 * len as f64,
+    best_seconds: best,
+    threads: pool.map_or(1, ThreadPool::current_num_threads),
+  })
 }
 
 #[cfg(test)]

@@ -153,12 +153,10 @@ fn out_view<'a>(out: &'a mut Int32ArraySlice, count: usize, inputs: &[Span]) -> 
   Ok(unsafe { out.as_mut() })
 }
 
+/// A slot as JS reads it: slots fit i32 (checked on insert), -1 is absent.
 #[inline]
-fn code(r: Option<u32>) -> i32 {
-  match r {
-    Some(s) => s as i32,
-    None => -1,
-  }
+fn slot_or_absent(r: Option<u32>) -> i32 {
+  r.map_or(-1, |s| s as i32)
 }
 
 fn num_bound(v: f64, inclusive: bool, unbounded: f64) -> Bound<f64> {
@@ -333,19 +331,19 @@ impl NativeBTree {
   #[napi(js_name = "setNum", catch_unwind)]
   pub fn set_num(&mut self, key: f64, slot: f64) -> Result<i32> {
     let (key, slot) = (num_key("key", key)?, slot_arg(slot)?);
-    Ok(code(self.num_mut("setNum")?.insert(key, slot)))
+    Ok(slot_or_absent(self.num_mut("setNum")?.insert(key, slot)))
   }
 
   #[napi(js_name = "getNum", catch_unwind)]
   pub fn get_num(&self, key: f64) -> Result<i32> {
     let key = num_key("key", key)?;
-    Ok(code(self.num("getNum")?.get(key)))
+    Ok(slot_or_absent(self.num("getNum")?.get(key)))
   }
 
   #[napi(js_name = "deleteNum", catch_unwind)]
   pub fn delete_num(&mut self, key: f64) -> Result<i32> {
     let key = num_key("key", key)?;
-    Ok(code(self.num_mut("deleteNum")?.remove(key)))
+    Ok(slot_or_absent(self.num_mut("deleteNum")?.remove(key)))
   }
 
   /// setNum per pair in order; out[i] = what setNum returned.
@@ -356,7 +354,7 @@ impl NativeBTree {
     let out = out_view(&mut out, keys.len(), &[span("keys", keys), span("slots", slots)])?;
     check_num_keys(keys)?;
     check_slots(slots)?;
-    t.insert_many(keys.len(), |i| keys[i] + 0.0, |i| slots[i], |i, r| out[i] = code(r));
+    t.insert_many(keys.len(), |i| keys[i] + 0.0, |i| slots[i], |i, r| out[i] = slot_or_absent(r));
     Ok(())
   }
 
@@ -365,7 +363,7 @@ impl NativeBTree {
     let t = self.num("getManyNum")?;
     let out = out_view(&mut out, keys.len(), &[span("keys", keys)])?;
     check_num_keys(keys)?;
-    t.get_many(keys.len(), |i| keys[i] + 0.0, |i, r| out[i] = code(r));
+    t.get_many(keys.len(), |i| keys[i] + 0.0, |i, r| out[i] = slot_or_absent(r));
     Ok(())
   }
 
@@ -374,7 +372,7 @@ impl NativeBTree {
     let t = self.num_mut("deleteManyNum")?;
     let out = out_view(&mut out, keys.len(), &[span("keys", keys)])?;
     check_num_keys(keys)?;
-    t.remove_many(keys.len(), |i| keys[i] + 0.0, |i, r| out[i] = code(r));
+    t.remove_many(keys.len(), |i| keys[i] + 0.0, |i, r| out[i] = slot_or_absent(r));
     Ok(())
   }
 
@@ -422,17 +420,17 @@ impl NativeBTree {
   pub fn set_str(&mut self, #[napi(ts_arg_type = "string")] key: KeyArg, slot: f64) -> Result<i32> {
     let slot = slot_arg(slot)?;
     str_key_len("key", key.bytes())?;
-    Ok(code(self.str_mut("setStr")?.insert(key.bytes(), slot)))
+    Ok(slot_or_absent(self.str_mut("setStr")?.insert(key.bytes(), slot)))
   }
 
   #[napi(js_name = "getStr", catch_unwind)]
   pub fn get_str(&self, #[napi(ts_arg_type = "string")] key: KeyArg) -> Result<i32> {
-    Ok(code(self.str("getStr")?.get(key.bytes())))
+    Ok(slot_or_absent(self.str("getStr")?.get(key.bytes())))
   }
 
   #[napi(js_name = "deleteStr", catch_unwind)]
   pub fn delete_str(&mut self, #[napi(ts_arg_type = "string")] key: KeyArg) -> Result<i32> {
-    Ok(code(self.str_mut("deleteStr")?.remove(key.bytes())))
+    Ok(slot_or_absent(self.str_mut("deleteStr")?.remove(key.bytes())))
   }
 
   /// setStr per key in order; key i = bytes[offsets[i]..offsets[i+1]]
@@ -446,7 +444,7 @@ impl NativeBTree {
     let out = out_view(&mut out, count, &inputs)?;
     check_slots(slots)?;
     check_str_keys(bytes, offsets, count)?;
-    t.insert_many(count, |i| key_at(bytes, offsets, i), |i| slots[i], |i, r| out[i] = code(r));
+    t.insert_many(count, |i| key_at(bytes, offsets, i), |i| slots[i], |i, r| out[i] = slot_or_absent(r));
     Ok(())
   }
 
@@ -455,7 +453,7 @@ impl NativeBTree {
     let t = self.str("getManyStr")?;
     let count = key_count(bytes, offsets)?;
     let out = out_view(&mut out, count, &[span("bytes", bytes), span("offsets", offsets)])?;
-    t.get_many(count, |i| key_at(bytes, offsets, i), |i, r| out[i] = code(r));
+    t.get_many(count, |i| key_at(bytes, offsets, i), |i, r| out[i] = slot_or_absent(r));
     Ok(())
   }
 
@@ -464,7 +462,7 @@ impl NativeBTree {
     let t = self.str_mut("deleteManyStr")?;
     let count = key_count(bytes, offsets)?;
     let out = out_view(&mut out, count, &[span("bytes", bytes), span("offsets", offsets)])?;
-    t.remove_many(count, |i| key_at(bytes, offsets, i), |i, r| out[i] = code(r));
+    t.remove_many(count, |i| key_at(bytes, offsets, i), |i, r| out[i] = slot_or_absent(r));
     Ok(())
   }
 

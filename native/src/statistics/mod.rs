@@ -177,12 +177,6 @@ fn pass2(x: &[f64], mean: f64) -> (Dd, Dd) {
   (sd.total(), sdd.total())
 }
 
-/// Compensated Σx over `x` (any length), chunked and merged in order.
-pub fn sum(pool: Option<&ThreadPool>, x: &[f64]) -> f64 {
-  let pool = par::pool_for(pool, x.len(), Cost::Cheap);
-  par::map_chunks(pool, x, CHUNK, |_, c| pass1(c).sum).into_iter().fold(Dd::default(), Dd::merge).value()
-}
-
 /// Count, sum, mean, variance (with `ddof`), min and max; no median.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Moments {
@@ -545,11 +539,7 @@ fn order_stats_in(pool: Option<&ThreadPool>, x: &[f64], ranks: &[usize], range: 
 
 /// Median of a non-empty `x`: the middle value, or for even n the mean of
 /// the two middle values as (lo + hi) / 2, lo being the largest value
-/// below the upper middle.
-pub fn median(pool: Option<&ThreadPool>, x: &[f64]) -> f64 {
-  median_in(pool, x, None)
-}
-
+/// below the upper middle. `range` as in `order_stats_in`.
 fn median_in(pool: Option<&ThreadPool>, x: &[f64], range: Option<(f64, f64)>) -> f64 {
   let n = x.len();
   if n == 0 {
@@ -760,6 +750,15 @@ mod tests {
 
   fn pools() -> Vec<Option<ThreadPool>> {
     vec![None, Some(ThreadPoolBuilder::new().num_threads(3).build().unwrap())]
+  }
+
+  /// The compensated sum `stats` reports.
+  fn sum(pool: Option<&ThreadPool>, x: &[f64]) -> f64 {
+    moments(pool, x, 0.0).sum
+  }
+
+  fn median(pool: Option<&ThreadPool>, x: &[f64]) -> f64 {
+    median_in(pool, x, None)
   }
 
   /// Exact sum of f64s as a big fixed-point integer (2^-1100 units), then
