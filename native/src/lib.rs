@@ -6,9 +6,9 @@
 //! instead of aborting the Node process. Typed arrays are borrowed in place
 //! (napi hands out the view's own pointer, byteOffset already applied).
 
-// napi registers the exports only outside `cfg(test)`, so test builds
-// see the bindings, and what only they use, as dead; release builds still
-// check for dead code.
+// napi registers the exports only outside `cfg(test)`, so test builds see
+// the bindings, and what only they use, as dead; the addon build still
+// checks for dead code.
 #![cfg_attr(test, allow(dead_code))]
 
 // Domains, named as in the TS and AssemblyScript tiers.
