@@ -178,10 +178,10 @@ async function kernelTasks(hp, c, work, tiers, withPeers, skipped) {
     if (peer.prepare) peer.prepare(mod, x);
     return { fn: peer.module ? () => peer.fn(mod, x) : () => peer.fn(x) };
   });
-  const work = workOf(hp, c, x);
+  const measured = workOf(hp, c, x);
   for (const t of tiers) list.push({ name: t, kind: 'tier', tier: t, force: t, fn: () => callOf(hp, c, x) });
-  if (withPeers) list.push({ name: 'auto', kind: 'auto', tier: hp.dispatchTier(c.name, work), fn: () => callOf(hp, c, x) });
-  return { list, p, label: c.label(p), work, ops: 1 };
+  if (withPeers) list.push({ name: 'auto', kind: 'auto', tier: hp.dispatchTier(c.name, measured), fn: () => callOf(hp, c, x) });
+  return { list, p, label: c.label(p), work: measured, ops: 1 };
 }
 
 async function structureTasks(hp, c, n, tiers, withPeers, skipped) {
