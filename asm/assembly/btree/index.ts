@@ -34,12 +34,16 @@ export function btreeNew(keyType: i32, order: i32): usize {
 
 export function btreeFree(t: usize): void {
   if (!t) return;
+  // The node walk reads child pointers at this tree's vals offset: bind it, or the
+  // offset left by the last tree used (another order or key kind) sends it astray.
+  bind(t);
   clearTree(t);
   heap.free(t);
 }
 
 export function btreeClear(t: usize): void {
   if (!t) return;
+  bind(t);
   clearTree(t);
 }
 
