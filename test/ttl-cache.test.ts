@@ -214,3 +214,149 @@ describe('TtlCache process behaviour', () => {
     expect(out).toBe(1);
   });
 });
+
+// ---- re-entrancy: onEvict may call any method -------------------------------
+
+type Reenter =
+  | { op: 'set'; k: K; ttl: number | undefined } | { op: 'get' | 'peek' | 'has' | 'delete'; k: K }
+  | { op: 'clear' } | { op: 'size' } | { op: 'keys' };
+
+const REENTER: fc.Arbitrary<Reenter> = fc.oneof(
+  { weight: 6, arbitrary: fc.record({ op: fc.constant('set' as const), k: KEY, ttl: fc.option(fc.integer({ min: 1, max: 200 }), { nil: undefined }) }) },
+  { weight: 6, arbitrary: fc.record({ op: fc.constantFrom('get' as const, 'peek' as const, 'has' as const, 'delete' as const), k: KEY }) },
+  { weight: 1, arbitrary: fc.constant({ op: 'clear' as const }) },
+  { weight: 2, arbitrary: fc.constantFrom({ op: 'size' as const }, { op: 'keys' as const }) },
+);
+
+/**
+ * Callbacks that call back into the cache. The cache's own promise is
+ * checked after every top-level call: size <= maxSize, iteration ends and
+ * lists each live key once, every live key reads back the value last set
+ * for it, no entry past its deadline is returned, and every report names a
+ * key with a value that was set for it.
+ */
+function runReentrant(tier: TierName, maxSize: number, seq: Op[], plan: Reenter[][]): void {
+  let now = 0;
+  let budget = 400; // callbacks that insert can chain forever; a test must end
+  const last = new Map<K, { v: number; deadline: number }>();
+  const everSet = new Map<K, Set<number>>();
+  let counter = 1_000_000;
+  const setTracked = (k: K, v: number, ttl: number | undefined, fromCallback: boolean): void => {
+    if (fromCallback && budget-- <= 0) return;
+    // Recorded first: the call's own callbacks run before it returns and may change k again.
+    last.set(k, { v, deadline: now + (ttl ?? 100) });
+    (everSet.get(k) ?? everSet.set(k, new Set()).get(k)!).add(v);
+    c.set(k, v, ttl === undefined ? undefined : { ttlMs: ttl });
+  };
+  let calls = 0;
+  const c: TtlCache<K, number> = new TtlCache<K, number>({
+    maxSize, ttlMs: 100, clock: () => now, autoPurge: false, backend: tier,
+    onEvict: (k, v, r) => {
+      expect(['expired', 'evicted', 'deleted']).toContain(r);
+      expect(everSet.get(k)?.has(v), `onEvict(${String(k)}, ${v}, ${r}) reports a value never set for that key`).toBe(true);
+      if (last.get(k)?.v === v) last.delete(k);
+      for (const a of plan[calls++ % plan.length]) {
+        if (budget <= 0) break;
+        switch (a.op) {
+          case 'set': setTracked(a.k, counter++, a.ttl, true); break;
+          case 'get': case 'peek': case 'has': c[a.op](a.k); break;
+          case 'delete': last.delete(a.k); c.delete(a.k); break;
+          case 'clear': last.clear(); c.clear(); break;
+          case 'size': void c.size; break;
+          case 'keys': for (const k of c.keysLru()) c.peek(k); break;
+        }
+      }
+    },
+  });
+  const invariants = (): void => {
+    const keys = [...c.keysLru()];
+    expect(keys.length).toBe(new Set(keys).size);
+    expect(keys.length).toBeLessThanOrEqual(maxSize);
+    expect(c.size).toBe(keys.length);
+    for (const k of keys) {
+      const v = c.peek(k);
+      expect(v, `live key ${String(k)}`).toBeDefined();
+      expect(last.get(k)?.v, `key ${String(k)} maps to its own value`).toBe(v);
+      expect(last.get(k)!.deadline > now, `key ${String(k)} returned past its deadline`).toBe(true);
+    }
+  };
+  try {
+    for (const o of seq) {
+      switch (o.op) {
+        case 'set': setTracked(o.k, o.v, o.ttl === undefined || o.ttl === Infinity ? undefined : Math.max(1, Math.round(o.ttl)), false); break;
+        case 'get': case 'peek': case 'has': c[o.op](o.k); break;
+        case 'delete': last.delete(o.k); c.delete(o.k); break;
+        case 'clear': last.clear(); c.clear(); break;
+        case 'time': now += o.step; break;
+      }
+      invariants();
+    }
+  } finally {
+    c.dispose();
+  }
+}
+
+describe.each(TIERS)('TtlCache re-entrancy on %s tier', (tier) => {
+  it.each([1, 3, 8])('callbacks calling every method keep the invariants (maxSize %i)', (maxSize) => {
+    fc.assert(fc.property(OPS, fc.array(fc.array(REENTER, { maxLength: 4 }), { minLength: 1, maxLength: 8 }), (seq, plan) => runReentrant(tier, maxSize, seq, plan)), { numRuns: 60 });
+  });
+
+  it('the reproducers: set from an expiry, delete of another key from an expiry, set from an eviction', () => {
+    let now = 0;
+    // 'expired' -> set: every expired entry leaves, new entries are live.
+    const a = new TtlCache<string, number>({ maxSize: 100, ttlMs: 10, clock: () => now, autoPurge: false, backend: tier, onEvict: (k, _v, r) => { if (r === 'expired') a.set(`new-${k}`, 1, { ttlMs: 1000 }); } });
+    for (let i = 0; i < 50; i++) a.set(`k${i}`, i);
+    now = 20;
+    expect(a.size).toBe(50);
+    expect([...a.keysLru()].every((k) => k.startsWith('new-'))).toBe(true);
+    expect(a.get('new-k0')).toBe(1);
+    a.dispose();
+    // 'expired' -> delete(otherKey): no report of undefined, every key keeps its value.
+    const seen: (string | undefined)[] = [];
+    const b = new TtlCache<string, string>({ maxSize: 10, ttlMs: 10, clock: () => now, autoPurge: false, backend: tier, onEvict: (k, _v, r) => { seen.push(k); if (r === 'expired') b.delete('x'); } });
+    b.set('e1', 'E1', { ttlMs: 5 }).set('e2', 'E2', { ttlMs: 5 }).set('x', 'X', { ttlMs: 1000 }).set('y', 'Y', { ttlMs: 1000 });
+    now = 30;
+    expect(b.get('y')).toBe('Y');
+    expect(seen).not.toContain(undefined);
+    expect(seen.sort()).toEqual(['e1', 'e2', 'x']);
+    expect([...b.keysLru()]).toEqual(['y']);
+    b.dispose();
+    // 'evicted' -> set: never above maxSize.
+    const c = new TtlCache<string, number>({ maxSize: 3, ttlMs: 1000, clock: () => now, autoPurge: false, backend: tier, onEvict: (k, v, r) => { if (r === 'evicted' && v < 3) c.set(`${k}+`, v + 1); } });
+    for (let i = 0; i < 10; i++) {
+      c.set(`k${i}`, 0);
+      expect(c.size).toBeLessThanOrEqual(3);
+    }
+    c.dispose();
+  });
+
+  it('a throwing onEvict: the others still run, the first error is rethrown, the cache stays sound', () => {
+    let now = 0;
+    const got: string[] = [];
+    const c = new TtlCache<string, number>({ maxSize: 10, ttlMs: 10, clock: () => now, autoPurge: false, backend: tier, onEvict: (k) => { got.push(k); if (k === 'a') throw new Error('boom'); } });
+    c.set('a', 1).set('b', 2).set('c', 3, { ttlMs: 100 });
+    now = 15;
+    expect(() => c.size).toThrow('boom');
+    expect(got).toEqual(['a', 'b']);
+    expect(c.size).toBe(1);
+    expect(c.get('c')).toBe(3);
+    c.dispose();
+  });
+
+  it('a clock returning NaN, a BigInt or going backwards: the same named error or behaviour on every tier', () => {
+    let t: unknown = 0;
+    const c = new TtlCache<string, number>({ maxSize: 4, ttlMs: 10, clock: () => t as number, autoPurge: false, backend: tier });
+    c.set('a', 1);
+    t = NaN;
+    expect(() => c.get('a')).toThrow(/^hotpath\.TtlCache\.get: options\.clock must return a finite time >= 0; returned NaN$/);
+    t = 5n;
+    expect(() => c.set('b', 2)).toThrow(/^hotpath\.TtlCache\.set: options\.clock must return a number of ms; returned bigint 5$/);
+    t = 8;
+    expect(c.get('a')).toBe(1);
+    t = 3; // backwards: time stays at 8 for the cache
+    expect(c.get('a')).toBe(1);
+    t = 10;
+    expect(c.get('a')).toBeUndefined();
+    c.dispose();
+  });
+});

@@ -2,6 +2,7 @@
 // BPlusTree: an ordered map whose index lives in native or wasm memory while
 // values stay in a JS slab, addressed by u32 slots.
 import { ABI } from '../contract/abi.js';
+import { ownCopy, realView } from '../contract/checks.js';
 import { coreRegistry } from '../contract/disposal.js';
 import type { Key, KeyKind, RangeQuery, RangeResult, TreeCore } from '../contract/btree.js';
 import { structureTier } from '../dispatch/dispatch.js';
@@ -86,14 +87,14 @@ export class BPlusTree<V, K extends number | string = number | string> {
   static fromSorted<V, K extends number | string>(keys: readonly K[] | Float64Array, values: ArrayLike<V>, options: BPlusTreeOptions): BPlusTree<V, K> {
     const t = new BPlusTree<V, K>(options);
     const ks = t.batchKeys('fromSorted', keys);
-    t.checkValues('fromSorted', ks, values);
+    const vs = t.batchValues('fromSorted', ks, values);
     for (let i = 1; i < ks.length; i++) {
       if (!(ks instanceof Float64Array ? ks[i - 1] < ks[i] : t.less(ks[i - 1] as K, ks[i] as K))) rangeError('BPlusTree.fromSorted', `keys[${i}]`, `must be greater than keys[${i - 1}]; keys must be strictly ascending`);
     }
     const slots = new Uint32Array(ks.length);
     for (let i = 0; i < ks.length; i++) {
       slots[i] = i;
-      t.slab.push(values[i]);
+      t.slab.push(vs[i]);
     }
     if (t.keySlab) for (let i = 0; i < ks.length; i++) t.keySlab.push(ks[i] as K);
     t.core.bulkLoad(ks, slots);
@@ -132,13 +133,15 @@ export class BPlusTree<V, K extends number | string = number | string> {
     const name = `BPlusTree.${fn}`;
     if (this.keyType === 'number') {
       if (keys instanceof Float64Array) {
-        let copy: Float64Array | null = null;
-        for (let i = 0; i < keys.length; i++) {
-          const k = keys[i];
+        // Validated and used as one snapshot: a shared buffer could change in between.
+        const own = ownCopy(realView(name, 'keys', keys));
+        let copy: Float64Array | null = own === keys ? null : own;
+        for (let i = 0; i < own.length; i++) {
+          const k = own[i];
           if (k - k !== 0) rangeError(name, `keys[${i}]`, `must be finite; got ${k}`);
-          if (k === 0 && 1 / k < 0) (copy ??= keys.slice())[i] = 0;
+          if (k === 0 && 1 / k < 0) (copy ??= own.slice())[i] = 0;
         }
-        return copy ?? keys;
+        return copy ?? own;
       }
       if (!Array.isArray(keys)) typeError(name, 'keys', `must be a Float64Array or number[]; got ${describe(keys)}`);
       const out = new Float64Array(keys.length);
@@ -146,17 +149,20 @@ export class BPlusTree<V, K extends number | string = number | string> {
       return out;
     }
     if (!Array.isArray(keys)) typeError(name, 'keys', `must be an array of strings; got ${describe(keys)}`);
-    for (let i = 0; i < keys.length; i++) this.key(fn, keys[i], `keys[${i}]`);
-    return keys as K[];
+    // A copy, so element getters run once and what was checked is what is stored.
+    const own = keys.slice() as K[];
+    for (let i = 0; i < own.length; i++) this.key(fn, own[i], `keys[${i}]`);
+    return own;
   }
 
-  private checkValues(fn: string, keys: ArrayLike<unknown>, values: unknown): void {
+  /** The values of a batch, read once up front so a throwing getter fails the call before anything changes. */
+  private batchValues(fn: string, keys: ArrayLike<unknown>, values: unknown): V[] {
     if (values === null || typeof values !== 'object' || typeof (values as ArrayLike<V>).length !== 'number') {
       typeError(`BPlusTree.${fn}`, 'values', `must be an array-like; got ${describe(values)}`);
     }
-    if ((values as ArrayLike<V>).length !== keys.length) {
-      rangeError(`BPlusTree.${fn}`, 'values', `length ${(values as ArrayLike<V>).length} does not match keys length ${keys.length}`);
-    }
+    const n = (values as ArrayLike<V>).length;
+    if (n !== keys.length) rangeError(`BPlusTree.${fn}`, 'values', `length ${n} does not match keys length ${keys.length}`);
+    return Array.prototype.slice.call(values) as V[];
   }
 
   // ---- slab -------------------------------------------------------------
@@ -236,21 +242,27 @@ export class BPlusTree<V, K extends number | string = number | string> {
   setMany(keys: readonly K[] | Float64Array, values: ArrayLike<V>): this {
     this.live('setMany');
     const ks = this.batchKeys('setMany', keys);
-    this.checkValues('setMany', ks, values);
+    const vs = this.batchValues('setMany', ks, values);
     this.version++;
     const n = ks.length, slots = new Uint32Array(n), out = new Int32Array(n);
     // Reserve one fresh slot per key; slots of keys that already exist are returned below.
     let next = this.slab.length;
     for (let i = 0; i < n; i++) slots[i] = this.free.length > 0 ? this.free.pop()! : next++;
     if (next > this.slab.length) this.slab.length = next;
-    this.core.setMany(ks, slots, out);
+    try {
+      this.core.setMany(ks, slots, out);
+    } catch (e) {
+      // The core applies a batch wholly or not at all; give the reserved slots back.
+      for (let i = n - 1; i >= 0; i--) this.free.push(slots[i]);
+      throw e;
+    }
     for (let i = 0; i < n; i++) {
       const prev = out[i];
       if (prev >= 0) {
-        this.slab[prev] = values[i];
+        this.slab[prev] = vs[i];
         this.release(slots[i]);
       } else {
-        this.slab[slots[i]] = values[i];
+        this.slab[slots[i]] = vs[i];
         if (this.keySlab) this.keySlab[slots[i]] = ks[i] as K;
       }
     }

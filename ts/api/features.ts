@@ -1,4 +1,4 @@
-import { checkBoolean, checkCount, checkOptions, describe, rangeError, typeError } from '../contract/errors.js';
+import { allocate, checkBoolean, checkCount, checkOptions, describe, rangeError, typeError } from '../contract/errors.js';
 import { KERNELS } from '../contract/kernels.js';
 import { kernelsFor } from '../dispatch/dispatch.js';
 
@@ -35,7 +35,7 @@ export function ngramFeatures(texts: string | readonly string[], options?: Ngram
   const dims = o.dims === undefined ? 1024 : checkCount(fn, 'options.dims', o.dims, 1);
   if (dims > MAX_DIMS) rangeError(fn, 'options.dims', `must be <= ${MAX_DIMS}; got ${dims}`);
   checkBoolean(fn, 'options.normalize', o.normalize);
-  const out = new Float32Array(list.length * dims);
+  const out = allocate(fn, 'the output (texts × options.dims)', Float32Array, list.length * dims);
   if (list.length > 0) kernelsFor(fn, KERNELS.ngramFeatures.work(list)).ngramFeatures(list, n, dims, o.normalize ?? true, out);
   return out;
 }

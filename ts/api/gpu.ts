@@ -2,7 +2,7 @@
 // gpu.init(): find an adapter, open a device, measure cutoffs, and make the
 // context the one the async helpers use. Never throws for a missing GPU: the
 // context comes back unavailable with the reason.
-import { checkCount, checkOptions, describe, rangeError, typeError } from '../contract/errors.js';
+import { checkCount, checkOptions, describe, quoted, rangeError, typeError } from '../contract/errors.js';
 import { GpuContext, requestDevice } from '../tiers/webgpu/context.js';
 import { setActiveGpu } from '../tiers/webgpu/active.js';
 import { gpuSource } from '../tiers/webgpu/provider.js';
@@ -15,7 +15,7 @@ export type Gpu = GpuContext;
 function checkInit(o: Partial<GpuInitOptions>): void {
   const fn = 'gpu.init';
   if (o.powerPreference !== undefined && o.powerPreference !== 'low-power' && o.powerPreference !== 'high-performance') {
-    rangeError(fn, 'options.powerPreference', `must be 'low-power' or 'high-performance'; got ${JSON.stringify(o.powerPreference)}`);
+    rangeError(fn, 'options.powerPreference', `must be 'low-power' or 'high-performance'; got ${quoted(o.powerPreference)}`);
   }
   if (o.adapter !== undefined && (o.adapter === null || typeof (o.adapter as { requestDevice?: unknown }).requestDevice !== 'function')) {
     typeError(fn, 'options.adapter', `must be a GPUAdapter; got ${describe(o.adapter)}`);

@@ -1,4 +1,5 @@
 import { blameNonFinite, checkMatmul } from '../contract/checks.js';
+import { allocate } from '../contract/errors.js';
 import { KERNELS } from '../contract/kernels.js';
 import type { FloatArray } from '../contract/types.js';
 import { kernelsFor } from '../dispatch/dispatch.js';
@@ -14,7 +15,7 @@ import { kernelsFor } from '../dispatch/dispatch.js';
 export function matmul<T extends FloatArray>(a: T, b: T, m: number, k: number, n: number): T {
   const fn = 'matmul';
   const s = checkMatmul(fn, a, b, m, k, n);
-  const out = (s.f32 ? new Float32Array(s.m * s.n) : new Float64Array(s.m * s.n)) as T;
+  const out = allocate(fn, 'the output (m × n)', (s.f32 ? Float32Array : Float64Array) as unknown as new (n: number) => T, s.m * s.n);
   kernelsFor(fn, KERNELS.matmul.work(a, b, s.m, s.k, s.n)).matmul(a, b, s.m, s.k, s.n, out);
   for (let i = 0; i < out.length; i++) {
     if (out[i] - out[i] !== 0) {

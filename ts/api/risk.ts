@@ -29,9 +29,9 @@ export function riskScore(severities: Vector, confidences: Vector, options?: Ris
  */
 export function riskScoreBatch(severities: Vector, confidences: Vector, offsets: Uint32Array, options?: RiskOptions): Float64Array {
   const fn = 'riskScoreBatch';
-  const { s, c, max } = checkRiskBatch(fn, severities, confidences, offsets, options);
-  const out = new Float64Array(offsets.length - 1);
-  const bad = kernelsFor(fn, KERNELS.riskScoreBatch.work(s)).riskScoreBatch(s, c, offsets, max, out);
+  const { s, c, offsets: off, max } = checkRiskBatch(fn, severities, confidences, offsets, options);
+  const out = new Float64Array(off.length - 1);
+  const bad = kernelsFor(fn, KERNELS.riskScoreBatch.work(s)).riskScoreBatch(s, c, off, max, out);
   if (bad > 0) blameNonFinite(fn, [['severities', s], ['confidences', c]]);
   return out;
 }

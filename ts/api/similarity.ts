@@ -1,4 +1,5 @@
 import { blameNonFinite, checkBatch, checkPair, checkTopK, type TopKOptions } from '../contract/checks.js';
+import { allocate } from '../contract/errors.js';
 import { KERNELS } from '../contract/kernels.js';
 import type { TopKResult, Vector } from '../contract/types.js';
 import { kernelsFor } from '../dispatch/dispatch.js';
@@ -53,7 +54,7 @@ function checkBatchOutput(fn: string, out: Float32Array, q: Float32Array, m: Flo
 /** Validates, dispatches and checks one all-pairs batch kernel. */
 function runBatch(fn: 'cosineBatch' | 'euclideanBatch', queries: unknown, matrix: unknown, dim: unknown): Float32Array {
   const s = checkBatch(fn, queries, matrix, dim);
-  const out = new Float32Array(s.nq * s.n);
+  const out = allocate(fn, 'the output (queries × rows)', Float32Array, s.nq * s.n);
   kernelsFor(fn, KERNELS[fn].work(s.q, s.m, s.d))[fn](s.q, s.m, s.d, out);
   checkBatchOutput(fn, out, s.q, s.m, s.d, s.n);
   return out;

@@ -41,12 +41,14 @@ export function wheelConfig(fn: string, o: { tickMs?: unknown; wheels?: unknown;
     if (w.length < 1 || w.length > 8) rangeError(fn, 'options.wheels', `must have 1 to 8 levels; got ${w.length}`);
     // At most 8 x 65536 = 2^19 slots in all, so only the span needs a bound.
     let span = 1;
-    w.forEach((n, l) => {
+    // An index loop, not forEach: forEach skips holes, which would let `[256, , 64]` through.
+    for (let l = 0; l < w.length; l++) {
+      const n = w[l];
       if (typeof n !== 'number' || !Number.isInteger(n) || n < 2 || n > 65536) rangeError(fn, `options.wheels[${l}]`, `must be an integer in [2, 65536]; got ${describe(n)}`);
       span *= n;
-    });
+    }
     if (span > 2 ** 48) rangeError(fn, 'options.wheels', `spans ${span} ticks; the product of the sizes must be <= 2^48`);
-    wheels = w as number[];
+    wheels = w.slice() as number[];
   }
   const now = o.now === undefined ? 0 : checkFinite(fn, 'options.now', o.now, { min: 0, max: maxTime });
   return { tickMs, wheels, now, maxTime };
@@ -67,6 +69,18 @@ export function createWheelCore(fn: string, requested: BackendChoice, cfg: Wheel
  */
 export function nodeIndex(id: number): number {
   return id - ((id / WHEEL_GEN_UNIT) | 0) * WHEEL_GEN_UNIT;
+}
+
+/**
+ * A reading of a user clock: a finite number >= 0, else a TypeError (the
+ * callback broke its contract) naming it, the same on every tier. A clock behind the wheel is the caller's to clamp.
+ * @internal
+ */
+export function readClock(fn: string, clock: () => number): number {
+  const t = clock();
+  if (typeof t !== 'number') typeError(fn, 'options.clock', `must return a number of ms; returned ${describe(t)}`);
+  if (!(t >= 0) || t === Infinity) typeError(fn, 'options.clock', `must return a finite time >= 0; returned ${t}`);
+  return t;
 }
 
 function tooMany(fn: string): never {
@@ -369,7 +383,7 @@ export class TimingWheel<P = unknown> {
     const wake = this.core.nextWake();
     if (wake < 0) return;
     this.aimAt = wake;
-    const delay = Math.min(MAX_TIMEOUT, Math.max(0, wake - this.clock()));
+    const delay = Math.min(MAX_TIMEOUT, Math.max(0, wake - readClock('TimingWheel.start', this.clock)));
     const t = setTimeout(() => this.fire(), delay);
     (t as { unref?: () => void }).unref?.();
     this.timer = t;
@@ -379,8 +393,7 @@ export class TimingWheel<P = unknown> {
     this.timer = null;
     const cb = this.onExpire;
     if (cb === null || this.disposed) return;
-    const t = this.clock();
-    const now = Math.min(this.maxTime, Math.max(this.nowMs, typeof t === 'number' && t === t ? t : this.nowMs));
+    const now = Math.min(this.maxTime, Math.max(this.nowMs, readClock('TimingWheel.start', this.clock)));
     const expired = this.collect(now);
     let error: unknown = null;
     let failed = false;

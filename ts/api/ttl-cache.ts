@@ -6,7 +6,7 @@ import { coreRegistry, grown } from '../contract/disposal.js';
 import { checkBoolean, checkCount, checkFunction, checkOptions, describe, rangeError, typeError } from '../contract/errors.js';
 import type { BackendChoice, TierName } from '../contract/types.js';
 import type { WheelCore } from '../contract/wheel.js';
-import { createWheelCore, nodeIndex, wheelConfig } from './timing-wheel.js';
+import { createWheelCore, nodeIndex, readClock, wheelConfig } from './timing-wheel.js';
 
 /** Why an entry left the cache. */
 export type EvictReason = 'expired' | 'evicted' | 'deleted';
@@ -17,9 +17,17 @@ export interface TtlCacheOptions<K, V> {
   maxSize: number;
   /** Default time to live in ms (> 0); `Infinity` means entries never expire. */
   ttlMs: number;
-  /** Called once for each entry that leaves: by expiry, LRU eviction, `delete` or `clear`. Not called when `set` replaces a value. */
+  /**
+   * Called once for each entry that leaves: by expiry, LRU eviction, `delete`
+   * or `clear`. Not called when `set` replaces a value. Calls are made after
+   * the cache operation that removed the entries has completed, so the
+   * callback may call any method of the cache (including `set`, `delete`
+   * and `clear`); entries those calls remove are reported in turn. If a
+   * callback throws, the remaining ones still run and the first error is
+   * rethrown from the cache call.
+   */
   onEvict?: (key: K, value: V, reason: EvictReason) => void;
-  /** Clock in ms (default `performance.now`); must not run backwards by more than it is trusted to. */
+  /** Clock in ms (default `performance.now`). It must return a finite number >= 0; a reading behind the previous one counts as the previous one. */
   clock?: () => number;
   /** Expire entries from a background unref'd timer even when the cache is idle (default true). */
   autoPurge?: boolean;
@@ -89,6 +97,11 @@ export class TtlCache<K extends string | number, V> {
   private timer: ReturnType<typeof setTimeout> | null = null;
   private timerAt = Infinity;
   private disposed = false;
+  /** Latest clock reading: time never runs backwards for the cache. */
+  private lastNow = 0;
+  /** Evictions not yet reported: key, value, reason triples. */
+  private pending: unknown[] = [];
+  private delivering = false;
   private hits = 0;
   private misses = 0;
   private evictions = 0;
@@ -108,8 +121,8 @@ export class TtlCache<K extends string | number, V> {
     this.onEvict = o.onEvict;
     this.clock = o.clock ?? (() => performance.now());
     this.autoPurge = o.autoPurge ?? true;
-    const start = this.clock();
-    if (typeof start !== 'number' || !(start >= 0) || start === Infinity) typeError('TtlCache', 'options.clock', `must return a finite time >= 0; returned ${describe(start)}`);
+    const start = readClock('TtlCache', this.clock);
+    this.lastNow = start;
     const cfg = wheelConfig('TtlCache', { tickMs: o.tickMs, now: start });
     this.maxTime = cfg.maxTime;
     const { core, tier } = createWheelCore('TtlCache', o.backend ?? 'auto', cfg);
@@ -135,11 +148,40 @@ export class TtlCache<K extends string | number, V> {
     return key as K;
   }
 
-  /** Reads the clock and expires everything due; returns the time read. */
-  private tick(): number {
-    const t = this.clock();
+  /** Reads the clock and expires everything due (reported later by deliver); returns the time. */
+  private tick(fn: string): number {
+    const read = readClock(`TtlCache.${fn}`, this.clock);
+    const t = read < this.lastNow ? this.lastNow : (this.lastNow = read);
     if (t >= this.wakeAt) this.purge(t);
     return t;
+  }
+
+  /**
+   * Reports removed entries to onEvict, once the structure is consistent
+   * again. Re-entrant calls from a callback queue their own removals here,
+   * and this loop (not a nested one) reports them, in order.
+   */
+  private deliver(): void {
+    if (this.delivering || this.pending.length === 0) return;
+    const cb = this.onEvict!;
+    const q = this.pending;
+    this.delivering = true;
+    let failed = false;
+    let error: unknown;
+    try {
+      for (let i = 0; i < q.length; i += 3) {
+        try {
+          cb(q[i] as K, q[i + 1] as V, q[i + 2] as EvictReason);
+        } catch (e) {
+          if (!failed) error = e;
+          failed = true;
+        }
+      }
+    } finally {
+      q.length = 0;
+      this.delivering = false;
+    }
+    if (failed) throw error;
   }
 
   private purge(t: number): void {
@@ -192,7 +234,7 @@ export class TtlCache<K extends string | number, V> {
     this.keys[e] = undefined;
     this.values[e] = undefined;
     this.freeList.push(e);
-    this.onEvict?.(key, value, reason);
+    if (this.onEvict !== undefined) this.pending.push(key, value, reason);
   }
 
   /** Starts, moves or drops entry e's timer for a new deadline. */
@@ -219,7 +261,7 @@ export class TtlCache<K extends string | number, V> {
   private armTimer(at: number): void {
     if (this.timer !== null) clearTimeout(this.timer);
     this.timerAt = at;
-    const delay = Math.min(0x7fff_ffff, Math.max(0, at - this.clock()));
+    const delay = Math.min(0x7fff_ffff, Math.max(0, at - this.lastNow));
     const t = setTimeout(() => this.onTimer(), delay);
     (t as { unref?: () => void }).unref?.();
     this.timer = t;
@@ -229,15 +271,21 @@ export class TtlCache<K extends string | number, V> {
     this.timer = null;
     this.timerAt = Infinity;
     if (this.disposed) return;
-    this.tick();
-    if (this.wakeAt !== Infinity) this.armTimer(this.wakeAt);
+    try {
+      this.tick('purge');
+      this.deliver();
+    } finally {
+      if (!this.disposed && this.wakeAt !== Infinity && this.timer === null) this.armTimer(this.wakeAt);
+    }
   }
 
   /** Value of a live entry, marking it most recently used; counts a hit or a miss. */
   get(key: K): V | undefined {
     this.live('get');
-    const now = this.tick();
-    const e = this.map.get(this.keyArg('get', key));
+    const k = this.keyArg('get', key);
+    const now = this.tick('get');
+    this.deliver();
+    const e = this.map.get(k);
     if (e === undefined) {
       this.misses++;
       return undefined;
@@ -246,6 +294,7 @@ export class TtlCache<K extends string | number, V> {
       this.expirations++;
       this.remove(e, 'expired');
       this.misses++;
+      this.deliver();
       return undefined;
     }
     this.hits++;
@@ -259,8 +308,10 @@ export class TtlCache<K extends string | number, V> {
   /** Value of a live entry without marking it used or counting stats. */
   peek(key: K): V | undefined {
     this.live('peek');
-    const now = this.tick();
-    const e = this.map.get(this.keyArg('peek', key));
+    const k = this.keyArg('peek', key);
+    const now = this.tick('peek');
+    this.deliver();
+    const e = this.map.get(k);
     if (e === undefined || this.deadlines[e] <= now) return undefined;
     return this.values[e];
   }
@@ -268,15 +319,17 @@ export class TtlCache<K extends string | number, V> {
   /** Whether a live entry exists (does not mark it used). */
   has(key: K): boolean {
     this.live('has');
-    const now = this.tick();
-    const e = this.map.get(this.keyArg('has', key));
+    const k = this.keyArg('has', key);
+    const now = this.tick('has');
+    this.deliver();
+    const e = this.map.get(k);
     return e !== undefined && this.deadlines[e] > now;
   }
 
   /**
    * Inserts or replaces `key`, marking it most recently used and restarting
    * its TTL. A new key in a full cache evicts the least recently used entry
-   * first (`onEvict` reason `'evicted'`).
+   * first (`onEvict` reason `'evicted'`, reported once the entry is in).
    */
   set(key: K, value: V, options?: SetOptions): this {
     this.live('set');
@@ -286,9 +339,12 @@ export class TtlCache<K extends string | number, V> {
       const o = checkOptions<SetOptions>('TtlCache.set', options);
       if (o.ttlMs !== undefined) ttl = this.ttlArg('TtlCache.set', o.ttlMs, 'options.ttlMs');
     }
-    const now = this.tick();
+    const now = this.tick('set');
     const deadline = ttl === Infinity ? Infinity : now + ttl;
-    if (deadline !== Infinity && deadline > this.maxTime) rangeError('TtlCache.set', 'options.ttlMs', `puts the deadline beyond the largest time ${this.maxTime}`);
+    if (deadline !== Infinity && deadline > this.maxTime) {
+      this.deliver();
+      rangeError('TtlCache.set', 'options.ttlMs', `puts the deadline beyond the largest time ${this.maxTime}`);
+    }
     let e = this.map.get(k);
     if (e !== undefined) {
       this.values[e] = value;
@@ -313,33 +369,48 @@ export class TtlCache<K extends string | number, V> {
       this.link(e);
     }
     this.deadlines[e] = deadline;
-    this.setTimer(e, deadline);
+    try {
+      this.setTimer(e, deadline);
+    } catch (err) {
+      // The wheel is full: the entry cannot expire, so it must not stay.
+      this.map.delete(k);
+      this.unlink(e);
+      this.keys[e] = undefined;
+      this.values[e] = undefined;
+      this.freeList.push(e);
+      this.deliver();
+      throw err;
+    }
+    this.deliver();
     return this;
   }
 
   /** Removes `key`; true if a live entry was removed (`onEvict` reason `'deleted'`). */
   delete(key: K): boolean {
     this.live('delete');
-    this.tick();
-    const e = this.map.get(this.keyArg('delete', key));
-    if (e === undefined) return false;
-    this.remove(e, 'deleted');
-    return true;
+    const k = this.keyArg('delete', key);
+    this.tick('delete');
+    const e = this.map.get(k);
+    if (e !== undefined) this.remove(e, 'deleted');
+    this.deliver();
+    return e !== undefined;
   }
 
   /** Removes every entry, least recently used first (`onEvict` reason `'deleted'`). */
   clear(): void {
     this.live('clear');
-    this.tick();
+    this.tick('clear');
     while (this.head !== NIL) this.remove(this.head, 'deleted');
     this.wheel.clear();
     this.wakeAt = Infinity;
+    this.deliver();
   }
 
   /** Live entries (never more than `maxSize`). */
   get size(): number {
     this.live('size');
-    this.tick();
+    this.tick('size');
+    this.deliver();
     return this.map.size;
   }
 
@@ -348,11 +419,18 @@ export class TtlCache<K extends string | number, V> {
     return { hits: this.hits, misses: this.misses, evictions: this.evictions, expirations: this.expirations };
   }
 
-  /** Live keys from least to most recently used. */
-  *keysLru(): IterableIterator<K> {
+  /**
+   * Live keys from least to most recently used, as they are when the call
+   * is made: the walk is over a snapshot, so it ends whatever the loop body
+   * does to the cache.
+   */
+  keysLru(): IterableIterator<K> {
     this.live('keysLru');
-    this.tick();
-    for (let e = this.head; e !== NIL; e = this.next[e]) yield this.keys[e] as K;
+    this.tick('keysLru');
+    this.deliver();
+    const keys: K[] = [];
+    for (let e = this.head; e !== NIL; e = this.next[e]) keys.push(this.keys[e] as K);
+    return keys[Symbol.iterator]();
   }
 
   /** Stops the purge timer and frees the expiry wheel; entries are dropped without `onEvict`. Idempotent. */

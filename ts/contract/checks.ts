@@ -3,13 +3,39 @@
 // checked values in the shapes the kernels take; messages name the function
 // and the argument. Checks that scan every element for finiteness run on a
 // tier (dispatch/finite.ts), so they are not here.
-import { checkCount, checkFinite, checkOptions, describe, rangeError, typeError } from './errors.js';
+import { checkCount, checkFinite, checkOptions, describe, quoted, rangeError, typeError } from './errors.js';
 import { METRIC_CODE } from './abi.js';
 import type { FloatArray, Metric, Vector } from './types.js';
 
+/**
+ * `x`, known to pass `instanceof` for a typed-array class, checked to be a
+ * real view (a Proxy of one passes `instanceof` but not `isView`, and would
+ * fail deep inside a tier) on a live buffer (a detached one reads as empty).
+ */
+export function realView<T extends ArrayBufferView>(fn: string, arg: string, x: T): T {
+  if (!ArrayBuffer.isView(x)) typeError(fn, arg, `must be a ${Object.getPrototypeOf(x).constructor.name} itself, not a Proxy of one`);
+  if (x.byteLength === 0) {
+    try {
+      new Uint8Array(x.buffer, 0, 0);
+    } catch {
+      typeError(fn, arg, 'is a view of a detached ArrayBuffer');
+    }
+  }
+  return x;
+}
+
+/**
+ * An index or key array that a call validates and then trusts: when it
+ * lives on a SharedArrayBuffer another thread could rewrite it between the
+ * check and the use, so the call works on a private copy.
+ */
+export function ownCopy<T extends Uint32Array | Float64Array | Int32Array>(x: T): T {
+  return typeof SharedArrayBuffer !== 'undefined' && x.buffer instanceof SharedArrayBuffer ? (x.slice() as T) : x;
+}
+
 /** Accepts Float32Array, Float64Array or an array of numbers. */
 export function checkVector(fn: string, arg: string, x: unknown): Vector {
-  if (x instanceof Float32Array || x instanceof Float64Array) return x;
+  if (x instanceof Float32Array || x instanceof Float64Array) return realView(fn, arg, x);
   if (Array.isArray(x)) {
     // Plain arrays are the slow path anyway; reject strings and objects
     // here so they are not silently coerced by a typed-array copy.
@@ -31,7 +57,7 @@ export function checkPair(fn: string, a: unknown, b: unknown): [Vector, Vector] 
 
 /** A Float32Array (the batch kernels' storage type). */
 export function checkF32(fn: string, arg: string, x: unknown): Float32Array {
-  if (x instanceof Float32Array) return x;
+  if (x instanceof Float32Array) return realView(fn, arg, x);
   return typeError(fn, arg, `must be a Float32Array; got ${describe(x)}`);
 }
 
@@ -97,7 +123,7 @@ export function checkTopK(fn: string, query: unknown, matrix: unknown, dim: unkn
   const metric = checkOptions<TopKOptions>(fn, options).metric ?? 'cosine';
   if (!Object.hasOwn(METRIC_CODE, metric as string)) {
     if (typeof metric !== 'string') typeError(fn, 'options.metric', `must be a string; got ${describe(metric)}`);
-    rangeError(fn, 'options.metric', `must be 'cosine', 'dot' or 'euclidean'; got ${JSON.stringify(metric)}`);
+    rangeError(fn, 'options.metric', `must be 'cosine', 'dot' or 'euclidean'; got ${quoted(metric)}`);
   }
   if (qv.length !== d) rangeError(fn, 'query', `length ${qv.length} does not match dim ${d}`);
   if (m.length % d !== 0) rangeError(fn, 'matrix', `length ${m.length} is not a multiple of dim ${d}`);
@@ -128,10 +154,11 @@ export function checkSignals(fn: string, s: unknown, c: unknown): [Vector, Vecto
 }
 
 /** Validates a riskScoreBatch call, CSR offsets included. */
-export function checkRiskBatch(fn: string, severities: unknown, confidences: unknown, offsets: unknown, options: unknown): { s: Vector; c: Vector; offsets: Uint32Array; max: number } {
+export function checkRiskBatch(fn: string, severities: unknown, confidences: unknown, offsetsArg: unknown, options: unknown): { s: Vector; c: Vector; offsets: Uint32Array; max: number } {
   const [s, c] = checkSignals(fn, severities, confidences);
-  if (!(offsets instanceof Uint32Array)) typeError(fn, 'offsets', `must be a Uint32Array; got ${describe(offsets)}`);
+  if (!(offsetsArg instanceof Uint32Array)) typeError(fn, 'offsets', `must be a Uint32Array; got ${describe(offsetsArg)}`);
   const max = checkMaxSeverity(fn, options);
+  const offsets = ownCopy(realView(fn, 'offsets', offsetsArg));
   const e = offsets.length - 1;
   if (e < 0) rangeError(fn, 'offsets', 'must have length E+1 >= 1');
   if (offsets[0] !== 0) rangeError(fn, 'offsets[0]', `must be 0; got ${offsets[0]}`);
@@ -178,7 +205,9 @@ export function checkDdof(fn: string, options: unknown, count: number): number {
 export function checkMatmul(fn: string, a: unknown, b: unknown, m: unknown, k: unknown, n: unknown): { a: FloatArray; b: FloatArray; f32: boolean; m: number; k: number; n: number } {
   const f32 = a instanceof Float32Array;
   if (!f32 && !(a instanceof Float64Array)) typeError(fn, 'a', `must be a Float32Array or Float64Array; got ${describe(a)}`);
-  if (!(f32 ? b instanceof Float32Array : b instanceof Float64Array)) typeError(fn, 'b', `must be a ${(a as FloatArray).constructor.name} like a; got ${describe(b)}`);
+  realView(fn, 'a', a as FloatArray);
+  if (!(f32 ? b instanceof Float32Array : b instanceof Float64Array)) typeError(fn, 'b', `must be a ${f32 ? 'Float32Array' : 'Float64Array'} like a; got ${describe(b)}`);
+  realView(fn, 'b', b as FloatArray);
   const rows = checkCount(fn, 'm', m), inner = checkCount(fn, 'k', k), cols = checkCount(fn, 'n', n);
   const fa = a as FloatArray, fb = b as FloatArray;
   if (fa.length !== rows * inner) rangeError(fn, 'a', `length ${fa.length} does not match m·k = ${rows}·${inner}`);

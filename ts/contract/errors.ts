@@ -2,14 +2,23 @@
 // with the function and argument name so a caller can tell what was wrong
 // without reading the stack.
 
-/** Short description of a value for error messages. */
+const TypedArray = Object.getPrototypeOf(Int8Array) as abstract new () => ArrayBufferView;
+
+/**
+ * Short description of a value for error messages. Never throws: it is
+ * called on hostile values (Proxies, throwing getters, BigInts, cycles).
+ */
 export function describe(x: unknown): string {
-  if (x === null) return 'null';
-  if (Array.isArray(x)) return `Array(${x.length})`;
-  if (ArrayBuffer.isView(x)) return `${x.constructor.name}(${(x as unknown as ArrayLike<unknown>).length ?? x.byteLength})`;
-  if (typeof x === 'object') return (x as object).constructor?.name ?? 'object';
-  if (typeof x === 'string') return `string ${JSON.stringify(x.length > 20 ? `${x.slice(0, 20)}…` : x)}`;
-  return `${typeof x} ${String(x)}`;
+  try {
+    if (x === null) return 'null';
+    if (Array.isArray(x)) return `Array(${x.length})`;
+    if (ArrayBuffer.isView(x)) return `${x.constructor.name}(${(x as unknown as ArrayLike<unknown>).length ?? x.byteLength})`;
+    if (typeof x === 'object') return x instanceof TypedArray ? `Proxy of a ${Object.getPrototypeOf(x).constructor.name}` : ((x as object).constructor?.name ?? 'object');
+    if (typeof x === 'string') return `string ${JSON.stringify(x.length > 20 ? `${x.slice(0, 20)}…` : x)}`;
+    return `${typeof x} ${String(x)}`;
+  } catch {
+    return typeof x;
+  }
 }
 
 /** Throws a TypeError prefixed with `fn: arg`. */
@@ -65,5 +74,23 @@ export function checkFunction<F extends (...args: never[]) => unknown>(fn: strin
 /** `'auto'` or a CPU tier name (setBackend, a structure's `backend` option). */
 export function checkBackendChoice(fn: string, arg: string, x: unknown): 'auto' | 'native' | 'wasm' | 'js' {
   if (x === 'auto' || x === 'native' || x === 'wasm' || x === 'js') return x;
-  return rangeError(fn, arg, `must be 'auto', 'native', 'wasm' or 'js'; got ${typeof x === 'string' ? JSON.stringify(x) : describe(x)}`);
+  return rangeError(fn, arg, `must be 'auto', 'native', 'wasm' or 'js'; got ${quoted(x)}`);
+}
+
+/** A string quoted as JSON, anything else described: for "got …" in messages. */
+export function quoted(x: unknown): string {
+  return typeof x === 'string' ? JSON.stringify(x) : describe(x);
+}
+
+/**
+ * A new typed array of `length` elements for a call's output; an engine
+ * refusal (past its length limit, or out of memory) becomes a RangeError
+ * naming the function and the output's shape.
+ */
+export function allocate<T>(fn: string, what: string, Ctor: new (n: number) => T, length: number): T {
+  try {
+    return new Ctor(length);
+  } catch (e) {
+    return rangeError(fn, what, `needs ${length} elements, more than this engine can allocate (${(e as Error).message})`);
+  }
 }

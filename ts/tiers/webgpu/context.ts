@@ -3,7 +3,7 @@
 // the public kernel methods. Calls on a context run one at a time, so error
 // scopes and pooled buffers are never shared between two calls in flight.
 import { blameDecayInputs, checkBatch, checkDdof, checkDecay, checkMatmul, checkRiskBatch, checkTopK, type RiskOptions, type StatsOptions, type TopKOptions } from '../../contract/checks.js';
-import { checkCount, describe, rangeError, typeError } from '../../contract/errors.js';
+import { checkCount, describe, quoted, rangeError, typeError } from '../../contract/errors.js';
 import { GPU_KERNELS, type GpuKernelName } from '../../contract/kernels.js';
 import type { Stats, TopKResult, Vector } from '../../contract/types.js';
 import { checkSample, requireFinite } from '../../dispatch/finite.js';
@@ -250,11 +250,11 @@ export class GpuContext {
   riskScoreBatch(severities: Vector, confidences: Vector, offsets: Uint32Array, options?: RiskOptions): Promise<Float64Array> {
     const fn = 'gpu.riskScoreBatch';
     return this.guard(fn, () => {
-      const { s, c, max } = checkRiskBatch(fn, severities, confidences, offsets, options);
+      const { s, c, offsets: off, max } = checkRiskBatch(fn, severities, confidences, offsets, options);
       requireFinite(fn, 'severities', s);
       requireFinite(fn, 'confidences', c);
-      if (offsets.length <= 1) return Promise.resolve(new Float64Array(0));
-      return this.run('riskScoreBatch', (pass, lim) => riskScoreBatch(pass, lim, s, c, offsets, max, fn));
+      if (off.length <= 1) return Promise.resolve(new Float64Array(0));
+      return this.run('riskScoreBatch', (pass, lim) => riskScoreBatch(pass, lim, s, c, off, max, fn));
     });
   }
 
@@ -336,7 +336,7 @@ export class GpuContext {
    */
   async calibrate(kernels: readonly GpuKernelName[] = GPU_KERNELS): Promise<Record<string, { work: number; cpuMs: [number, number]; gpuMs: [number, number]; sizes: [number, number] }>> {
     if (!Array.isArray(kernels)) typeError('gpu.calibrate', 'kernels', `must be an array of kernel names; got ${describe(kernels)}`);
-    for (const k of kernels) if (!GPU_KERNELS.includes(k)) rangeError('gpu.calibrate', 'kernels', `must name GPU kernels (${GPU_KERNELS.join(', ')}); got ${JSON.stringify(k)}`);
+    for (const k of kernels) if (!GPU_KERNELS.includes(k)) rangeError('gpu.calibrate', 'kernels', `must name GPU kernels (${GPU_KERNELS.join(', ')}); got ${quoted(k)}`);
     if (!this.usable) throw new Error(`hotpath.gpu.calibrate: ${this.disposed ? 'this GPU context was disposed' : `no GPU: ${this.reason}`}`);
     return measureCutoffs(this, kernels);
   }
