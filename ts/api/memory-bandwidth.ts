@@ -1,6 +1,6 @@
 // The machine's sustainable memory bandwidth, so memory-bound kernels can be
 // reported as a fraction of it (bench) and users can size batches.
-import { checkCount, checkOptions, rangeError } from '../contract/errors.js';
+import { allocate, checkCount, checkOptions, rangeError } from '../contract/errors.js';
 import { hostProbe } from '../dispatch/dispatch.js';
 import { topology } from './topology.js';
 
@@ -8,8 +8,10 @@ import { topology } from './topology.js';
 export interface MemoryBandwidthOptions {
   /**
    * Size of each of the three arrays in bytes (rounded down to whole f64).
-   * Default: 4x the last-level cache, at least 64 MiB, so the triad streams
-   * from DRAM rather than from cache.
+   * Default: 4x the last-level cache, clamped to [64 MiB, 128 MiB], so the
+   * triad streams from DRAM on common machines while the default run stays
+   * well under a second and a few hundred MiB (a VM can report an L3 of
+   * hundreds of MiB; pass a larger size to measure past such a cache).
    */
   arrayBytes?: number;
   /** Timed passes; the fastest is reported, as STREAM does. Default 5. */
@@ -33,7 +35,9 @@ export interface MemoryBandwidth {
 const MIB = 2 ** 20;
 
 function jsTriad(len: number, passes: number): { bestSeconds: number } {
-  const a = new Float64Array(len), b = new Float64Array(len).fill(1), c = new Float64Array(len).fill(2);
+  const arrays = 'options.arrayBytes (x 3 arrays)';
+  const a = allocate('memoryBandwidth', arrays, Float64Array, len);
+  const b = allocate('memoryBandwidth', arrays, Float64Array, len).fill(1), c = allocate('memoryBandwidth', arrays, Float64Array, len).fill(2);
   const s = 3;
   let best = Infinity;
   for (let p = 0; p <= passes; p++) {
@@ -57,13 +61,18 @@ export function memoryBandwidth(options?: MemoryBandwidthOptions): MemoryBandwid
   const fn = 'memoryBandwidth';
   const o = checkOptions<MemoryBandwidthOptions>(fn, options);
   const l3 = topology().caches.l3;
-  const bytes = o.arrayBytes === undefined ? Math.max(64 * MIB, 4 * l3) : checkCount(fn, 'options.arrayBytes', o.arrayBytes, 8);
+  const bytes = o.arrayBytes === undefined ? Math.min(128 * MIB, Math.max(64 * MIB, 4 * l3)) : checkCount(fn, 'options.arrayBytes', o.arrayBytes, 8);
   const passes = o.passes === undefined ? 5 : checkCount(fn, 'options.passes', o.passes, 1);
   if (passes > 1000) rangeError(fn, 'options.passes', `must be <= 1000; got ${passes}`);
   const len = Math.floor(bytes / 8);
   const probe = hostProbe();
   if (probe !== null) {
-    const r = probe.memoryBandwidth(len, passes);
+    let r: ReturnType<typeof probe.memoryBandwidth>;
+    try {
+      r = probe.memoryBandwidth(len, passes);
+    } catch (e) {
+      return rangeError(fn, 'options.arrayBytes', `${bytes} x 3 arrays could not be measured: ${(e as Error).message}`);
+    }
     return { gbPerSec: r.bytesPerPass / r.bestSeconds / 1e9, bytesPerPass: r.bytesPerPass, bestSeconds: r.bestSeconds, threads: r.threads, source: 'native' };
   }
   const r = jsTriad(len, passes);

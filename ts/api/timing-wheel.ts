@@ -1,6 +1,7 @@
 /// <reference lib="esnext.disposable" preserve="true" />
 // TimingWheel: hierarchical timer wheel whose index lives in native or wasm
 // memory while payloads stay in a JS slab, addressed by node index.
+import { ownCopy, realView } from '../contract/checks.js';
 import { coreRegistry } from '../contract/disposal.js';
 import { structureTier } from '../dispatch/dispatch.js';
 import { checkFinite, checkFunction, checkOptions, describe, rangeError, typeError } from '../contract/errors.js';
@@ -223,7 +224,10 @@ export class TimingWheel<P = unknown> {
     if (payloads === null || typeof payloads !== 'object' || typeof payloads.length !== 'number') typeError(fn, 'payloads', `must be an array-like; got ${describe(payloads)}`);
     const n = delays.length;
     if (payloads.length !== n) rangeError(fn, 'payloads', `length ${payloads.length} does not match delays length ${n}`);
+    if (delays instanceof Float64Array) realView(fn, 'delays', delays);
     if (this.core.size() + n > WHEEL_MAX_TIMERS) tooMany('scheduleMany');
+    // Read once, before the wheel changes: a throwing getter then fails the call with nothing scheduled.
+    const items = Array.prototype.slice.call(payloads) as P[];
     const deadlines = new Float64Array(n);
     const now = this.nowMs;
     const max = this.maxTime;
@@ -256,7 +260,7 @@ export class TimingWheel<P = unknown> {
     let top = 0;
     for (let i = 0; i < n; i++) top = Math.max(top, nodeIndex(ids[i]));
     const slab = this.slabFor(top);
-    for (let i = 0; i < n; i++) slab[nodeIndex(ids[i])] = payloads[i];
+    for (let i = 0; i < n; i++) slab[nodeIndex(ids[i])] = items[i];
     if (min < this.aimAt && this.onExpire !== null) this.arm();
     return ids;
   }
@@ -281,7 +285,8 @@ export class TimingWheel<P = unknown> {
     this.live('cancelMany');
     let f: Float64Array;
     if (ids instanceof Float64Array) {
-      f = ids;
+      // Checked and used as one snapshot: a shared buffer could change in between.
+      f = ownCopy(realView('TimingWheel.cancelMany', 'ids', ids));
       for (let i = 0; i < f.length; i++) {
         const x = f[i];
         if (!Number.isSafeInteger(x) || x < 0) rangeError('TimingWheel.cancelMany', `ids[${i}]`, `must be a non-negative integer (a timer id); got ${x}`);

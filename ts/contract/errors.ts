@@ -10,7 +10,7 @@ const TypedArray = Object.getPrototypeOf(Int8Array) as abstract new () => ArrayB
  */
 export function describe(x: unknown): string {
   try {
-    if (x === null) return 'null';
+    if (x === null || x === undefined) return String(x);
     if (Array.isArray(x)) return `Array(${x.length})`;
     if (ArrayBuffer.isView(x)) return `${x.constructor.name}(${(x as unknown as ArrayLike<unknown>).length ?? x.byteLength})`;
     if (typeof x === 'object') return x instanceof TypedArray ? `Proxy of a ${Object.getPrototypeOf(x).constructor.name}` : ((x as object).constructor?.name ?? 'object');

@@ -1,7 +1,7 @@
 // Node side of the platform split: loads the native and wasm tiers
 // synchronously while the entry module is imported, honours HOTPATH_*
 // variables, and answers topology() from the os module without the addon.
-import { readFileSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { availableParallelism, cpus, totalmem } from 'node:os';
 import { backend, type BackendInfo } from '../api/backend.js';
 import { setHostTopology } from '../api/topology.js';
@@ -13,8 +13,29 @@ import { loadWasmTier } from '../tiers/wasm/loader.js';
 import type { InitOptions } from './init-options.js';
 
 installTiers({ js: jsTier(), native: loadNativeTier(), wasm: loadWasmTier() });
-applyEnvironment(process.env, (path) => readFileSync(path, 'utf8'));
+applyEnvironment(process.env, readCalibrationFile);
 setHostTopology(() => flatTopology('os', availableParallelism(), cpus().length || availableParallelism(), totalmem(), dispatchInfo().tiers.wasm.simd));
+
+/** A calibration table is a few KiB; anything past this is not one (e.g. /dev/zero). */
+const MAX_CALIBRATION_BYTES = 1 << 20;
+
+/** Reads a calibration file, refusing at once what cannot be one: a device, a FIFO, a huge or endless file. */
+function readCalibrationFile(path: string): string {
+  const fd = openSync(path, 'r');
+  try {
+    const st = fstatSync(fd);
+    if (!st.isFile()) throw new Error('is not a regular file');
+    if (st.size > MAX_CALIBRATION_BYTES) throw new Error(`is ${st.size} bytes; a calibration table is at most ${MAX_CALIBRATION_BYTES}`);
+    // Bounded read: the file may grow after the stat.
+    const buf = Buffer.alloc(MAX_CALIBRATION_BYTES + 1);
+    let n = 0;
+    for (let got; n < buf.length && (got = readSync(fd, buf, n, buf.length - n, null)) > 0; ) n += got;
+    if (n > MAX_CALIBRATION_BYTES) throw new Error(`is over ${MAX_CALIBRATION_BYTES} bytes; a calibration table is at most that`);
+    return buf.toString('utf8', 0, n);
+  } finally {
+    closeSync(fd);
+  }
+}
 
 /**
  * Resolves once the tiers are loaded. On Node they load synchronously when
