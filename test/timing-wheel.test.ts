@@ -382,6 +382,77 @@ describe.each(TIERS)('TimingWheel on %s tier', (tier) => {
   });
 });
 
+describe.each(TIERS)('TimingWheel re-entrancy on %s tier', (tier) => {
+  type Act = 'schedule' | 'cancel' | 'reschedule' | 'advance' | 'clear' | 'restart' | 'scheduleMany';
+  const ACTS = fc.array(fc.array(fc.constantFrom<Act>('schedule', 'cancel', 'reschedule', 'advance', 'clear', 'restart', 'scheduleMany'), { maxLength: 4 }), { minLength: 1, maxLength: 6 });
+
+  it('onExpire may call every method: the wheel stays sound and every payload fires or stays pending exactly once', () => {
+    fc.assert(fc.property(ACTS, fc.array(fc.integer({ min: 0, max: 40 }), { minLength: 1, maxLength: 40 }), fc.integer(), (plan, delays, seed) => {
+      let now = 1000;
+      let next = 0;
+      let rnd = seed >>> 0 || 1;
+      const rand = (n: number): number => ((rnd = (Math.imul(rnd, 1103515245) + 12345) >>> 0) % n);
+      const w = new TimingWheel<number>({ backend: tier, tickMs: 1, now, clock: () => now });
+      // The model: timers in the wheel (payload -> id, deadline), and those a
+      // driver wake has expired as one batch but whose callback has not run.
+      const inWheel = new Map<number, { id: number; at: number }>();
+      const outstanding = new Set<number>();
+      const schedule = (d: number): void => { const p = next++; inWheel.set(p, { id: w.schedule(d, p), at: w.now + d }); };
+      const expireDue = (): void => { for (const [p, t] of inWheel) if (t.at <= now) { inWheel.delete(p); outstanding.add(p); } };
+      let calls = 0;
+      const onExpire = (p: number): void => {
+        expect(outstanding.has(p), `payload ${p} fired but was not expired`).toBe(true);
+        outstanding.delete(p);
+        if (calls++ > 200) return;
+        for (const a of plan[calls % plan.length]) {
+          const live = [...inWheel], late = [...outstanding];
+          switch (a) {
+            case 'schedule': schedule(rand(3)); break;
+            case 'scheduleMany': {
+              const ps = [next++, next++], ds = [rand(3), rand(3)];
+              const got = w.scheduleMany(ds, ps);
+              ps.forEach((pl, k) => inWheel.set(pl, { id: got[k], at: w.now + ds[k] }));
+              break;
+            }
+            case 'cancel':
+              if (live.length > 0) { const [pl, t] = live[rand(live.length)]; expect(w.cancel(t.id)).toBe(true); inWheel.delete(pl); }
+              break;
+            case 'reschedule':
+              if (live.length > 0) { const [, t] = live[rand(live.length)]; const d = rand(5); expect(w.reschedule(t.id, d)).toBe(true); t.at = w.now + d; }
+              break;
+            case 'advance': {
+              const due = live.filter(([, t]) => t.at <= now).map(([pl]) => pl).sort((x, y) => x - y);
+              const got = w.advance(w.now);
+              expect([...got].sort((x, y) => x - y)).toEqual(due);
+              for (const pl of got) inWheel.delete(pl);
+              break;
+            }
+            case 'clear': w.clear(); inWheel.clear(); break;
+            case 'restart': w.stop(); expireDue(); w.start(onExpire); break;
+          }
+          void late;
+        }
+      };
+      try {
+        for (const d of delays) schedule(d);
+        now += 20;
+        expireDue();
+        w.start(onExpire);
+        w.stop();
+        expect(outstanding.size).toBe(0);
+        expect(w.check()).toBeNull();
+        expect(w.size).toBe(inWheel.size);
+        now += 1000;
+        expect([...w.advance(now)].sort((x, y) => x - y)).toEqual([...inWheel.keys()].sort((x, y) => x - y));
+        expect(w.size).toBe(0);
+        expect(w.check()).toBeNull();
+      } finally {
+        w.dispose();
+      }
+    }), { numRuns: 60 });
+  });
+});
+
 describe('TimingWheel process behaviour', () => {
   it.each(TIERS)('a started wheel with far timers does not keep the process alive (%s)', (tier) => {
     const t0 = Date.now();

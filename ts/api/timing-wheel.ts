@@ -362,6 +362,13 @@ export class TimingWheel<P = unknown> {
    * order. The wheel first catches up to the clock; a clock behind the
    * wheel's `now` is treated as `now`. An error thrown by `onExpire` is
    * rethrown from the timer callback after the batch and re-arming.
+   *
+   * `onExpire` may call any method of the wheel (schedule, cancel, clear,
+   * advance, stop, start…). Each wake expires one batch, as `advance` does:
+   * every timer of the batch has left the wheel before the first callback
+   * runs, so cancelling or rescheduling a later timer of the same batch
+   * returns false and its callback still runs; a timer scheduled from a
+   * callback, even one already due, fires on a later wake.
    */
   start(onExpire: (payload: P) => void): void {
     this.live('start');
