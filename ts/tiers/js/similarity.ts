@@ -1,13 +1,33 @@
 // Reference semantics for the similarity kernels. Every other tier is tested
-// against these. Accumulation is in float64 whatever the storage type.
+// against these. Accumulation is in float64 whatever the storage type, so the
+// f32 kernels (batch, top-k) form exact products that cannot over- or underflow;
+// the f64 pairwise kernels check their sums after the fact and redo a pair on
+// scaled values only when a sum left the safe range.
 import type { Metric, Vector } from '../../contract/types.js';
 import { TopKHeap } from '../shared/topk-heap.js';
 import type { KernelSet } from '../../contract/kernels.js';
 
+// Range guards shared by the f64 paths (f32 products cannot over- or underflow in f64).
+// A sum of squares in [TINY, MAX] lost at most n·2^-1075 ≤ 2^-75 of itself to underflow
+// (n ≤ 2^32); outside it, or NaN, the pair is redone on scaled values.
+export const TINY = 2 ** -968;
+const MAX = Number.MAX_VALUE;
+// Scaling by a power of two is exact, so the redo changes nothing but the range.
+const DOWN = 2 ** -540, UP = 2 ** 540;
+
 export function dot(a: Vector, b: Vector): number {
   let s = 0;
   for (let i = 0; i < a.length; i++) s += a[i] * b[i];
-  return s;
+  // Only overflow is redone: a dot below 2^-1022 is already within n·2^-1074 of exact, and
+  // no rescaling of the inputs can represent it better.
+  return s - s === 0 ? s : dotScaled(a, b);
+}
+
+/** Σ a_i·b_i on values scaled by 2^-540 each: no product or partial sum can overflow. */
+function dotScaled(a: Vector, b: Vector): number {
+  let s = 0;
+  for (let i = 0; i < a.length; i++) s += (a[i] * DOWN) * (b[i] * DOWN);
+  return s * UP * UP;
 }
 
 /**
@@ -28,6 +48,39 @@ export function cosine(a: Vector, b: Vector): number {
     aa += x * x;
     bb += y * y;
   }
+  if (aa >= TINY && aa <= MAX && bb >= TINY && bb <= MAX) {
+    // Norms are sound; a dot this small may be made of underflowed products.
+    return Math.abs(ab) >= TINY ? cosineFromSums(ab, aa, bb) : unitDot(a, b, aa, bb);
+  }
+  if ((aa + bb) !== (aa + bb)) return NaN;
+  return cosineScaled(a, b);
+}
+
+/** Cosine as the dot of the two unit vectors: its products are as large as they can be. */
+function unitDot(a: Vector, b: Vector, aa: number, bb: number): number {
+  const ra = 1 / Math.sqrt(aa), rb = 1 / Math.sqrt(bb);
+  let s = 0;
+  for (let i = 0; i < a.length; i++) s += (a[i] * ra) * (b[i] * rb);
+  return s > 1 ? 1 : s < -1 ? -1 : s;
+}
+
+/** Cosine of a / max|a| and b / max|b| (as hypot does): sums of squares in [1, n]. */
+function cosineScaled(a: Vector, b: Vector): number {
+  let ma = 0, mb = 0;
+  for (let i = 0; i < a.length; i++) {
+    const x = Math.abs(a[i]), y = Math.abs(b[i]);
+    if (x > ma) ma = x;
+    if (y > mb) mb = y;
+  }
+  if (ma === Infinity || mb === Infinity) return NaN;
+  if (ma === 0 || mb === 0) return 0;
+  let ab = 0, aa = 0, bb = 0;
+  for (let i = 0; i < a.length; i++) {
+    const x = a[i] / ma, y = b[i] / mb;
+    ab += x * y;
+    aa += x * x;
+    bb += y * y;
+  }
   return cosineFromSums(ab, aa, bb);
 }
 
@@ -37,7 +90,33 @@ export function euclidean(a: Vector, b: Vector): number {
     const d = a[i] - b[i];
     s += d * d;
   }
-  return Math.sqrt(s);
+  if (s >= TINY && s <= MAX) return Math.sqrt(s);
+  return s !== s ? NaN : l2Scaled(a, b);
+}
+
+function maxAbsDiff(a: Vector, b: Vector, h: number): number {
+  let m = 0;
+  for (let i = 0; i < a.length; i++) {
+    const d = Math.abs(h * a[i] - h * b[i]);
+    if (d > m) m = d;
+  }
+  return m;
+}
+
+/** ‖a − b‖ as m·‖(a − b)/m‖ with m = max|a_i − b_i|; halves first when a difference overflows. */
+function l2Scaled(a: Vector, b: Vector): number {
+  let h = 1, m = maxAbsDiff(a, b, 1);
+  if (m === Infinity) {
+    h = 0.5;
+    m = maxAbsDiff(a, b, h);
+  }
+  if (m === 0) return 0;
+  let s = 0;
+  for (let i = 0; i < a.length; i++) {
+    const t = (h * a[i] - h * b[i]) / m;
+    s += t * t;
+  }
+  return (m * Math.sqrt(s)) / h;
 }
 
 function rowSums(m: Float32Array, base: number, dim: number): number {
