@@ -1,0 +1,80 @@
+// Bad-input fuzz suite: every public function and structure method, on every
+// tier (js, wasm, native forced, and auto), over the catalogue in
+// test/fuzz/values.mjs and test/fuzz/catalogue.mjs. Calls run in child
+// processes against the built dist/index.js (test/fuzz/child.mjs), so a crash,
+// an abort, a runaway allocation or an endless loop fails the call that caused
+// it instead of taking the runner down. Per call (test/fuzz/assert.mjs):
+// a TypeError/RangeError whose message starts `hotpath.<function>:`, or a
+// result equal to the same call with js forced; a failed call leaves a
+// structure as it was; structure invariants hold afterwards.
+import { describe, expect, it } from 'vitest';
+import { judge, runJob } from './fuzz/assert.mjs';
+import { FIXED } from './fuzz/catalogue.mjs';
+import { KNOWN_FAILURES } from './fuzz/known-failures.mjs';
+import { TIERS } from './support/tiers.js';
+
+const SEED = Number(process.env.HOTPATH_FUZZ_SEED ?? 20261201);
+/** Random calls per tier (each also runs on js as the reference). */
+const PER_TIER = Number(process.env.HOTPATH_FUZZ_CALLS ?? 3000);
+const BATCHES = 2;
+const RUN_TIERS = [...TIERS, 'auto'];
+
+interface Failure { tier: string; fn: string; label: string; problem: string }
+
+async function pool<T>(tasks: (() => Promise<T>)[], width: number): Promise<T[]> {
+  const out: T[] = new Array(tasks.length);
+  let next = 0;
+  await Promise.all(Array.from({ length: width }, async () => {
+    while (next < tasks.length) {
+      const i = next++;
+      out[i] = await tasks[i]();
+    }
+  }));
+  return out;
+}
+
+function known(f: Failure): { defect: string } | undefined {
+  return (KNOWN_FAILURES as { fn: string; label: RegExp; tiers?: string[]; defect: string }[]).find((k) => k.fn === f.fn && k.label.test(f.label) && (!k.tiers || k.tiers.includes(f.tier)));
+}
+
+describe('bad-input fuzz (child processes, every tier)', () => {
+  it(`${PER_TIER} generated calls per tier plus ${FIXED.length} fixed cases, on ${RUN_TIERS.join(', ')}`, async () => {
+    const jobs: { tier: string; seed: number; start: number; count: number; fixed: boolean; stallMs?: number }[] = [];
+    for (const tier of RUN_TIERS) {
+      for (let b = 0; b < BATCHES; b++) jobs.push({ tier, seed: SEED, start: b * (PER_TIER / BATCHES), count: PER_TIER / BATCHES, fixed: false });
+      jobs.push({ tier, seed: SEED, start: 0, count: FIXED.length, fixed: true, stallMs: 4000 });
+    }
+    const t0 = Date.now();
+    const results = await pool(jobs.map((job) => () => runJob(job)), 2);
+    const failures: Failure[] = [];
+    let calls = 0;
+    results.forEach((r, j) => {
+      const job = jobs[j];
+      calls += r.records.length + r.deaths.length;
+      for (const rec of r.records) {
+        const problem = judge(rec, job.tier, job.fixed);
+        if (problem) failures.push({ tier: job.tier, fn: rec.fn, label: rec.label, problem });
+      }
+      for (const d of r.deaths) {
+        const spec = job.fixed ? FIXED[d.call] : undefined;
+        failures.push({ tier: job.tier, fn: spec?.fn ?? d.label.replace(/[ ([].*$/, ''), label: d.label, problem: `the child process died (${d.how}) in batch ${d.batch}, running call ${d.call}${d.stderr ? `; stderr: ${d.stderr}` : ''}` });
+      }
+    });
+    const expected = failures.filter((f) => known(f));
+    const unexpected = failures.filter((f) => !known(f));
+    console.log(`fuzz: ${calls} calls on ${RUN_TIERS.join(', ')} (each non-js call also ran on js as the reference) in ${((Date.now() - t0) / 1000).toFixed(1)} s; ${failures.length} failed, ${expected.length} of them known`);
+    for (const f of expected) console.log(`fuzz KNOWN [${f.tier}] ${f.label}: ${f.problem} (${known(f)!.defect})`);
+    // One line per distinct failure (function + problem with numbers folded), with a count and an example.
+    const classes = new Map<string, { n: number; tiers: Set<string>; ex: Failure }>();
+    for (const f of unexpected) {
+      const key = `${f.fn} | ${f.problem.replace(/-?\d+(\.\d+)?(e[-+]?\d+)?/g, 'N').slice(0, 160)}`;
+      const c = classes.get(key) ?? { n: 0, tiers: new Set<string>(), ex: f };
+      c.n++;
+      c.tiers.add(f.tier);
+      classes.set(key, c);
+    }
+    const report = [...classes.values()].map((c) => `${c.n}x [${[...c.tiers].join(',')}] ${c.ex.label} -> ${c.ex.problem}`);
+    expect(calls).toBeGreaterThanOrEqual(10_000 * Math.min(1, PER_TIER / 3000));
+    expect(report, `${unexpected.length} fuzz calls failed, in ${classes.size} classes:\n${report.join('\n')}`).toEqual([]);
+  }, 170_000);
+});
