@@ -8,7 +8,7 @@ export function riskKernels(h: WasmHeap): Pick<KernelSet, 'riskScore' | 'riskSco
   const ex = h.ex;
   return {
     riskScore(s, c, max) {
-      const [ps, pc] = h.regions(s.length * 8, c.length * 8);
+      const [ps, pc] = h.regions('riskScore', s.length * 8, c.length * 8);
       h.f64.set(s, ps >>> 3);
       h.f64.set(c, pc >>> 3);
       return ex.riskScoreF64(ps, pc, s.length, max);
@@ -21,9 +21,10 @@ export function riskKernels(h: WasmHeap): Pick<KernelSet, 'riskScore' | 'riskSco
       for (let e0 = 0; e0 < e; ) {
         const base = offsets[e0];
         let e1 = e0 + 1;
-        while (e1 < e && offsets[e1 + 1] - base <= STREAM_F64) e1++;
+        // Capped in entities too: a run of empty entities must not ask for an unbounded output chunk.
+        while (e1 < e && e1 - e0 < STREAM_F64 && offsets[e1 + 1] - base <= STREAM_F64) e1++;
         const n = offsets[e1] - base, ents = e1 - e0;
-        const [ps, pc, po, pout] = h.regions(n * 8, n * 8, (ents + 1) * 4, ents * 8);
+        const [ps, pc, po, pout] = h.regions('riskScoreBatch', n * 8, n * 8, (ents + 1) * 4, ents * 8);
         h.f64.set(window(s, base, base + n), ps >>> 3);
         h.f64.set(window(c, base, base + n), pc >>> 3);
         const u32 = h.u32, o = po >>> 2;
@@ -37,7 +38,7 @@ export function riskKernels(h: WasmHeap): Pick<KernelSet, 'riskScore' | 'riskSco
 
     temporalDecay(s, a, halfLife, out) {
       let flags = 0;
-      const [ps, pa, pout] = h.regions(STREAM_F64 * 8, STREAM_F64 * 8, STREAM_F64 * 8);
+      const [ps, pa, pout] = h.regions('temporalDecay', STREAM_F64 * 8, STREAM_F64 * 8, STREAM_F64 * 8);
       for (let i0 = 0; i0 < out.length; i0 += STREAM_F64) {
         const n = Math.min(STREAM_F64, out.length - i0);
         h.f64.set(window(s, i0, i0 + n), ps >>> 3);
