@@ -6,7 +6,8 @@
 // start and window end), so finding windows costs O(bytes); each window's bytes are hashed
 // (FNV-1a does not roll). Rows: counts, or counts / sqrt(Σ counts²) rounded once to f32.
 // `out` is zeroed by the caller, so only non-zero buckets are written; `counts` is cleared
-// here at the start and while each row is written out.
+// here at the start and while each row is written out. A call whose regions would not lie
+// inside memory writes nothing.
 
 // @ts-ignore: decorator
 @inline const FNV_OFFSET: u32 = 2166136261;
@@ -59,6 +60,10 @@ export function ngramFeatures(
   bytes: usize, offsets: usize, texts: i32, n: i32, dims: i32, normalize: i32, out: usize, counts: usize,
 ): void {
   if (texts <= 0 || n <= 0 || dims <= 0) return;
+  // Extents in u64: texts·dims past 4 GiB would wrap a usize and write over other blocks.
+  const mem = <u64>memory.size() << 16;
+  if (<u64>counts + (<u64>dims << 2) > mem || <u64>out + <u64>texts * (<u64>dims << 2) > mem) return;
+  if (<u64>offsets + (<u64>texts << 2) + 4 > mem) return;
   memory.fill(counts, 0, <usize>dims << 2);
   const ud = <u32>dims;
   const pow2 = (ud & (ud - 1)) == 0;

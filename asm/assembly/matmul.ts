@@ -237,6 +237,11 @@ function microKernelF64(a: usize, lda: usize, bp: usize, kc: i32, c: usize, ldc:
 // @ts-ignore: decorator
 @inline function gemm(a: usize, b: usize, m: i32, k: i32, n: i32, out: usize, es: i32, nr: i32, ncMax: i32): void {
   if (m <= 0 || n <= 0) return;
+  // Extents in u64: an m·n or k·n past 4 GiB would wrap a usize and write over other blocks.
+  const mem = <u64>memory.size() << 16;
+  const kk = k > 0 ? <u64>k : 0;
+  if (<u64>out + <u64>m * <u64>n * <u64>es > mem) return;
+  if (<u64>a + <u64>m * kk * <u64>es > mem || <u64>b + kk * <u64>n * <u64>es > mem) return;
   const ldc = <usize>n * es;
   if (k <= 0) {
     memory.fill(out, 0, <usize>m * ldc);

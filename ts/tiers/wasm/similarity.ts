@@ -4,7 +4,7 @@
 import type { KernelSet } from '../../contract/kernels.js';
 import { METRIC_CODE } from '../../contract/abi.js';
 import type { Metric, Vector } from '../../contract/types.js';
-import { align, type WasmHeap } from './heap.js';
+import { align, STREAM_BUDGET, type WasmHeap } from './heap.js';
 
 const CHUNK_BYTES = 256 * 1024;
 
@@ -20,17 +20,18 @@ export function chunkRows(dim: number, n: number): number {
 export function similarityKernels(h: WasmHeap): Pick<KernelSet, 'dot' | 'cosine' | 'euclidean' | 'cosineBatch' | 'euclideanBatch' | 'topK'> {
   const ex = h.ex;
 
-  function pair(f32k: PairKernel, f64k: PairKernel) {
+  function pair(fn: 'dot' | 'cosine' | 'euclidean', f32k: PairKernel, f64k: PairKernel) {
     return (a: Vector, b: Vector): number => {
       const n = a.length;
+      // One reduction over both vectors whole (chunks would change the summation order).
       if (a instanceof Float32Array && b instanceof Float32Array) {
-        const pa = h.scratch(2 * align(n * 4));
+        const pa = h.scratch(2 * align(n * 4), fn, 'a and b');
         const pb = pa + align(n * 4);
         h.f32.set(a, pa >>> 2);
         h.f32.set(b, pb >>> 2);
         return f32k(pa, pb, n);
       }
-      const pa = h.scratch(2 * align(n * 8));
+      const pa = h.scratch(2 * align(n * 8), fn, 'a and b');
       const pb = pa + align(n * 8);
       // Float64Array.set converts number[] and Float32Array element-wise.
       h.f64.set(a, pa >>> 3);
@@ -39,23 +40,30 @@ export function similarityKernels(h: WasmHeap): Pick<KernelSet, 'dot' | 'cosine'
     };
   }
 
-  function batch(kernel: BatchKernel) {
+  function batch(fn: 'cosineBatch' | 'euclideanBatch', kernel: BatchKernel) {
     return (queries: Float32Array, matrix: Float32Array, dim: number, out: Float32Array): void => {
       const nq = queries.length / dim, n = matrix.length / dim;
-      if (n === 0) return;
-      const rowsPer = chunkRows(dim, n);
-      const qBytes = align(queries.length * 4), mBytes = align(rowsPer * dim * 4);
-      const base = h.scratch(qBytes + mBytes + align(nq * rowsPer * 4));
+      if (n === 0 || nq === 0) return;
+      // Queries and output stream too: blocks of queries (all of them unless they pass the
+      // budget) against L2-sized row chunks, the output chunk capped by the same budget.
+      const rowBytes = dim * 4;
+      const qPer = Math.max(1, Math.min(nq, Math.floor(STREAM_BUDGET / rowBytes), Math.floor(STREAM_BUDGET / 4)));
+      const rowsPer = Math.max(1, Math.min(chunkRows(dim, n), Math.floor(STREAM_BUDGET / (qPer * 4))));
+      const qBytes = align(qPer * rowBytes), mBytes = align(rowsPer * rowBytes);
+      const base = h.scratch(qBytes + mBytes + align(qPer * rowsPer * 4), fn, 'dim (one query and one matrix row at least)');
       const pm = base + qBytes, po = pm + mBytes;
       const { f32 } = h;
-      f32.set(queries, base >>> 2);
-      for (let r0 = 0; r0 < n; r0 += rowsPer) {
-        const rows = Math.min(rowsPer, n - r0);
-        f32.set(matrix.subarray(r0 * dim, (r0 + rows) * dim), pm >>> 2);
-        kernel(base, nq, pm, rows, dim, po);
-        const o = po >>> 2;
-        if (nq === 1) out.set(f32.subarray(o, o + rows), r0);
-        else for (let q = 0; q < nq; q++) out.set(f32.subarray(o + q * rows, o + (q + 1) * rows), q * n + r0);
+      for (let q0 = 0; q0 < nq; q0 += qPer) {
+        const qs = Math.min(qPer, nq - q0);
+        f32.set(queries.subarray(q0 * dim, (q0 + qs) * dim), base >>> 2);
+        for (let r0 = 0; r0 < n; r0 += rowsPer) {
+          const rows = Math.min(rowsPer, n - r0);
+          f32.set(matrix.subarray(r0 * dim, (r0 + rows) * dim), pm >>> 2);
+          kernel(base, qs, pm, rows, dim, po);
+          const o = po >>> 2;
+          if (qs === 1) out.set(f32.subarray(o, o + rows), q0 * n + r0);
+          else for (let q = 0; q < qs; q++) out.set(f32.subarray(o + q * rows, o + (q + 1) * rows), (q0 + q) * n + r0);
+        }
       }
     };
   }
@@ -64,7 +72,8 @@ export function similarityKernels(h: WasmHeap): Pick<KernelSet, 'dot' | 'cosine'
     const k = outIndices.length, n = matrix.length / dim, code = METRIC_CODE[metric];
     const rowsPer = chunkRows(dim, n);
     const qBytes = align(dim * 4), mBytes = align(rowsPer * dim * 4), hBytes = align(k * 4);
-    const pq = h.scratch(qBytes + mBytes + 2 * hBytes + 16);
+    // The heap of k entries must be whole; the matrix streams.
+    const pq = h.scratch(qBytes + mBytes + 2 * hBytes + 16, 'topK', 'k (the heap of k entries) with dim');
     const pm = pq + qBytes, pIdx = pm + mBytes, pSc = pIdx + hBytes, pState = pSc + hBytes;
     const { f32, i32 } = h;
     f32.set(query, pq >>> 2);
@@ -85,11 +94,11 @@ export function similarityKernels(h: WasmHeap): Pick<KernelSet, 'dot' | 'cosine'
   }
 
   return {
-    dot: pair(ex.dotF32, ex.dotF64),
-    cosine: pair(ex.cosineF32, ex.cosineF64),
-    euclidean: pair(ex.euclideanF32, ex.euclideanF64),
-    cosineBatch: batch(ex.cosineBatchF32),
-    euclideanBatch: batch(ex.euclideanBatchF32),
+    dot: pair('dot', ex.dotF32, ex.dotF64),
+    cosine: pair('cosine', ex.cosineF32, ex.cosineF64),
+    euclidean: pair('euclidean', ex.euclideanF32, ex.euclideanF64),
+    cosineBatch: batch('cosineBatch', ex.cosineBatchF32),
+    euclideanBatch: batch('euclideanBatch', ex.euclideanBatchF32),
     topK,
   };
 }
