@@ -2,7 +2,7 @@
 
 import { alloc } from "../memory";
 import {
-  KEY_NUMBER, KEY_STRING, RANGE_LO_INCL, RANGE_HI_INCL, RANGE_REVERSE, RANGE_LO_OPEN, RANGE_HI_OPEN,
+  KEY_NUMBER, KEY_STRING, STATUS_OUT_OF_MEMORY, RANGE_LO_INCL, RANGE_HI_INCL, RANGE_REVERSE, RANGE_LO_OPEN, RANGE_HI_OPEN,
   TREE_MIN_ORDER, TREE_MAX_ORDER,
 } from "../abi";
 import {
@@ -92,13 +92,34 @@ export function btreeDeleteNum(t: usize, key: f64): i32 {
   return removeQ<f64>(t);
 }
 
-export function btreeSetManyNum(t: usize, keys: usize, slots: usize, n: i32, out: usize): void {
-  if (!isNum(t)) return;
+/**
+ * Inserts pairs in order. All or nothing: when an insert runs out of memory, the keys this
+ * batch inserted are deleted again (newest first; deletes never need memory, see fixLeaf),
+ * every out[i] becomes STATUS_OUT_OF_MEMORY and so does the return value; else 0.
+ */
+export function btreeSetManyNum(t: usize, keys: usize, slots: usize, n: i32, out: usize): i32 {
+  if (!isNum(t)) return 0;
   bind(t);
   for (let i = 0; i < n; i++) {
     setQueryNum(load<f64>(keys + (<usize>i << 3)));
-    store<i32>(out + (<usize>i << 2), insertQ<f64>(t, load<u32>(slots + (<usize>i << 2))));
+    const r = insertQ<f64>(t, load<u32>(slots + (<usize>i << 2)));
+    store<i32>(out + (<usize>i << 2), r);
+    if (r == STATUS_OUT_OF_MEMORY) {
+      for (let j = i - 1; j >= 0; j--) {
+        if (load<i32>(out + (<usize>j << 2)) != -1) continue;
+        setQueryNum(load<f64>(keys + (<usize>j << 3)));
+        removeQ<f64>(t);
+      }
+      return failBatch(out, n);
+    }
   }
+  return 0;
+}
+
+/** Marks every entry of a rolled-back batch. */
+function failBatch(out: usize, n: i32): i32 {
+  for (let i = 0; i < n; i++) store<i32>(out + (<usize>i << 2), STATUS_OUT_OF_MEMORY);
+  return STATUS_OUT_OF_MEMORY;
 }
 
 export function btreeGetManyNum(t: usize, keys: usize, n: i32, out: usize): void {
@@ -220,13 +241,24 @@ export function btreeDeleteStr(t: usize, key: usize, len: i32): i32 {
   setQueryStr(bytes + <usize>s, e - s);
 }
 
-export function btreeSetManyStr(t: usize, bytes: usize, offsets: usize, n: i32, slots: usize, out: usize): void {
-  if (!isStr(t)) return;
+/** As btreeSetManyNum: all or nothing, STATUS_OUT_OF_MEMORY when rolled back, else 0. */
+export function btreeSetManyStr(t: usize, bytes: usize, offsets: usize, n: i32, slots: usize, out: usize): i32 {
+  if (!isStr(t)) return 0;
   bind(t);
   for (let i = 0; i < n; i++) {
     setQueryAt(bytes, offsets, i);
-    store<i32>(out + (<usize>i << 2), insertQ<u64>(t, load<u32>(slots + (<usize>i << 2))));
+    const r = insertQ<u64>(t, load<u32>(slots + (<usize>i << 2)));
+    store<i32>(out + (<usize>i << 2), r);
+    if (r == STATUS_OUT_OF_MEMORY) {
+      for (let j = i - 1; j >= 0; j--) {
+        if (load<i32>(out + (<usize>j << 2)) != -1) continue;
+        setQueryAt(bytes, offsets, j);
+        removeQ<u64>(t);
+      }
+      return failBatch(out, n);
+    }
   }
+  return 0;
 }
 
 export function btreeGetManyStr(t: usize, bytes: usize, offsets: usize, n: i32, out: usize): void {

@@ -801,64 +801,72 @@ function dropKeyChild<K>(t: usize, P: usize, ki: i32, freeSep: bool): void {
   }
 }
 
-/** Refills an underfull non-root leaf from a sibling or merges it. */
+/**
+ * Refills an underfull non-root leaf from a sibling or merges it. A borrow of string keys
+ * needs a new separator; when that cannot be allocated a merge is tried instead (it needs
+ * no memory), and only when no merge fits does the leaf stay underfull (still a valid
+ * search tree). Rolling back a failed batch relies on this: it deletes what it inserted
+ * while memory is at its limit.
+ */
 function fixLeaf<K>(t: usize, leaf: usize, level: i32): void {
   const ks = KS<K>();
   const P = pathNode(level);
   const i = pathIdx(level);
   const pc = cnt(P);
   const c = cnt(leaf);
+  let L: usize = 0, R: usize = 0;
+  let lc = 0, rc = 0;
   if (i > 0) {
-    const L = child(P, i - 1);
-    const lc = cnt(L);
+    L = child(P, i - 1);
+    lc = cnt(L);
     if (lc > gMin) {
       const k = (lc - c) >> 1;
-      // OOM for a string separator: leave the leaf underfull (still a valid search tree).
-      if (!leafSep<K>(t, keyAt<K>(L, lc - k - 1), keyAt<K>(L, lc - k))) return;
-      replaceSep<K>(t, keyAt<K>(P, i - 1));
-      memory.copy(keyAt<K>(leaf, k), keyAt<K>(leaf, 0), <usize>c * ks);
-      memory.copy(valAt(leaf, k), valAt(leaf, 0), <usize>c << 2);
-      memory.copy(keyAt<K>(leaf, 0), keyAt<K>(L, lc - k), <usize>k * ks);
-      memory.copy(valAt(leaf, 0), valAt(L, lc - k), <usize>k << 2);
-      setCnt(L, lc - k);
-      setCnt(leaf, c + k);
-      return;
+      if (leafSep<K>(t, keyAt<K>(L, lc - k - 1), keyAt<K>(L, lc - k))) {
+        replaceSep<K>(t, keyAt<K>(P, i - 1));
+        memory.copy(keyAt<K>(leaf, k), keyAt<K>(leaf, 0), <usize>c * ks);
+        memory.copy(valAt(leaf, k), valAt(leaf, 0), <usize>c << 2);
+        memory.copy(keyAt<K>(leaf, 0), keyAt<K>(L, lc - k), <usize>k * ks);
+        memory.copy(valAt(leaf, 0), valAt(L, lc - k), <usize>k << 2);
+        setCnt(L, lc - k);
+        setCnt(leaf, c + k);
+        return;
+      }
     }
   }
   if (i < pc) {
-    const R = child(P, i + 1);
-    const rc = cnt(R);
+    R = child(P, i + 1);
+    rc = cnt(R);
     if (rc > gMin) {
       const k = (rc - c) >> 1;
-      if (!leafSep<K>(t, keyAt<K>(R, k - 1), keyAt<K>(R, k))) return;
-      replaceSep<K>(t, keyAt<K>(P, i));
-      memory.copy(keyAt<K>(leaf, c), keyAt<K>(R, 0), <usize>k * ks);
-      memory.copy(valAt(leaf, c), valAt(R, 0), <usize>k << 2);
-      memory.copy(keyAt<K>(R, 0), keyAt<K>(R, k), <usize>(rc - k) * ks);
-      memory.copy(valAt(R, 0), valAt(R, k), <usize>(rc - k) << 2);
-      setCnt(R, rc - k);
-      setCnt(leaf, c + k);
-      return;
+      if (leafSep<K>(t, keyAt<K>(R, k - 1), keyAt<K>(R, k))) {
+        replaceSep<K>(t, keyAt<K>(P, i));
+        memory.copy(keyAt<K>(leaf, c), keyAt<K>(R, 0), <usize>k * ks);
+        memory.copy(valAt(leaf, c), valAt(R, 0), <usize>k << 2);
+        memory.copy(keyAt<K>(R, 0), keyAt<K>(R, k), <usize>(rc - k) * ks);
+        memory.copy(valAt(R, 0), valAt(R, k), <usize>(rc - k) << 2);
+        setCnt(R, rc - k);
+        setCnt(leaf, c + k);
+        return;
+      }
     }
   }
-  if (i > 0) {
-    const L = child(P, i - 1);
-    const lc = cnt(L);
+  // Siblings at minimum fill always fit a merge; after a failed borrow one may not.
+  if (L && lc + c <= gM) {
     memory.copy(keyAt<K>(L, lc), keyAt<K>(leaf, 0), <usize>c * ks);
     memory.copy(valAt(L, lc), valAt(leaf, 0), <usize>c << 2);
     setCnt(L, lc + c);
     unlinkLeaf(t, leaf);
     giveNode(t, leaf);
     dropKeyChild<K>(t, P, i - 1, true);
-  } else {
-    const R = child(P, i + 1);
-    const rc = cnt(R);
+  } else if (R && c + rc <= gM) {
     memory.copy(keyAt<K>(leaf, c), keyAt<K>(R, 0), <usize>rc * ks);
     memory.copy(valAt(leaf, c), valAt(R, 0), <usize>rc << 2);
     setCnt(leaf, c + rc);
     unlinkLeaf(t, R);
     giveNode(t, R);
     dropKeyChild<K>(t, P, i, true);
+  } else {
+    return;
   }
   afterDrop<K>(t, P, level);
 }
@@ -1013,7 +1021,15 @@ export function bulkLoad<K>(t: usize, keys: usize, offs: usize, slots: usize, n:
   if (<u64>memory.size() + ((need + 0xffff) >> 16) > <u64>MAX_PAGES) return BULK_NO_ROOM;
   const nodes = alloc(<usize>L << 2);
   const seps = alloc(<usize>L * ks);
-  if (!nodes || !seps) {
+  // Every node comes out of the pool, reserved here, so only string key blocks can fail below.
+  let total = L;
+  for (let c = L; c > 1; ) {
+    c = (c + m - 1) / m;
+    total += c;
+  }
+  const pool0 = load<u32>(t, T_POOLN);
+  if (!nodes || !seps || !reserve(t, <u32>total)) {
+    trimPool(t, pool0);
     if (nodes) heap.free(nodes);
     if (seps) heap.free(seps);
     return BULK_NO_ROOM;
@@ -1024,6 +1040,7 @@ export function bulkLoad<K>(t: usize, keys: usize, offs: usize, slots: usize, n:
     const k = levelShare(j, L, n, m);
     const leaf = takeNode(t);
     initNode(leaf, 1);
+    store<u32>(nodes + (<usize>j << 2), <u32>leaf);
     for (let q = 0; q < k; q++) {
       const e = keyAt<K>(leaf, q);
       if (isFloat<K>()) {
@@ -1031,7 +1048,7 @@ export function bulkLoad<K>(t: usize, keys: usize, offs: usize, slots: usize, n:
       } else {
         const s = <usize>load<u32>(offs + (<usize>(idx + q) << 2));
         const len = load<u32>(offs + (<usize>(idx + q) << 2), 4) - <u32>s;
-        makeEntry(t, e, keys + s, len);
+        if (!makeEntry(t, e, keys + s, len)) return unbuild(t, nodes, seps, j, q, pool0);
       }
     }
     memory.copy(valAt(leaf, 0), slots + (<usize>idx << 2), <usize>k << 2);
@@ -1043,10 +1060,9 @@ export function bulkLoad<K>(t: usize, keys: usize, offs: usize, slots: usize, n:
       if (isFloat<K>()) store<f64>(d, load<f64>(keyAt<K>(leaf, 0)));
       else {
         const a = keyAt<K>(prev, cnt(prev) - 1), b = keyAt<K>(leaf, 0);
-        makeSep(t, d, b, sepLen(a, b));
+        if (!makeSep(t, d, b, sepLen(a, b))) return unbuild(t, nodes, seps, j, k, pool0);
       }
     }
-    store<u32>(nodes + (<usize>j << 2), <u32>leaf);
     prev = leaf;
     idx += k;
   }
@@ -1078,6 +1094,36 @@ export function bulkLoad<K>(t: usize, keys: usize, offs: usize, slots: usize, n:
   heap.free(seps);
   cT = 0;
   return 0;
+}
+
+/** Frees pooled nodes until the pool holds `keep`. */
+function trimPool(t: usize, keep: u32): void {
+  while (load<u32>(t, T_POOLN) > keep) {
+    const n = <usize>load<u32>(t, T_POOL);
+    store<u32>(t, load<u32>(n), T_POOL);
+    store<u32>(t, load<u32>(t, T_POOLN) - 1, T_POOLN);
+    freeBlock(t, n);
+  }
+}
+
+/**
+ * Undoes a string bulk load whose key or separator block could not be allocated at leaf
+ * j (q of its entries made; seps exist for leaves 1..j-1, and for j when q == its count):
+ * frees every block made so far and the reserved nodes; the tree is empty again.
+ */
+function unbuild(t: usize, nodes: usize, seps: usize, j: i32, q: i32, pool0: u32): i32 {
+  for (let jj = 0; jj <= j; jj++) {
+    const leaf = <usize>load<u32>(nodes + (<usize>jj << 2));
+    const c = jj < j ? cnt(leaf) : q;
+    for (let x = 0; x < c; x++) freeKey(t, keyAt<u64>(leaf, x));
+    if (jj > 0 && jj < j) freeKey(t, seps + <usize>jj * STR_KS);
+    freeBlock(t, leaf);
+  }
+  trimPool(t, pool0);
+  heap.free(nodes);
+  heap.free(seps);
+  cT = 0;
+  return BULK_NO_ROOM;
 }
 
 // ---- scans ---------------------------------------------------------------------------

@@ -544,27 +544,25 @@ export function schedule(w: usize, deadline: f64): f64 {
 }
 
 /**
- * Writes one f64 id per deadline; 0, or STATUS_OUT_OF_MEMORY after an allocation failure
- * (that entry and the rest are STATUS_OUT_OF_MEMORY too).
+ * Writes one f64 id per deadline and returns 0; or, when the node arrays cannot grow to
+ * hold the batch, schedules nothing, writes STATUS_OUT_OF_MEMORY everywhere and returns it.
+ * The growth happens up front, so no entry can fail for memory once the first is placed.
  */
 export function scheduleMany(w: usize, deadlines: usize, n: i32, out: usize): i32 {
   if (n <= 0) return 0;
-  // One growth up front for the fresh indices this batch will need (best effort; a
-  // failure here falls back to per-item growth, which reports where it fails).
+  // Indices the batch takes: one per valid deadline, from the free list first.
+  let valid: u32 = 0;
+  for (let k = 0; k < n; k++) valid += u32(timeTick(w, load<f64>(at64(deadlines, <u32>k))) >= 0);
   const freeLen = load<u32>(w, H_FREELEN);
-  if (<u32>n > freeLen) {
-    let need = <u64>load<u32>(w, H_FRESH) + <u64>(<u32>n - freeLen);
+  if (valid > freeLen) {
+    let need = <u64>load<u32>(w, H_FRESH) + <u64>(valid - freeLen);
     if (need > <u64>WHEEL_MAX_TIMERS) need = <u64>WHEEL_MAX_TIMERS;
-    reserveNodes(w, <u32>need);
-  }
-  for (let k = 0; k < n; k++) {
-    const id = schedule(w, load<f64>(at64(deadlines, <u32>k)));
-    store<f64>(at64(out, <u32>k), id);
-    if (id == STATUS_OUT_OF_MEMORY) {
-      for (let j = k + 1; j < n; j++) store<f64>(at64(out, <u32>j), STATUS_OUT_OF_MEMORY);
+    if (!reserveNodes(w, <u32>need)) {
+      for (let k = 0; k < n; k++) store<f64>(at64(out, <u32>k), STATUS_OUT_OF_MEMORY);
       return STATUS_OUT_OF_MEMORY;
     }
   }
+  for (let k = 0; k < n; k++) store<f64>(at64(out, <u32>k), schedule(w, load<f64>(at64(deadlines, <u32>k))));
   return 0;
 }
 

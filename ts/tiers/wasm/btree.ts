@@ -45,13 +45,13 @@ export class WasmTreeCore<K extends Key> implements TreeCore<K> {
   constructor(private readonly h: WasmHeap, kind: KeyKind, order: number) {
     this.num = kind === 'number';
     this.t = h.ex.btreeNew(this.num ? ABI.KEY_NUMBER : ABI.KEY_STRING, order);
-    if (this.t === 0) throw new RangeError(`hotpath.BPlusTree: wasm tree could not be created (order ${order}, or memory exhausted)`);
+    if (this.t === 0) throw new RangeError(`hotpath.BPlusTree: options.order ${order}: wasm tree could not be created (wasm memory exhausted)`);
   }
 
   /** UTF-8 of `key` in scratch; returns [ptr, len]. */
-  private keyBytes(key: string): [number, number] {
+  private keyBytes(key: string, fn: string): [number, number] {
     const cap = key.length * 3;
-    const p = this.h.scratch(cap + 16);
+    const p = this.h.scratch(cap + 16, fn, 'key');
     const { written } = encoder.encodeInto(key, this.h.u8.subarray(p, p + cap));
     return [p, written];
   }
@@ -60,20 +60,20 @@ export class WasmTreeCore<K extends Key> implements TreeCore<K> {
     let r: number;
     if (this.num) r = this.h.ex.btreeSetNum(this.t, key as number, slot);
     else {
-      const [p, n] = this.keyBytes(key as string);
+      const [p, n] = this.keyBytes(key as string, 'BPlusTree.set');
       r = this.h.ex.btreeSetStr(this.t, p, n, slot);
     }
-    if (r === OUT_OF_MEMORY) throw new RangeError('hotpath.BPlusTree.set: wasm memory exhausted; the key was not inserted');
+    if (r === OUT_OF_MEMORY) throw new RangeError('hotpath.BPlusTree.set: key: wasm memory exhausted; the key was not inserted');
     return r;
   }
   get(key: K): number {
     if (this.num) return this.h.ex.btreeGetNum(this.t, key as number);
-    const [p, n] = this.keyBytes(key as string);
+    const [p, n] = this.keyBytes(key as string, 'BPlusTree.get');
     return this.h.ex.btreeGetStr(this.t, p, n);
   }
   delete(key: K): number {
     if (this.num) return this.h.ex.btreeDeleteNum(this.t, key as number);
-    const [p, n] = this.keyBytes(key as string);
+    const [p, n] = this.keyBytes(key as string, 'BPlusTree.delete');
     return this.h.ex.btreeDeleteStr(this.t, p, n);
   }
   size(): number {
@@ -85,34 +85,35 @@ export class WasmTreeCore<K extends Key> implements TreeCore<K> {
 
   private batch(keys: K[] | Float64Array, slots: Uint32Array | null, out: Int32Array, op: 'set' | 'get' | 'delete'): void {
     const { h } = this, ex = h.ex, n = out.length;
+    const fn = op === 'set' ? 'BPlusTree.setMany' : op === 'get' ? 'BPlusTree.getMany' : 'BPlusTree.deleteMany';
+    let status = 0;
     if (keys instanceof Float64Array) {
-      const [pk, ps, po] = h.regions(n * 8, n * 4, n * 4);
+      const [pk, ps, po] = h.regions(fn, n * 8, n * 4, n * 4);
       h.f64.set(keys, pk >>> 3);
       if (slots) h.u32.set(slots, ps >>> 2);
-      if (op === 'set') ex.btreeSetManyNum(this.t, pk, ps, n, po);
+      if (op === 'set') status = ex.btreeSetManyNum(this.t, pk, ps, n, po);
       else if (op === 'get') ex.btreeGetManyNum(this.t, pk, n, po);
       else ex.btreeDeleteManyNum(this.t, pk, n, po);
-      this.readOut(po, out, op);
+      this.readOut(po, out, status, fn);
       return;
     }
     const p = packTexts(keys as string[]);
-    const [pb, poff, ps, po] = h.regions(p.bytes.length, p.offsets.length * 4, n * 4, n * 4);
+    const [pb, poff, ps, po] = h.regions(fn, p.bytes.length, p.offsets.length * 4, n * 4, n * 4);
     h.u8.set(p.bytes, pb);
     h.u32.set(p.offsets, poff >>> 2);
     if (slots) h.u32.set(slots, ps >>> 2);
-    if (op === 'set') ex.btreeSetManyStr(this.t, pb, poff, n, ps, po);
+    if (op === 'set') status = ex.btreeSetManyStr(this.t, pb, poff, n, ps, po);
     else if (op === 'get') ex.btreeGetManyStr(this.t, pb, poff, n, po);
     else ex.btreeDeleteManyStr(this.t, pb, poff, n, po);
-    this.readOut(po, out, op);
+    this.readOut(po, out, status, fn);
   }
 
   /** Copies a batch result out; inserts may have grown memory, so views are re-derived first. */
-  private readOut(po: number, out: Int32Array, op: 'set' | 'get' | 'delete'): void {
+  private readOut(po: number, out: Int32Array, status: number, fn: string): void {
+    // A failed insert batch was rolled back in wasm: the tree is as it was before the call.
+    if (status === OUT_OF_MEMORY) throw new RangeError(`hotpath.${fn}: keys: wasm memory exhausted; no key was inserted (the tree is unchanged)`);
     this.h.refresh();
     out.set(this.h.i32.subarray(po >>> 2, (po >>> 2) + out.length));
-    if (op === 'set' && out.includes(OUT_OF_MEMORY)) {
-      throw new RangeError(`hotpath.BPlusTree.setMany: wasm memory exhausted; keys from index ${out.indexOf(OUT_OF_MEMORY)} on may be missing`);
-    }
   }
 
   setMany(keys: K[] | Float64Array, slots: Uint32Array, out: Int32Array): void {
@@ -129,23 +130,23 @@ export class WasmTreeCore<K extends Key> implements TreeCore<K> {
     const { h } = this, ex = h.ex, n = slots.length;
     let rc: number;
     if (keys instanceof Float64Array) {
-      const [pk, ps] = h.regions(n * 8, n * 4);
+      const [pk, ps] = h.regions('BPlusTree.fromSorted', n * 8, n * 4);
       h.f64.set(keys, pk >>> 3);
       h.u32.set(slots, ps >>> 2);
       rc = ex.btreeBulkLoadNum(this.t, pk, ps, n);
     } else {
       const p = packTexts(keys as string[]);
-      const [pb, poff, ps] = h.regions(p.bytes.length, p.offsets.length * 4, n * 4);
+      const [pb, poff, ps] = h.regions('BPlusTree.fromSorted', p.bytes.length, p.offsets.length * 4, n * 4);
       h.u8.set(p.bytes, pb);
       h.u32.set(p.offsets, poff >>> 2);
       h.u32.set(slots, ps >>> 2);
       rc = ex.btreeBulkLoadStr(this.t, pb, poff, n, ps);
     }
     h.refresh();
-    if (rc === -1) throw new RangeError('hotpath.BPlusTree: bulk load needs an empty tree');
-    if (rc === -2) throw new RangeError('hotpath.BPlusTree: bulk load keys must be strictly ascending');
-    if (rc === -3) throw new RangeError('hotpath.BPlusTree: bulk load does not fit in wasm memory');
-    if (rc !== 0) throw new RangeError(`hotpath.BPlusTree: bulk load failed (${rc})`);
+    if (rc === -1) throw new RangeError('hotpath.BPlusTree.fromSorted: bulk load needs an empty tree');
+    if (rc === -2) throw new RangeError('hotpath.BPlusTree.fromSorted: keys must be strictly ascending');
+    if (rc === -3) throw new RangeError('hotpath.BPlusTree.fromSorted: keys: wasm memory exhausted; nothing was loaded');
+    if (rc !== 0) throw new RangeError(`hotpath.BPlusTree.fromSorted: bulk load failed (${rc})`);
   }
 
   range(q: RangeQuery<K>): RangeResult<K> {
@@ -160,7 +161,7 @@ export class WasmTreeCore<K extends Key> implements TreeCore<K> {
     let left = q.limit;
     while (left > 0) {
       const page = Math.min(PAGE, left);
-      const [pk, ps] = h.regions(page * 8, page * 4);
+      const [pk, ps] = h.regions('BPlusTree.range', page * 8, page * 4);
       const got = ex.btreeRangeNum(this.t, lo, hi, flags, page, pk, ps);
       h.refresh();
       keys.push(h.f64.slice(pk >>> 3, (pk >>> 3) + got));
@@ -188,7 +189,7 @@ export class WasmTreeCore<K extends Key> implements TreeCore<K> {
     while (left > 0) {
       const page = Math.min(PAGE, left);
       const lo = loB ?? new Uint8Array(0), hi = hiB ?? new Uint8Array(0), pre = prefix ?? new Uint8Array(0);
-      const [plo, phi, ppre, pb, poff, ps] = h.regions(lo.length, hi.length, pre.length, this.bytesCap, (page + 1) * 4, page * 4);
+      const [plo, phi, ppre, pb, poff, ps] = h.regions(prefix === null ? 'BPlusTree.range' : 'BPlusTree.prefix', lo.length, hi.length, pre.length, this.bytesCap, (page + 1) * 4, page * 4);
       h.u8.set(lo, plo);
       h.u8.set(hi, phi);
       h.u8.set(pre, ppre);

@@ -11,14 +11,14 @@ const OUT_OF_MEMORY = ABI.STATUS_OUT_OF_MEMORY;
 const EMPTY = new Uint32Array(0);
 
 function outOfMemory(fn: string): never {
-  throw new RangeError(`hotpath.TimingWheel.${fn}: wasm memory exhausted`);
+  throw new RangeError(`hotpath.TimingWheel.${fn}: wasm memory exhausted; nothing changed`);
 }
 
 export class WasmWheel implements WheelCore {
   private w: number;
 
   constructor(private readonly h: WasmHeap, cfg: WheelConfig) {
-    const [lv] = h.regions(cfg.wheels.length * 4);
+    const [lv] = h.regions('TimingWheel', cfg.wheels.length * 4);
     h.u32.set(cfg.wheels, lv >>> 2);
     this.w = h.ex.wheelNew(cfg.tickMs, lv, cfg.wheels.length, cfg.now);
     if (this.w === 0) throw new RangeError('hotpath.TimingWheel: wasm wheel could not be created (memory exhausted)');
@@ -37,19 +37,19 @@ export class WasmWheel implements WheelCore {
   }
   scheduleMany(deadlines: Float64Array, outIds: Float64Array): void {
     const n = deadlines.length;
-    const [d, o] = this.h.regions(n * 8, n * 8);
+    const [d, o] = this.h.regions('TimingWheel.scheduleMany', n * 8, n * 8);
     this.h.f64.set(deadlines, d >>> 3);
-    const r = this.h.ex.wheelScheduleMany(this.w, d, n, o);
+    // All or nothing in wasm: on failure nothing was scheduled.
+    if (this.h.ex.wheelScheduleMany(this.w, d, n, o) === OUT_OF_MEMORY) outOfMemory('scheduleMany');
     this.h.refresh();
     outIds.set(this.h.f64.subarray(o >>> 3, (o >>> 3) + n));
-    if (r === OUT_OF_MEMORY) outOfMemory('scheduleMany');
   }
   cancel(id: number): boolean {
     return this.h.ex.wheelCancel(this.w, id) === 1;
   }
   cancelMany(ids: Float64Array, out: Uint8Array): void {
     const n = ids.length;
-    const [p, o] = this.h.regions(n * 8, n);
+    const [p, o] = this.h.regions('TimingWheel.cancelMany', n * 8, n);
     this.h.f64.set(ids, p >>> 3);
     this.h.ex.wheelCancelMany(this.w, p, n, o);
     this.h.refresh();
