@@ -45,7 +45,7 @@ export class WasmTreeCore<K extends Key> implements TreeCore<K> {
   constructor(private readonly h: WasmHeap, kind: KeyKind, order: number) {
     this.num = kind === 'number';
     this.t = h.ex.btreeNew(this.num ? ABI.KEY_NUMBER : ABI.KEY_STRING, order);
-    if (this.t === 0) throw new RangeError(`hotpath.BPlusTree: options.order ${order}: wasm tree could not be created (wasm memory exhausted)`);
+    if (this.t === 0) throw new RangeError(`hotpath.BPlusTree: wasm memory exhausted; the tree (options.order ${order}) could not be created`);
   }
 
   /** UTF-8 of `key` in scratch; returns [ptr, len]. */
