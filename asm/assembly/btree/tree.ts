@@ -42,7 +42,7 @@
 // changes anything, so an allocation failure returns STATUS_OUT_OF_MEMORY with the tree
 // untouched.
 
-import { alloc, MAX_PAGES } from "../memory";
+import { alloc } from "../memory";
 import { KEY_NUMBER, STATUS_OUT_OF_MEMORY } from "../abi";
 
 // ---- tree header --------------------------------------------------------------------
@@ -1004,21 +1004,16 @@ export function clearTree(t: usize): void {
 /**
  * Builds the tree bottom-up from n strictly ascending keys (tree empty, checked by the
  * caller). Numbers: keys = f64[n]. Strings: keys = bytes, offs = u32[n + 1].
- * 0 on success, BULK_NO_ROOM when memory would run out (nothing changed).
+ * 0 on success, BULK_NO_ROOM when an allocation failed (everything built is freed again).
  */
 export function bulkLoad<K>(t: usize, keys: usize, offs: usize, slots: usize, n: i32): i32 {
   const m = gM;
   const ks = KS<K>();
   const L = (n + m - 1) / m;
-  // Pre-flight: refuse up front what could not fit below 4 GiB.
-  const nodeBytes = <u64>load<u32>(t, T_NODEBYTES) + 32;
-  let need: u64 = <u64>(2 * L + MAX_DEPTH) * nodeBytes + <u64>L * (4 + ks) + 256;
-  if (!isFloat<K>()) {
-    const total = <u64>(load<u32>(offs + (<usize>n << 2)) - load<u32>(offs));
-    need += 2 * total + <u64>n * 48;
-  }
-  need += need >> 3;
-  if (<u64>memory.size() + ((need + 0xffff) >> 16) > <u64>MAX_PAGES) return BULK_NO_ROOM;
+  // No page-count pre-flight: it refused bulk loads whenever memory had grown near 4 GiB,
+  // free blocks or not. Every allocation below is checked instead, and a failure undoes
+  // what was built (reserve / unbuild). The index arrays are sized in u64 so they cannot wrap.
+  if (<u64>L * <u64>ks > <u64>(1 << 30)) return BULK_NO_ROOM;
   const nodes = alloc(<usize>L << 2);
   const seps = alloc(<usize>L * ks);
   // Every node comes out of the pool, reserved here, so only string key blocks can fail below.
