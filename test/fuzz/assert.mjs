@@ -71,6 +71,7 @@ export function judge(rec, tier, fixed) {
   const { out, ref } = rec;
   const fn = spec.fn;
   const prefixes = [`hotpath.${fn}:`, ...(spec.prefixes ?? []).map((p) => `hotpath.${p}:`)];
+  if (out.vmGrowth > VM_LIMIT) return `mapped ${(out.vmGrowth / 2 ** 30).toFixed(2)} GiB during the call (an allocation over 4 GiB)${out.err ? `, then threw ${out.err.name}: ${out.err.msg}` : ''}`;
   if (out.disposeErr) return `dispose() afterwards threw ${out.disposeErr.name}: ${out.disposeErr.msg}`;
   if (out.stateErr) return `reading the state afterwards threw ${out.stateErr.name}: ${out.stateErr.msg}`;
   if (out.problem) return out.problem;
@@ -114,16 +115,6 @@ function memOf(pid) {
   }
 }
 
-function firstLine(path) {
-  try {
-    const s = readFileSync(path, 'utf8');
-    const n = s.indexOf('\n');
-    return n < 0 ? null : JSON.parse(s.slice(0, n));
-  } catch {
-    return null;
-  }
-}
-
 /**
  * Runs one batch in a child process. Resolves with { records, died } where
  * died (or null) says how the child ended early and which call it was running.
@@ -135,7 +126,7 @@ export function runBatch(job, entry = join(ROOT, 'dist', 'index.js')) {
   const jobPath = join(dir, 'job.json');
   writeFileSync(jobPath, JSON.stringify({ ...job, entry, out }));
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [CHILD, jobPath], { env: { ...process.env, HOTPATH_BACKEND: '' }, stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn(process.execPath, ['--expose-gc', CHILD, jobPath], { env: { ...process.env, HOTPATH_BACKEND: '' }, stdio: ['ignore', 'ignore', 'pipe'] });
     let stderr = '';
     child.stderr.on('data', (d) => { stderr = (stderr + d).slice(-4000); });
     let killedFor = null, lastSize = -1, lastChange = Date.now(), peak = 0, base = null;
@@ -143,13 +134,14 @@ export function runBatch(job, entry = join(ROOT, 'dist', 'index.js')) {
     const watch = setInterval(() => {
       const { rss, vm } = memOf(child.pid);
       peak = Math.max(peak, rss);
-      if (base === null && lastSize > 0) base = firstLine(out)?.vmSize ?? null;
+      // The child's size after its last finished call: garbage of finished calls is not the running call's.
+      try { base = Number(readFileSync(`${out}.vm`, 'utf8')) || base; } catch { /* not yet */ }
       if (rss > RSS_LIMIT && !killedFor) {
         killedFor = `resident memory reached ${(rss / 2 ** 30).toFixed(2)} GiB (limit ${RSS_LIMIT / 2 ** 30} GiB): an unbounded allocation`;
         child.kill('SIGKILL');
       }
       if (base !== null && vm - base > VM_LIMIT && !killedFor) {
-        killedFor = `mapped ${((vm - base) / 2 ** 30).toFixed(2)} GiB beyond its size after loading (limit 4 GiB): an allocation over 4 GiB was attempted`;
+        killedFor = `mapped ${((vm - base) / 2 ** 30).toFixed(2)} GiB beyond its size after the previous call (limit 4 GiB): an allocation over 4 GiB was attempted`;
         child.kill('SIGKILL');
       }
       let size = 0;

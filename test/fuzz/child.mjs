@@ -4,7 +4,7 @@
 // the call on `tier` (and again with js forced, as the reference) and appends
 // one JSON line to `out` with fs.writeSync, so a crash leaves every finished
 // call on disk and the parent knows which call was running.
-import { closeSync, openSync, readFileSync, writeSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, writeFileSync, writeSync } from 'node:fs';
 import { FIXED, generate, isNondet, mayThrowGetter, treeState } from './catalogue.mjs';
 
 const job = JSON.parse(readFileSync(process.argv[2], 'utf8'));
@@ -14,8 +14,9 @@ const hp = await import(job.entry);
 const fd = openSync(job.out, 'w');
 // The parent's watchdog compares the process's virtual size with this: a call
 // that maps more than 4 GiB beyond it is an allocation the API should refuse.
-const vm = /VmSize:\s+(\d+) kB/.exec(readFileSync('/proc/self/status', 'utf8'));
-writeSync(fd, `${JSON.stringify({ ready: true, vmSize: vm ? Number(vm[1]) * 1024 : 0 })}\n`);
+const vmSize = () => Number(/VmSize:\s+(\d+) kB/.exec(readFileSync('/proc/self/status', 'utf8'))?.[1] ?? 0) * 1024;
+writeFileSync(`${job.out}.vm`, String(vmSize()));
+writeSync(fd, `${JSON.stringify({ ready: true, vmSize: vmSize() })}\n`);
 
 function ser(v, d = 0) {
   if (d > 8) return { deep: 1 };
@@ -123,6 +124,7 @@ async function runOne(item, tier) {
   const ctx = { tier, backendOpt: tier, events: [], kept: [], keep: (x) => (ctx.kept.push(x), x), now: 1000 };
   hp.setBackend(tier);
   const rec = {};
+  const vm0 = vmSize();
   let s = null;
   const kind = item.spec?.struct;
   try {
@@ -137,6 +139,8 @@ async function runOne(item, tier) {
   } catch (e) {
     rec.err = errOf(e);
   }
+  // Mapped during the call and still mapped (an output or scratch buffer, lazily committed).
+  rec.vmGrowth = vmSize() - vm0;
   try {
     if (kind && s) {
       if (kind === 'cacheBadClock') ctx.now = 1100;
@@ -175,9 +179,14 @@ if (job.fixed) {
 }
 
 for (const item of items) {
+  const before = vmSize();
   const out = await runOne(item, job.tier === 'auto' ? 'auto' : job.tier);
   const ref = job.tier === 'js' ? null : await runOne(item, 'js');
-  writeSync(fd, `${JSON.stringify({ i: item.i, label: item.label, fn: item.spec.fn, nondet: item.nondet, getter: item.getter, out, ref })}\n`);
+  // A call that mapped a big buffer leaves it to the GC; collect it so the watchdog's baseline is the live size.
+  if (vmSize() - before > 2 ** 30) globalThis.gc?.();
+  const vm = vmSize();
+  writeSync(fd, `${JSON.stringify({ i: item.i, label: item.label, fn: item.spec.fn, nondet: item.nondet, getter: item.getter, out, ref, vmSize: vm })}\n`);
+  writeFileSync(`${job.out}.vm`, String(vm));
 }
 writeSync(fd, `${JSON.stringify({ done: items.length })}\n`);
 closeSync(fd);
