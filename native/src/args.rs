@@ -47,6 +47,22 @@ pub fn ranges(offsets: &[u32], n: usize, data_name: &str) -> ArgResult<usize> {
   Ok(offsets.len() - 1)
 }
 
+/// A private copy of an array borrowed from JS, for anything a call
+/// validates and then trusts (offsets that drive slicing, keys whose order
+/// a structure relies on, slots it stores). A JS view may sit on a
+/// SharedArrayBuffer that another thread rewrites mid-call; checking the
+/// copy instead means a rewrite can change the answer but never make a
+/// checked index wrong. Fails (rather than aborting) when the copy cannot
+/// be allocated.
+pub fn snapshot<T: Copy>(name: &'static str, x: &[T]) -> ArgResult<Vec<T>> {
+  let mut v = Vec::new();
+  if v.try_reserve_exact(x.len()).is_err() {
+    return Err(ArgError::new(name, format!("of {} elements cannot be copied: out of memory", x.len())));
+  }
+  v.extend_from_slice(x);
+  Ok(v)
+}
+
 /// JS numbers arrive as f64; napi's u32 conversion would silently wrap -1
 /// to 4294967295 and truncate 2.5, so integers are validated here instead.
 pub fn int_arg(name: &'static str, v: f64) -> ArgResult<usize> {
@@ -121,6 +137,15 @@ mod tests {
     assert!(!overlaps(&buf[3..3], &buf[0..10]));
     let e = disjoint("out", &buf[2..4], &[span("a", &buf[4..6]), span("b", &buf[3..5])]).unwrap_err();
     assert_eq!(e.to_string(), "out: must not share memory with b");
+  }
+
+  #[test]
+  fn snapshot_copies() {
+    let x = [3u32, 1, 2];
+    let c = snapshot("offsets", &x).unwrap();
+    assert_eq!(c, x);
+    assert_ne!(c.as_ptr(), x.as_ptr());
+    assert!(snapshot::<u32>("offsets", &[]).unwrap().is_empty());
   }
 
   #[test]

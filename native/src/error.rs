@@ -1,6 +1,7 @@
 //! The one error type of argument validation. Kernels return it without
 //! knowing about napi; the bindings turn it into a JS `InvalidArg` error
-//! through `?`, with the message "<arg>: <what is wrong>".
+//! through `?`, with the message "<arg>: <what is wrong>", which the TS glue
+//! (ts/tiers/native/errors.ts) rethrows as `hotpath.<fn>: <arg> <what>`.
 
 use std::fmt;
 
@@ -31,3 +32,11 @@ impl From<ArgError> for napi::Error {
 }
 
 pub type ArgResult<T> = Result<T, ArgError>;
+
+/// A call the object's state refuses (disposed, or not empty for a bulk
+/// load), not a bad argument. Status ObjectExpected, which napi-rs never
+/// gives a caught panic (those are GenericFailure), so the TS glue can tell
+/// a refused call (a TypeError) from a defect.
+pub fn state_error(message: impl Into<String>) -> napi::Error {
+  napi::Error::new(napi::Status::ObjectExpected, message.into())
+}

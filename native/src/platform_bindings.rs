@@ -1,7 +1,7 @@
 //! Exports about the machine rather than a domain: SIMD level, pool size,
 //! topology and memory bandwidth.
 
-use napi::{Error, Result, Status};
+use napi::Result;
 use napi_derive::napi;
 
 use crate::args;
@@ -116,6 +116,6 @@ pub fn memory_bandwidth(elements: f64, passes: f64) -> Result<MemoryBandwidth> {
   }
   let passes = args::positive_int_arg("passes", passes)?.min(1000);
   let t = bandwidth::triad(pool::pool(), len, passes)
-    .ok_or_else(|| Error::new(Status::GenericFailure, format!("memoryBandwidth: cannot allocate 3 x {len} f64")))?;
+    .ok_or_else(|| ArgError::new("elements", format!("needs 3 x {len} f64, more than can be allocated")))?;
   Ok(MemoryBandwidth { bytes_per_pass: t.bytes_per_pass, best_seconds: t.best_seconds, threads: t.threads as u32 })
 }

@@ -28,7 +28,16 @@ pub fn pool() -> Option<&'static ThreadPool> {
       if n <= 1 {
         return None;
       }
-      ThreadPoolBuilder::new().num_threads(n).thread_name(|i| format!("hotpath-{i}")).build().ok()
+      ThreadPoolBuilder::new()
+        .num_threads(n)
+        .thread_name(|i| format!("hotpath-{i}"))
+        // A panic inside install/join/par_iter unwinds to the calling thread
+        // (and the export's catch_unwind); this handler only sees panics of
+        // detached jobs, whose default is to abort the process. The panic
+        // hook has already reported it.
+        .panic_handler(|_| {})
+        .build()
+        .ok()
     })
     .as_ref()
 }

@@ -15,7 +15,7 @@ use super::keys::{NumKeys, StrKeys, MAX_KEY_BYTES};
 use super::tree::BTree;
 use crate::abi::{KEY_NUMBER, KEY_STRING, TREE_MAX_ORDER, TREE_MIN_ORDER};
 use crate::args::{self, span, Span};
-use crate::error::{ArgError, ArgResult};
+use crate::error::{state_error, ArgError, ArgResult};
 
 const MAX_SLOT: u32 = i32::MAX as u32;
 
@@ -31,7 +31,10 @@ enum Inner {
 /// Ordered map from number or string keys to u32 slots.
 #[napi(js_name = "NativeBTree")]
 pub struct NativeBTree {
-  inner: Option<Inner>,
+  // Boxed: dispose() frees the tree at once, but this struct lives until the
+  // JS object's finalizer runs (a later event-loop turn, after GC), so it
+  // should hold one pointer, not a tree's worth of headers.
+  inner: Option<Box<Inner>>,
 }
 
 /// Keys and slots of a number-key scan, in scan order.
@@ -121,6 +124,31 @@ fn key_count(bytes: &[u8], offsets: &[u32]) -> ArgResult<usize> {
   Ok(offsets.len() - 1)
 }
 
+/// A key batch copied (see `args::snapshot`) and checked: the offsets are
+/// validated and then slice the bytes, and a key's bytes are compared while
+/// searching and then stored, so a SharedArrayBuffer rewritten meanwhile
+/// could otherwise move an offset out of bounds or store a key out of
+/// order. Only the bytes the keys cover are copied.
+struct KeyBatch {
+  bytes: Vec<u8>,
+  offsets: Vec<u32>,
+  count: usize,
+}
+
+impl KeyBatch {
+  fn new(bytes: &[u8], offsets: &[u32]) -> ArgResult<KeyBatch> {
+    let offsets = args::snapshot("offsets", offsets)?;
+    let count = key_count(bytes, &offsets)?;
+    let bytes = args::snapshot("bytes", &bytes[..offsets[count] as usize])?;
+    Ok(KeyBatch { bytes, offsets, count })
+  }
+
+  #[inline]
+  fn key(&self, i: usize) -> &[u8] {
+    key_at(&self.bytes, &self.offsets, i)
+  }
+}
+
 #[inline]
 fn key_at<'b>(bytes: &'b [u8], offsets: &[u32], i: usize) -> &'b [u8] {
   &bytes[offsets[i] as usize..offsets[i + 1] as usize]
@@ -128,9 +156,9 @@ fn key_at<'b>(bytes: &'b [u8], offsets: &[u32], i: usize) -> &'b [u8] {
 
 /// String keys that will be stored must be UTF-8 (scans return them as JS
 /// strings) and at most MAX_KEY_BYTES long.
-fn check_str_keys(bytes: &[u8], offsets: &[u32], count: usize) -> ArgResult<()> {
-  for i in 0..count {
-    let k = key_at(bytes, offsets, i);
+fn check_str_keys(keys: &KeyBatch) -> ArgResult<()> {
+  for i in 0..keys.count {
+    let k = keys.key(i);
     if std::str::from_utf8(k).is_err() {
       return Err(ArgError::new("bytes", format!("key {i} is not valid UTF-8")));
     }
@@ -234,7 +262,7 @@ impl FromNapiValue for KeyArg {
       if status == sys::Status::napi_ok {
         Ok(())
       } else {
-        Err(Error::new(Status::StringExpected, "key: expected a string"))
+        Err(Error::new(Status::StringExpected, "key: must be a string"))
       }
     };
     let mut k = KeyArg { inline: [0; Self::INLINE], len: 0, heap: Vec::new() };
@@ -266,11 +294,11 @@ impl FromNapiValue for KeyArg {
 
 impl NativeBTree {
   fn inner(&self) -> Result<&Inner> {
-    self.inner.as_ref().ok_or_else(|| Error::new(Status::GenericFailure, "tree is disposed"))
+    self.inner.as_deref().ok_or_else(disposed)
   }
 
   fn inner_mut(&mut self) -> Result<&mut Inner> {
-    self.inner.as_mut().ok_or_else(|| Error::new(Status::GenericFailure, "tree is disposed"))
+    self.inner.as_deref_mut().ok_or_else(disposed)
   }
 
   fn num(&self, method: &str) -> Result<&BTree<NumKeys>> {
@@ -302,8 +330,25 @@ impl NativeBTree {
   }
 }
 
+/// A method of the other key kind: a wrong type of key, so a `*Expected`
+/// status (the TS glue makes those TypeErrors) and the method's name.
 fn kind_error(method: &str, kind: &str) -> Error {
-  Error::new(Status::InvalidArg, format!("{method}: this tree has {kind} keys"))
+  let status = if kind == "number" { Status::NumberExpected } else { Status::StringExpected };
+  Error::new(status, format!("{method} needs {} keys, but this tree has {kind} keys", other(kind)))
+}
+
+fn other(kind: &str) -> &'static str {
+  if kind == "number" {
+    "string"
+  } else {
+    "number"
+  }
+}
+
+/// A call on a disposed tree (a TypeError in the TS glue, as the API's own
+/// disposal check gives).
+fn disposed() -> Error {
+  state_error("tree is disposed")
 }
 
 #[napi]
@@ -321,7 +366,7 @@ impl NativeBTree {
       let message = format!("must be {KEY_NUMBER} (number) or {KEY_STRING} (string), got {key_type}");
       return Err(ArgError::new("keyType", message).into());
     };
-    Ok(NativeBTree { inner: Some(inner) })
+    Ok(NativeBTree { inner: Some(Box::new(inner)) })
   }
 
   // --- number keys ----------------------------------------------------------
@@ -352,6 +397,7 @@ impl NativeBTree {
     let t = self.num_mut("setManyNum")?;
     args::same_len(("keys", keys.len()), ("slots", slots.len()))?;
     let out = out_view(&mut out, keys.len(), &[span("keys", keys), span("slots", slots)])?;
+    let (keys, slots) = (&args::snapshot("keys", keys)?[..], &args::snapshot("slots", slots)?[..]);
     check_num_keys(keys)?;
     check_slots(slots)?;
     t.insert_many(keys.len(), |i| keys[i] + 0.0, |i| slots[i], |i, r| out[i] = slot_or_absent(r));
@@ -362,6 +408,7 @@ impl NativeBTree {
   pub fn get_many_num(&self, keys: &[f64], mut out: Int32ArraySlice) -> Result<()> {
     let t = self.num("getManyNum")?;
     let out = out_view(&mut out, keys.len(), &[span("keys", keys)])?;
+    let keys = &args::snapshot("keys", keys)?[..];
     check_num_keys(keys)?;
     t.get_many(keys.len(), |i| keys[i] + 0.0, |i, r| out[i] = slot_or_absent(r));
     Ok(())
@@ -371,6 +418,7 @@ impl NativeBTree {
   pub fn delete_many_num(&mut self, keys: &[f64], mut out: Int32ArraySlice) -> Result<()> {
     let t = self.num_mut("deleteManyNum")?;
     let out = out_view(&mut out, keys.len(), &[span("keys", keys)])?;
+    let keys = &args::snapshot("keys", keys)?[..];
     check_num_keys(keys)?;
     t.remove_many(keys.len(), |i| keys[i] + 0.0, |i, r| out[i] = slot_or_absent(r));
     Ok(())
@@ -381,10 +429,11 @@ impl NativeBTree {
   pub fn bulk_load_num(&mut self, keys: &[f64], slots: &[u32]) -> Result<()> {
     let t = self.num_mut("bulkLoadNum")?;
     args::same_len(("keys", keys.len()), ("slots", slots.len()))?;
+    let (keys, slots) = (&args::snapshot("keys", keys)?[..], &args::snapshot("slots", slots)?[..]);
     check_num_keys(keys)?;
     check_slots(slots)?;
     if t.len() != 0 {
-      return Err(Error::new(Status::InvalidArg, "bulkLoadNum: tree must be empty"));
+      return Err(state_error("bulkLoadNum needs an empty tree"));
     }
     t.bulk_load(keys.len(), |i| keys[i] + 0.0, slots).map_err(|e| ArgError::new("keys", e).into())
   }
@@ -438,31 +487,35 @@ impl NativeBTree {
   #[napi(js_name = "setManyStr", catch_unwind)]
   pub fn set_many_str(&mut self, bytes: &[u8], offsets: &[u32], slots: &[u32], mut out: Int32ArraySlice) -> Result<()> {
     let t = self.str_mut("setManyStr")?;
-    let count = key_count(bytes, offsets)?;
-    args::same_len(("offsets count", count), ("slots", slots.len()))?;
     let inputs = [span("bytes", bytes), span("offsets", offsets), span("slots", slots)];
+    let keys = KeyBatch::new(bytes, offsets)?;
+    let count = keys.count;
+    args::same_len(("offsets count", count), ("slots", slots.len()))?;
     let out = out_view(&mut out, count, &inputs)?;
+    let slots = &args::snapshot("slots", slots)?[..];
     check_slots(slots)?;
-    check_str_keys(bytes, offsets, count)?;
-    t.insert_many(count, |i| key_at(bytes, offsets, i), |i| slots[i], |i, r| out[i] = slot_or_absent(r));
+    check_str_keys(&keys)?;
+    t.insert_many(count, |i| keys.key(i), |i| slots[i], |i, r| out[i] = slot_or_absent(r));
     Ok(())
   }
 
   #[napi(js_name = "getManyStr", catch_unwind)]
   pub fn get_many_str(&self, bytes: &[u8], offsets: &[u32], mut out: Int32ArraySlice) -> Result<()> {
     let t = self.str("getManyStr")?;
-    let count = key_count(bytes, offsets)?;
-    let out = out_view(&mut out, count, &[span("bytes", bytes), span("offsets", offsets)])?;
-    t.get_many(count, |i| key_at(bytes, offsets, i), |i, r| out[i] = slot_or_absent(r));
+    let inputs = [span("bytes", bytes), span("offsets", offsets)];
+    let keys = KeyBatch::new(bytes, offsets)?;
+    let out = out_view(&mut out, keys.count, &inputs)?;
+    t.get_many(keys.count, |i| keys.key(i), |i, r| out[i] = slot_or_absent(r));
     Ok(())
   }
 
   #[napi(js_name = "deleteManyStr", catch_unwind)]
   pub fn delete_many_str(&mut self, bytes: &[u8], offsets: &[u32], mut out: Int32ArraySlice) -> Result<()> {
     let t = self.str_mut("deleteManyStr")?;
-    let count = key_count(bytes, offsets)?;
-    let out = out_view(&mut out, count, &[span("bytes", bytes), span("offsets", offsets)])?;
-    t.remove_many(count, |i| key_at(bytes, offsets, i), |i, r| out[i] = slot_or_absent(r));
+    let inputs = [span("bytes", bytes), span("offsets", offsets)];
+    let keys = KeyBatch::new(bytes, offsets)?;
+    let out = out_view(&mut out, keys.count, &inputs)?;
+    t.remove_many(keys.count, |i| keys.key(i), |i, r| out[i] = slot_or_absent(r));
     Ok(())
   }
 
@@ -470,14 +523,16 @@ impl NativeBTree {
   #[napi(js_name = "bulkLoadStr", catch_unwind)]
   pub fn bulk_load_str(&mut self, bytes: &[u8], offsets: &[u32], slots: &[u32]) -> Result<()> {
     let t = self.str_mut("bulkLoadStr")?;
-    let count = key_count(bytes, offsets)?;
+    let keys = KeyBatch::new(bytes, offsets)?;
+    let count = keys.count;
     args::same_len(("offsets count", count), ("slots", slots.len()))?;
+    let slots = &args::snapshot("slots", slots)?[..];
     check_slots(slots)?;
-    check_str_keys(bytes, offsets, count)?;
+    check_str_keys(&keys)?;
     if t.len() != 0 {
-      return Err(Error::new(Status::InvalidArg, "bulkLoadStr: tree must be empty"));
+      return Err(state_error("bulkLoadStr needs an empty tree"));
     }
-    t.bulk_load(count, |i| key_at(bytes, offsets, i), slots).map_err(|e| ArgError::new("bytes", e).into())
+    t.bulk_load(count, |i| keys.key(i), slots).map_err(|e| ArgError::new("keys", e).into())
   }
 
   /// As rangeNum; null bounds are unbounded.

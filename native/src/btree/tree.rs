@@ -777,7 +777,7 @@ impl<S: KeySeq> BTree<S> {
     }
     for i in 1..n {
       if !S::lt(key(i - 1), key(i)) {
-        return Err(format!("keys must be strictly ascending (key {i} is not greater than key {})", i - 1));
+        return Err(format!("must be strictly ascending (key {i} is not greater than key {})", i - 1));
       }
     }
     self.reset();

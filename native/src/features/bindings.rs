@@ -21,8 +21,13 @@ pub fn ngram_features(
   args::disjoint("out", &out, &[span("bytes", bytes), span("offsets", offsets)])?;
   let n = args::positive_int_arg("n", n)?;
   let dims = args::positive_int_arg("dims", dims)?;
+  // Texts are sliced by the offsets after they are validated: a private
+  // copy keeps a SharedArrayBuffer rewritten meanwhile from moving one out
+  // of bounds. The bytes are only hashed (any content is safe), so they are
+  // read in place.
+  let offsets = args::snapshot("offsets", offsets)?;
   // SAFETY: `out` overlaps no input (checked above) and JS is blocked for
   // the duration of the call, so this is the only live reference.
   let out = unsafe { out.as_mut() };
-  Ok(super::ngram_features(pool::pool(), bytes, offsets, n, dims, normalize, out)?)
+  Ok(super::ngram_features(pool::pool(), bytes, &offsets, n, dims, normalize, out)?)
 }

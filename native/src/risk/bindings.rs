@@ -27,10 +27,14 @@ pub fn risk_score_batch_f64(
 ) -> Result<u32> {
   let inputs = [span("severities", severities), span("confidences", confidences), span("offsets", offsets)];
   args::disjoint("out", &out, &inputs)?;
+  // The kernel slices by the offsets after validating them: it gets a
+  // private copy, so a SharedArrayBuffer rewritten meanwhile cannot move an
+  // offset out of bounds (severities and confidences are only values).
+  let offsets = args::snapshot("offsets", offsets)?;
   // SAFETY: `out` overlaps no input (checked above) and JS is blocked for
   // the duration of the call, so this is the only live reference.
   let out = unsafe { out.as_mut() };
-  Ok(super::risk_score_batch(pool::pool(), severities, confidences, offsets, max_severity, out)?)
+  Ok(super::risk_score_batch(pool::pool(), severities, confidences, &offsets, max_severity, out)?)
 }
 
 /// out[i] = scores[i] * 2^(-ages[i] / halfLife). Returns flags: 1 if any

@@ -91,12 +91,15 @@ fn fold_entities_body(x: &[f64], offs: &[u32], base: usize, out: &mut [f64]) {
     let hi: [usize; GROUP] = std::array::from_fn(|l| o[l + 1] as usize - base);
     let common = (0..GROUP).map(|l| hi[l] - lo[l]).min().unwrap_or(0);
     // Offsets are validated non-decreasing and relative to `x`, so every
-    // hi ≤ x.len(); checked once here rather than per load.
-    assert!(hi.iter().all(|&h| h <= x.len()));
+    // lo ≤ hi ≤ x.len(); checked once here rather than per load, and in
+    // full, so the unchecked loads below are sound whatever the caller
+    // passed (a wrapped lo fails lo ≤ hi).
+    assert!((0..GROUP).all(|l| lo[l] <= hi[l] && hi[l] <= x.len()));
     let mut r = [0.0f64; GROUP];
     for j in 0..common {
       let v: [f64; GROUP] = std::array::from_fn(|l| {
-        // SAFETY: lo[l] + j < lo[l] + common ≤ hi[l] ≤ x.len() (asserted).
+        // SAFETY: lo[l] + j < lo[l] + common ≤ hi[l] ≤ x.len() (asserted;
+        // common ≤ hi[l] − lo[l] cannot wrap since lo[l] ≤ hi[l]).
         unsafe { *x.get_unchecked(lo[l] + j) }
       });
       for l in 0..GROUP {
@@ -309,6 +312,17 @@ mod tests {
       }
       assert!(out[3].is_nan() && out[1] > 0.01 && out[1] < 1.0);
     }
+  }
+
+  #[test]
+  #[should_panic]
+  fn fold_refuses_inverted_ranges_instead_of_reading_out_of_bounds() {
+    // Offsets that were never validated (a wrapped lo above hi): the group
+    // path's unchecked loads must not run.
+    let mut offs: Vec<u32> = (0..=GROUP as u32).collect();
+    offs[3] = 100;
+    let x = vec![0.5; GROUP];
+    fold_entities(&x, &offs, 0, &mut [0.0; GROUP]);
   }
 
   #[test]

@@ -2,26 +2,36 @@
 //! around `core::Wheel`. Every method of a disposed wheel throws.
 
 use napi::bindgen_prelude::{Float64ArraySlice, Uint32Array, Uint8ArraySlice};
-use napi::{Error, Result, Status};
+use napi::{Error, Result};
 use napi_derive::napi;
 
 use super::core::Wheel;
 use crate::args::{self, span};
+use crate::error::state_error;
 
 /// Hierarchical timing wheel over node indices (the JS side keeps the
 /// payloads). The algorithm is the contract of `ts/core/wheel-core.ts`.
 #[napi(js_name = "NativeTimingWheel")]
 pub struct NativeTimingWheel {
-  inner: Option<Wheel>,
+  // Boxed: dispose() frees the wheel at once, but this struct lives until
+  // the JS object's finalizer runs (a later event-loop turn, after GC), so
+  // it should hold one pointer, not the ~500 bytes of the wheel's headers.
+  inner: Option<Box<Wheel>>,
+}
+
+/// A call on a disposed wheel (a TypeError in the TS glue, as the API's own
+/// disposal check gives).
+fn disposed() -> Error {
+  state_error("wheel is disposed")
 }
 
 impl NativeTimingWheel {
   fn inner(&self) -> Result<&Wheel> {
-    self.inner.as_ref().ok_or_else(|| Error::new(Status::GenericFailure, "wheel is disposed"))
+    self.inner.as_deref().ok_or_else(disposed)
   }
 
   fn inner_mut(&mut self) -> Result<&mut Wheel> {
-    self.inner.as_mut().ok_or_else(|| Error::new(Status::GenericFailure, "wheel is disposed"))
+    self.inner.as_deref_mut().ok_or_else(disposed)
   }
 }
 
@@ -32,7 +42,7 @@ impl NativeTimingWheel {
   /// ticks). now: the initial time, finite, >= 0.
   #[napi(constructor, catch_unwind)]
   pub fn new(tick_ms: f64, wheels: &[u32], now: f64) -> Result<Self> {
-    Ok(NativeTimingWheel { inner: Some(Wheel::new(tick_ms, wheels, now)?) })
+    Ok(NativeTimingWheel { inner: Some(Box::new(Wheel::new(tick_ms, wheels, now)?)) })
   }
 
   /// Wheel time in ms: the last advance argument, or the initial now.
@@ -60,10 +70,14 @@ impl NativeTimingWheel {
     let w = self.inner_mut()?;
     args::same_len(("deadlines", deadlines.len()), ("outIds", out_ids.len()))?;
     args::disjoint("outIds", &out_ids, &[span("deadlines", deadlines)])?;
+    // Every deadline is validated before any is scheduled: a private copy,
+    // so a SharedArrayBuffer rewritten meanwhile cannot slip an unchecked
+    // one in after the check.
+    let deadlines = args::snapshot("deadlines", deadlines)?;
     // SAFETY: `out_ids` overlaps no input (checked above) and JS is blocked
     // for the duration of the call, so this is the only live reference.
     let out = unsafe { out_ids.as_mut() };
-    Ok(w.schedule_many(deadlines, out)?)
+    Ok(w.schedule_many(&deadlines, out)?)
   }
 
   /// Removes a pending timer; false for an unknown, fired or cancelled id
@@ -81,6 +95,9 @@ impl NativeTimingWheel {
     args::disjoint("out", &out, &[span("ids", ids)])?;
     // SAFETY: as in scheduleMany.
     let out = unsafe { out.as_mut() };
+    // Ids are read in place: each is read once, and cancel is total over
+    // any f64 (it bounds-checks the index it decodes), so a concurrent
+    // rewrite only changes which timers are cancelled.
     for (o, &id) in out.iter_mut().zip(ids) {
       *o = w.cancel(id) as u8;
     }

@@ -135,6 +135,11 @@ impl Wheel {
     if wheels.is_empty() || wheels.len() > MAX_LEVELS {
       return Err(ArgError::new("wheels", format!("must hold 1 to {MAX_LEVELS} levels, got {}", wheels.len())));
     }
+    // The sizes are validated and then size every buffer: a private copy
+    // (at most MAX_LEVELS), so a SharedArrayBuffer rewritten meanwhile
+    // cannot change a level after its check.
+    let copy: [u32; MAX_LEVELS] = std::array::from_fn(|l| wheels.get(l).copied().unwrap_or(0));
+    let wheels = &copy[..wheels.len()];
     let mut total: u64 = 0;
     let mut span: u64 = 1;
     for (i, &w) in wheels.iter().enumerate() {
@@ -486,12 +491,17 @@ impl Wheel {
     let extra = deadlines.len().saturating_sub(self.free.len());
     let fresh_left = (WHEEL_MAX_TIMERS as usize).saturating_sub(self.deadline.len());
     let grow = extra.min(fresh_left);
-    self.deadline.reserve(grow);
-    self.seq.reserve(grow);
-    self.next.reserve(grow);
-    self.prev.reserve(grow);
-    self.slot.reserve(grow);
-    self.gen.reserve(grow);
+    // Fallible, and before any timer is scheduled: memory that cannot be
+    // had is an error with nothing applied, not an abort.
+    let reserved = self.deadline.try_reserve(grow).is_ok()
+      && self.seq.try_reserve(grow).is_ok()
+      && self.next.try_reserve(grow).is_ok()
+      && self.prev.try_reserve(grow).is_ok()
+      && self.slot.try_reserve(grow).is_ok()
+      && self.gen.try_reserve(grow).is_ok();
+    if !reserved {
+      return Err(ArgError::new("deadlines", format!("needs {grow} more timer nodes than memory allows")));
+    }
     for (o, &d) in out.iter_mut().zip(deadlines) {
       *o = self.schedule_valid(d);
     }
