@@ -18,7 +18,7 @@ pub fn dot_f32(a: &[f32], b: &[f32]) -> Result<f64> {
 #[napi(js_name = "dotF64", catch_unwind)]
 pub fn dot_f64(a: &[f64], b: &[f64]) -> Result<f64> {
   args::same_len(("a", a.len()), ("b", b.len()))?;
-  Ok((Kernels::active().dot_f64)(a, b))
+  Ok(Kernels::active().dot_pair_f64(a, b))
 }
 
 #[napi(js_name = "cosineF32", catch_unwind)]

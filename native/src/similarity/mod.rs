@@ -57,13 +57,34 @@ impl Kernels {
   }
 
   pub fn cosine_f32(&self, a: &[f32], b: &[f32]) -> f64 {
+    // f32 products are exact in f64 and lie in [2^-298, 2^256]: no range guard needed.
     let (ab, bb) = (self.dot_norm_f32)(a, b);
     cosine_from_parts(ab, (self.dot_f32)(a, a), bb)
   }
 
+  /// a·b of f64 vectors; redone at 2^-540 scale when a product or partial sum
+  /// overflowed. A dot below 2^-1022 is left as is: it is within n·2^-1074 of
+  /// exact, and no rescaling can represent it better.
+  pub fn dot_pair_f64(&self, a: &[f64], b: &[f64]) -> f64 {
+    let s = (self.dot_f64)(a, b);
+    if s.is_finite() {
+      s
+    } else {
+      range::dot_scaled(a, b)
+    }
+  }
+
   pub fn cosine_f64(&self, a: &[f64], b: &[f64]) -> f64 {
     let (ab, bb) = (self.dot_norm_f64)(a, b);
-    cosine_from_parts(ab, (self.dot_f64)(a, a), bb)
+    let aa = (self.dot_f64)(a, a);
+    if range::safe(aa) && range::safe(bb) {
+      // Sound norms; a dot this small may be made of underflowed products.
+      return if ab.abs() >= range::TINY { cosine_from_parts(ab, aa, bb) } else { range::unit_dot(a, b, aa, bb) };
+    }
+    if (aa + bb).is_nan() {
+      return f64::NAN;
+    }
+    range::cosine_scaled(a, b)
   }
 
   pub fn euclidean_f32(&self, a: &[f32], b: &[f32]) -> f64 {
@@ -71,7 +92,14 @@ impl Kernels {
   }
 
   pub fn euclidean_f64(&self, a: &[f64], b: &[f64]) -> f64 {
-    (self.sqdist_f64)(a, b).sqrt()
+    let s = (self.sqdist_f64)(a, b);
+    if range::safe(s) {
+      s.sqrt()
+    } else if s.is_nan() {
+      f64::NAN
+    } else {
+      range::l2_scaled(a, b)
+    }
   }
 }
 
@@ -90,6 +118,89 @@ pub fn cosine_from_parts(ab: f64, aa: f64, bb: f64) -> f64 {
   let p = aa * bb;
   let denom = if p.is_finite() && p > 0.0 { p.sqrt() } else { aa.sqrt() * bb.sqrt() };
   (ab / denom).clamp(-1.0, 1.0)
+}
+
+/// The f64 pairwise kernels' range guard and the scaled redos behind it, the
+/// same as the JS and wasm tiers'. The fast kernels run unchanged; a sum is
+/// checked after the fact and only a pair that left the safe range is redone
+/// (one or two extra passes, scalar: this is the rare path).
+pub(crate) mod range {
+  /// 2^-968: a sum of squares at least this large lost at most
+  /// n·2^-1075 ≤ 2^-75 of itself to underflow (n ≤ 2^32).
+  pub const TINY: f64 = f64::from_bits((1023 - 968) << 52);
+  /// Powers of two, so scaling by them is exact while in range.
+  pub const DOWN: f64 = f64::from_bits((1023 - 540) << 52);
+  pub const UP: f64 = f64::from_bits((1023 + 540) << 52);
+
+  /// In [TINY, MAX]; false for NaN.
+  #[inline]
+  pub fn safe(s: f64) -> bool {
+    (TINY..=f64::MAX).contains(&s)
+  }
+
+  /// Σ (a_i·2^-540)(b_i·2^-540) · 2^1080: products ≤ 2^968, so nothing overflows
+  /// unless the exact dot does.
+  pub fn dot_scaled(a: &[f64], b: &[f64]) -> f64 {
+    let s: f64 = a.iter().zip(b).map(|(&x, &y)| (x * DOWN) * (y * DOWN)).sum();
+    s * UP * UP
+  }
+
+  /// The dot of the two unit vectors (norms known sound): its products are as
+  /// large as they can be.
+  pub fn unit_dot(a: &[f64], b: &[f64], aa: f64, bb: f64) -> f64 {
+    let (ra, rb) = (1.0 / aa.sqrt(), 1.0 / bb.sqrt());
+    let s: f64 = a.iter().zip(b).map(|(&x, &y)| (x * ra) * (y * rb)).sum();
+    s.clamp(-1.0, 1.0)
+  }
+
+  fn max_abs(a: &[f64]) -> f64 {
+    a.iter().fold(0.0, |m: f64, &x| if x.abs() > m { x.abs() } else { m })
+  }
+
+  /// Cosine of a / max|a| and b / max|b| (as hypot does): sums of squares in [1, n].
+  pub fn cosine_scaled(a: &[f64], b: &[f64]) -> f64 {
+    let (ma, mb) = (max_abs(a), max_abs(b));
+    if ma == f64::INFINITY || mb == f64::INFINITY {
+      return f64::NAN;
+    }
+    if ma == 0.0 || mb == 0.0 {
+      return 0.0;
+    }
+    let (mut ab, mut aa, mut bb) = (0.0, 0.0, 0.0);
+    for (&x, &y) in a.iter().zip(b) {
+      let (x, y) = (x / ma, y / mb);
+      ab += x * y;
+      aa += x * x;
+      bb += y * y;
+    }
+    super::cosine_from_parts(ab, aa, bb)
+  }
+
+  fn max_abs_diff(a: &[f64], b: &[f64], h: f64) -> f64 {
+    a.iter().zip(b).fold(0.0, |m: f64, (&x, &y)| {
+      let d = (h * x - h * y).abs();
+      if d > m {
+        d
+      } else {
+        m
+      }
+    })
+  }
+
+  /// ‖a − b‖ as m·‖(a − b)/m‖, m = max|a_i − b_i|; at half scale when a
+  /// difference itself overflows.
+  pub fn l2_scaled(a: &[f64], b: &[f64]) -> f64 {
+    let (mut h, mut m) = (1.0, max_abs_diff(a, b, 1.0));
+    if m == f64::INFINITY {
+      h = 0.5;
+      m = max_abs_diff(a, b, h);
+    }
+    if m == 0.0 {
+      return 0.0;
+    }
+    let s: f64 = a.iter().zip(b).map(|(&x, &y)| ((h * x - h * y) / m).powi(2)).sum();
+    m * s.sqrt() / h
+  }
 }
 
 mod scalar {
@@ -443,6 +554,32 @@ pub(crate) mod tests {
       // |a|²·|b|² overflows f64 here; the result must still be finite.
       assert!((k.cosine_f64(&[1e150, 0.0], &[1e150, 1e150]) - 0.5f64.sqrt()).abs() < 1e-15);
       assert!((k.cosine_f64(&[1e-150, 0.0], &[1e-150, 1e-150]) - 0.5f64.sqrt()).abs() < 1e-15);
+    }
+  }
+
+  #[test]
+  fn f64_pairs_at_the_range_limits() {
+    for k in all_kernels() {
+      // Sums of squares overflow (1e160) or underflow (1e-170): cosine is still 1.
+      for v in [1e160, 1e-170, 5e-324] {
+        let x = vec![v; 19];
+        assert!((k.cosine_f64(&x, &x) - 1.0).abs() < 1e-15, "{:?} cos {v}", k.level);
+      }
+      let (a, b) = ([1e200, 1e200], [1e200, -1e200]);
+      assert_eq!(k.dot_pair_f64(&a, &b), 0.0, "{:?} cancelling overflow", k.level);
+      assert_eq!(k.dot_pair_f64(&[1e160; 8], &[1e160; 8]), f64::INFINITY, "beyond the range");
+      let d = k.euclidean_f64(&[1e200, 1e200], &[-1e200, -1e200]);
+      assert!((d - 2e200 * 2f64.sqrt()).abs() <= 1e-15 * d, "{:?} {d}", k.level);
+      assert_eq!(k.euclidean_f64(&[1.7e308], &[-1.7e308]), f64::INFINITY);
+      assert_eq!(k.euclidean_f64(&[1.7e308, 3.0], &[1.7e308, 3.0]), 0.0);
+      let d = k.euclidean_f64(&[1e-170; 4], &[-1e-170; 4]);
+      assert!((d - 4e-170).abs() <= 1e-15 * d, "{:?} {d}", k.level);
+      // Orthogonal big parts, a tiny overlap: the dot underflows, the cosine does not.
+      let c = k.cosine_f64(&[1e-145, 0.0, 1e-170], &[0.0, 1e-145, 1e-170]);
+      assert!((c - 1e-50).abs() <= 1e-15 * 1e-50, "{:?} {c}", k.level);
+      assert_eq!(k.cosine_f64(&[0.0; 5], &[1e300; 5]), 0.0);
+      assert!(k.cosine_f64(&[0.0, 0.0], &[f64::INFINITY, 1.0]).is_nan());
+      assert!(k.euclidean_f64(&[f64::NAN, 0.0], &[0.0, 0.0]).is_nan());
     }
   }
 

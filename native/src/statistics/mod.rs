@@ -177,19 +177,58 @@ fn pass2(x: &[f64], mean: f64) -> (Dd, Dd) {
   (sd.total(), sdd.total())
 }
 
-/// Count, sum, mean, variance (with `ddof`), min and max; no median.
+/// Count, sum, mean, variance (with `ddof`), std, min and max; no median.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Moments {
   pub count: usize,
   pub sum: f64,
   pub mean: f64,
   pub variance: f64,
+  pub std: f64,
   pub min: f64,
   pub max: f64,
+  /// The power of two the second pass ran at: 1, or 2^∓540 when the squares
+  /// over- or underflowed there (then variance = v/scale², std = √v/scale).
+  pub scale: f64,
+  /// mean and std of x·scale (z-scores are taken at that scale).
+  pub scaled_mean: f64,
+  pub scaled_std: f64,
+}
+
+/// 2^-968: an M2 at least this large lost at most n·2^-1075 ≤ 2^-75 of itself
+/// to underflow. Same constants as the similarity range guard.
+use crate::similarity::range::{DOWN, TINY, UP};
+
+/// 2^-(⌈log2 n⌉ + 1): n values scaled by it sum to at most MAX/2, so their
+/// compensated sum cannot overflow.
+fn sum_scale(n: usize) -> f64 {
+  let e = (usize::BITS - n.saturating_sub(1).leading_zeros()) as i32 + 1;
+  0.5f64.powi(e)
+}
+
+/// Compensated Σ x_i·f (sequential; only the overflow path runs it).
+fn scaled_sum(x: &[f64], f: f64) -> f64 {
+  x.iter().fold(Dd::default(), |d, &v| d.plus(v * f)).value()
+}
+
+/// Corrected M2 of x·f about `mf` (the mean at that scale), compensated.
+fn scaled_m2(x: &[f64], mf: f64, f: f64) -> f64 {
+  let (mut sd, mut sdd) = (Dd::default(), Dd::default());
+  for &v in x {
+    let d = v * f - mf;
+    sd = sd.plus(d);
+    sdd = sdd.plus(d * d);
+  }
+  let sd = sd.value();
+  sdd.value() - sd * sd / x.len() as f64
 }
 
 /// Two-pass corrected variance: M2 = Σd² − (Σd)²/n with d = x − mean.
 /// `x` must be non-empty and `0 ≤ ddof < n` (checked by callers).
+///
+/// Overflow and underflow are caught after the fact (a non-finite sum or M2,
+/// or an M2 below TINY of values that are not all equal) and only then redone
+/// at a power-of-two scale, exact: the common path pays a comparison.
 pub fn moments(pool: Option<&ThreadPool>, x: &[f64], ddof: f64) -> Moments {
   let n = x.len();
   let pool = par::pool_for(pool, n, Cost::Cheap);
@@ -201,17 +240,62 @@ pub fn moments(pool: Option<&ThreadPool>, x: &[f64], ddof: f64) -> Moments {
     min = if p.min < min { p.min } else { min };
     max = if p.max > max { p.max } else { max };
   }
-  let sum = total.value();
-  let mean = sum / n as f64;
+  let mut sum = total.value();
+  let mut mean = sum / n as f64;
+  if !sum.is_finite() {
+    // Overflowed (or NaN, which the redo keeps): sum where it cannot.
+    let k = sum_scale(n);
+    let s = scaled_sum(x, k);
+    sum = s / k;
+    mean = s / n as f64 / k;
+  }
   let (sd, sdd) = par::map_chunks(pool, x, CHUNK, |_, c| pass2(c, mean))
     .into_iter()
     .fold((Dd::default(), Dd::default()), |(a, b), (c, d)| (a.merge(c), b.merge(d)));
   let (sd, sdd) = (sd.value(), sdd.value());
-  let m2 = sdd - sd * sd / n as f64;
-  let variance = m2 / (n as f64 - ddof);
+  let mut m2 = sdd - sd * sd / n as f64;
+  let (mut scale, mut mf) = (1.0, mean);
+  if !m2.is_finite() && mean.is_finite() {
+    scale = DOWN;
+    mf = mean * DOWN;
+    m2 = scaled_m2(x, mf, scale);
+  } else if m2 < TINY && min < max {
+    // Every value is below ~2^-430 here (two unequal larger ones would make
+    // M2 larger), so ×2^540 cannot overflow; the mean is re-taken at that
+    // scale, where it is not subnormal.
+    scale = UP;
+    mf = scaled_sum(x, UP) / n as f64;
+    m2 = scaled_m2(x, mf, scale);
+  }
+  let v = m2 / (n as f64 - ddof);
   // Not `max(0.0)`: that would turn NaN into 0.
-  let variance = if variance < 0.0 { 0.0 } else { variance };
-  Moments { count: n, sum, mean, variance, min, max }
+  let v = if v < 0.0 { 0.0 } else { v };
+  let pop = m2 / n as f64;
+  let pop = if pop < 0.0 { 0.0 } else { pop };
+  Moments {
+    count: n,
+    sum,
+    mean,
+    // One factor at a time: Infinity only when the variance is out of range.
+    variance: v / scale / scale,
+    std: v.sqrt() / scale,
+    min,
+    max,
+    scale,
+    scaled_mean: mf,
+    scaled_std: pop.sqrt(),
+  }
+}
+
+/// (a + b) / 2 without overflow.
+#[inline]
+fn midpoint(a: f64, b: f64) -> f64 {
+  let m = (a + b) / 2.0;
+  if m.is_finite() {
+    m
+  } else {
+    a / 2.0 + b / 2.0
+  }
 }
 
 pub fn check_ddof(ddof: f64, n: usize) -> ArgResult<()> {
@@ -235,10 +319,11 @@ pub fn stats(pool: Option<&ThreadPool>, x: &[f64], ddof: f64, out: &mut [f64]) -
   args::exact_len("out", out.len(), 8, "8")?;
   let m = moments(pool, x, ddof);
   // A finite compensated sum means every value is finite (any NaN or inf
-  // poisons the error terms), so pass 1's min/max can seed the selection.
+  // poisons the error terms), so pass 1's min/max can seed the selection
+  // (an overflowed sum of finite values just takes the scanning path).
   let range = m.sum.is_finite().then_some((m.min, m.max));
   let median = median_in(pool, x, range);
-  out.copy_from_slice(&[m.count as f64, m.sum, m.mean, m.variance, m.variance.sqrt(), m.min, m.max, median]);
+  out.copy_from_slice(&[m.count as f64, m.sum, m.mean, m.variance, m.std, m.min, m.max, median]);
   Ok(())
 }
 
@@ -549,7 +634,7 @@ fn median_in(pool: Option<&ThreadPool>, x: &[f64], range: Option<(f64, f64)>) ->
     return order_stats_in(pool, x, &[n / 2], range)[0];
   }
   let v = order_stats_in(pool, x, &[n / 2 - 1, n / 2], range);
-  (v[0] + v[1]) / 2.0
+  midpoint(v[0], v[1])
 }
 
 /// Hyndman–Fan type 7 (numpy's default) rank split for percentile `p`.
@@ -591,9 +676,15 @@ fn percentiles_unchecked(pool: Option<&ThreadPool>, x: &[f64], ps: &[f64]) -> Ve
     .map(|&(lo, frac)| {
       let xl = at(lo);
       if frac == 0.0 || lo + 1 >= n {
-        xl
+        return xl;
+      }
+      let (xh, d) = (at(lo + 1), at(lo + 1) - xl);
+      // b − a overflows only for opposite signs near the limits; a − f·a + f·b cannot
+      // (both steps combine values of opposite sign or shrink one).
+      if d.is_finite() {
+        xl + frac * d
       } else {
-        xl + frac * (at(lo + 1) - xl)
+        (xl - frac * xl) + frac * xh
       }
     })
     .collect()
@@ -628,24 +719,40 @@ pub fn moving_average(pool: Option<&ThreadPool>, x: &[f64], window: usize, out: 
     return Err(ArgError::new("window", format!("must be in [1, {}] (x length), got {window}", x.len())));
   }
   args::exact_len("out", out.len(), x.len() - window + 1, "x length - window + 1")?;
-  let w = window as f64;
   let pool = par::pool_for(pool, x.len(), Cost::Cheap);
   par::map_chunks_mut(pool, out, ma_chunk(window), |start, piece| {
-    let Dd { mut hi, mut lo } = pass1(&x[start..start + window]).sum;
-    piece[0] = (hi + lo) / w;
-    let (adds, subs) = (&x[start + window..], &x[start..]);
-    for ((o, &a), &s) in piece[1..].iter_mut().zip(adds).zip(subs) {
-      // a − s exactly as d + e (off the critical path), then one TwoSum
-      // into the running sum: hi + lo moves by exactly a − s, up to the
-      // rounding of the small `lo` term.
-      let (d, e) = two_sum(a, -s);
-      let (h, f) = two_sum(hi, d);
-      hi = h;
-      lo += e + f;
-      *o = (hi + lo) / w;
+    // A window sum that overflowed poisons the running pair for good (its
+    // error terms turn NaN), so checking the last one catches any; the chunk
+    // is then redone at a scale where no window sum can overflow.
+    if !slide::<false>(x, start, window, piece, 1.0).is_finite() {
+      slide::<true>(x, start, window, piece, sum_scale(window));
     }
   });
   Ok(())
+}
+
+/// One chunk of the sliding mean, on x·k when SCALED; returns the last window sum.
+#[inline(always)]
+fn slide<const SCALED: bool>(x: &[f64], start: usize, window: usize, piece: &mut [f64], k: f64) -> f64 {
+  let w = window as f64;
+  let at = |v: f64| if SCALED { v * k } else { v };
+  let first = &x[start..start + window];
+  let Dd { mut hi, mut lo } =
+    if SCALED { first.iter().fold(Dd::default(), |d, &v| d.plus(v * k)) } else { pass1(first).sum };
+  let mean = |hi: f64, lo: f64| if SCALED { (hi + lo) / w / k } else { (hi + lo) / w };
+  piece[0] = mean(hi, lo);
+  let (adds, subs) = (&x[start + window..], &x[start..]);
+  for ((o, &a), &s) in piece[1..].iter_mut().zip(adds).zip(subs) {
+    // a − s exactly as d + e (off the critical path), then one TwoSum
+    // into the running sum: hi + lo moves by exactly a − s, up to the
+    // rounding of the small `lo` term.
+    let (d, e) = two_sum(at(a), -at(s));
+    let (h, f) = two_sum(hi, d);
+    hi = h;
+    lo += e + f;
+    *o = mean(hi, lo);
+  }
+  hi + lo
 }
 
 // ---------------------------------------------------------------------------
@@ -658,6 +765,8 @@ enum Outside {
   Fence { lo: f64, hi: f64 },
   /// |v − mean| / std > threshold
   Z { mean: f64, std: f64, threshold: f64 },
+  /// |v·scale − mean| / std > threshold (mean and std at that scale)
+  ZScaled { scale: f64, mean: f64, std: f64, threshold: f64 },
 }
 
 /// Appends `base + i` for every `x[i]` outside; the test runs 16 values
@@ -687,6 +796,9 @@ fn scan_body(x: &[f64], base: usize, test: Outside, out: &mut Vec<u32>) {
   match test {
     Outside::Fence { lo, hi } => scan(x, base, |v| v < lo || v > hi, out),
     Outside::Z { mean, std, threshold } => scan(x, base, |v| (v - mean).abs() / std > threshold, out),
+    Outside::ZScaled { scale, mean, std, threshold } => {
+      scan(x, base, |v| (v * scale - mean).abs() / std > threshold, out)
+    }
   }
 }
 
@@ -714,6 +826,17 @@ fn index_range(x: &[f64]) -> ArgResult<()> {
   Ok(())
 }
 
+/// [Q1 − k·IQR, Q3 + k·IQR]; at half scale when Q3 − Q1 overflows (a fence
+/// beyond the range is then ±inf, which is where it lies).
+fn fences(q1: f64, q3: f64, k: f64) -> (f64, f64) {
+  let iqr = q3 - q1;
+  if iqr.is_finite() {
+    return (q1 - k * iqr, q3 + k * iqr);
+  }
+  let h = q3 / 2.0 - q1 / 2.0;
+  ((q1 / 2.0 - k * h) * 2.0, (q3 / 2.0 + k * h) * 2.0)
+}
+
 /// i with x[i] < Q1 − k·IQR or x[i] > Q3 + k·IQR (type-7 quartiles).
 pub fn outliers_iqr(pool: Option<&ThreadPool>, x: &[f64], k: f64) -> ArgResult<Vec<u32>> {
   index_range(x)?;
@@ -721,10 +844,7 @@ pub fn outliers_iqr(pool: Option<&ThreadPool>, x: &[f64], k: f64) -> ArgResult<V
     return Ok(Vec::new());
   }
   let q = percentiles_unchecked(pool, x, &[25.0, 75.0]);
-  let (q1, q3) = (q[0], q[1]);
-  let iqr = q3 - q1;
-  let lo = q1 - k * iqr;
-  let hi = q3 + k * iqr;
+  let (lo, hi) = fences(q[0], q[1], k);
   Ok(indices_where(pool, x, Outside::Fence { lo, hi }))
 }
 
@@ -735,11 +855,17 @@ pub fn outliers_zscore(pool: Option<&ThreadPool>, x: &[f64], threshold: f64) -> 
     return Ok(Vec::new());
   }
   let m = moments(pool, x, 0.0);
-  let (mean, std) = (m.mean, m.variance.sqrt());
+  // z-scores at the scale M2 was taken at: x·scale − mean neither overflows nor underflows there.
+  let (mean, std) = (m.scaled_mean, m.scaled_std);
   if std == 0.0 {
     return Ok(Vec::new());
   }
-  Ok(indices_where(pool, x, Outside::Z { mean, std, threshold }))
+  let test = if m.scale == 1.0 {
+    Outside::Z { mean, std, threshold }
+  } else {
+    Outside::ZScaled { scale: m.scale, mean, std, threshold }
+  };
+  Ok(indices_where(pool, x, test))
 }
 
 #[cfg(test)]
@@ -847,6 +973,38 @@ mod tests {
       0.0
     } else {
       (a - b).abs() / b.abs().max(f64::MIN_POSITIVE)
+    }
+  }
+
+  #[test]
+  fn range_limits_stay_finite() {
+    for pool in pools() {
+      let p = pool.as_ref();
+      let m = moments(p, &[1.5e308, 1.5e308], 0.0);
+      assert_eq!((m.sum, m.mean, m.variance, m.std), (f64::INFINITY, 1.5e308, 0.0, 0.0));
+      assert_eq!(moments(p, &[1.7e308, 1.7e308, -1.7e308, 1.0], 0.0).sum, 1.7e308);
+      let m = moments(p, &[1e200, -1e200], 0.0);
+      assert_eq!((m.variance, m.std), (f64::INFINITY, 1e200));
+      let m = moments(p, &[1e-170, 3e-170], 0.0);
+      assert!(rel(m.std, 1e-170) <= 1e-15, "{}", m.std);
+      assert_eq!(moments(p, &[1e-320; 9], 0.0).std, 0.0);
+      let mut out = [0.0; 8];
+      stats(p, &[1.5e308, 1.5e308], 0.0, &mut out).unwrap();
+      assert_eq!(out[7], 1.5e308, "median");
+      let mut q = [0.0; 2];
+      percentiles(p, &[-1.7e308, 1.7e308], &[50.0, 25.0], &mut q).unwrap();
+      assert_eq!(q[0], 0.0);
+      assert!(rel(q[1], -8.5e307) <= 1e-15, "{}", q[1]);
+      let mut ma = [0.0; 3];
+      moving_average(p, &[1.7e308, 1.7e308, 1.0, 2.0], 2, &mut ma).unwrap();
+      assert_eq!(ma, [1.7e308, 8.5e307, 1.5]);
+      let x = [-1.7e308, -1e308, -1e307, 0.0, 1e307, 1e308, 1.7e308];
+      assert_eq!(outliers_iqr(p, &x, 0.0).unwrap(), vec![0, 1, 5, 6]);
+      let mut z = vec![0.0; 20];
+      z.push(1e200);
+      assert_eq!(outliers_zscore(p, &z, 3.0).unwrap(), vec![20]);
+      z[20] = 1e-170;
+      assert_eq!(outliers_zscore(p, &z, 3.0).unwrap(), vec![20]);
     }
   }
 
