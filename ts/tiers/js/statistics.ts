@@ -132,8 +132,8 @@ export function type7(sorted: Float64Array, p: number): number {
   const h = ((n - 1) * p) / 100, lo = Math.floor(h), frac = h - lo;
   if (frac === 0 || lo + 1 >= n) return sorted[lo];
   const a = sorted[lo], b = sorted[lo + 1], d = b - a;
-  // b − a overflows only for values of opposite sign near the limits; the weighted form cannot.
-  return d - d === 0 ? a + frac * d : a * (1 - frac) + b * frac;
+  // b − a overflows only for values of opposite sign near the limits; a − f·a + f·b cannot.
+  return d - d === 0 ? a + frac * d : a - frac * a + frac * b;
 }
 
 export function percentiles(x: Vector, ps: Float64Array, out: Float64Array): void {
