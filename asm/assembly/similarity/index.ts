@@ -3,12 +3,15 @@
 // metric.
 //
 // The f32 paths compute with the fast reductions and redo a pair through the exact ones
-// when `safeSq` rejects a sum of squares (see reductions.ts). Pairwise and batch use the
+// when `safeSq` rejects a sum of squares, and re-form a dot exactly when it is below
+// F32_TINY_DOT (f32-subnormal products; see reductions.ts). The f64 paths redo a pair on
+// scaled values when `safeF64` rejects a sum. Pairwise and batch use the
 // same reductions in the same order, so their results agree bit for bit.
 
 import {
   dotF32Fast, dotNormF32Fast, cosPartsF32Fast, sqDistF32Fast, dotProductF64, cosPartsF64, sqDistF64,
   outNormA, outNormB, cosineFrom, safeSq, dotF32Exact, sqDistF32Exact, cosineF32Exact,
+  F32_TINY_DOT, TINY, safeF64, dotF64Scaled, unitDotF64, cosineF64Scaled, l2F64Scaled,
 } from "./reductions";
 import { METRIC_COSINE, METRIC_DOT, METRIC_EUCLIDEAN } from "../abi";
 
@@ -21,19 +24,33 @@ export function dotF32(a: usize, b: usize, n: i32): f64 {
   return dotF32Exact(a, b, n);
 }
 
+// Only overflow is redone: a dot below 2^-1022 is within n·2^-1074 of exact already.
 export function dotF64(a: usize, b: usize, n: i32): f64 {
-  return dotProductF64(a, b, n);
+  const s = dotProductF64(a, b, n);
+  return isFinite<f64>(s) ? s : dotF64Scaled(a, b, n);
+}
+
+/** A fast f32 dot, re-formed exactly when it may be made of f32-subnormal products. */
+// @ts-ignore: decorator
+@inline function fineDot(d: f64, a: usize, b: usize, n: i32): f64 {
+  return Math.abs(d) >= F32_TINY_DOT ? d : dotF32Exact(a, b, n);
 }
 
 export function cosineF32(a: usize, b: usize, n: i32): f64 {
   const dot = cosPartsF32Fast(a, b, n);
   if (!safeSq(outNormA) || !safeSq(outNormB)) return cosineF32Exact(a, b, n);
-  return cosineFrom(dot, outNormA, outNormB);
+  return cosineFrom(fineDot(dot, a, b, n), outNormA, outNormB);
 }
 
 export function cosineF64(a: usize, b: usize, n: i32): f64 {
   const dot = cosPartsF64(a, b, n);
-  return cosineFrom(dot, outNormA, outNormB);
+  const na = outNormA, nb = outNormB;
+  if (safeF64(na) && safeF64(nb)) {
+    // Sound norms; a dot this small may be made of underflowed products.
+    return Math.abs(dot) >= TINY ? cosineFrom(dot, na, nb) : unitDotF64(a, b, n, na, nb);
+  }
+  if (isNaN<f64>(na + nb)) return NaN;
+  return cosineF64Scaled(a, b, n);
 }
 
 export function euclideanF32(a: usize, b: usize, n: i32): f64 {
@@ -42,7 +59,9 @@ export function euclideanF32(a: usize, b: usize, n: i32): f64 {
 }
 
 export function euclideanF64(a: usize, b: usize, n: i32): f64 {
-  return Math.sqrt(sqDistF64(a, b, n));
+  const s = sqDistF64(a, b, n);
+  if (safeF64(s)) return Math.sqrt(s);
+  return isNaN<f64>(s) ? NaN : l2F64Scaled(a, b, n);
 }
 
 // ---------------------------------------------------------------------------------------
@@ -80,12 +99,12 @@ export function cosineBatchF32(
       const rn = outNormB;
       const rowSafe = safeSq(rn);
       const qn0 = load<f64>(qNorms);
-      store<f32>(o, <f32>(rowSafe && safeSq(qn0) ? cosineFrom(d0, qn0, rn) : cosineF32Exact(qBase, row, dim)));
+      store<f32>(o, <f32>(rowSafe && safeSq(qn0) ? cosineFrom(fineDot(d0, qBase, row, dim), qn0, rn) : cosineF32Exact(qBase, row, dim)));
       let qp = qBase + rowBytes;
       let oq = o + outStride;
       for (let j = 1; j < qn; j++) {
         const qn = load<f64>(qNorms + (<usize>j << 3));
-        const c = rowSafe && safeSq(qn) ? cosineFrom(dotF32Fast(qp, row, dim), qn, rn) : cosineF32Exact(qp, row, dim);
+        const c = rowSafe && safeSq(qn) ? cosineFrom(fineDot(dotF32Fast(qp, row, dim), qp, row, dim), qn, rn) : cosineF32Exact(qp, row, dim);
         store<f32>(oq, <f32>c);
         qp += rowBytes;
         oq += outStride;
@@ -206,10 +225,10 @@ export function topKF32(
     // The row norm doubles as the range guard (see safeSq) for cosine and dot.
     if (metric == METRIC_COSINE) {
       const d = dotNormF32Fast(query, row, dim);
-      score = <f32>(qSafe && safeSq(outNormB) ? cosineFrom(d, qNorm, outNormB) : cosineF32Exact(query, row, dim));
+      score = <f32>(qSafe && safeSq(outNormB) ? cosineFrom(fineDot(d, query, row, dim), qNorm, outNormB) : cosineF32Exact(query, row, dim));
     } else if (metric == METRIC_DOT) {
       const d = dotNormF32Fast(query, row, dim);
-      score = <f32>(qSafe && safeSq(outNormB) ? d : dotF32Exact(query, row, dim));
+      score = <f32>(qSafe && safeSq(outNormB) ? fineDot(d, query, row, dim) : dotF32Exact(query, row, dim));
     } else {
       const s = sqDistF32Fast(query, row, dim);
       score = <f32>Math.sqrt(safeSq(s) ? s : sqDistF32Exact(query, row, dim));

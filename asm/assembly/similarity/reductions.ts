@@ -542,7 +542,112 @@ export function sqDistF32Exact(a: usize, b: usize, n: i32): f64 {
   return r;
 }
 
+/**
+ * Below this a fast f32 dot may be made of f32-subnormal products (each loses up to 2^-150,
+ * n·2^-150 ≤ 2^-118 in all): callers then re-form it with dotF32Exact. Above it the loss is
+ * under 2^-28 of the dot, and so of Σ|a_i·b_i|.
+ */
+// @ts-ignore: decorator
+@inline export const F32_TINY_DOT: f64 = 8.077935669463161e-28; // 2^-90
+
 /** Cosine of two f32 vectors through the exact path. */
 export function cosineF32Exact(a: usize, b: usize, n: i32): f64 {
   return cosineFrom(dotF32Exact(a, b, n), dotF32Exact(a, a, n), dotF32Exact(b, b, n));
+}
+
+// ---------------------------------------------------------------------------------------
+// f64 range guard and the scaled redos behind it (the same as the JS and native tiers').
+//
+// f64 products and squares over- or underflow too (elements beyond ~1e154 or below
+// ~1e-154). The fast reductions run unchanged; their sums are checked after the fact and
+// only a pair outside the safe range is redone on scaled values (one or two extra passes).
+
+/** 2^-968: a sum of squares at least this large lost at most n·2^-1075 ≤ 2^-75 of itself. */
+// @ts-ignore: decorator
+@inline export const TINY: f64 = 4.008336720017946e-292;
+/** 2^∓540: powers of two, so scaling by them is exact while in range. */
+// @ts-ignore: decorator
+@inline export const DOWN: f64 = 2.778448436856347e-163;
+// @ts-ignore: decorator
+@inline export const UP: f64 = 3.599131035634557e162;
+
+/** A sum of squares in [TINY, MAX] (false for NaN and Infinity). */
+// @ts-ignore: decorator
+@inline export function safeF64(x: f64): bool {
+  return x >= TINY && x <= f64.MAX_VALUE;
+}
+
+/** Σ (a_i·2^-540)(b_i·2^-540) · 2^1080: nothing overflows unless the exact dot does. */
+export function dotF64Scaled(a: usize, b: usize, n: i32): f64 {
+  let r: f64 = 0;
+  for (let i = 0; i < n; i++) {
+    r += (load<f64>(a) * DOWN) * (load<f64>(b) * DOWN);
+    a += 8; b += 8;
+  }
+  return r * UP * UP;
+}
+
+/** The dot of the two unit vectors (norms known sound): its products are as large as can be. */
+export function unitDotF64(a: usize, b: usize, n: i32, na: f64, nb: f64): f64 {
+  const ra = 1 / Math.sqrt(na), rb = 1 / Math.sqrt(nb);
+  let r: f64 = 0;
+  for (let i = 0; i < n; i++) {
+    r += (load<f64>(a) * ra) * (load<f64>(b) * rb);
+    a += 8; b += 8;
+  }
+  return min<f64>(max<f64>(r, -1.0), 1.0);
+}
+
+function maxAbsF64(a: usize, n: i32): f64 {
+  let m: f64 = 0;
+  for (let i = 0; i < n; i++) {
+    const v = Math.abs(load<f64>(a));
+    if (v > m) m = v;
+    a += 8;
+  }
+  return m;
+}
+
+/** Cosine of a / max|a| and b / max|b| (as hypot does): sums of squares in [1, n]. */
+export function cosineF64Scaled(a: usize, b: usize, n: i32): f64 {
+  const ma = maxAbsF64(a, n), mb = maxAbsF64(b, n);
+  if (ma == Infinity || mb == Infinity) return NaN;
+  if (ma == 0 || mb == 0) return 0;
+  let r: f64 = 0, ra: f64 = 0, rb: f64 = 0;
+  for (let i = 0; i < n; i++) {
+    const x = load<f64>(a) / ma, y = load<f64>(b) / mb;
+    r += x * y;
+    ra += x * x;
+    rb += y * y;
+    a += 8; b += 8;
+  }
+  return cosineFrom(r, ra, rb);
+}
+
+function maxAbsDiffF64(a: usize, b: usize, n: i32, h: f64): f64 {
+  let m: f64 = 0;
+  for (let i = 0; i < n; i++) {
+    const d = Math.abs(h * load<f64>(a) - h * load<f64>(b));
+    if (d > m) m = d;
+    a += 8; b += 8;
+  }
+  return m;
+}
+
+/** ‖a − b‖ as m·‖(a − b)/m‖, m = max|a_i − b_i|; at half scale when a difference overflows. */
+export function l2F64Scaled(a: usize, b: usize, n: i32): f64 {
+  let h: f64 = 1;
+  let m = maxAbsDiffF64(a, b, n, h);
+  if (m == Infinity) {
+    h = 0.5;
+    m = maxAbsDiffF64(a, b, n, h);
+  }
+  if (m == 0) return 0;
+  let r: f64 = 0;
+  for (let i = 0; i < n; i++) {
+    const t = (h * load<f64>(a) - h * load<f64>(b)) / m;
+    r += t * t;
+    a += 8; b += 8;
+  }
+  return m * Math.sqrt(r) / h;
 }

@@ -9,12 +9,14 @@
 // ~1e13 at n = 1e7) at about eps. Both builds use the same lane order and agree bit for
 // bit. Variance is the corrected two-pass M2 = Σd² − (Σd)²/n, d = x − mean, with both sums
 // compensated the same way; outliersZscoreF64 reuses exactly these routines, so its mean
-// and std match statsF64's.
+// and std match statsF64's. A Σx or M2 that over- or underflows is redone at a power-of-two
+// scale (see moments).
 //
 // Order statistics select on the caller's `work` copy (see statistics/select.ts); never a
 // sort, so median and percentiles stay O(n).
 
 import { selectK, multiSelect, maxRange, sortUniqueI32 } from "./select";
+import { TINY, DOWN, UP } from "../similarity/reductions";
 
 // ---------------------------------------------------------------------------------------
 // Compensated lanes
@@ -220,6 +222,89 @@ function devPass(x: usize, n: i32, mean: f64): void {
 }
 
 // ---------------------------------------------------------------------------------------
+// Range: overflow and underflow are caught after the fact (a non-finite Σx or M2, or an M2
+// below TINY of values that are not all equal) and only then redone, sequentially, at a
+// power-of-two scale, which is exact. The common path pays a comparison.
+
+/** 2^-(⌈log2 n⌉ + 1): n values scaled by it sum to at most MAX/2. */
+function sumScale(n: i32): f64 {
+  return Math.pow(2, -<f64>(32 - clz<i32>(n - 1) + 1));
+}
+
+/** Compensated Σ x_i·f (TwoSum, errors summed). */
+function scaledSum(x: usize, n: i32, f: f64): f64 {
+  let s: f64 = 0, c: f64 = 0;
+  for (let i = 0; i < n; i++) {
+    const v = load<f64>(x) * f;
+    const t = s + v, z = t - s;
+    c += (s - (t - z)) + (v - z);
+    s = t;
+    x += 8;
+  }
+  return s + c;
+}
+
+/** Corrected M2 of x·f about mf (the mean at that scale), compensated. */
+function scaledM2(x: usize, n: i32, mf: f64, f: f64): f64 {
+  let S: f64 = 0, C: f64 = 0, Q: f64 = 0, D: f64 = 0;
+  for (let i = 0; i < n; i++) {
+    const d = load<f64>(x) * f - mf;
+    S = merge(S, C, d, 0); C = mC;
+    Q = merge(Q, D, d * d, 0); D = mC;
+    x += 8;
+  }
+  const sd = S + C;
+  return (Q + D) - (sd * sd) / <f64>n;
+}
+
+// Results of `moments` (wasm globals): Σx, mean, and M2 with the scale it was taken at
+// (1, or 2^∓540 when the squares over- or underflowed) and the mean at that scale.
+let gSum: f64 = 0;
+let gMean: f64 = 0;
+let gM2: f64 = 0;
+let gScale: f64 = 1;
+let gMeanScaled: f64 = 0;
+
+/** Sum pass (done by the caller: rSum, and rMin/rMax when `haveRange`), then the M2 pass. */
+function moments(x: usize, n: i32, haveRange: bool): void {
+  let sum = rSum, mean = sum / <f64>n;
+  if (!isFinite<f64>(sum)) {
+    // Overflowed (or NaN, which the redo keeps): sum where it cannot.
+    const k = sumScale(n), s = scaledSum(x, n, k);
+    sum = s / k;
+    mean = s / <f64>n / k;
+  }
+  devPass(x, n, mean);
+  let q = m2(n), f: f64 = 1, mf = mean;
+  if (!isFinite<f64>(q) && isFinite<f64>(mean)) {
+    f = DOWN;
+    mf = mean * DOWN;
+    q = scaledM2(x, n, mf, f);
+  } else if (q < TINY && !allEqual(x, n, haveRange)) {
+    // Every value is below ~2^-430 here (two unequal larger ones would make M2 larger), so
+    // ×2^540 cannot overflow; the mean is re-taken at that scale, where it is not subnormal.
+    f = UP;
+    mf = scaledSum(x, n, UP) / <f64>n;
+    q = scaledM2(x, n, mf, f);
+  }
+  gSum = sum; gMean = mean; gM2 = q; gScale = f; gMeanScaled = mf;
+}
+
+function allEqual(x: usize, n: i32, haveRange: bool): bool {
+  if (haveRange) return rMin == rMax;
+  const v0 = load<f64>(x);
+  for (let i = 1; i < n; i++) if (load<f64>(x + (<usize>i << 3)) != v0) return false;
+  return true;
+}
+
+/** (a + b) / 2 without overflow. */
+// @ts-ignore: decorator
+@inline function midpoint(a: f64, b: f64): f64 {
+  const m = (a + b) / 2;
+  return isFinite<f64>(m) ? m : a / 2 + b / 2;
+}
+
+// ---------------------------------------------------------------------------------------
 // statsF64
 
 export function statsF64(x: usize, n: i32, ddof: f64, out: usize, work: usize): void {
@@ -230,23 +315,23 @@ export function statsF64(x: usize, n: i32, ddof: f64, out: usize, work: usize): 
     return;
   }
   sumPass(x, n, true, work, true);
-  const sum = rSum, mn = rMin, mx = rMax;
-  const mean = sum / <f64>n;
-  devPass(x, n, mean);
-  const variance = max<f64>(0, m2(n) / (<f64>n - ddof));
+  const mn = rMin, mx = rMax;
+  moments(x, n, true);
+  const v = max<f64>(0, gM2 / (<f64>n - ddof));
   let median: f64 = NaN;
   if (mn == mn) {
     // No NaN (min propagates it), so selection sees a total order.
     const h = n >> 1;
     selectK(work, 0, n - 1, h);
     const hv = load<f64>(work + (<usize>h << 3));
-    median = (n & 1) ? hv : (maxRange(work, 0, h - 1) + hv) / 2;
+    median = (n & 1) ? hv : midpoint(maxRange(work, 0, h - 1), hv);
   }
   store<f64>(out, <f64>n);
-  store<f64>(out, sum, 8);
-  store<f64>(out, mean, 16);
-  store<f64>(out, variance, 24);
-  store<f64>(out, Math.sqrt(variance), 32);
+  store<f64>(out, gSum, 8);
+  store<f64>(out, gMean, 16);
+  // One factor at a time: Infinity only when the variance itself is out of range.
+  store<f64>(out, v / gScale / gScale, 24);
+  store<f64>(out, Math.sqrt(v) / gScale, 32);
   store<f64>(out, mn, 40);
   store<f64>(out, mx, 48);
   store<f64>(out, median, 56);
@@ -316,7 +401,12 @@ function percentilesInto(x: usize, n: i32, ps: usize, m: i32, out: usize, work: 
     let v: f64 = NaN;
     if (lo >= 0) {
       const xl = load<f64>(work + (<usize>lo << 3));
-      v = (pFrac == 0 || lo + 1 >= n) ? xl : xl + pFrac * (load<f64>(work + (<usize>lo << 3), 8) - xl);
+      if (pFrac == 0 || lo + 1 >= n) v = xl;
+      else {
+        const xh = load<f64>(work + (<usize>lo << 3), 8), d = xh - xl;
+        // b − a overflows only for opposite signs near the limits; a − f·a + f·b cannot.
+        v = isFinite<f64>(d) ? xl + pFrac * d : xl - pFrac * xl + pFrac * xh;
+      }
     }
     store<f64>(out + (<usize>j << 3), v);
   }
@@ -331,35 +421,44 @@ export function percentilesF64(x: usize, n: i32, ps: usize, m: i32, out: usize, 
 
 /**
  * Valid-mode moving average: out[i] = (Σ x[i, i+window)) / window, i in [0, n − window].
- * The running sum is TwoSum-compensated over every add and subtract.
+ * The running sum is TwoSum-compensated over every add and subtract. A window sum that
+ * overflowed poisons the running pair for good (its error term turns NaN), so the last sum
+ * tells whether any did; the whole pass is then redone at a scale where none can.
  */
 export function movingAverageF64(x: usize, n: i32, window: i32, out: usize): void {
   if (window <= 0 || window > n) return;
+  if (!isFinite<f64>(slide(x, n, window, out, 1))) slide(x, n, window, out, sumScale(window));
+}
+
+/** The sliding mean of x·f (f a power of two); returns the last window sum. */
+// @ts-ignore: decorator
+@inline function slide(x: usize, n: i32, window: i32, out: usize, f: f64): f64 {
   const w = <f64>window;
   let s: f64 = 0, c: f64 = 0;
   let p = x;
   for (let i = 0; i < window; i++) {
-    const v = load<f64>(p);
+    const v = load<f64>(p) * f;
     const t = s + v, z = t - s;
     c += (s - (t - z)) + (v - z);
     s = t;
     p += 8;
   }
-  store<f64>(out, (s + c) / w);
+  store<f64>(out, (s + c) / w / f);
   let q = x;
   const last = n - window;
   for (let i = 1; i <= last; i++) {
-    const v = load<f64>(p);
+    const v = load<f64>(p) * f;
     let t = s + v, z = t - s;
     c += (s - (t - z)) + (v - z);
     s = t;
-    const u = -load<f64>(q);
+    const u = -load<f64>(q) * f;
     t = s + u; z = t - s;
     c += (s - (t - z)) + (u - z);
     s = t;
-    store<f64>(out + (<usize>i << 3), (s + c) / w);
+    store<f64>(out + (<usize>i << 3), (s + c) / w / f);
     p += 8; q += 8;
   }
+  return s + c;
 }
 
 // ---------------------------------------------------------------------------------------
@@ -386,22 +485,35 @@ export function outliersIqrF64(x: usize, n: i32, k: f64, out: usize, work: usize
   percentilesInto(x, n, iqrPs, 2, iqrQ, work, iqrRanks);
   const q1 = load<f64>(iqrQ), q3 = load<f64>(iqrQ, 8);
   const iqr = q3 - q1;
-  return fences(x, n, q1 - k * iqr, q3 + k * iqr, out);
+  if (isFinite<f64>(iqr)) return fences(x, n, q1 - k * iqr, q3 + k * iqr, out);
+  // Q3 − Q1 overflowed: fences at half scale (one beyond the range is then ±Infinity).
+  const h = q3 / 2 - q1 / 2;
+  return fences(x, n, (q1 / 2 - k * h) * 2, (q3 / 2 + k * h) * 2, out);
 }
 
 export function outliersZscoreF64(x: usize, n: i32, threshold: f64, out: usize): i32 {
   if (n <= 0) return 0;
   sumPass(x, n, false, 0, false);
-  const mean = rSum / <f64>n;
-  devPass(x, n, mean);
-  const std = Math.sqrt(max<f64>(0, m2(n) / <f64>n));
+  moments(x, n, false);
+  // z-scores at the scale M2 was taken at: x·f − mean neither overflows nor underflows there.
+  const std = Math.sqrt(max<f64>(0, gM2 / <f64>n));
   if (std == 0) return 0;
+  const f = gScale, mean = gMeanScaled;
   let cnt: usize = 0;
-  for (let i = 0; i < n; i++) {
-    const v = load<f64>(x);
-    store<u32>(out + (cnt << 2), <u32>i);
-    cnt += <usize>(Math.abs(v - mean) / std > threshold);
-    x += 8;
+  if (f == 1) {
+    for (let i = 0; i < n; i++) {
+      const v = load<f64>(x);
+      store<u32>(out + (cnt << 2), <u32>i);
+      cnt += <usize>(Math.abs(v - mean) / std > threshold);
+      x += 8;
+    }
+  } else {
+    for (let i = 0; i < n; i++) {
+      const v = load<f64>(x) * f;
+      store<u32>(out + (cnt << 2), <u32>i);
+      cnt += <usize>(Math.abs(v - mean) / std > threshold);
+      x += 8;
+    }
   }
   return <i32>cnt;
 }
