@@ -135,7 +135,7 @@ export function runBatch(job, entry = join(ROOT, 'dist', 'index.js')) {
       const { rss, vm } = memOf(child.pid);
       peak = Math.max(peak, rss);
       // The child's size after its last finished call: garbage of finished calls is not the running call's.
-      try { base = Number(readFileSync(`${out}.vm`, 'utf8')) || base; } catch { /* not yet */ }
+      try { base = Number(readFileSync(`${out}.vm`, 'utf8').trim()) || base; } catch { /* not yet */ }
       if (rss > RSS_LIMIT && !killedFor) {
         killedFor = `resident memory reached ${(rss / 2 ** 30).toFixed(2)} GiB (limit ${RSS_LIMIT / 2 ** 30} GiB): an unbounded allocation`;
         child.kill('SIGKILL');

@@ -4,7 +4,7 @@
 // the call on `tier` (and again with js forced, as the reference) and appends
 // one JSON line to `out` with fs.writeSync, so a crash leaves every finished
 // call on disk and the parent knows which call was running.
-import { closeSync, openSync, readFileSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, writeSync } from 'node:fs';
 import { FIXED, generate, isNondet, mayThrowGetter, treeState } from './catalogue.mjs';
 
 const job = JSON.parse(readFileSync(process.argv[2], 'utf8'));
@@ -15,7 +15,10 @@ const fd = openSync(job.out, 'w');
 // The parent's watchdog compares the process's virtual size with this: a call
 // that maps more than 4 GiB beyond it is an allocation the API should refuse.
 const vmSize = () => Number(/VmSize:\s+(\d+) kB/.exec(readFileSync('/proc/self/status', 'utf8'))?.[1] ?? 0) * 1024;
-writeFileSync(`${job.out}.vm`, String(vmSize()));
+// The size after the last finished call, for the watchdog: overwritten in place (fixed width), never truncated.
+const vmFd = openSync(`${job.out}.vm`, 'w');
+const putVm = (v) => writeSync(vmFd, String(v).padStart(20, ' '), 0);
+putVm(vmSize());
 writeSync(fd, `${JSON.stringify({ ready: true, vmSize: vmSize() })}\n`);
 
 function ser(v, d = 0) {
@@ -180,13 +183,14 @@ if (job.fixed) {
 
 for (const item of items) {
   const before = vmSize();
+  const t0 = performance.now();
   const out = await runOne(item, job.tier === 'auto' ? 'auto' : job.tier);
   const ref = job.tier === 'js' ? null : await runOne(item, 'js');
   // A call that mapped a big buffer leaves it to the GC; collect it so the watchdog's baseline is the live size.
   if (vmSize() - before > 2 ** 30) globalThis.gc?.();
   const vm = vmSize();
-  writeSync(fd, `${JSON.stringify({ i: item.i, label: item.label, fn: item.spec.fn, nondet: item.nondet, getter: item.getter, out, ref, vmSize: vm })}\n`);
-  writeFileSync(`${job.out}.vm`, String(vm));
+  writeSync(fd, `${JSON.stringify({ i: item.i, label: item.label, fn: item.spec.fn, nondet: item.nondet, getter: item.getter, out, ref, vmSize: vm, ms: Math.round(performance.now() - t0) })}\n`);
+  putVm(vm);
 }
 writeSync(fd, `${JSON.stringify({ done: items.length })}\n`);
 closeSync(fd);
