@@ -42,6 +42,10 @@ export function classify(problem: string): string {
   if (/^returned .* where js throws/.test(problem)) return 'returned a result where js throws';
   if (/^returned .*; js returns/.test(problem)) return 'result differs from js';
   if (/^mapped /.test(problem)) return 'allocated over 4 GiB';
+  m = /^threw Error: step \d+, ([\w.]+).*?: threw (\w+): (hotpath\.[\w.]+:)?/.exec(problem);
+  if (m) return `a step (${m[1]}) threw ${m[2]} ${m[3] ? `naming ${m[3]}` : 'without a hotpath. prefix'}`;
+  m = /^step \d+ \(([\w.]+)/.exec(problem);
+  if (m) return `a step (${m[1]}) differs from js`;
   return problem.replace(/-?\d+(\.\d+)?(e[-+]?\d+)?/g, 'N').slice(0, 60);
 }
 

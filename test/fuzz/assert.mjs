@@ -94,6 +94,10 @@ export function judge(rec, tier, fixed) {
   if (tier === 'js' || !ref || rec.nondet || spec.nondet) return null;
   if (ref.err) return `returned ${short(out.ok)} where js throws ${ref.err.name}: ${ref.err.msg}`;
   const cmp = spec.compare === 'shape' ? sameShape : sameValue;
+  if (spec.fn === 'sequence' && Array.isArray(out.ok) && Array.isArray(ref.ok)) {
+    const i = out.ok.findIndex((step, j) => !sameValue(step, ref.ok[j]));
+    if (i >= 0) return `step ${i} (${out.ok[i]?.[0]}) gave ${short(out.ok[i]?.[1])}; js gives ${short(ref.ok[i]?.[1])}`;
+  }
   if (!cmp(out.ok, ref.ok)) return `returned ${short(out.ok)}; js returns ${short(ref.ok)}`;
   if (out.final && !sameValue(out.final, ref.final)) return `left the structure as ${short(out.final)}; js leaves ${short(ref.final)}`;
   if (out.after && !sameValue(out.after, ref.after)) return `left the structure as ${short(out.after)}; js leaves ${short(ref.after)}`;

@@ -416,7 +416,50 @@ method('cacheBadClock', 'TtlCache', [slot('clock', () => 1100, CLOCK_VALUES), sl
   }
 }, { anyMethod: true, prefixNote: 'the clock option goes bad after construction; the error may come from any method' });
 
-export const SPECS = [...kernelSpecs, ...miscSpecs, ...ctorSpecs, ...structSpecs];
+// Sequences: 40 random method calls on one structure, each valid or with a
+// bad argument (deterministic pools only), so damage a bad call leaves behind
+// shows in later calls. Every call's outcome must equal the js tier's, and an
+// error that is not a named hotpath error (or the catalogue's getter error)
+// fails the sequence at that call.
+const plain = (v, d = 0) => {
+  if (d > 6) return '…';
+  if (typeof v === 'number') return Number.isFinite(v) ? (Object.is(v, -0) ? '-0' : v) : String(v);
+  if (v === undefined || typeof v === 'symbol' || typeof v === 'function' || typeof v === 'bigint') return `<${typeof v}>`;
+  if (ArrayBuffer.isView(v)) return Array.from(v.length > 2000 ? v.subarray(0, 2000) : v, (x) => plain(Number(x)));
+  if (Array.isArray(v)) return v.slice(0, 2000).map((x) => plain(x, d + 1));
+  if (v && typeof v === 'object') return Object.fromEntries(Object.keys(v).sort().slice(0, 50).map((k) => [k, plain(v[k], d + 1)]));
+  return v;
+};
+const SEQ_STEPS = 40;
+const sequenceSpecs = ['btreeNum', 'btreeStr', 'wheel', 'cache'].map((kind) => ({
+  fn: 'sequence', struct: kind, variant: kind,
+  slots: [slot('seed', () => 0, Array.from({ length: 97 }, (_, k) => [`sequence ${k}`, () => k + 1]))],
+  call: (hp, [seed], st, ctx) => {
+    const ops = structSpecs.filter((sp) => sp.struct === kind && !sp.disposed && !sp.userMutates && !sp.misuse && sp.compare !== 'shape' && sp.fn !== 'BPlusTree.fromSorted');
+    const r = rng(seed * 7919 + kind.length);
+    const outcomes = [];
+    for (let step = 0; step < SEQ_STEPS; step++) {
+      const sp = ops[Math.floor(r() * ops.length)];
+      const choices = sp.slots.map((sl) => {
+        if (r() < 0.5) return null;
+        const j = Math.floor(r() * sl.pool.length);
+        return sl.pool[j][2]?.nondet ? null : j;
+      });
+      const label = describeCall(sp, choices);
+      try {
+        outcomes.push([label, plain(sp.call(hp, materialize(sp, choices, ctx), st, ctx))]);
+      } catch (e) {
+        const name = e?.constructor?.name, msg = String(e?.message);
+        const named = ((name === 'TypeError' || name === 'RangeError') && msg.startsWith(`hotpath.${sp.fn}:`)) || name === 'FuzzGetterError';
+        if (!named) throw new Error(`step ${step}, ${label}: threw ${name}: ${msg}`);
+        outcomes.push([label, `${name}: ${msg}`]);
+      }
+    }
+    return outcomes;
+  },
+}));
+
+export const SPECS = [...kernelSpecs, ...miscSpecs, ...ctorSpecs, ...structSpecs, ...sequenceSpecs];
 
 // --- fixed cases: huge allocations and TOCTOU through getters ----------------------
 
