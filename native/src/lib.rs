@@ -3,8 +3,13 @@
 //! module holds its `#[napi]` exports.
 //!
 //! Every export uses `catch_unwind`: a Rust panic becomes a JS exception
-//! instead of aborting the Node process. Typed arrays are borrowed in place
-//! (napi hands out the view's own pointer, byteOffset already applied).
+//! instead of aborting the Node process (panics on pool threads unwind to
+//! the caller; see `pool`). Typed arrays are borrowed in place (napi hands
+//! out the view's own pointer, byteOffset already applied), but a view may
+//! sit on a SharedArrayBuffer that another thread rewrites mid-call, so an
+//! array that is validated and then trusted (offsets, indices, keys, level
+//! sizes) is copied first and the copy validated (`args::snapshot`); arrays
+//! that are only values (severities, text bytes, matrices) are read in place.
 
 // napi registers the exports only outside `cfg(test)`, so test builds see
 // the bindings, and what only they use, as dead; the addon build still
