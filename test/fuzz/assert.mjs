@@ -13,8 +13,9 @@ const CHILD = fileURLToPath(new URL('./child.mjs', import.meta.url));
 export const RSS_LIMIT = 3 * 2 ** 30;
 /** Virtual size beyond the child's size after loading: a call mapped a buffer over 4 GiB. */
 export const VM_LIMIT = 4 * 2 ** 30;
+const VM_GRACE_MS = 1000;
 /** No finished call for this long: an endless loop (or a call far too slow for its input). */
-export const STALL_MS = 20_000;
+export const STALL_MS = 8_000;
 
 const REL = 1e-6;
 
@@ -50,7 +51,7 @@ const short = (x) => {
 };
 
 function specOf(rec, fixed) {
-  return fixed ? FIXED[rec.i] : SPECS[rec.i % SPECS.length];
+  return fixed ? FIXED[rec.i] : SPECS[rec.si ?? rec.i % SPECS.length];
 }
 
 /** Problems with a structure state: invariant reports, a state that could not be read. */
@@ -68,7 +69,8 @@ function stateProblem(st) {
  */
 export function judge(rec, tier, fixed) {
   const spec = specOf(rec, fixed);
-  const { out, ref } = rec;
+  const out = rec.outs ? rec.outs[tier] : rec.out;
+  const ref = tier === 'js' ? null : rec.ref;
   const fn = spec.fn;
   const prefixes = [`hotpath.${fn}:`, ...(spec.prefixes ?? []).map((p) => `hotpath.${p}:`)];
   if (out.vmGrowth > VM_LIMIT) return `mapped ${(out.vmGrowth / 2 ** 30).toFixed(2)} GiB during the call (an allocation over 4 GiB)${out.err ? `, then threw ${out.err.name}: ${out.err.msg}` : ''}`;
@@ -133,18 +135,26 @@ export function runBatch(job, entry = join(ROOT, 'dist', 'index.js')) {
     const child = spawn(process.execPath, ['--expose-gc', CHILD, jobPath], { env: { ...process.env, HOTPATH_BACKEND: '' }, stdio: ['ignore', 'ignore', 'pipe'] });
     let stderr = '';
     child.stderr.on('data', (d) => { stderr = (stderr + d).slice(-4000); });
-    let killedFor = null, lastSize = -1, lastChange = Date.now(), peak = 0, base = null;
+    let killedFor = null, lastSize = -1, lastChange = Date.now(), peak = 0, base = null, runningTier = '', overSince = null;
     const stall = job.stallMs ?? STALL_MS;
     const watch = setInterval(() => {
       const { rss, vm } = memOf(child.pid);
       peak = Math.max(peak, rss);
       // The child's size after its last finished call: garbage of finished calls is not the running call's.
-      try { base = Number(readFileSync(`${out}.vm`, 'utf8').trim()) || base; } catch { /* not yet */ }
+      try {
+        const [v, t] = readFileSync(`${out}.vm`, 'utf8').trim().split(' ');
+        base = Number(v) || base;
+        runningTier = t ?? '';
+      } catch { /* not yet */ }
       if (rss > RSS_LIMIT && !killedFor) {
         killedFor = `resident memory reached ${(rss / 2 ** 30).toFixed(2)} GiB (limit ${RSS_LIMIT / 2 ** 30} GiB): an unbounded allocation`;
         child.kill('SIGKILL');
       }
-      if (base !== null && vm - base > VM_LIMIT && !killedFor) {
+      // A call may map a huge buffer and throw at once (the child then reports the growth itself);
+      // one that keeps it for a second is filling it: kill it before it touches the memory.
+      if (base !== null && vm - base > VM_LIMIT) overSince ??= Date.now();
+      else overSince = null;
+      if (overSince !== null && Date.now() - overSince > VM_GRACE_MS && !killedFor) {
         killedFor = `mapped ${((vm - base) / 2 ** 30).toFixed(2)} GiB beyond its size after the previous call (limit 4 GiB): an allocation over 4 GiB was attempted`;
         child.kill('SIGKILL');
       }
@@ -174,6 +184,7 @@ export function runBatch(job, entry = join(ROOT, 'dist', 'index.js')) {
       if (!done || code !== 0) {
         const next = job.start + records.length;
         died = {
+          tier: runningTier || '(loading)',
           how: killedFor ?? (signal ? `killed by ${signal}` : `exited with code ${code} without a full report`),
           call: next,
           label: next < job.start + job.count && (!job.fixed || next < FIXED.length) ? labelOf(job.seed, next, job.fixed) : '(after the last call)',
@@ -199,7 +210,7 @@ export async function runJob(job) {
     const r = await runBatch({ ...job, start, count: end - start });
     records.push(...r.records);
     if (!r.died) break;
-    deaths.push({ tier: job.tier, batch: `${job.fixed ? 'fixed' : `seed ${job.seed}`} calls ${start}..${end - 1}`, ...r.died });
+    deaths.push({ batch: `${job.fixed ? 'fixed' : `seed ${job.seed}`} calls ${start}..${end - 1}`, ...r.died });
     start = r.died.call + 1;
   }
   return { records, deaths };

@@ -1,11 +1,11 @@
 // One fuzz batch in its own process, against the built package:
 //   node test/fuzz/child.mjs <job.json>
-// job: { entry, out, tier, seed, start, count, fixed }. For each call it runs
-// the call on `tier` (and again with js forced, as the reference) and appends
+// job: { entry, out, tiers, seed, start, count, fixed }. For each call it runs
+// the call with js forced (the reference), then on each of `tiers`, and appends
 // one JSON line to `out` with fs.writeSync, so a crash leaves every finished
 // call on disk and the parent knows which call was running.
 import { closeSync, openSync, readFileSync, writeSync } from 'node:fs';
-import { FIXED, generate, isNondet, mayThrowGetter, treeState } from './catalogue.mjs';
+import { FIXED, SPECS, generate, isNondet, mayThrowGetter, treeState } from './catalogue.mjs';
 
 const job = JSON.parse(readFileSync(process.argv[2], 'utf8'));
 // gpu.init must never reach a real GPU here: a navigator.gpu with no adapter.
@@ -17,7 +17,7 @@ const fd = openSync(job.out, 'w');
 const vmSize = () => Number(/VmSize:\s+(\d+) kB/.exec(readFileSync('/proc/self/status', 'utf8'))?.[1] ?? 0) * 1024;
 // The size after the last finished call, for the watchdog: overwritten in place (fixed width), never truncated.
 const vmFd = openSync(`${job.out}.vm`, 'w');
-const putVm = (v) => writeSync(vmFd, String(v).padStart(20, ' '), 0);
+const putVm = (v, tier = '') => writeSync(vmFd, `${v} ${tier}`.padEnd(32, ' '), 0);
 putVm(vmSize());
 writeSync(fd, `${JSON.stringify({ ready: true, vmSize: vmSize() })}\n`);
 
@@ -181,15 +181,22 @@ if (job.fixed) {
   }
 }
 
+// Each call runs on js first (the reference), then on every other tier of the job.
+const tiers = job.tiers ?? [job.tier];
 for (const item of items) {
   const before = vmSize();
   const t0 = performance.now();
-  const out = await runOne(item, job.tier === 'auto' ? 'auto' : job.tier);
-  const ref = job.tier === 'js' ? null : await runOne(item, 'js');
+  putVm(before, 'js');
+  const ref = await runOne(item, 'js');
+  const outs = {};
+  for (const tier of tiers) {
+    putVm(vmSize(), tier);
+    outs[tier] = tier === 'js' ? ref : await runOne(item, tier);
+  }
   // A call that mapped a big buffer leaves it to the GC; collect it so the watchdog's baseline is the live size.
   if (vmSize() - before > 2 ** 30) globalThis.gc?.();
   const vm = vmSize();
-  writeSync(fd, `${JSON.stringify({ i: item.i, label: item.label, fn: item.spec.fn, nondet: item.nondet, getter: item.getter, out, ref, vmSize: vm, ms: Math.round(performance.now() - t0) })}\n`);
+  writeSync(fd, `${JSON.stringify({ i: item.i, si: item.fixed ? undefined : SPECS.indexOf(item.spec), label: item.label, fn: item.spec.fn, nondet: item.nondet, getter: item.getter, outs, ref, vmSize: vm, ms: Math.round(performance.now() - t0) })}\n`);
   putVm(vm);
 }
 writeSync(fd, `${JSON.stringify({ done: items.length })}\n`);
