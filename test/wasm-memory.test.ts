@@ -290,6 +290,20 @@ describe('wasm structures sharing one memory', () => {
   });
 });
 
+function filled(n: number, f: (i: number) => number): Float32Array {
+  const x = new Float32Array(n);
+  for (let i = 0; i < n; i++) x[i] = f(i);
+  return x;
+}
+
+/** Positions where two equally long arrays differ (toEqual on 10^7 elements is too slow). */
+function mismatches(x: Float32Array, y: Float32Array): number {
+  expect(x.length).toBe(y.length);
+  let bad = 0;
+  for (let i = 0; i < x.length; i++) if (!Object.is(x[i], y[i])) bad++;
+  return bad;
+}
+
 // ---- (b) kernels whose outputs pass 2 GiB, with a populated tree alongside -----------------
 
 describe('wasm kernels at 2 GiB outputs leave the structures alone', () => {
@@ -358,6 +372,37 @@ describe('wasm kernels at 2 GiB outputs leave the structures alone', () => {
       for (let j = 0; j < 2 ** 24; j += 1) if (out[base + j] !== 0) nonzero++;
       expect(nonzero).toBe(hot.length);
     }
+    canaryIntact();
+  });
+
+  it('the streamed paths (query blocks, row blocks, text groups) give what one block gives', () => {
+    // cosineBatch / euclideanBatch: 256 KiB rows put 256 queries in a block, so 300 queries take two.
+    const dim = 2 ** 16, nq = 300, n = 3;
+    const q = filled(nq * dim, (i) => ((i * 37) % 101) / 50 - 1);
+    const rows = filled(n * dim, (i) => ((i * 11) % 89) / 44 - 1);
+    for (const [batch, pair] of [[kernels.cosineBatch, kernels.cosine], [kernels.euclideanBatch, kernels.euclidean]] as const) {
+      const got = new Float32Array(nq * n);
+      batch(q, rows, dim, got);
+      for (const i of [0, 1, 255, 256, 299]) {
+        for (let j = 0; j < n; j++) expect(got[i * n + j]).toBe(Math.fround(pair(q.subarray(i * dim, (i + 1) * dim), rows.subarray(j * dim, (j + 1) * dim))));
+      }
+    }
+    // matmul: a 32 MiB b leaves room for 4-row blocks of 4 MiB rows; compare with one row at a time.
+    const m = 10, k = 8, nn = 2 ** 20;
+    const a = filled(m * k, (i) => (i % 11) - 5.5);
+    const b = filled(k * nn, (i) => ((i * 7) % 13) / 8);
+    const whole = new Float32Array(m * nn);
+    kernels.matmul(a, b, m, k, nn, whole);
+    const one = new Float32Array(nn);
+    for (let i = 0; i < m; i++) {
+      kernels.matmul(a.subarray(i * k, (i + 1) * k), b, 1, k, nn, one);
+      expect(mismatches(whole.subarray(i * nn, (i + 1) * nn), one)).toBe(0);
+    }
+    // ngramFeatures: 2^20 dims put 16 texts in a group; 40 texts take three.
+    const texts = Array.from({ length: 40 }, (_, i) => `text ${i} ${'é'.repeat(i % 4)} ${String.fromCodePoint(0x1f600 + i)}`);
+    const grouped = new Float32Array(40 * 2 ** 20);
+    kernels.ngramFeatures(texts, 3, 2 ** 20, true, grouped);
+    expect(mismatches(grouped, onTier('js', () => ngramFeatures(texts, { dims: 2 ** 20 })))).toBe(0);
     canaryIntact();
   });
 
