@@ -59,8 +59,13 @@ struct Scratch {
 }
 
 impl Scratch {
-  fn new(dims: usize) -> Scratch {
-    Scratch { counts: vec![0; dims], touched: Vec::new(), starts: Vec::new(), hashes: Vec::new() }
+  /// `None` when the counts cannot be had: `dims` comes from the caller
+  /// (up to 2^32 - 1), so this is fallible rather than an abort.
+  fn new(dims: usize) -> Option<Scratch> {
+    let mut counts = Vec::new();
+    counts.try_reserve_exact(dims).ok()?;
+    counts.resize(dims, 0);
+    Some(Scratch { counts, touched: Vec::new(), starts: Vec::new(), hashes: Vec::new() })
   }
 }
 
@@ -267,14 +272,21 @@ pub fn ngram_features(
   let pool = par::pool_for(pool, span, Cost::Heavy);
   // Texts per chunk: ~16 KiB of text each, at least one text.
   let per_chunk = ((16usize << 10) * texts / span.max(1)).clamp(1, texts);
-  par::map_chunks_mut(pool, out, per_chunk * dims, |start, rows| {
+  let done = par::map_chunks_mut(pool, out, per_chunk * dims, |start, rows| {
     let t0 = start / dims;
-    let mut sc = Scratch::new(dims);
+    let Some(mut sc) = Scratch::new(dims) else { return false };
     for (t, row) in rows.chunks_exact_mut(dims).enumerate() {
       let (lo, hi) = (offsets[t0 + t] as usize, offsets[t0 + t + 1] as usize);
       featurize(&bytes[lo..hi], n, fm, normalize, &mut sc, row);
     }
+    true
   });
+  if done.contains(&false) {
+    return Err(ArgError::new(
+      "dims",
+      format!("{dims} needs {} bytes of counts per thread, more than can be allocated", 4 * dims),
+    ));
+  }
   Ok(())
 }
 
