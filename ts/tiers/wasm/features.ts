@@ -17,7 +17,7 @@ export function featuresKernels(h: WasmHeap): Pick<KernelSet, 'ngramFeatures'> {
         let t1 = t0 + 1;
         while (t1 < count && t1 - t0 < rowsPer && offs[t1 + 1] - base <= STREAM_BUDGET) t1++;
         const g = t1 - t0, bytes = offs[t1] - base, cells = g * dims;
-        const [pb, po, pout, pc] = h.regions('ngramFeatures', bytes, (g + 1) * 4, cells * 4, dims * 4);
+        const [pb, po, pout, pc] = h.regionsFor('ngramFeatures', `texts[${t0}]`, bytes, (g + 1) * 4, cells * 4, dims * 4);
         h.u8.set(p.bytes.subarray(base, base + bytes), pb);
         const u32 = h.u32, o = po >>> 2;
         for (let i = 0; i <= g; i++) u32[o + i] = offs[t0 + i] - base;

@@ -71,6 +71,11 @@ export class WasmHeap {
     return this.carve(fn, undefined, bytes);
   }
 
+  /** As {@link regions}, with `what` (the argument the regions hold) in the error. */
+  regionsFor(fn: string, what: string, ...bytes: number[]): number[] {
+    return this.carve(fn, what, bytes);
+  }
+
   private carve(fn: string, what: string | undefined, bytes: number[]): number[] {
     let total = 0;
     for (const b of bytes) total += align(b);

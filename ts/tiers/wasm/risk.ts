@@ -8,7 +8,7 @@ export function riskKernels(h: WasmHeap): Pick<KernelSet, 'riskScore' | 'riskSco
   const ex = h.ex;
   return {
     riskScore(s, c, max) {
-      const [ps, pc] = h.regions('riskScore', s.length * 8, c.length * 8);
+      const [ps, pc] = h.regionsFor('riskScore', 'severities and confidences', s.length * 8, c.length * 8);
       h.f64.set(s, ps >>> 3);
       h.f64.set(c, pc >>> 3);
       return ex.riskScoreF64(ps, pc, s.length, max);
@@ -24,7 +24,7 @@ export function riskKernels(h: WasmHeap): Pick<KernelSet, 'riskScore' | 'riskSco
         // Capped in entities too: a run of empty entities must not ask for an unbounded output chunk.
         while (e1 < e && e1 - e0 < STREAM_F64 && offsets[e1 + 1] - base <= STREAM_F64) e1++;
         const n = offsets[e1] - base, ents = e1 - e0;
-        const [ps, pc, po, pout] = h.regions('riskScoreBatch', n * 8, n * 8, (ents + 1) * 4, ents * 8);
+        const [ps, pc, po, pout] = h.regionsFor('riskScoreBatch', `the severities and confidences of entity ${e0}`, n * 8, n * 8, (ents + 1) * 4, ents * 8);
         h.f64.set(window(s, base, base + n), ps >>> 3);
         h.f64.set(window(c, base, base + n), pc >>> 3);
         const u32 = h.u32, o = po >>> 2;
