@@ -360,6 +360,11 @@ describe.each(TIERS)('numeric edges, statistics on %s', (tier) => {
       ps.forEach((p, i) => near(got[i], exactPercentile(x, p), REL.f64, 0, F64_SUB, `${tier} percentile ${p} of ${name}`));
     }
     expect(Array.from(percentiles([-1.7e308, 1.7e308], [50]))).toEqual([0]);
+    // Large enough for native's bucketed selection, whose bucket width (hi − lo) overflows here.
+    const wide = rep(20_001, (i) => (i % 3 === 0 ? -1.7e308 : i % 3 === 1 ? 1.7e308 : (i - 10_000) * 1e300));
+    const got = percentiles(wide, ps);
+    ps.forEach((p, i) => near(got[i], exactPercentile(wide, p), REL.f64, 0, F64_SUB, `${tier} percentile ${p} of 20001 extremes`));
+    near(stats(wide).median, exactPercentile(wide, 50), REL.f64, 0, 0, `${tier} median of 20001 extremes`);
   }));
 
   it('movingAverage: windows whose sum overflows or cancels', () => onTier(tier, () => {
@@ -378,6 +383,12 @@ describe.each(TIERS)('numeric edges, statistics on %s', (tier) => {
       want.forEach((v, i) => near(got[i], v, REL.f64, 0, F64_SUB, `${tier} movingAverage w${w} [${i}] of ${x.slice(0, 3)}…`));
     }
     expect(Array.from(movingAverage([1.7e308, 1.7e308], 2))).toEqual([1.7e308]);
+    // Long enough for native's chunks: one overflowing window in the middle; every other window must be unaffected.
+    const long = rep(40_000, (i) => (i === 20_000 || i === 20_001 ? 1.7e308 : Math.sin(i)));
+    const got = movingAverage(long, 3);
+    for (const i of [0, 16_383, 16_384, 19_997, 19_998, 19_999, 20_000, 20_001, 20_002, 32_768, 39_997]) {
+      near(got[i], toNum(sumU(3, (j) => units(long[i + j])), 3n, -OFF), REL.f64, 0, 0, `${tier} movingAverage of 40000, window at ${i}`);
+    }
   }));
 
   it('outliersIQR and outliersZScore at the range limits', () => onTier(tier, () => {
