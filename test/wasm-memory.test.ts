@@ -147,6 +147,7 @@ function apply(boxes: Box[], o: Op): void {
         b.model.clear();
         break;
       case 'schedule':
+        // On a tree, a run of single sets (the numbers read as keys).
         for (const key of o.delays) {
           const v = payloadSeq++;
           b.t.set(k(key), v);
@@ -418,6 +419,7 @@ describe('wasm kernels at 2 GiB outputs leave the structures alone', () => {
 });
 
 // ---- (c) out of memory: every batch is all or nothing ------------------------------------
+// Last in the file: it grows this process's wasm memory to its 4 GiB limit for good.
 
 describe('out of wasm memory', () => {
   /** Blocks that fill wasm memory up to its 4 GiB limit (largest first, down to 1 byte). */
