@@ -195,8 +195,8 @@ pub struct Moments {
   pub scaled_std: f64,
 }
 
-/// 2^-968: an M2 at least this large lost at most n·2^-1075 ≤ 2^-75 of itself
-/// to underflow. Same constants as the similarity range guard.
+// TINY (2^-968): an M2 at least this large lost at most n·2^-1075 ≤ 2^-75 of
+// itself to underflow; DOWN/UP = 2^∓540. The similarity range guard's constants.
 use crate::similarity::range::{DOWN, TINY, UP};
 
 /// 2^-(⌈log2 n⌉ + 1): n values scaled by it sum to at most MAX/2, so their
