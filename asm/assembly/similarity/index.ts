@@ -30,10 +30,13 @@ export function dotF64(a: usize, b: usize, n: i32): f64 {
   return isFinite<f64>(s) ? s : dotF64Scaled(a, b, n);
 }
 
-/** A fast f32 dot, re-formed exactly when it may be made of f32-subnormal products. */
+/**
+ * A fast f32 dot, re-formed exactly when it may be made of f32-subnormal products (only the
+ * SIMD build has f32 lanes; the scalar build's fast path forms its products in f64 already).
+ */
 // @ts-ignore: decorator
 @inline function fineDot(d: f64, a: usize, b: usize, n: i32): f64 {
-  return Math.abs(d) >= F32_TINY_DOT ? d : dotF32Exact(a, b, n);
+  return !ASC_FEATURE_SIMD || Math.abs(d) >= F32_TINY_DOT ? d : dotF32Exact(a, b, n);
 }
 
 export function cosineF32(a: usize, b: usize, n: i32): f64 {

@@ -518,10 +518,23 @@ export function sqDistF64(a: usize, b: usize, n: i32): f64 {
   return x >= 8.673617379884035e-19 && x <= 1.152921504606847e18;
 }
 
-/** Σ a_i·b_i with every product formed and summed in f64. */
+/** Σ a_i·b_i with every product formed and summed in f64 (f32 products are exact in f64). */
 export function dotF32Exact(a: usize, b: usize, n: i32): f64 {
   let r0: f64 = 0, r1: f64 = 0;
   let i = 0;
+  if (ASC_FEATURE_SIMD) {
+    // Promoted lanes: the redo of a tiny or orthogonal fast dot costs about a fast pass.
+    let s0 = f64x2.splat(0), s1 = f64x2.splat(0), s2 = f64x2.splat(0), s3 = f64x2.splat(0);
+    for (; i + 8 <= n; i += 8) {
+      const x0 = v128.load(a), y0 = v128.load(b), x1 = v128.load(a, 16), y1 = v128.load(b, 16);
+      s0 = f64x2.add(s0, f64x2.mul(f64x2.promote_low_f32x4(x0), f64x2.promote_low_f32x4(y0)));
+      s1 = f64x2.add(s1, f64x2.mul(f64x2.promote_low_f32x4(v128.shuffle<f32>(x0, x0, 2, 3, 2, 3)), f64x2.promote_low_f32x4(v128.shuffle<f32>(y0, y0, 2, 3, 2, 3))));
+      s2 = f64x2.add(s2, f64x2.mul(f64x2.promote_low_f32x4(x1), f64x2.promote_low_f32x4(y1)));
+      s3 = f64x2.add(s3, f64x2.mul(f64x2.promote_low_f32x4(v128.shuffle<f32>(x1, x1, 2, 3, 2, 3)), f64x2.promote_low_f32x4(v128.shuffle<f32>(y1, y1, 2, 3, 2, 3))));
+      a += 32; b += 32;
+    }
+    r0 = hsum2(f64x2.add(f64x2.add(s0, s1), f64x2.add(s2, s3)));
+  }
   for (; i + 2 <= n; i += 2) {
     r0 += <f64>load<f32>(a) * <f64>load<f32>(b);
     r1 += <f64>load<f32>(a, 4) * <f64>load<f32>(b, 4);
