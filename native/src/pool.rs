@@ -51,6 +51,26 @@ mod tests {
   use super::*;
 
   #[test]
+  fn pool_panics_unwind_to_the_caller_and_never_abort() {
+    use rayon::prelude::*;
+    let Some(p) = pool() else { return };
+    // In a parallel iterator: back on the calling thread, where the
+    // exports' catch_unwind turns it into a JS exception.
+    let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+      p.install(|| (0..64).into_par_iter().for_each(|i| assert!(i != 33)))
+    }));
+    assert!(r.is_err());
+    // In a detached job: the handler swallows it (rayon's default aborts,
+    // which would end this test binary). The sender drops as it unwinds.
+    let (tx, rx) = std::sync::mpsc::channel::<()>();
+    p.spawn(move || {
+      let _tx = tx;
+      panic!("a detached job panics");
+    });
+    assert!(rx.recv().is_err());
+  }
+
+  #[test]
   fn env_only_lowers() {
     assert_eq!(desired_threads(8, None), 8);
     assert_eq!(desired_threads(8, Some("2")), 2);
