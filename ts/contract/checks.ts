@@ -14,6 +14,8 @@ import type { FloatArray, Metric, Vector } from './types.js';
  */
 export function realView<T extends ArrayBufferView>(fn: string, arg: string, x: T): T {
   if (!ArrayBuffer.isView(x)) typeError(fn, arg, `must be a ${Object.getPrototypeOf(x).constructor.name} itself, not a Proxy of one`);
+  // An own `length` would tell the js tier one length and native/wasm (which read the view) another.
+  if (Object.hasOwn(x, 'length')) typeError(fn, arg, 'must be a plain typed array; it has an own `length` property');
   if (x.byteLength === 0) {
     try {
       new Uint8Array(x.buffer, 0, 0);
@@ -121,8 +123,8 @@ export function checkTopK(fn: string, query: unknown, matrix: unknown, dim: unkn
   const d = checkCount(fn, 'dim', dim, 1);
   const count = checkCount(fn, 'k', k);
   const metric = checkOptions<TopKOptions>(fn, options).metric ?? 'cosine';
-  if (!Object.hasOwn(METRIC_CODE, metric as string)) {
-    if (typeof metric !== 'string') typeError(fn, 'options.metric', `must be a string; got ${describe(metric)}`);
+  if (typeof metric !== 'string') typeError(fn, 'options.metric', `must be a string; got ${describe(metric)}`);
+  if (!Object.hasOwn(METRIC_CODE, metric)) {
     rangeError(fn, 'options.metric', `must be 'cosine', 'dot' or 'euclidean'; got ${quoted(metric)}`);
   }
   if (qv.length !== d) rangeError(fn, 'query', `length ${qv.length} does not match dim ${d}`);
