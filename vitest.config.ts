@@ -21,12 +21,12 @@ export default defineConfig({
       // thread, so the scalar code a pre-AVX2 CPU runs is exercised too.
       {
         extends: true,
-        test: { name: 'native-scalar', include: ['test/similarity.test.ts', 'test/analytics.test.ts'], env: { HOTPATH_SIMD: 'scalar', HOTPATH_THREADS: '1' } },
+        test: { name: 'native-scalar', include: ['test/similarity.test.ts', 'test/analytics.test.ts', 'test/numeric-edges.test.ts'], env: { HOTPATH_SIMD: 'scalar', HOTPATH_THREADS: '1' } },
       },
       // The same suites on the wasm build without SIMD (what browsers lacking wasm SIMD load).
       {
         extends: true,
-        test: { name: 'wasm-nosimd', include: ['test/similarity.test.ts', 'test/analytics.test.ts', 'test/btree.test.ts', 'test/timing-wheel.test.ts', 'test/ttl-cache.test.ts'], env: { HOTPATH_WASM_PATH: 'asm/build/hotpath-nosimd.wasm' } },
+        test: { name: 'wasm-nosimd', include: ['test/similarity.test.ts', 'test/analytics.test.ts', 'test/numeric-edges.test.ts', 'test/btree.test.ts', 'test/timing-wheel.test.ts', 'test/ttl-cache.test.ts', 'test/wasm-memory.test.ts'], env: { HOTPATH_WASM_PATH: 'asm/build/hotpath-nosimd.wasm' } },
       },
     ],
   },
