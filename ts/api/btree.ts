@@ -86,18 +86,23 @@ export class BPlusTree<V, K extends number | string = number | string> {
   /** Builds a tree from strictly ascending keys in O(n). */
   static fromSorted<V, K extends number | string>(keys: readonly K[] | Float64Array, values: ArrayLike<V>, options: BPlusTreeOptions): BPlusTree<V, K> {
     const t = new BPlusTree<V, K>(options);
-    const ks = t.batchKeys('fromSorted', keys);
-    const vs = t.batchValues('fromSorted', ks, values);
-    for (let i = 1; i < ks.length; i++) {
-      if (!(ks instanceof Float64Array ? ks[i - 1] < ks[i] : t.less(ks[i - 1] as K, ks[i] as K))) rangeError('BPlusTree.fromSorted', `keys[${i}]`, `must be greater than keys[${i - 1}]; keys must be strictly ascending`);
+    try {
+      const ks = t.batchKeys('fromSorted', keys);
+      const vs = t.batchValues('fromSorted', ks, values);
+      for (let i = 1; i < ks.length; i++) {
+        if (!(ks instanceof Float64Array ? ks[i - 1] < ks[i] : t.less(ks[i - 1] as K, ks[i] as K))) rangeError('BPlusTree.fromSorted', `keys[${i}]`, `must be greater than keys[${i - 1}]; keys must be strictly ascending`);
+      }
+      const slots = new Uint32Array(ks.length);
+      for (let i = 0; i < ks.length; i++) {
+        slots[i] = i;
+        t.slab.push(vs[i]);
+      }
+      if (t.keySlab) for (let i = 0; i < ks.length; i++) t.keySlab.push(ks[i] as K);
+      t.core.bulkLoad(ks, slots);
+    } catch (e) {
+      t.dispose(); // its index memory now, not at the next collection
+      throw e;
     }
-    const slots = new Uint32Array(ks.length);
-    for (let i = 0; i < ks.length; i++) {
-      slots[i] = i;
-      t.slab.push(vs[i]);
-    }
-    if (t.keySlab) for (let i = 0; i < ks.length; i++) t.keySlab.push(ks[i] as K);
-    t.core.bulkLoad(ks, slots);
     return t;
   }
 

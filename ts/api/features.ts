@@ -25,17 +25,18 @@ const MAX_DIMS = 1 << 24;
  */
 export function ngramFeatures(texts: string | readonly string[], options?: NgramOptions): Float32Array {
   const fn = 'ngramFeatures';
-  const list = typeof texts === 'string' ? [texts] : texts;
-  if (!Array.isArray(list)) typeError(fn, 'texts', `must be a string or an array of strings; got ${describe(texts)}`);
-  for (let i = 0; i < list.length; i++) {
-    if (typeof list[i] !== 'string') typeError(fn, `texts[${i}]`, `must be a string; got ${describe(list[i])}`);
-  }
+  // Options first (their getters are user code), then one copy of the texts, checked and used as is.
   const o = checkOptions<NgramOptions>(fn, options);
   const n = o.n === undefined ? 3 : checkCount(fn, 'options.n', o.n, 1);
   const dims = o.dims === undefined ? 1024 : checkCount(fn, 'options.dims', o.dims, 1);
   if (dims > MAX_DIMS) rangeError(fn, 'options.dims', `must be <= ${MAX_DIMS}; got ${dims}`);
-  checkBoolean(fn, 'options.normalize', o.normalize);
+  const normalize = checkBoolean(fn, 'options.normalize', o.normalize) ?? true;
+  if (typeof texts !== 'string' && !Array.isArray(texts)) typeError(fn, 'texts', `must be a string or an array of strings; got ${describe(texts)}`);
+  const list: string[] = typeof texts === 'string' ? [texts] : texts.slice();
+  for (let i = 0; i < list.length; i++) {
+    if (typeof list[i] !== 'string') typeError(fn, `texts[${i}]`, `must be a string; got ${describe(list[i])}`);
+  }
   const out = allocate(fn, 'the output (texts × options.dims)', Float32Array, list.length * dims);
-  if (list.length > 0) kernelsFor(fn, KERNELS.ngramFeatures.work(list)).ngramFeatures(list, n, dims, o.normalize ?? true, out);
+  if (list.length > 0) kernelsFor(fn, KERNELS.ngramFeatures.work(list)).ngramFeatures(list, n, dims, normalize, out);
   return out;
 }

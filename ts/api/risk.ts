@@ -13,8 +13,8 @@ export type { RiskOptions } from '../contract/checks.js';
  */
 export function riskScore(severities: Vector, confidences: Vector, options?: RiskOptions): number {
   const fn = 'riskScore';
-  const [s, c] = checkSignals(fn, severities, confidences);
   const max = checkMaxSeverity(fn, options);
+  const [s, c] = checkSignals(fn, severities, confidences);
   const r = kernelsFor(fn, KERNELS.riskScore.work(s)).riskScore(s, c, max);
   if (r !== r) blameNonFinite(fn, [['severities', s], ['confidences', c]]);
   return r;

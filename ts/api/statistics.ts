@@ -1,4 +1,4 @@
-import { blameNonFinite, checkDdof, checkVector, type StatsOptions } from '../contract/checks.js';
+import { blameNonFinite, checkDdof, checkVector, ddofBelow, type StatsOptions } from '../contract/checks.js';
 import { checkCount, checkFinite, checkOptions, rangeError } from '../contract/errors.js';
 import { KERNELS } from '../contract/kernels.js';
 import type { Stats, Vector } from '../contract/types.js';
@@ -16,8 +16,9 @@ export type { Stats } from '../contract/types.js';
  * @throws RangeError for an empty `x`, a non-finite element, or ddof outside [0, count).
  */
 export function stats(x: Vector, options?: StatsOptions): Stats {
+  const d = checkDdof('stats', options);
   const v = checkSample('stats', x);
-  const ddof = checkDdof('stats', options, v.length);
+  const ddof = ddofBelow('stats', d, v.length);
   const out = new Float64Array(8);
   kernelsFor('stats', KERNELS.stats.work(v)).stats(v, ddof, out);
   return { count: out[0], sum: out[1], mean: out[2], variance: out[3], std: out[4], min: out[5], max: out[6], median: out[7] };
@@ -33,9 +34,10 @@ export function stats(x: Vector, options?: StatsOptions): Stats {
  */
 export function percentiles(x: Vector, ps: Vector): Float64Array {
   const fn = 'percentiles';
-  const v = checkSample(fn, x);
+  // ps first: reading it runs user code (getters of a Proxy array) that could change x.
   const p = Float64Array.from(checkVector(fn, 'ps', ps));
   for (let i = 0; i < p.length; i++) checkFinite(fn, `ps[${i}]`, p[i], { min: 0, max: 100 });
+  const v = checkSample(fn, x);
   const out = new Float64Array(p.length);
   if (p.length > 0) kernelsFor(fn, KERNELS.percentiles.work(v)).percentiles(v, p, out);
   return out;
@@ -71,9 +73,9 @@ export interface IqrOptions {
  */
 export function outliersIQR(x: Vector, options?: IqrOptions): Uint32Array {
   const fn = 'outliersIQR';
-  const v = checkSample(fn, x, true);
   const o = checkOptions<IqrOptions>(fn, options);
   const k = o.k === undefined ? 1.5 : checkFinite(fn, 'options.k', o.k, { min: 0 });
+  const v = checkSample(fn, x, true);
   return kernelsFor(fn, KERNELS.outliersIQR.work(v)).outliersIQR(v, k);
 }
 
@@ -90,9 +92,9 @@ export interface ZScoreOptions {
  */
 export function outliersZScore(x: Vector, options?: ZScoreOptions): Uint32Array {
   const fn = 'outliersZScore';
-  const v = checkSample(fn, x, true);
   const o = checkOptions<ZScoreOptions>(fn, options);
   const t = o.threshold === undefined ? 3 : checkFinite(fn, 'options.threshold', o.threshold, { min: 0 });
+  const v = checkSample(fn, x, true);
   return kernelsFor(fn, KERNELS.outliersZScore.work(v)).outliersZScore(v, t);
 }
 

@@ -118,11 +118,12 @@ export interface TopKOptions {
 
 /** Validates a top-k call. */
 export function checkTopK(fn: string, query: unknown, matrix: unknown, dim: unknown, k: unknown, options: unknown): { q: Float32Array; m: Float32Array; d: number; k: number; metric: Metric } {
+  // Options first: their getters are user code that could change the arrays checked below.
+  const metric = checkOptions<TopKOptions>(fn, options).metric ?? 'cosine';
   const qv = checkVector(fn, 'query', query);
   const m = checkF32(fn, 'matrix', matrix);
   const d = checkCount(fn, 'dim', dim, 1);
   const count = checkCount(fn, 'k', k);
-  const metric = checkOptions<TopKOptions>(fn, options).metric ?? 'cosine';
   if (typeof metric !== 'string') typeError(fn, 'options.metric', `must be a string; got ${describe(metric)}`);
   if (!Object.hasOwn(METRIC_CODE, metric)) {
     rangeError(fn, 'options.metric', `must be 'cosine', 'dot' or 'euclidean'; got ${quoted(metric)}`);
@@ -157,9 +158,9 @@ export function checkSignals(fn: string, s: unknown, c: unknown): [Vector, Vecto
 
 /** Validates a riskScoreBatch call, CSR offsets included. */
 export function checkRiskBatch(fn: string, severities: unknown, confidences: unknown, offsetsArg: unknown, options: unknown): { s: Vector; c: Vector; offsets: Uint32Array; max: number } {
+  const max = checkMaxSeverity(fn, options); // first: option getters could change the arrays
   const [s, c] = checkSignals(fn, severities, confidences);
   if (!(offsetsArg instanceof Uint32Array)) typeError(fn, 'offsets', `must be a Uint32Array; got ${describe(offsetsArg)}`);
-  const max = checkMaxSeverity(fn, options);
   const offsets = ownCopy(realView(fn, 'offsets', offsetsArg));
   const e = offsets.length - 1;
   if (e < 0) rangeError(fn, 'offsets', 'must have length E+1 >= 1');
@@ -193,10 +194,14 @@ export interface StatsOptions {
   ddof?: number;
 }
 
-/** The ddof option of a sample of `count` values. */
-export function checkDdof(fn: string, options: unknown, count: number): number {
+/** The ddof option; read before the sample is checked (option getters are user code), compared with its count after. */
+export function checkDdof(fn: string, options: unknown): number {
   const o = checkOptions<StatsOptions>(fn, options);
-  const ddof = o.ddof === undefined ? 0 : checkCount(fn, 'options.ddof', o.ddof);
+  return o.ddof === undefined ? 0 : checkCount(fn, 'options.ddof', o.ddof);
+}
+
+/** A ddof below the sample's count. */
+export function ddofBelow(fn: string, ddof: number, count: number): number {
   if (ddof >= count) rangeError(fn, 'options.ddof', `must be < count ${count}; got ${ddof}`);
   return ddof;
 }

@@ -2,7 +2,7 @@
 // A GPU context: one adapter and device, its pipelines and buffer pool, and
 // the public kernel methods. Calls on a context run one at a time, so error
 // scopes and pooled buffers are never shared between two calls in flight.
-import { blameDecayInputs, checkBatch, checkDdof, checkDecay, checkMatmul, checkRiskBatch, checkTopK, type RiskOptions, type StatsOptions, type TopKOptions } from '../../contract/checks.js';
+import { blameDecayInputs, checkBatch, checkDdof, ddofBelow, checkDecay, checkMatmul, checkRiskBatch, checkTopK, type RiskOptions, type StatsOptions, type TopKOptions } from '../../contract/checks.js';
 import { checkCount, describe, quoted, rangeError, typeError } from '../../contract/errors.js';
 import { GPU_KERNELS, type GpuKernelName } from '../../contract/kernels.js';
 import type { Stats, TopKResult, Vector } from '../../contract/types.js';
@@ -273,8 +273,9 @@ export class GpuContext {
   stats(x: Vector, options?: StatsOptions): Promise<Stats> {
     const fn = 'gpu.stats';
     return this.guard(fn, () => {
+      const d = checkDdof(fn, options);
       const v = checkSample(fn, x);
-      const ddof = checkDdof(fn, options, v.length);
+      const ddof = ddofBelow(fn, d, v.length);
       return this.run('stats', async (pass, lim) => {
         const m = await moments(pass, lim, v, fn);
         const variance = Math.max(0, m.m2 / (m.count - ddof));
