@@ -16,7 +16,30 @@ import { riskScoreBatch, temporalDecay } from './risk.js';
 import { cosineBatch, euclideanBatch, topK } from './similarity.js';
 import { stats } from './statistics.js';
 
+/**
+ * The error a helper rejects with: the full checks ran in the sync kernel or
+ * the GPU context under their names; a caller of `xAsync` is told `xAsync`.
+ */
+function asAsync(e: unknown, kernel: GpuKernelName): unknown {
+  if (!(e instanceof TypeError || e instanceof RangeError)) return e;
+  for (const from of [`hotpath.${kernel}:`, `hotpath.gpu.${kernel}:`]) {
+    if (e.message.startsWith(from)) {
+      const renamed = new (e.constructor as ErrorConstructor)(`hotpath.${kernel}Async:${e.message.slice(from.length)}`, { cause: e });
+      return renamed;
+    }
+  }
+  return e;
+}
+
 async function route<T>(kernel: GpuKernelName, work: number, gpuOk: boolean, onGpu: (g: GpuContext) => Promise<T>, onCpu: () => T): Promise<T> {
+  try {
+    return await routeNamed(kernel, work, gpuOk, onGpu, onCpu);
+  } catch (e) {
+    throw asAsync(e, kernel);
+  }
+}
+
+async function routeNamed<T>(kernel: GpuKernelName, work: number, gpuOk: boolean, onGpu: (g: GpuContext) => Promise<T>, onCpu: () => T): Promise<T> {
   const g = activeGpu();
   const cutoff = g?.cutoffs[kernel].work ?? Infinity;
   let why = g === null ? 'no GPU context (gpu.init())' : !gpuOk ? 'Float64Array input (WGSL has no f64)' : `work ${work} below the cutoff ${cutoff}`;

@@ -6,7 +6,7 @@ import { ownCopy, realView } from '../contract/checks.js';
 import { coreRegistry } from '../contract/disposal.js';
 import type { Key, KeyKind, RangeQuery, RangeResult, TreeCore } from '../contract/btree.js';
 import { structureTier } from '../dispatch/dispatch.js';
-import { checkBoolean, checkCount, checkOptions, describe, rangeError, typeError } from '../contract/errors.js';
+import { allocate, batchLength, checkBoolean, checkCount, checkOptions, describe, rangeError, typeError } from '../contract/errors.js';
 import type { BackendChoice, TierName } from '../contract/types.js';
 import { compareCodePoints } from '../contract/strings.js';
 
@@ -140,6 +140,7 @@ export class BPlusTree<V, K extends number | string = number | string> {
       if (keys instanceof Float64Array) {
         // Validated and used as one snapshot: a shared buffer could change in between.
         const own = ownCopy(realView(name, 'keys', keys));
+        batchLength(name, 'keys', own);
         let copy: Float64Array | null = own === keys ? null : own;
         for (let i = 0; i < own.length; i++) {
           const k = own[i];
@@ -149,11 +150,15 @@ export class BPlusTree<V, K extends number | string = number | string> {
         return copy ?? own;
       }
       if (!Array.isArray(keys)) typeError(name, 'keys', `must be a Float64Array or number[]; got ${describe(keys)}`);
-      const out = new Float64Array(keys.length);
-      for (let i = 0; i < keys.length; i++) out[i] = this.key(fn, keys[i], `keys[${i}]`) as number;
+      const n = batchLength(name, 'keys', keys);
+      if (n > 0) this.key(fn, keys[0], 'keys[0]'); // a hole or a wrong type is named before anything is allocated
+      const out = allocate(name, 'keys', Float64Array, n);
+      for (let i = 0; i < n; i++) out[i] = this.key(fn, keys[i], `keys[${i}]`) as number;
       return out;
     }
     if (!Array.isArray(keys)) typeError(name, 'keys', `must be an array of strings; got ${describe(keys)}`);
+    batchLength(name, 'keys', keys);
+    if (keys.length > 0) this.key(fn, keys[0], 'keys[0]');
     // A copy, so element getters run once and what was checked is what is stored.
     const own = keys.slice() as K[];
     for (let i = 0; i < own.length; i++) this.key(fn, own[i], `keys[${i}]`);

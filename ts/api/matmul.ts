@@ -15,7 +15,7 @@ import { kernelsFor } from '../dispatch/dispatch.js';
 export function matmul<T extends FloatArray>(a: T, b: T, m: number, k: number, n: number): T {
   const fn = 'matmul';
   const s = checkMatmul(fn, a, b, m, k, n);
-  const out = allocate(fn, 'the output (m × n)', (s.f32 ? Float32Array : Float64Array) as unknown as new (n: number) => T, s.m * s.n);
+  const out = allocate(fn, 'the output (m × n)', (s.f32 ? Float32Array : Float64Array) as unknown as (new (n: number) => T) & { BYTES_PER_ELEMENT: number }, s.m * s.n);
   kernelsFor(fn, KERNELS.matmul.work(a, b, s.m, s.k, s.n)).matmul(a, b, s.m, s.k, s.n, out);
   for (let i = 0; i < out.length; i++) {
     if (out[i] - out[i] !== 0) {

@@ -1,4 +1,4 @@
-import { blameDecayInputs, blameNonFinite, checkDecay, checkMaxSeverity, checkRiskBatch, checkSignals, type RiskOptions } from '../contract/checks.js';
+import { blameDecayInputs, blameNonFinite, changedDuringCall, checkDecay, checkMaxSeverity, checkRiskBatch, checkSignals, type RiskOptions } from '../contract/checks.js';
 import { KERNELS } from '../contract/kernels.js';
 import type { Vector } from '../contract/types.js';
 import { kernelsFor } from '../dispatch/dispatch.js';
@@ -16,7 +16,10 @@ export function riskScore(severities: Vector, confidences: Vector, options?: Ris
   const max = checkMaxSeverity(fn, options);
   const [s, c] = checkSignals(fn, severities, confidences);
   const r = kernelsFor(fn, KERNELS.riskScore.work(s)).riskScore(s, c, max);
-  if (r !== r) blameNonFinite(fn, [['severities', s], ['confidences', c]]);
+  if (r !== r) {
+    blameNonFinite(fn, [['severities', s], ['confidences', c]]);
+    changedDuringCall(fn, 'severities or confidences');
+  }
   return r;
 }
 
@@ -32,7 +35,10 @@ export function riskScoreBatch(severities: Vector, confidences: Vector, offsets:
   const { s, c, offsets: off, max } = checkRiskBatch(fn, severities, confidences, offsets, options);
   const out = new Float64Array(off.length - 1);
   const bad = kernelsFor(fn, KERNELS.riskScoreBatch.work(s)).riskScoreBatch(s, c, off, max, out);
-  if (bad > 0) blameNonFinite(fn, [['severities', s], ['confidences', c]]);
+  if (bad > 0) {
+    blameNonFinite(fn, [['severities', s], ['confidences', c]]);
+    changedDuringCall(fn, 'severities or confidences');
+  }
   return out;
 }
 

@@ -1,4 +1,4 @@
-import { blameNonFinite, checkBatch, checkPair, checkTopK, type TopKOptions } from '../contract/checks.js';
+import { blameNonFinite, changedDuringCall, checkBatch, checkPair, checkTopK, type TopKOptions } from '../contract/checks.js';
 import { allocate } from '../contract/errors.js';
 import { KERNELS } from '../contract/kernels.js';
 import type { TopKResult, Vector } from '../contract/types.js';
@@ -94,6 +94,11 @@ export function topK(query: Float32Array | Vector, matrix: Float32Array, dim: nu
   const count = Math.min(want, m.length / d);
   const indices = new Uint32Array(count), scores = new Float32Array(count);
   const nonFinite = count === 0 ? 0 : kernelsFor('topK', KERNELS.topK.work(q, m)).topK(q, m, d, metric, indices, scores);
-  if (nonFinite > 0) blameNonFinite('topK', [['query', q], ['matrix', m]]);
+  if (nonFinite > 0) {
+    blameNonFinite('topK', [['query', q], ['matrix', m]]);
+    // Finite inputs can still score ±Infinity (a distance past f32); a NaN or a missing row cannot.
+    const rows = m.length / d;
+    for (let i = 0; i < count; i++) if (scores[i] !== scores[i] || indices[i] >= rows) changedDuringCall('topK', 'query or matrix');
+  }
   return { indices, scores };
 }

@@ -4,7 +4,7 @@
 import { ownCopy, realView } from '../contract/checks.js';
 import { coreRegistry } from '../contract/disposal.js';
 import { structureTier } from '../dispatch/dispatch.js';
-import { checkFinite, checkFunction, checkOptions, describe, rangeError, typeError } from '../contract/errors.js';
+import { batchLength, checkFinite, checkFunction, checkOptions, describe, rangeError, typeError } from '../contract/errors.js';
 import type { BackendChoice, TierName } from '../contract/types.js';
 import { WHEEL_GEN_UNIT, WHEEL_MAX_TICK, WHEEL_MAX_TIMERS, type WheelConfig, type WheelCore } from '../contract/wheel.js';
 
@@ -221,10 +221,10 @@ export class TimingWheel<P = unknown> {
     this.live('scheduleMany');
     const fn = 'TimingWheel.scheduleMany';
     if (!(delays instanceof Float64Array) && !Array.isArray(delays)) typeError(fn, 'delays', `must be a Float64Array or number[]; got ${describe(delays)}`);
-    if (payloads === null || typeof payloads !== 'object' || typeof payloads.length !== 'number') typeError(fn, 'payloads', `must be an array-like; got ${describe(payloads)}`);
-    const n = delays.length;
-    if (payloads.length !== n) rangeError(fn, 'payloads', `length ${payloads.length} does not match delays length ${n}`);
     if (delays instanceof Float64Array) realView(fn, 'delays', delays);
+    if (payloads === null || typeof payloads !== 'object' || typeof payloads.length !== 'number') typeError(fn, 'payloads', `must be an array-like; got ${describe(payloads)}`);
+    const n = batchLength(fn, 'delays', delays);
+    if (payloads.length !== n) rangeError(fn, 'payloads', `length ${payloads.length} does not match delays length ${n}`);
     if (this.core.size() + n > WHEEL_MAX_TIMERS) tooMany('scheduleMany');
     // Read once, before the wheel changes: a throwing getter then fails the call with nothing scheduled.
     const items = Array.prototype.slice.call(payloads) as P[];
@@ -244,8 +244,9 @@ export class TimingWheel<P = unknown> {
     } else {
       for (let i = 0; i < n; i++) {
         const x = delays[i];
+        if (typeof x !== 'number') this.badDelay(fn, i, x, NaN); // before `now + x`, which throws for a BigInt
         const d = now + x;
-        if (typeof x !== 'number' || !(x >= 0 && d <= max)) this.badDelay(fn, i, x, d);
+        if (!(x >= 0 && d <= max)) this.badDelay(fn, i, x, d);
         deadlines[i] = d;
         if (d < min) min = d;
       }
@@ -287,14 +288,17 @@ export class TimingWheel<P = unknown> {
     if (ids instanceof Float64Array) {
       // Checked and used as one snapshot: a shared buffer could change in between.
       f = ownCopy(realView('TimingWheel.cancelMany', 'ids', ids));
+      batchLength('TimingWheel.cancelMany', 'ids', f);
       for (let i = 0; i < f.length; i++) {
         const x = f[i];
         if (!Number.isSafeInteger(x) || x < 0) rangeError('TimingWheel.cancelMany', `ids[${i}]`, `must be a non-negative integer (a timer id); got ${x}`);
       }
     } else {
       if (!Array.isArray(ids)) typeError('TimingWheel.cancelMany', 'ids', `must be a Float64Array or number[]; got ${describe(ids)}`);
-      f = new Float64Array(ids.length);
-      for (let i = 0; i < ids.length; i++) f[i] = this.idArg('cancelMany', ids[i], `ids[${i}]`);
+      const n = batchLength('TimingWheel.cancelMany', 'ids', ids);
+      if (n > 0) this.idArg('cancelMany', ids[0], 'ids[0]');
+      f = new Float64Array(n);
+      for (let i = 0; i < n; i++) f[i] = this.idArg('cancelMany', ids[i], `ids[${i}]`);
     }
     const out = new Uint8Array(f.length);
     this.core.cancelMany(f, out);

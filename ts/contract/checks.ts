@@ -3,7 +3,7 @@
 // checked values in the shapes the kernels take; messages name the function
 // and the argument. Checks that scan every element for finiteness run on a
 // tier (dispatch/finite.ts), so they are not here.
-import { checkCount, checkFinite, checkOptions, describe, quoted, rangeError, typeError } from './errors.js';
+import { allocate, checkCount, checkFinite, checkOptions, describe, quoted, rangeError, typeError } from './errors.js';
 import { METRIC_CODE } from './abi.js';
 import type { FloatArray, Metric, Vector } from './types.js';
 
@@ -35,16 +35,24 @@ export function ownCopy<T extends Uint32Array | Float64Array | Int32Array>(x: T)
   return typeof SharedArrayBuffer !== 'undefined' && x.buffer instanceof SharedArrayBuffer ? (x.slice() as T) : x;
 }
 
-/** Accepts Float32Array, Float64Array or an array of numbers. */
+/**
+ * Accepts Float32Array, Float64Array or an array of numbers. An array is
+ * read once into a Float64Array: every tier then sees the values that were
+ * checked, even when the array is a Proxy whose elements change per read.
+ */
 export function checkVector(fn: string, arg: string, x: unknown): Vector {
   if (x instanceof Float32Array || x instanceof Float64Array) return realView(fn, arg, x);
   if (Array.isArray(x)) {
-    // Plain arrays are the slow path anyway; reject strings and objects
-    // here so they are not silently coerced by a typed-array copy.
-    for (let i = 0; i < x.length; i++) {
-      if (typeof x[i] !== 'number') typeError(fn, `${arg}[${i}]`, `must be a number; got ${describe(x[i])}`);
+    const n = x.length;
+    // A hole or a non-number is named before a huge (or lying) length allocates anything.
+    if (n > 0 && typeof x[0] !== 'number') typeError(fn, `${arg}[0]`, `must be a number; got ${describe(x[0])}`);
+    const out = allocate(fn, arg, Float64Array, n);
+    for (let i = 0; i < n; i++) {
+      const v = x[i];
+      if (typeof v !== 'number') typeError(fn, `${arg}[${i}]`, `must be a number; got ${describe(v)}`);
+      out[i] = v;
     }
-    return x as number[];
+    return out;
   }
   return typeError(fn, arg, `must be a Float32Array, Float64Array or number[]; got ${describe(x)}`);
 }
@@ -79,6 +87,15 @@ export function blameNonFinite(fn: string, ranges: ReadonlyArray<readonly [strin
     const i = firstNonFinite(x, from, to);
     if (i >= 0) rangeError(fn, `${arg}[${i}]`, `is ${x[i]}; inputs must be finite`);
   }
+}
+
+/**
+ * Throws when a kernel saw a non-finite input that a second look no longer
+ * finds: another thread rewrote a shared input during the call, and the
+ * result cannot be trusted.
+ */
+export function changedDuringCall(fn: string, args: string): never {
+  return rangeError(fn, args, 'changed while the call ran (a SharedArrayBuffer written by another thread?); the result is unusable');
 }
 
 /** Float64 storage for the native and wasm tiers (no copy when it already is). */

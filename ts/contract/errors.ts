@@ -82,15 +82,32 @@ export function quoted(x: unknown): string {
   return typeof x === 'string' ? JSON.stringify(x) : describe(x);
 }
 
+/** The most one call allocates for one array (an output, a batch's keys): 4 GiB. */
+export const MAX_ARRAY_BYTES = 2 ** 32;
+
+/** The most elements one batch operation takes (a tree's or wheel's setMany, scheduleMany, …). */
+export const MAX_BATCH = 2 ** 28;
+
 /**
- * A new typed array of `length` elements for a call's output; an engine
- * refusal (past its length limit, or out of memory) becomes a RangeError
- * naming the function and the output's shape.
+ * A new typed array of `length` elements for a call's result or working
+ * copy. Past {@link MAX_ARRAY_BYTES}, or when the engine refuses (its length
+ * limit, out of memory), a RangeError naming the function and what the
+ * array is for, before anything was changed.
  */
-export function allocate<T>(fn: string, what: string, Ctor: new (n: number) => T, length: number): T {
+export function allocate<T>(fn: string, what: string, Ctor: (new (n: number) => T) & { BYTES_PER_ELEMENT: number }, length: number): T {
+  const bytes = length * Ctor.BYTES_PER_ELEMENT;
+  if (bytes > MAX_ARRAY_BYTES) rangeError(fn, what, `needs ${length} elements (${bytes} bytes); one call allocates at most ${MAX_ARRAY_BYTES} bytes for one array`);
   try {
     return new Ctor(length);
   } catch (e) {
     return rangeError(fn, what, `needs ${length} elements, more than this engine can allocate (${(e as Error).message})`);
   }
+}
+
+/** The length of a batch argument, at most {@link MAX_BATCH} (a Proxy can claim any length). */
+export function batchLength(fn: string, arg: string, x: { length: number }): number {
+  const n = x.length;
+  if (!Number.isSafeInteger(n) || n < 0) typeError(fn, arg, `must have a length that is an integer >= 0; got ${describe(n)}`);
+  if (n > MAX_BATCH) rangeError(fn, arg, `has ${n} elements; one batch takes at most ${MAX_BATCH}`);
+  return n;
 }

@@ -66,7 +66,10 @@ export function validateCalibration(table: unknown): CalibrationTable {
     const e = entry as Record<string, unknown>;
     if (!Array.isArray(e.steps)) bad(`${at}.steps`, 'must be an array', e.steps);
     const steps: DispatchStep[] = [];
-    (e.steps as unknown[]).forEach((s, i) => {
+    // An index loop, not forEach: forEach skips holes.
+    const list = e.steps as unknown[];
+    for (let i = 0; i < list.length; i++) {
+      const s = list[i];
       const sp = `${at}.steps[${i}]`;
       if (s === null || typeof s !== 'object') bad(sp, 'must be an object { work, tier }', s);
       const { work, tier } = s as Record<string, unknown>;
@@ -74,7 +77,7 @@ export function validateCalibration(table: unknown): CalibrationTable {
       if (!TIERS.includes(tier as TierName)) rangeError(FN, `${sp}.tier`, `must be 'native', 'wasm' or 'js'; got ${describe(tier)}`);
       if (i > 0 && work <= steps[i - 1].work) rangeError(FN, `${sp}.work`, `must be greater than the previous step's (${steps[i - 1].work}); got ${work}`);
       steps.push({ work, tier: tier as TierName });
-    });
+    }
     const beatsJs: KernelCalibration['beatsJs'] = {};
     if (e.beatsJs !== undefined) {
       if (e.beatsJs === null || typeof e.beatsJs !== 'object') bad(`${at}.beatsJs`, 'must be an object', e.beatsJs);

@@ -120,8 +120,8 @@ export function kernelsFor(kernel: KernelName, work: number): KernelSet {
  * @throws RangeError for an unknown kernel or a work that is not a non-negative number.
  */
 export function dispatchTier(kernel: KernelName, work: number): TierName {
-  if (!Object.hasOwn(KERNELS, kernel)) rangeError('dispatchTier', 'kernel', `must be one of ${KERNEL_NAMES.join(', ')}; got ${typeof kernel === 'string' ? JSON.stringify(kernel) : describe(kernel)}`);
-  if (typeof work !== 'number' || !(work >= 0)) rangeError('dispatchTier', 'work', `must be a non-negative number; got ${String(work)}`);
+  if (typeof kernel !== 'string' || !Object.hasOwn(KERNELS, kernel)) rangeError('dispatchTier', 'kernel', `must be one of ${KERNEL_NAMES.join(', ')}; got ${typeof kernel === 'string' ? JSON.stringify(kernel) : describe(kernel)}`);
+  if (typeof work !== 'number' || !(work >= 0)) rangeError('dispatchTier', 'work', `must be a non-negative number; got ${describe(work)}`);
   if (forced !== null) return choice as TierName;
   const r = routes[kernel];
   for (let i = r.work.length - 1; i >= 0; i--) if (work >= r.work[i]) return r.names[i];

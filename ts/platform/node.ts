@@ -12,10 +12,6 @@ import { loadNativeTier } from '../tiers/native/index.js';
 import { loadWasmTier } from '../tiers/wasm/loader.js';
 import type { InitOptions } from './init-options.js';
 
-installTiers({ js: jsTier(), native: loadNativeTier(), wasm: loadWasmTier() });
-applyEnvironment(process.env, readCalibrationFile);
-setHostTopology(() => flatTopology('os', availableParallelism(), cpus().length || availableParallelism(), totalmem(), dispatchInfo().tiers.wasm.simd));
-
 /** A calibration table is a few KiB; anything past this is not one (e.g. /dev/zero). */
 const MAX_CALIBRATION_BYTES = 1 << 20;
 
@@ -36,6 +32,10 @@ function readCalibrationFile(path: string): string {
     closeSync(fd);
   }
 }
+
+installTiers({ js: jsTier(), native: loadNativeTier(), wasm: loadWasmTier() });
+applyEnvironment(process.env, readCalibrationFile);
+setHostTopology(() => flatTopology('os', availableParallelism(), cpus().length || availableParallelism(), totalmem(), dispatchInfo().tiers.wasm.simd));
 
 /**
  * Resolves once the tiers are loaded. On Node they load synchronously when
