@@ -8,6 +8,7 @@
 // Prints RSS and wasm linear memory at the start and end of each phase as a
 // table. --quick runs 10x fewer cycles and calls.
 import { fileURLToPath } from 'node:url';
+import { mulberry32 as rng } from '../bench/lib/data.mjs';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
 const quick = process.argv.includes('--quick');
@@ -40,16 +41,6 @@ async function phase(name, n, body) {
   process.stderr.write(`soak: ${name} done in ${secs.toFixed(1)} s\n`);
 }
 
-function rng(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const start = mem();
 for (const tier of TIERS) {

@@ -1,5 +1,17 @@
 // Deterministic inputs, so runs on different days and machines are comparable.
 
+/** mulberry32: a small seeded generator of uniform numbers in [0, 1), for reproducible test and bench data. */
+export function mulberry32(seed) {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
 // Large inputs are shared between rows (cosineBatch, euclideanBatch and topK
 // read the same matrix): generated once per (n, seed), never mutated by a task.
 const memo = new Map();

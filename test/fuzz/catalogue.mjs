@@ -17,6 +17,7 @@
 //   nondet   the input changes between reads (or user code re-enters): a named error or any result,
 //            invariants must hold, no comparison with js
 import { FLIPS, FuzzGetterError, JUNK, NUMS, STRS, VECS, optionPool } from './values.mjs';
+import { mulberry32 } from '../../bench/lib/data.mjs';
 
 export { FuzzGetterError };
 
@@ -545,17 +546,8 @@ export function treeState(t) {
 
 // --- generation --------------------------------------------------------------
 
-/** mulberry32 */
-export function rng(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** mulberry32 (bench/lib/data.mjs). */
+export const rng = mulberry32;
 
 /**
  * Every single-argument corruption once, plus one valid call per spec: calls

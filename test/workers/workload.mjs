@@ -2,17 +2,8 @@
 // one tier. Returns one SHA-256 per result (over its exact bytes), so runs in
 // different threads can be compared bit for bit.
 import { createHash } from 'node:crypto';
+import { mulberry32 as rng } from '../../bench/lib/data.mjs';
 
-function rng(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const f32 = (n, r) => Float32Array.from({ length: n }, () => r() * 2 - 1);
 const f64 = (n, r) => Float64Array.from({ length: n }, () => r() * 2 - 1);
