@@ -7,16 +7,26 @@ import { allocate, checkCount, checkFinite, checkOptions, describe, quoted, rang
 import { METRIC_CODE } from './abi.js';
 import type { FloatArray, Metric, Vector } from './types.js';
 
+const typedArrayLength = Object.getOwnPropertyDescriptor(Object.getPrototypeOf(Int8Array).prototype, 'length')!.get as (this: unknown) => number;
+
 /**
  * `x`, known to pass `instanceof` for a typed-array class, checked to be a
  * real view (a Proxy of one passes `instanceof` but not `isView`, and would
  * fail deep inside a tier) on a live buffer (a detached one reads as empty).
  */
 export function realView<T extends ArrayBufferView>(fn: string, arg: string, x: T): T {
-  if (!ArrayBuffer.isView(x)) typeError(fn, arg, `must be a ${Object.getPrototypeOf(x).constructor.name} itself, not a Proxy of one`);
-  // An own `length` would tell the js tier one length and native/wasm (which read the view) another.
-  if (Object.hasOwn(x, 'length')) typeError(fn, arg, 'must be a plain typed array; it has an own `length` property');
-  if (x.byteLength === 0) {
+  // One call of the intrinsic length getter answers all three on the hot path:
+  // it throws for a Proxy, differs from `x.length` when an own `length` lies
+  // (the js tier would read one length and native/wasm another), and is 0
+  // for a detached buffer, checked only then.
+  let n: number;
+  try {
+    n = typedArrayLength.call(x);
+  } catch {
+    return typeError(fn, arg, `must be a ${Object.getPrototypeOf(x).constructor.name} itself, not a Proxy of one`);
+  }
+  if (n !== (x as unknown as ArrayLike<unknown>).length) typeError(fn, arg, 'must be a plain typed array; it has an own `length` property');
+  if (n === 0) {
     try {
       new Uint8Array(x.buffer, 0, 0);
     } catch {
