@@ -56,3 +56,11 @@
 @inline export const WHEEL_GEN_UNIT: f64 = 67108864;
 // @ts-ignore: decorator
 @inline export const WHEEL_MAX_TIMERS: u32 = 67108864;
+
+// sketchNew `mapping` (ts/contract/sketch.ts: the key function).
+// @ts-ignore: decorator
+@inline export const SKETCH_CUBIC: i32 = 0;
+// @ts-ignore: decorator
+@inline export const SKETCH_LOG: i32 = 1;
+// @ts-ignore: decorator
+@inline export const SKETCH_EXP: i32 = 2;

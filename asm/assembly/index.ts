@@ -1,6 +1,6 @@
 // hotpath WASM tier: the module's export list (ABI in asm/README.md). Every export is a
 // function from one domain module (similarity, risk, statistics, features, matmul, btree,
-// wheel) or the allocator in memory.ts. abi.ts is imported by the domains, never
+// wheel, sketch) or the allocator in memory.ts. abi.ts is imported by the domains, never
 // re-exported here: a plain const exported from this file becomes a wasm global export
 // (scripts/build-wasm.mjs rejects that), and asc 0.28 crashes on re-exported @inline ones.
 export { alloc, free, simdEnabled } from "./memory";
@@ -26,3 +26,7 @@ export {
   wheelSchedule, wheelScheduleMany, wheelCancel, wheelCancelMany, wheelReschedule,
   wheelAdvance, wheelResult, wheelNextDeadline, wheelNextWake, wheelCheck,
 } from "./wheel/index";
+export {
+  sketchNew, sketchFree, sketchClear, sketchMemoryBytes, sketchAdd, sketchAddWeighted,
+  sketchSummary, sketchBinsInfo, sketchBinsCopy, sketchAddBins, sketchMerge,
+} from "./sketch/index";
