@@ -69,6 +69,17 @@ export const WASM_FUNCTIONS = {
   wheelNextDeadline: ['w'],
   wheelNextWake: ['w'],
   wheelCheck: ['w'],
+  sketchNew: ['mapping', 'multiplier', 'offset', 'scale', 'maxBins'],
+  sketchFree: ['s'],
+  sketchClear: ['s'],
+  sketchMemoryBytes: ['s'],
+  sketchAdd: ['s', 'values', 'n'],
+  sketchAddWeighted: ['s', 'value', 'weight'],
+  sketchSummary: ['s', 'out'],
+  sketchBinsInfo: ['s', 'out'],
+  sketchBinsCopy: ['s', 'negOut', 'posOut'],
+  sketchAddBins: ['s', 'zeroCount', 'negOffset', 'neg', 'negLen', 'posOffset', 'pos', 'posLen', 'count', 'sum', 'min', 'max'],
+  sketchMerge: ['s', 'other'],
 } as const;
 
 type Numbers<P extends readonly string[]> = { [I in keyof P]: number };
