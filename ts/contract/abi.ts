@@ -29,6 +29,10 @@ export const ABI = {
   /** Timer ids are gen * WHEEL_GEN_UNIT + index, index < WHEEL_MAX_TIMERS. */
   WHEEL_GEN_UNIT: 2 ** 26,
   WHEEL_MAX_TIMERS: 2 ** 26,
+  /** QuantileSketch index mappings (ts/contract/sketch.ts). */
+  SKETCH_CUBIC: 0,
+  SKETCH_LOG: 1,
+  SKETCH_EXP: 2,
 } as const;
 
 /** Codes only the wasm module uses (the addon takes booleans or throws instead). */

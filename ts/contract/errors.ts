@@ -49,6 +49,17 @@ export function checkOptions<T extends object>(fn: string, opts: unknown): Parti
   return opts as Partial<T>;
 }
 
+/**
+ * Fails on option names `known` lacks, naming all of them and, where a
+ * user coming from another library would write it, the name meant here.
+ */
+export function checkKnownKeys(fn: string, arg: string, o: object, known: readonly string[], renames: Readonly<Record<string, string>>): void {
+  const unknown = Object.keys(o).filter((k) => !known.includes(k));
+  if (unknown.length === 0) return;
+  const hints = unknown.map((k) => (Object.hasOwn(renames, k) ? `${quoted(k)} (did you mean ${quoted(renames[k]!)}?)` : quoted(k)));
+  typeError(fn, arg, `has unknown option${unknown.length > 1 ? 's' : ''} ${hints.join(', ')}; known: ${known.join(', ')}`);
+}
+
 /** A finite number, optionally bounded below (strictly with `minExclusive`). */
 export function checkFinite(fn: string, arg: string, x: unknown, bounds: { min?: number; minExclusive?: number; max?: number } = {}): number {
   if (typeof x !== 'number') typeError(fn, arg, `must be a number; got ${describe(x)}`);
