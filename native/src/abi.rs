@@ -25,4 +25,9 @@ pub const TREE_MAX_ORDER: usize = 1024;
 pub const WHEEL_GEN_UNIT: u64 = 67108864;
 pub const WHEEL_MAX_TIMERS: u32 = 67108864;
 
+// NativeQuantileSketch's `mapping` (ts/contract/sketch.ts).
+pub const SKETCH_CUBIC: u32 = 0;
+pub const SKETCH_LOG: u32 = 1;
+pub const SKETCH_EXP: u32 = 2;
+
 const _: () = assert!(WHEEL_GEN_UNIT.is_power_of_two() && WHEEL_MAX_TIMERS as u64 <= WHEEL_GEN_UNIT);

@@ -22,6 +22,7 @@ mod features;
 mod matmul;
 mod risk;
 mod similarity;
+mod sketch;
 mod statistics;
 mod wheel;
 
