@@ -94,11 +94,15 @@ const CUBIC_C: f64 = 10.0 / 7.0;
 // @ts-ignore: decorator
 @inline const H_ECAP: usize = 72; // f64 1024 * 2^scale - 1 (EXP)
 // @ts-ignore: decorator
-@inline const H_P: usize = 80; // store descriptor, STORE_BYTES
+@inline const H_OFFF: usize = 80; // f64 offset
 // @ts-ignore: decorator
-@inline const H_N: usize = 104;
+@inline const H_CLAMP: usize = 88; // i32 1 when a key could leave [-KEY_MAX, KEY_MAX]
 // @ts-ignore: decorator
-@inline const HEADER_BYTES: usize = 128;
+@inline const H_P: usize = 96; // store descriptor, STORE_BYTES
+// @ts-ignore: decorator
+@inline const H_N: usize = 120;
+// @ts-ignore: decorator
+@inline const HEADER_BYTES: usize = 144;
 
 // store descriptor fields
 // @ts-ignore: decorator
@@ -142,12 +146,24 @@ const CUBIC_C: f64 = 10.0 / 7.0;
 
 const PLANS = memory.data(64, 16); // 2 * PLAN_BYTES
 /**
- * Where the key pass of sketchAdd sends a value, by class (0 zero, 8 P, 16 N): i32 clamp
- * (the final lo of the store), u32 data - 8 * base (wrapping), so a key k of that class
- * counts at off + 8 * max(k, clamp). Class 0 points at ZERO_SINK.
+ * Where pass B of sketchAdd sends a key, by class: 8 bytes per class (N at 0, P at 8, zero
+ * class at 16), i32 clamp (the final lo of the store), u32 data - 8 * base (wrapping), so
+ * a key k of that class counts at off + 8 * max(k, clamp). The zero class clamps every
+ * key to KEY_MAX and lands on ZERO_SINK. A class is kept as a swizzle index word: the
+ * bytes of its i32 entry in a 16-byte table [N, P, zero, -] (CLS_N, CLS_P, CLS_ZERO);
+ * its low byte times 2 is its ROUTE offset.
  */
-const ROUTE = memory.data(32, 16);
+const ROUTE = memory.data(64, 16);
 const ZERO_SINK = memory.data(16, 16);
+// @ts-ignore: decorator
+@inline const CLS_N: i32 = 0x03020100;
+// @ts-ignore: decorator
+@inline const CLS_P: i32 = 0x07060504;
+// @ts-ignore: decorator
+@inline const CLS_ZERO: i32 = 0x0b0a0908;
+/** CLS_P - CLS_ZERO = CLS_N - CLS_P. */
+// @ts-ignore: decorator
+@inline const CLS_STEP: i32 = -0x04040404;
 
 // ---- small accessors -----------------------------------------------------------------
 
@@ -302,6 +318,11 @@ export function newSketch(mapping: i32, multiplier: f64, offset: i32, scale: i32
   store<i32>(s, mapping == SKETCH_EXP ? scale : 0, H_SCALE);
   store<i32>(s, maxBins, H_MAXBINS);
   store<f64>(s, multiplier, H_MULT);
+  store<f64>(s, <f64>offset, H_OFFF);
+  // The SIMD CUBIC keys skip the clamp when it cannot act: their approx lies in
+  // [-1023, 1024] for every finite value (zero class included).
+  const bound = 1025 * multiplier + Math.abs(<f64>offset) + 2;
+  store<i32>(s, bound < KEY_MAX_F ? 0 : 1, H_CLAMP);
   const unit = mapping == SKETCH_EXP ? <f64>(1 << scale) : 0;
   store<f64>(s, unit, H_UNIT);
   store<f64>(s, 1024 * unit - 1, H_ECAP);
@@ -484,70 +505,283 @@ function planBoth(s: usize, loP: i32, hiP: i32, loN: i32, hiN: i32): bool {
 
 // ---- add -----------------------------------------------------------------------------
 
-// @ts-ignore: decorator
-@inline function routeStore(cls: usize, st: usize): void {
-  store<i32>(ROUTE + cls, load<i32>(st, S_LO));
-  store<u32>(ROUTE + cls, <u32>(sData(st) - (<usize>load<i32>(st, S_BASE) << 3)), 4);
-}
-
-/**
- * Key pass over values[0, n) for one mapping (inlined per mapping so the branches fold):
- * returns the first non-finite index or -1, with the summary and key ranges in the
- * module-level `acc*` below. Overwrites values[i] with (key' i32, class u32) in place:
- * key' = k for v > 0, -k for v < 0, 0 for zero; class 8 / 16 / 0 (the ROUTE offsets).
- */
+// What the passes of addValues carry from block to block (module-level: more results).
 let accSum: f64 = 0;
 let accMin: f64 = 0;
 let accMax: f64 = 0;
-let accZero: i32 = 0;
 let accLoP: i32 = 0;
 let accHiP: i32 = 0;
 let accLoN: i32 = 0;
 let accHiN: i32 = 0;
 
+/**
+ * Values per block. A block runs the summary and key passes while in L1 and then holds,
+ * in its own 8 * len bytes, its keys (i32[len]) and then their classes (i32[len]).
+ */
 // @ts-ignore: decorator
-@inline function keyPass(s: usize, p: usize, n: i32, mapping: i32): i32 {
-  const mult = load<f64>(s, H_MULT);
-  const off = <f64>load<i32>(s, H_OFFSET);
-  const unit = load<f64>(s, H_UNIT);
-  const ecap = load<f64>(s, H_ECAP);
-  let sum = load<f64>(s, H_SUM);
-  let mn = load<f64>(s, H_MIN);
-  let mx = load<f64>(s, H_MAX);
-  let zc: i32 = 0;
-  let loP = NONE_LO, hiP = NONE_HI, loN = NONE_LO, hiN = NONE_HI;
-  for (let i = 0; i < n; i++) {
-    const q = p + (<usize>i << 3);
-    const v = load<f64>(q);
-    const bits = reinterpret<u64>(v);
-    const a = bits & ABS;
-    if (a >= EXP_BITS) return i;
+@inline const BLOCK: i32 = 1024;
+const KBUF = memory.data(BLOCK * 4, 16);
+const CBUF = memory.data(BLOCK * 4, 16);
+
+/** v is finite (an exponent below 0x7ff). */
+// @ts-ignore: decorator
+@inline function finite(v: f64): bool {
+  return (reinterpret<u64>(v) & ABS) < EXP_BITS;
+}
+
+/** The first v in values[b, e) with v == 0 (+0 or -0). */
+function firstZero(p: usize, b: i32, e: i32): f64 {
+  for (let i = b; i < e; i++) {
+    const v = load<f64>(p + (<usize>i << 3));
+    if (v == 0) return v;
+  }
+  return 0;
+}
+
+/**
+ * Summary pass over values[b, e): the first non-finite index (nothing else matters then),
+ * or -1 with sum / min / max carried in acc*. sum is added in order; min and max are
+ * `v < min ? v : min` in order (what the JS reference does, -0 and +0 included).
+ */
+function sumPass(p: usize, b: i32, e: i32): i32 {
+  let sum = accSum;
+  let bmn = Infinity, bmx = -Infinity; // this block's, in order
+  let i = b;
+  if (ASC_FEATURE_SIMD) {
+    // Lanes take the even / odd values: pmin(m, v) is `v < m ? v : m`, so each lane is the
+    // in-order min of its values, and the lower lane is the block's. Equal lanes with
+    // different bits are +0 and -0: the first zero of the block is the block's min.
+    let ok = i64x2.splat(-1);
+    const inf = f64x2.splat(Infinity);
+    let mnv = f64x2.splat(Infinity), mxv = f64x2.splat(-Infinity);
+    const m = b + ((e - b) & ~1);
+    for (; i < m; i += 2) {
+      const v = v128.load(p + (<usize>i << 3));
+      ok = v128.and(ok, f64x2.lt(f64x2.abs(v), inf));
+      sum += f64x2.extract_lane(v, 0);
+      sum += f64x2.extract_lane(v, 1);
+      mnv = f64x2.pmin(mnv, v);
+      mxv = f64x2.pmax(mxv, v);
+    }
+    if (!i64x2.all_true(ok)) {
+      for (let j = b; j < m; j++) if (!finite(load<f64>(p + (<usize>j << 3)))) return j;
+    }
+    const a0 = f64x2.extract_lane(mnv, 0), a1 = f64x2.extract_lane(mnv, 1);
+    bmn = a1 < a0 ? a1 : a0;
+    if (a0 == a1 && reinterpret<u64>(a0) != reinterpret<u64>(a1)) bmn = firstZero(p, b, m);
+    const c0 = f64x2.extract_lane(mxv, 0), c1 = f64x2.extract_lane(mxv, 1);
+    bmx = c1 > c0 ? c1 : c0;
+    if (c0 == c1 && reinterpret<u64>(c0) != reinterpret<u64>(c1)) bmx = firstZero(p, b, m);
+  }
+  for (; i < e; i++) {
+    const v = load<f64>(p + (<usize>i << 3));
+    if (!finite(v)) return i;
     sum += v;
-    mn = select<f64>(v, mn, v < mn);
-    mx = select<f64>(v, mx, v > mx);
-    const k = clampKey(keyF(mapping, a, mult, off, unit, ecap));
-    const zero = a <= MIN_NORMAL_BITS;
-    const neg = <i64>bits < 0;
-    const kk = select<i32>(-k, k, neg);
-    const isP = !zero & !neg;
-    const isN = !zero & neg;
-    zc += <i32>zero;
-    loP = min<i32>(loP, select<i32>(kk, NONE_LO, isP));
-    hiP = max<i32>(hiP, select<i32>(kk, NONE_HI, isP));
-    loN = min<i32>(loN, select<i32>(kk, NONE_LO, isN));
-    hiN = max<i32>(hiN, select<i32>(kk, NONE_HI, isN));
-    store<i32>(q, select<i32>(0, kk, zero));
-    store<u32>(q, select<u32>(0, select<u32>(16, 8, neg), zero), 4);
+    if (v < bmn) bmn = v;
+    if (v > bmx) bmx = v;
   }
   accSum = sum;
-  accMin = mn;
-  accMax = mx;
-  accZero = zc;
+  if (bmn < accMin) accMin = bmn;
+  if (bmx > accMax) accMax = bmx;
+  return -1;
+}
+
+/**
+ * Keys and classes of values[b, e) (all finite) into KBUF / CBUF[j - b0]: key' = k for
+ * v > 0, -k for v < 0, anything for the zero class; class CLS_*. One mapping per
+ * instantiation (inlined with a constant, so the branches fold).
+ */
+// @ts-ignore: decorator
+@inline function keysScalar(s: usize, p: usize, b0: i32, b: i32, e: i32, mapping: i32): void {
+  const mult = load<f64>(s, H_MULT);
+  const off = load<f64>(s, H_OFFF);
+  const unit = load<f64>(s, H_UNIT);
+  const ecap = load<f64>(s, H_ECAP);
+  for (let i = b; i < e; i++) {
+    const bits = load<u64>(p + (<usize>i << 3));
+    const a = bits & ABS;
+    const k = clampKey(keyF(mapping, a, mult, off, unit, ecap));
+    const neg = <i64>bits < 0;
+    const j = <usize>(i - b0) << 2;
+    store<i32>(KBUF + j, select<i32>(-k, k, neg));
+    store<i32>(CBUF + j, select<i32>(select<i32>(CLS_N, CLS_P, neg), CLS_ZERO, a > MIN_NORMAL_BITS));
+  }
+}
+
+/**
+ * Constants of cubicLanes, one v128 each (both lanes alike), loaded from memory: as
+ * immediates binaryen propagates them into the loop, where V8 rebuilds each one at every
+ * use (3 instructions apiece).
+ */
+const CUBIC_K = memory.data<u64>([
+  MANT, MANT, // 0
+  ONE_BITS, ONE_BITS, // 16 (also 1.0)
+  0x4330000000000000, 0x4330000000000000, // 32 2^52
+  0x43300000000003ff, 0x43300000000003ff, // 48 2^52 + 1023
+  0x3fc5f15f15f15f16, 0x3fc5f15f15f15f16, // 64 CUBIC_A = 6 / 35
+  0xbfe3333333333333, 0xbfe3333333333333, // 80 CUBIC_B = -3 / 5
+  0x3ff6db6db6db6db7, 0x3ff6db6db6db6db7, // 96 CUBIC_C = 10 / 7
+  0x41dfffffffc00000, 0x41dfffffffc00000, // 112 KEY_MAX_F
+  0xc1dfffffffc00000, 0xc1dfffffffc00000, // 128 -KEY_MAX_F
+  0x4338000000000000, 0x4338000000000000, // 144 2^52 + 2^51: x + it holds integer x in its low word
+  0x8000000000000000, 0x8000000000000000, // 160 sign
+  MIN_NORMAL_BITS, MIN_NORMAL_BITS, // 176
+  <u64>CLS_ZERO, <u64>CLS_ZERO, // 192 (low words)
+  <u64>(<u32>CLS_STEP), <u64>(<u32>CLS_STEP), // 208
+], 16);
+
+/**
+ * keysScalar for CUBIC on f64x2 lanes (SIMD build), values [b, e), e - b even: the same
+ * f64 operations lane by lane (IEEE, no fusion; ceil is f64x2.ceil; e - 1023 comes
+ * exactly from (2^52 + e) - (2^52 + 1023)). `clamp` = false when the config cannot
+ * produce a key outside ±KEY_MAX (H_CLAMP).
+ */
+// @ts-ignore: decorator
+@inline function cubicLanes(s: usize, p: usize, b0: i32, b: i32, e: i32, clamp: bool): void {
+  const K = CUBIC_K;
+  const mant = v128.load(K, 0), one = v128.load(K, 16);
+  const eBits = v128.load(K, 32), eBias = v128.load(K, 48);
+  const cA = v128.load(K, 64), cB = v128.load(K, 80), cC = v128.load(K, 96);
+  const kMax = v128.load(K, 112), kMin = v128.load(K, 128);
+  const magic = v128.load(K, 144), sign = v128.load(K, 160), minNormal = v128.load(K, 176);
+  const cZero = v128.load(K, 192), cStep = v128.load(K, 208);
+  // (from memory too: an i32 -> f64 conversion in the loop has a false dependency on a
+  // scratch register V8 also writes there, which chains the iterations)
+  const mult = v128.load64_splat(s + H_MULT), off = v128.load64_splat(s + H_OFFF);
+  const zero = f64x2.splat(0);
+  for (let i = b; i < e; i += 2) {
+    const v = v128.load(p + (<usize>i << 3));
+    const sv = f64x2.sub(v128.or(v128.and(v, mant), one), one);
+    const ev = f64x2.sub(v128.or(i64x2.shr_u(i64x2.shl(v, 1), 53), eBits), eBias);
+    const approx = f64x2.add(f64x2.mul(f64x2.add(f64x2.mul(f64x2.add(f64x2.mul(cA, sv), cB), sv), cC), sv), ev);
+    let kf = f64x2.add(f64x2.ceil(f64x2.mul(approx, mult)), off);
+    if (clamp) kf = f64x2.pmax(f64x2.pmin(kf, kMax), kMin);
+    // key' = -k for v < 0 (the f64 key's sign flipped, exact), as an integer in the low
+    // word of key' + 1.5 * 2^52
+    const ki = f64x2.add(v128.xor(kf, v128.and(v, sign)), magic);
+    // class: P or N when |v| > 2^-1022 (-0 < 0 is false, but -0 is zero class anyway)
+    const nz = f64x2.gt(f64x2.abs(v), minNormal);
+    const nM = v128.and(nz, f64x2.lt(v, zero));
+    const cls = i32x4.add(cZero, i32x4.add(v128.and(nz, cStep), v128.and(nM, cStep)));
+    const kc = v128.shuffle<i32>(ki, cls, 0, 2, 4, 6);
+    const j = <usize>(i - b0) << 2;
+    v128.store64_lane(KBUF + j, kc, 0);
+    v128.store64_lane(CBUF + j, kc, 1);
+  }
+}
+
+function keysCubic(s: usize, p: usize, b: i32, e: i32): void {
+  if (ASC_FEATURE_SIMD) {
+    const m = b + ((e - b) & ~1);
+    if (load<i32>(s, H_CLAMP)) cubicLanes(s, p, b, b, m, true);
+    else cubicLanes(s, p, b, b, m, false);
+    if (m < e) keysScalar(s, p, b, m, e, SKETCH_CUBIC);
+  } else {
+    keysScalar(s, p, b, b, e, SKETCH_CUBIC);
+  }
+}
+
+function keysLog(s: usize, p: usize, b: i32, e: i32): void {
+  keysScalar(s, p, b, b, e, SKETCH_LOG);
+}
+
+function keysExp(s: usize, p: usize, b: i32, e: i32): void {
+  keysScalar(s, p, b, b, e, SKETCH_EXP);
+}
+
+/** Lowest and highest key' per store over KBUF / CBUF[0, len), carried in accLo* / accHi*. */
+function rangePass(len: i32): void {
+  let loP = accLoP, hiP = accHiP, loN = accLoN, hiN = accHiN;
+  let j = 0;
+  if (ASC_FEATURE_SIMD) {
+    const mP = i32x4.splat(CLS_P), mN = i32x4.splat(CLS_N);
+    const noneLo = i32x4.splat(NONE_LO), noneHi = i32x4.splat(NONE_HI);
+    let lP = noneLo, hP = noneHi, lN = noneLo, hN = noneHi;
+    const m = len & ~3;
+    for (; j < m; j += 4) {
+      const k = v128.load(KBUF + (<usize>j << 2));
+      const c = v128.load(CBUF + (<usize>j << 2));
+      const isP = i32x4.eq(c, mP), isN = i32x4.eq(c, mN);
+      lP = i32x4.min_s(lP, v128.bitselect(k, noneLo, isP));
+      hP = i32x4.max_s(hP, v128.bitselect(k, noneHi, isP));
+      lN = i32x4.min_s(lN, v128.bitselect(k, noneLo, isN));
+      hN = i32x4.max_s(hN, v128.bitselect(k, noneHi, isN));
+    }
+    loP = min<i32>(loP, min<i32>(min<i32>(i32x4.extract_lane(lP, 0), i32x4.extract_lane(lP, 1)), min<i32>(i32x4.extract_lane(lP, 2), i32x4.extract_lane(lP, 3))));
+    hiP = max<i32>(hiP, max<i32>(max<i32>(i32x4.extract_lane(hP, 0), i32x4.extract_lane(hP, 1)), max<i32>(i32x4.extract_lane(hP, 2), i32x4.extract_lane(hP, 3))));
+    loN = min<i32>(loN, min<i32>(min<i32>(i32x4.extract_lane(lN, 0), i32x4.extract_lane(lN, 1)), min<i32>(i32x4.extract_lane(lN, 2), i32x4.extract_lane(lN, 3))));
+    hiN = max<i32>(hiN, max<i32>(max<i32>(i32x4.extract_lane(hN, 0), i32x4.extract_lane(hN, 1)), max<i32>(i32x4.extract_lane(hN, 2), i32x4.extract_lane(hN, 3))));
+  }
+  for (; j < len; j++) {
+    const k = load<i32>(KBUF + (<usize>j << 2)), c = load<i32>(CBUF + (<usize>j << 2));
+    const isP = c == CLS_P, isN = c == CLS_N;
+    loP = min<i32>(loP, select<i32>(k, NONE_LO, isP));
+    hiP = max<i32>(hiP, select<i32>(k, NONE_HI, isP));
+    loN = min<i32>(loN, select<i32>(k, NONE_LO, isN));
+    hiN = max<i32>(hiN, select<i32>(k, NONE_HI, isN));
+  }
   accLoP = loP;
   accHiP = hiP;
   accLoN = loN;
   accHiN = hiN;
-  return -1;
+}
+
+/** Pass B, one key: kp / cp point at its key and class. */
+// @ts-ignore: decorator
+@inline function countOne(kp: usize, cp: usize): void {
+  const t = ROUTE + (<usize>(load<u32>(cp) & 0xff) << 1);
+  const c = max<i32>(load<i32>(kp), load<i32>(t));
+  const a = <usize>load<u32>(t, 4) + (<usize>c << 3);
+  store<f64>(a, load<f64>(a) + 1.0);
+}
+
+// @ts-ignore: decorator
+@inline function bump(a: usize): void {
+  store<f64>(a, load<f64>(a) + 1.0);
+}
+
+/** Pass B over one block: its len keys at kp, classes at kp + 4 * len. */
+function countBlock(kp: usize, len: i32): void {
+  const cp = kp + (<usize>len << 2);
+  let j = 0;
+  if (ASC_FEATURE_SIMD) {
+    // The clamp and offset of 4 keys at once, looked up by swizzle in [N, P, zero, -].
+    const clampT = v128.load(ROUTE + 32), offT = v128.load(ROUTE + 48);
+    const m = len & ~3;
+    for (; j < m; j += 4) {
+      const k = v128.load(kp + (<usize>j << 2));
+      const c = v128.load(cp + (<usize>j << 2));
+      const cl = i8x16.swizzle(clampT, c);
+      const ofs = i8x16.swizzle(offT, c);
+      const a = i32x4.add(ofs, i32x4.shl(i32x4.max_s(k, cl), 3));
+      bump(<usize>i32x4.extract_lane(a, 0));
+      bump(<usize>i32x4.extract_lane(a, 1));
+      bump(<usize>i32x4.extract_lane(a, 2));
+      bump(<usize>i32x4.extract_lane(a, 3));
+    }
+  }
+  for (; j < len; j++) countOne(kp + (<usize>j << 2), cp + (<usize>j << 2));
+}
+
+/** Fills ROUTE (and its swizzle tables at ROUTE + 32, + 48) for the committed stores. */
+function route(s: usize): void {
+  const sn = s + H_N, sp = s + H_P;
+  const clN = load<i32>(sn, S_LO), clP = load<i32>(sp, S_LO), clZ = KEY_MAX;
+  const ofN = <u32>(sData(sn) - (<usize>load<i32>(sn, S_BASE) << 3));
+  const ofP = <u32>(sData(sp) - (<usize>load<i32>(sp, S_BASE) << 3));
+  const ofZ = <u32>(ZERO_SINK - (<usize>KEY_MAX << 3));
+  store<i32>(ROUTE, clN);
+  store<u32>(ROUTE, ofN, 4);
+  store<i32>(ROUTE, clP, 8);
+  store<u32>(ROUTE, ofP, 12);
+  store<i32>(ROUTE, clZ, 16);
+  store<u32>(ROUTE, ofZ, 20);
+  store<i32>(ROUTE, clN, 32);
+  store<i32>(ROUTE, clP, 36);
+  store<i32>(ROUTE, clZ, 40);
+  store<u32>(ROUTE, ofN, 48);
+  store<u32>(ROUTE, ofP, 52);
+  store<u32>(ROUTE, ofZ, 56);
 }
 
 /**
@@ -557,28 +791,35 @@ let accHiN: i32 = 0;
 export function addValues(s: usize, p: usize, n: i32): i32 {
   if (n <= 0) return -1;
   const mapping = load<i32>(s, H_MAPPING);
-  let r: i32;
-  if (mapping == SKETCH_CUBIC) r = keyPass(s, p, n, SKETCH_CUBIC);
-  else if (mapping == SKETCH_LOG) r = keyPass(s, p, n, SKETCH_LOG);
-  else r = keyPass(s, p, n, SKETCH_EXP);
-  if (r >= 0) return r;
-  if (!planBoth(s, accLoP, accHiP, accLoN, accHiN)) return STATUS_OUT_OF_MEMORY;
-  store<i32>(ROUTE, 0);
-  store<u32>(ROUTE, <u32>ZERO_SINK, 4);
-  routeStore(8, s + H_P);
-  routeStore(16, s + H_N);
-  for (let i = 0; i < n; i++) {
-    const q = p + (<usize>i << 3);
-    const t = ROUTE + <usize>load<u32>(q, 4);
-    const c = max<i32>(load<i32>(q), load<i32>(t));
-    const a = <usize>load<u32>(t, 4) + (<usize>c << 3);
-    store<f64>(a, load<f64>(a) + 1.0);
+  accSum = load<f64>(s, H_SUM);
+  accMin = load<f64>(s, H_MIN);
+  accMax = load<f64>(s, H_MAX);
+  accLoP = NONE_LO;
+  accHiP = NONE_HI;
+  accLoN = NONE_LO;
+  accHiN = NONE_HI;
+  for (let b = 0; b < n; b += BLOCK) {
+    const e = n - b > BLOCK ? b + BLOCK : n;
+    const r = sumPass(p, b, e);
+    if (r >= 0) return r;
+    if (mapping == SKETCH_CUBIC) keysCubic(s, p, b, e);
+    else if (mapping == SKETCH_LOG) keysLog(s, p, b, e);
+    else keysExp(s, p, b, e);
+    const len = e - b;
+    rangePass(len);
+    const q = p + (<usize>b << 3);
+    memory.copy(q, KBUF, <usize>len << 2);
+    memory.copy(q + (<usize>len << 2), CBUF, <usize>len << 2);
   }
+  if (!planBoth(s, accLoP, accHiP, accLoN, accHiN)) return STATUS_OUT_OF_MEMORY;
+  route(s);
+  store<f64>(ZERO_SINK, 0);
+  for (let b = 0; b < n; b += BLOCK) countBlock(p + (<usize>b << 3), n - b > BLOCK ? BLOCK : n - b);
   store<f64>(s, load<f64>(s, H_COUNT) + <f64>n, H_COUNT);
   store<f64>(s, accSum, H_SUM);
   store<f64>(s, accMin, H_MIN);
   store<f64>(s, accMax, H_MAX);
-  store<f64>(s, load<f64>(s, H_ZERO) + <f64>accZero, H_ZERO);
+  store<f64>(s, load<f64>(s, H_ZERO) + load<f64>(ZERO_SINK), H_ZERO);
   return -1;
 }
 
