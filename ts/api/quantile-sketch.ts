@@ -126,6 +126,11 @@ function stableGamma(alpha: number): number {
   return g;
 }
 
+/** An accuracy read back from gamma, to 12 digits (0.01 comes back as 0.009999999999999957). */
+function shown(alpha: number): number {
+  return Number(alpha.toPrecision(12));
+}
+
 function keyRange(fn: string, arg: string, bound: number): void {
   if (!(bound <= KEY_LIMIT)) rangeError(fn, arg, `gives bin keys up to ${bound}; they must fit in 32 bits (a coarser accuracy or a smaller offset)`);
 }
@@ -136,7 +141,7 @@ function cubicMapping(fn: string, arg: string, gamma: number, offset: number): M
   keyRange(fn, arg, Math.ceil(1024 * multiplier) + Math.abs(offset) + 1);
   const norm = 2 / (1 + (1 + gm));
   return {
-    kind: 'cubic', code: ABI.SKETCH_CUBIC, gamma, relativeAccuracy: alpha, multiplier, offset, scale: 0,
+    kind: 'cubic', code: ABI.SKETCH_CUBIC, gamma, relativeAccuracy: shown(alpha), multiplier, offset, scale: 0,
     value: (key) => finiteValue(cubicExp2((key - offset) / multiplier) * norm),
   };
 }
@@ -153,7 +158,7 @@ function logMapping(fn: string, arg: string, gamma: number, offset: number): Map
   const { alpha, gm } = fromGamma(gamma);
   const multiplier = 1 / Math.log1p(gm);
   keyRange(fn, arg, Math.ceil(710 * multiplier) + Math.abs(offset) + 1);
-  return { kind: 'logarithmic', code: ABI.SKETCH_LOG, gamma, relativeAccuracy: alpha, multiplier, offset, scale: 0, value: logValue(gamma, offset) };
+  return { kind: 'logarithmic', code: ABI.SKETCH_LOG, gamma, relativeAccuracy: shown(alpha), multiplier, offset, scale: 0, value: logValue(gamma, offset) };
 }
 
 function expGamma(scale: number): number {
@@ -199,8 +204,8 @@ function mappingOf(fn: string, o: Partial<QuantileSketchOptions>): Mapping {
     alpha = o.relativeAccuracy;
   }
   const gamma = stableGamma(alpha);
-  if (o.mapping === undefined || o.mapping === 'cubic') return cubicMapping(fn, 'options.relativeAccuracy', gamma, 0);
-  if (o.mapping === 'logarithmic') return logMapping(fn, 'options.relativeAccuracy', gamma, 0);
+  if (o.mapping === undefined || o.mapping === 'cubic') return { ...cubicMapping(fn, 'options.relativeAccuracy', gamma, 0), relativeAccuracy: alpha };
+  if (o.mapping === 'logarithmic') return { ...logMapping(fn, 'options.relativeAccuracy', gamma, 0), relativeAccuracy: alpha };
   return typeError(fn, 'options.mapping', `must be 'cubic' or 'logarithmic'; got ${describe(o.mapping)}`);
 }
 

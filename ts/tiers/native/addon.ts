@@ -9,3 +9,5 @@ export type NativeAddon = typeof Binding;
 export type NativeBTreeHandle = Binding.NativeBTree;
 /** A NativeTimingWheel instance. */
 export type NativeWheelHandle = Binding.NativeTimingWheel;
+/** A NativeQuantileSketch instance. */
+export type NativeSketchHandle = Binding.NativeQuantileSketch;

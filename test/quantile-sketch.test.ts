@@ -1,0 +1,427 @@
+// QuantileSketch and SlidingQuantileSketch: the relative-error guarantee,
+// exact merging, bit-identical bins on every tier against a naive model,
+// interoperability with @datadog/sketches-js (both ways) and OpenTelemetry's
+// exponential histogram, and bad input.
+import { DDSketch } from '@datadog/sketches-js';
+import { AggregationType, MeterProvider, MetricReader } from '@opentelemetry/sdk-metrics';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { QuantileSketch, SlidingQuantileSketch, type QuantileSketchOptions, type TierName } from '../ts/index.js';
+import { decodeSketch } from '../ts/api/sketch-proto.js';
+import { ABI } from '../ts/contract/abi.js';
+import { fdlibmLog, sketchKey } from '../ts/tiers/js/sketch.js';
+import { TIERS } from './support/tiers.js';
+
+/** Seeded generator (mulberry32). */
+function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** n values: mixed signs, zeros, magnitudes over ~30 decades. */
+function wide(n: number, seed: number, sign: 'pos' | 'neg' | 'mixed' = 'mixed'): Float64Array {
+  const r = rng(seed);
+  const out = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    const m = Math.exp((r() - 0.5) * 70);
+    const s = sign === 'pos' ? 1 : sign === 'neg' ? -1 : r() < 0.3 ? -1 : 1;
+    out[i] = r() < 0.02 ? 0 : s * m;
+  }
+  return out;
+}
+
+/** Latency-like: lognormal around 5 ms. */
+function latencies(n: number, seed: number): Float64Array {
+  const r = rng(seed);
+  const out = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    const z = Math.sqrt(-2 * Math.log(r() || 1e-12)) * Math.cos(2 * Math.PI * r());
+    out[i] = Math.exp(Math.log(5) + 0.8 * z);
+  }
+  return out;
+}
+
+const MAPPINGS: [string, QuantileSketchOptions][] = [
+  ['cubic 1%', { relativeAccuracy: 0.01 }],
+  ['cubic 0.1%', { relativeAccuracy: 0.001 }],
+  ['logarithmic 2%', { relativeAccuracy: 0.02, mapping: 'logarithmic' }],
+  ['exponential scale 6', { scale: 6 }],
+];
+
+const QS = [0, 0.001, 0.01, 0.1, 0.25, 0.5, 0.75, 0.9, 0.95, 0.99, 0.999, 1];
+
+function sorted(x: Float64Array): Float64Array {
+  return x.slice().sort();
+}
+
+/** The sample value at rank floor(q (n-1)). */
+function exact(s: Float64Array, q: number): number {
+  return s[Math.floor(q * (s.length - 1))]!;
+}
+
+function bins(s: QuantileSketch): ReturnType<typeof decodeSketch>['bins'] {
+  return decodeSketch('test', s.toProto()).bins;
+}
+
+/** The naive model of the contract: keys per value, then each store's collapse rule. */
+function modelBins(opts: { code: number; multiplier: number; maxBins: number; scale?: number }, values: Float64Array): { pos: Map<number, number>; neg: Map<number, number>; zero: number } {
+  const cfg = { mapping: opts.code, multiplier: opts.multiplier, offset: 0, scale: opts.scale ?? 0, maxBins: opts.maxBins };
+  const pk: number[] = [];
+  const nk: number[] = [];
+  let zero = 0;
+  for (const v of values) {
+    if (v > 2 ** -1022) pk.push(sketchKey(cfg, v));
+    else if (v < -(2 ** -1022)) nk.push(sketchKey(cfg, -v));
+    else zero++;
+  }
+  const pos = new Map<number, number>();
+  const neg = new Map<number, number>();
+  const hi = Math.max(...pk);
+  const lo = Math.min(...nk);
+  for (const k of pk) {
+    const b = Math.max(k, hi - opts.maxBins + 1);
+    pos.set(b, (pos.get(b) ?? 0) + 1);
+  }
+  for (const k of nk) {
+    const b = Math.min(k, lo + opts.maxBins - 1);
+    neg.set(b, (neg.get(b) ?? 0) + 1);
+  }
+  return { pos, neg, zero };
+}
+
+function asMap(offset: number, counts: Float64Array): Map<number, number> {
+  const m = new Map<number, number>();
+  counts.forEach((c, i) => c !== 0 && m.set(offset + i, c));
+  return m;
+}
+
+describe('fdlibm log (the key mappings\' logarithm)', () => {
+  it('equals Math.log bit for bit', () => {
+    const r = rng(7);
+    const f = new Float64Array(1);
+    const u = new Uint32Array(f.buffer);
+    let bad = 0;
+    for (let i = 0; i < 1_000_000; i++) {
+      u[0] = (r() * 2 ** 32) >>> 0;
+      u[1] = (((r() * 0x7fe00000) >>> 0) + 0x100000) & 0x7fffffff;
+      const x = i % 2 === 0 ? f[0]! : 1 + (r() - 0.5) * 1e-4;
+      if (fdlibmLog(x) !== Math.log(x)) bad++;
+    }
+    expect(bad).toBe(0);
+    expect(fdlibmLog(1)).toBe(0);
+    expect(fdlibmLog(2 ** -1074)).toBe(Math.log(2 ** -1074));
+    expect(fdlibmLog(Number.MAX_VALUE)).toBe(Math.log(Number.MAX_VALUE));
+  });
+});
+
+describe.each(TIERS)('QuantileSketch on %s', (tier: TierName) => {
+  describe.each(MAPPINGS)('%s', (_name, opts) => {
+    it('keeps every quantile within the relative accuracy (positive, negative, mixed)', () => {
+      for (const sign of ['pos', 'neg', 'mixed'] as const) {
+        const x = wide(20_000, 11, sign);
+        const s = new QuantileSketch({ ...opts, backend: tier, maxBins: 1 << 17 });
+        s.recordMany(x);
+        const xs = sorted(x);
+        const a = s.relativeAccuracy;
+        for (const q of [...QS, ...Array.from({ length: 50 }, (_, i) => i / 49)]) {
+          const want = exact(xs, q);
+          const got = s.quantile(q);
+          expect(Math.abs(got - want), `${sign} q=${q}: ${got} vs ${want}`).toBeLessThanOrEqual(a * Math.abs(want) * (1 + 1e-9));
+        }
+        expect(s.count).toBe(x.length);
+        expect(s.min).toBe(xs[0]);
+        expect(s.max).toBe(xs[xs.length - 1]);
+        s.dispose();
+      }
+    });
+
+    it('has the bins of the naive model, collapsing included (fast-check)', () => {
+      fc.assert(
+        fc.property(fc.array(fc.double({ noNaN: true, noDefaultInfinity: true, min: -1e300, max: 1e300 }), { maxLength: 300 }), fc.integer({ min: 1, max: 64 }), (arr, maxBins) => {
+          const x = Float64Array.from(arr);
+          const s = new QuantileSketch({ ...opts, backend: tier, maxBins });
+          for (const v of x) s.record(v);
+          const cfgSketch = s as unknown as { relativeAccuracy: number };
+          void cfgSketch;
+          const code = s.mapping === 'cubic' ? ABI.SKETCH_CUBIC : s.mapping === 'logarithmic' ? ABI.SKETCH_LOG : ABI.SKETCH_EXP;
+          const b = bins(s);
+          const multiplier = multiplierOf(s);
+          const m = modelBins({ code, multiplier, maxBins, scale: s.scale ?? 0 }, x);
+          expect(asMap(b.posOffset, b.pos)).toEqual(m.pos);
+          expect(asMap(b.negOffset, b.neg)).toEqual(m.neg);
+          expect(b.zeroCount).toBe(m.zero);
+          expect(s.count).toBe(x.length);
+          s.dispose();
+        }),
+        { numRuns: 60 },
+      );
+    });
+
+    it('gives the same bytes as the js tier, bit for bit', () => {
+      const x = wide(30_000, 5);
+      const ref = new QuantileSketch({ ...opts, backend: 'js', maxBins: 200 });
+      const s = new QuantileSketch({ ...opts, backend: tier, maxBins: 200 });
+      for (let i = 0; i < 5000; i++) {
+        ref.record(x[i]!);
+        s.record(x[i]!);
+      }
+      ref.recordMany(x.subarray(5000));
+      s.recordMany(x.subarray(5000));
+      ref.record(3.25, 7);
+      s.record(3.25, 7);
+      expect(s.toProto()).toEqual(ref.toProto());
+      expect([s.count, s.sum, s.min, s.max]).toEqual([ref.count, ref.sum, ref.min, ref.max]);
+    });
+
+    it('merges exactly: merge and mergeAll give the bins of one sketch fed everything', () => {
+      const parts = Array.from({ length: 7 }, (_, i) => wide(3000, 100 + i));
+      const one = new QuantileSketch({ ...opts, backend: tier, maxBins: 300 });
+      const each = parts.map((p) => {
+        const s = new QuantileSketch({ ...opts, backend: tier === 'js' ? 'wasm' : 'js', maxBins: 300 });
+        s.recordMany(p);
+        one.recordMany(p);
+        return s;
+      });
+      const all = QuantileSketch.mergeAll(each, { backend: tier });
+      const acc = new QuantileSketch({ ...opts, backend: tier, maxBins: 300 });
+      for (const s of each) acc.merge(s);
+      for (const m of [all, acc]) {
+        expect(bins(m)).toEqual(bins(one));
+        expect([m.count, m.min, m.max]).toEqual([one.count, one.min, one.max]);
+        expect(Math.abs(m.sum - one.sum)).toBeLessThanOrEqual(1e-12 * Math.abs(one.sum));
+        expect(m.quantiles(QS)).toEqual(one.quantiles(QS));
+      }
+      // Self-merge doubles every count.
+      const before = bins(acc);
+      acc.merge(acc);
+      const after = bins(acc);
+      expect(Array.from(after.pos)).toEqual(Array.from(before.pos, (c) => c * 2));
+      expect(after.zeroCount).toBe(before.zeroCount * 2);
+    });
+
+    it('decodes with @datadog/sketches-js to the same quantiles, and reads its bytes back', () => {
+      const x = latencies(20_000, 3);
+      const s = new QuantileSketch({ ...opts, backend: tier });
+      s.recordMany(x);
+      const theirs = DDSketch.fromProto(s.toProto());
+      for (const q of QS) expect(theirs.getValueAtQuantile(q), `q=${q}`).toBe(s.quantile(q));
+      const back = QuantileSketch.fromProto(s.toProto(), { backend: tier });
+      expect(back.quantiles(QS)).toEqual(s.quantiles(QS));
+      expect([back.count, back.sum, back.min, back.max]).toEqual([s.count, s.sum, s.min, s.max]);
+      expect(back.mapping).toBe(s.mapping);
+      back.merge(s); // same mapping after a round trip
+    });
+  });
+
+  it('reads sketches-js DDSketch bytes (logarithmic mapping) with the same quantiles', () => {
+    for (const alpha of [0.01, 0.02, 0.05]) {
+      const d = new DDSketch({ relativeAccuracy: alpha });
+      const x = wide(5000, 21);
+      for (const v of x) d.accept(v);
+      const s = QuantileSketch.fromProto(d.toProto(), { backend: tier });
+      expect(s.mapping).toBe('logarithmic');
+      expect(s.count).toBe(d.count);
+      // Exactly what sketches-js itself decodes from the bytes; within 1e-12 of
+      // the original (decoding rebuilds gamma's mantissa from the accuracy).
+      const decoded = DDSketch.fromProto(d.toProto());
+      for (const q of QS) {
+        expect(s.quantile(q), `alpha=${alpha} q=${q}`).toBe(decoded.getValueAtQuantile(q));
+        expect(Math.abs(s.quantile(q) - d.getValueAtQuantile(q))).toBeLessThanOrEqual(1e-12 * Math.abs(d.getValueAtQuantile(q)));
+      }
+      expect(s.toProto().length).toBeLessThanOrEqual(d.toProto().length);
+    }
+  });
+
+  it('toOtlp at a base-2 scale gives the buckets of OpenTelemetry sdk-metrics', async () => {
+    for (const [scale, seed] of [[4, 1], [6, 2], [8, 3], [3, 4]] as const) {
+      const x = latencies(5000, seed);
+      x[7] = 0;
+      x[8] = 1024; // a power of two, on a bucket boundary
+      x[9] = 2 ** -10;
+      const s = new QuantileSketch({ scale, backend: tier, maxBins: 1 << 14 }); // no collapsing: 20 octaves at scale 8 are 5120 bins
+      s.recordMany(x);
+      const theirs = await otel(x, 160);
+      const ours = s.toOtlp({ maxSize: 160 });
+      expect(ours.scale).toBe(theirs.scale);
+      expect(ours.positive).toEqual(theirs.positive);
+      expect(ours.zeroCount).toBe(theirs.zeroCount);
+      expect(ours.count).toBe(theirs.count);
+      expect([ours.min, ours.max]).toEqual([theirs.min, theirs.max]);
+      expect(ours.sum).toBeCloseTo(theirs.sum, 6);
+    }
+  });
+
+  it('toOtlp of a cubic sketch keeps every count', () => {
+    const s = new QuantileSketch({ backend: tier });
+    s.recordMany(wide(4000, 8));
+    const o = s.toOtlp();
+    const total = o.zeroCount + o.positive.bucketCounts.reduce((a, b) => a + b, 0) + o.negative.bucketCounts.reduce((a, b) => a + b, 0);
+    expect(total).toBe(4000);
+    expect(Math.max(o.positive.bucketCounts.length, o.negative.bucketCounts.length)).toBeLessThanOrEqual(160);
+  });
+
+  it('records all or nothing, and names the bad index', () => {
+    const s = new QuantileSketch({ backend: tier });
+    s.recordMany([1, 2, 3]);
+    const before = s.toProto();
+    const x = Float64Array.from([4, 5, NaN, 6]);
+    expect(() => s.recordMany(x)).toThrow(/^hotpath\.QuantileSketch\.recordMany: values\[2\] must be finite; got NaN/);
+    expect(() => s.recordMany([1, Infinity])).toThrow(RangeError);
+    expect(() => s.recordMany([1, '2' as unknown as number])).toThrow(/values\[1\] must be a number/);
+    expect(s.toProto()).toEqual(before);
+    expect(s.count).toBe(3);
+  });
+
+  it('record(v, count) equals count records', () => {
+    const a = new QuantileSketch({ backend: tier });
+    const b = new QuantileSketch({ backend: tier });
+    a.record(-2.5, 1000);
+    a.record(7, 3);
+    for (let i = 0; i < 1000; i++) b.record(-2.5);
+    for (let i = 0; i < 3; i++) b.record(7);
+    expect(bins(a)).toEqual(bins(b));
+    expect([a.count, a.min, a.max]).toEqual([b.count, b.min, b.max]);
+  });
+});
+
+function multiplierOf(s: QuantileSketch): number {
+  if (s.mapping === 'exponential') return Math.LOG2E * 2 ** s.scale!;
+  // The stable gamma the sketch wrote into its proto gives the multiplier.
+  const { gamma } = decodeSketch('test', s.toProto());
+  const alpha = (gamma - 1) / (gamma + 1);
+  const gm = (2 * alpha) / (1 - alpha);
+  return s.mapping === 'cubic' ? 1 / Math.log1p(gm) / (10 / 7) : 1 / Math.log1p(gm);
+}
+
+async function otel(values: Float64Array, maxSize: number): Promise<{ scale: number; zeroCount: number; count: number; sum: number; min: number; max: number; positive: { offset: number; bucketCounts: number[] } }> {
+  class Reader extends MetricReader {
+    protected async onForceFlush(): Promise<void> {}
+    protected async onShutdown(): Promise<void> {}
+  }
+  const reader = new Reader();
+  const mp = new MeterProvider({ readers: [reader], views: [{ instrumentName: 'h', aggregation: { type: AggregationType.EXPONENTIAL_HISTOGRAM, options: { maxSize } } }] });
+  const h = mp.getMeter('t').createHistogram('h');
+  for (const v of values) h.record(v);
+  const r = await reader.collect();
+  const dp = r.resourceMetrics.scopeMetrics[0]!.metrics[0]!.dataPoints[0]!;
+  await mp.shutdown();
+  return dp.value as never;
+}
+
+describe('QuantileSketch input checks', () => {
+  it('rejects bad options, naming them', () => {
+    expect(() => new QuantileSketch({ relativeAccuracy: 0 })).toThrow(/^hotpath\.QuantileSketch: options\.relativeAccuracy must be in \(0, 1\); got 0/);
+    expect(() => new QuantileSketch({ relativeAccuracy: 1 })).toThrow(RangeError);
+    expect(() => new QuantileSketch({ relativeAccuracy: NaN })).toThrow(RangeError);
+    expect(() => new QuantileSketch({ relativeAccuracy: 1e-12 })).toThrow(/must fit in 32 bits/);
+    expect(() => new QuantileSketch({ maxBins: 0 })).toThrow(/^hotpath\.QuantileSketch: options\.maxBins must be an integer in \[1, 2\^20\]/);
+    expect(() => new QuantileSketch({ scale: 0 })).toThrow(RangeError);
+    expect(() => new QuantileSketch({ scale: 4, relativeAccuracy: 0.01 })).toThrow(TypeError);
+    expect(() => new QuantileSketch({ alpha: 0.01 } as never)).toThrow(/^hotpath\.QuantileSketch: options has unknown option "alpha" \(did you mean "relativeAccuracy"\?\)/);
+    expect(() => new QuantileSketch({ mapping: 'linear' } as never)).toThrow(TypeError);
+  });
+
+  it('rejects bad values and quantiles', () => {
+    const s = new QuantileSketch();
+    expect(() => s.record(NaN)).toThrow(/^hotpath\.QuantileSketch\.record: value must be finite; got NaN/);
+    expect(() => s.record(-Infinity)).toThrow(RangeError);
+    expect(() => s.record('1' as unknown as number)).toThrow(TypeError);
+    expect(() => s.record(1, 0)).toThrow(/count must be a positive safe integer/);
+    expect(() => s.record(1, 1.5)).toThrow(RangeError);
+    expect(() => s.recordMany({} as never)).toThrow(TypeError);
+    expect(s.quantile(0.5)).toBeNaN();
+    expect(s.min).toBeNaN();
+    expect(s.count).toBe(0);
+    expect(() => s.quantile(1.5)).toThrow(/^hotpath\.QuantileSketch\.quantile: q must be in \[0, 1\]; got 1\.5/);
+    expect(() => s.quantiles([0.5, -1])).toThrow(/qs\[1\] must be in \[0, 1\]/);
+    expect(() => s.percentile(101)).toThrow(RangeError);
+  });
+
+  it('refuses to merge different mappings, saying which', () => {
+    const a = new QuantileSketch({ relativeAccuracy: 0.01 });
+    const b = new QuantileSketch({ relativeAccuracy: 0.02 });
+    const c = new QuantileSketch({ scale: 6 });
+    expect(() => a.merge(b)).toThrow(/^hotpath\.QuantileSketch\.merge: other has mapping cubic relativeAccuracy 0\.02.*this sketch has cubic relativeAccuracy 0\.01/);
+    expect(() => a.merge(c)).toThrow(/exponential scale 6/);
+    expect(() => a.merge({} as never)).toThrow(TypeError);
+    expect(() => QuantileSketch.mergeAll([])).toThrow(RangeError);
+    expect(() => QuantileSketch.mergeAll([a, b])).toThrow(/sketches\[1\] has mapping/);
+  });
+
+  it('throws a TypeError after dispose', () => {
+    const s = new QuantileSketch();
+    s.record(1);
+    s.dispose();
+    s.dispose();
+    expect(() => s.record(1)).toThrow(/^hotpath\.QuantileSketch\.record: sketch is disposed/);
+    expect(() => s.quantile(0.5)).toThrow(TypeError);
+    expect(() => s.count).toThrow(TypeError);
+  });
+
+  it('fromProto: malformed bytes give a RangeError naming the offset, never another error', () => {
+    const s = new QuantileSketch();
+    s.recordMany(wide(500, 2));
+    const good = s.toProto();
+    for (let cut = 0; cut < good.length; cut++) {
+      try {
+        QuantileSketch.fromProto(good.subarray(0, cut)).dispose();
+      } catch (e) {
+        expect(e, `cut ${cut}`).toBeInstanceOf(RangeError);
+        expect((e as Error).message).toMatch(/^hotpath\.QuantileSketch\.fromProto: bytes .* at offset \d+/);
+      }
+    }
+    fc.assert(
+      fc.property(fc.array(fc.tuple(fc.nat(good.length - 1), fc.integer({ min: 0, max: 255 })), { minLength: 1, maxLength: 6 }), (flips) => {
+        const b = good.slice();
+        for (const [i, v] of flips) b[i] = v;
+        try {
+          const d = QuantileSketch.fromProto(b);
+          expect(d.count).toBeGreaterThanOrEqual(0);
+          d.quantiles(QS);
+          d.dispose();
+        } catch (e) {
+          expect(e).toBeInstanceOf(RangeError);
+        }
+      }),
+      { numRuns: 400 },
+    );
+    expect(() => QuantileSketch.fromProto(new Uint8Array([0x0a, 0x05, 1]))).toThrow(/length 5 runs past the end at offset 1/);
+    expect(() => QuantileSketch.fromProto('x' as never)).toThrow(TypeError);
+  });
+});
+
+describe('SlidingQuantileSketch', () => {
+  it('answers over the last window and forgets expired slices', () => {
+    let now = 1000;
+    const w = new SlidingQuantileSketch({ windowMs: 60_000, slices: 6, clock: () => now });
+    for (let i = 0; i < 100; i++) w.record(100);
+    expect(w.count).toBe(100);
+    now += 30_000;
+    for (let i = 0; i < 100; i++) w.record(1);
+    expect(w.count).toBe(200);
+    expect(w.quantile(0.99)).toBeCloseTo(100, -1);
+    now += 35_000; // the first slice is now more than a window old
+    expect(w.count).toBe(100);
+    expect(w.quantile(0.99)).toBeCloseTo(1, 1);
+    now += 10 * 60_000;
+    expect(w.count).toBe(0);
+    expect(w.quantile(0.5)).toBeNaN();
+    w.record(5);
+    expect(w.snapshot().count).toBe(1);
+    w.dispose();
+    expect(() => w.record(1)).toThrow(/^hotpath\.SlidingQuantileSketch\.record: sketch is disposed/);
+  });
+
+  it('rejects bad options', () => {
+    expect(() => new SlidingQuantileSketch({} as never)).toThrow(/options\.windowMs must be a number/);
+    expect(() => new SlidingQuantileSketch({ windowMs: 0 })).toThrow(RangeError);
+    expect(() => new SlidingQuantileSketch({ windowMs: 10, slices: 0 })).toThrow(RangeError);
+    expect(() => new SlidingQuantileSketch({ windowMs: 10, window: 5 } as never)).toThrow(/did you mean "windowMs"/);
+  });
+});
