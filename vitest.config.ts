@@ -26,7 +26,7 @@ export default defineConfig({
       // The same suites on the wasm build without SIMD (what browsers lacking wasm SIMD load).
       {
         extends: true,
-        test: { name: 'wasm-nosimd', include: ['test/similarity.test.ts', 'test/analytics.test.ts', 'test/numeric-edges.test.ts', 'test/btree.test.ts', 'test/timing-wheel.test.ts', 'test/ttl-cache.test.ts', 'test/wasm-memory.test.ts'], env: { HOTPATH_WASM_PATH: 'asm/build/hotpath-nosimd.wasm' } },
+        test: { name: 'wasm-nosimd', include: ['test/similarity.test.ts', 'test/analytics.test.ts', 'test/numeric-edges.test.ts', 'test/btree.test.ts', 'test/timing-wheel.test.ts', 'test/ttl-cache.test.ts', 'test/wasm-memory.test.ts', 'test/quantile-sketch.test.ts', 'test/sketch-interop.test.ts'], env: { HOTPATH_WASM_PATH: 'asm/build/hotpath-nosimd.wasm' } },
       },
     ],
   },

@@ -70,7 +70,7 @@ describe.each([['simd128', '', ['wasm', 'js']], ['no-SIMD', '?simd=0&tiers=wasm'
     const passed = suite.results.filter((r) => r.status === 'pass');
     // Every file contributed tests on every tier the page ran.
     for (const tier of tiers) {
-      for (const block of ['similarity', 'statistics', 'risk scoring', 'n-gram features', 'matmul', 'analytics bad input', 'BPlusTree', 'TimingWheel', 'TtlCache']) {
+      for (const block of ['similarity', 'statistics', 'risk scoring', 'n-gram features', 'matmul', 'analytics bad input', 'BPlusTree', 'TimingWheel', 'TtlCache', 'QuantileSketch']) {
         const name = `${block} on ${tier} tier`;
         expect(passed.filter((r) => r.name.startsWith(name)).length, name).toBeGreaterThan(0);
       }

@@ -1,60 +1,22 @@
 // QuantileSketch and SlidingQuantileSketch: the relative-error guarantee,
-// exact merging, bit-identical bins on every tier against a naive model,
-// interoperability with @datadog/sketches-js (both ways) and OpenTelemetry's
-// exponential histogram, and bad input.
-import { DDSketch } from '@datadog/sketches-js';
-import { AggregationType, MeterProvider, MetricReader } from '@opentelemetry/sdk-metrics';
+// exact merging, bit-identical bins on every tier against a naive model, and
+// bad input. Runs in Node and in the browser page (no Node-only imports);
+// interoperability with Datadog's and OpenTelemetry's libraries is in
+// sketch-interop.test.ts.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { QuantileSketch, SlidingQuantileSketch, type QuantileSketchOptions, type TierName } from '../ts/index.js';
+import { QuantileSketch, SlidingQuantileSketch, type TierName } from '../ts/index.js';
 import { decodeSketch } from '../ts/api/sketch-proto.js';
 import { ABI } from '../ts/contract/abi.js';
 import { fdlibmLog, sketchKey } from '../ts/tiers/js/sketch.js';
+import { latencies, MAPPINGS, QS, rng, wide } from './support/sketch-data.js';
 import { TIERS } from './support/tiers.js';
 
 /** Seeded generator (mulberry32). */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** n values: mixed signs, zeros, magnitudes over ~30 decades. */
-function wide(n: number, seed: number, sign: 'pos' | 'neg' | 'mixed' = 'mixed'): Float64Array {
-  const r = rng(seed);
-  const out = new Float64Array(n);
-  for (let i = 0; i < n; i++) {
-    const m = Math.exp((r() - 0.5) * 70);
-    const s = sign === 'pos' ? 1 : sign === 'neg' ? -1 : r() < 0.3 ? -1 : 1;
-    out[i] = r() < 0.02 ? 0 : s * m;
-  }
-  return out;
-}
 
 /** Latency-like: lognormal around 5 ms. */
-function latencies(n: number, seed: number): Float64Array {
-  const r = rng(seed);
-  const out = new Float64Array(n);
-  for (let i = 0; i < n; i++) {
-    const z = Math.sqrt(-2 * Math.log(r() || 1e-12)) * Math.cos(2 * Math.PI * r());
-    out[i] = Math.exp(Math.log(5) + 0.8 * z);
-  }
-  return out;
-}
-
-const MAPPINGS: [string, QuantileSketchOptions][] = [
-  ['cubic 1%', { relativeAccuracy: 0.01 }],
-  ['cubic 0.1%', { relativeAccuracy: 0.001 }],
-  ['logarithmic 2%', { relativeAccuracy: 0.02, mapping: 'logarithmic' }],
-  ['exponential scale 6', { scale: 6 }],
-];
-
-const QS = [0, 0.001, 0.01, 0.1, 0.25, 0.5, 0.75, 0.9, 0.95, 0.99, 0.999, 1];
 
 function sorted(x: Float64Array): Float64Array {
   return x.slice().sort();
@@ -120,7 +82,7 @@ describe('fdlibm log (the key mappings\' logarithm)', () => {
   });
 });
 
-describe.each(TIERS)('QuantileSketch on %s', (tier: TierName) => {
+describe.each(TIERS)('QuantileSketch on %s tier', (tier: TierName) => {
   describe.each(MAPPINGS)('%s', (_name, opts) => {
     it('keeps every quantile within the relative accuracy (positive, negative, mixed)', () => {
       for (const sign of ['pos', 'neg', 'mixed'] as const) {
@@ -205,56 +167,6 @@ describe.each(TIERS)('QuantileSketch on %s', (tier: TierName) => {
       expect(after.zeroCount).toBe(before.zeroCount * 2);
     });
 
-    it('decodes with @datadog/sketches-js to the same quantiles, and reads its bytes back', () => {
-      const x = latencies(20_000, 3);
-      const s = new QuantileSketch({ ...opts, backend: tier });
-      s.recordMany(x);
-      const theirs = DDSketch.fromProto(s.toProto());
-      for (const q of QS) expect(theirs.getValueAtQuantile(q), `q=${q}`).toBe(s.quantile(q));
-      const back = QuantileSketch.fromProto(s.toProto(), { backend: tier });
-      expect(back.quantiles(QS)).toEqual(s.quantiles(QS));
-      expect([back.count, back.sum, back.min, back.max]).toEqual([s.count, s.sum, s.min, s.max]);
-      expect(back.mapping).toBe(s.mapping);
-      back.merge(s); // same mapping after a round trip
-    });
-  });
-
-  it('reads sketches-js DDSketch bytes (logarithmic mapping) with the same quantiles', () => {
-    for (const alpha of [0.01, 0.02, 0.05]) {
-      const d = new DDSketch({ relativeAccuracy: alpha });
-      const x = wide(5000, 21);
-      for (const v of x) d.accept(v);
-      const s = QuantileSketch.fromProto(d.toProto(), { backend: tier });
-      expect(s.mapping).toBe('logarithmic');
-      expect(s.count).toBe(d.count);
-      // Exactly what sketches-js itself decodes from the bytes; within 1e-12 of
-      // the original (decoding rebuilds gamma's mantissa from the accuracy).
-      const decoded = DDSketch.fromProto(d.toProto());
-      for (const q of QS) {
-        expect(s.quantile(q), `alpha=${alpha} q=${q}`).toBe(decoded.getValueAtQuantile(q));
-        expect(Math.abs(s.quantile(q) - d.getValueAtQuantile(q))).toBeLessThanOrEqual(1e-12 * Math.abs(d.getValueAtQuantile(q)));
-      }
-      expect(s.toProto().length).toBeLessThanOrEqual(d.toProto().length);
-    }
-  });
-
-  it('toOtlp at a base-2 scale gives the buckets of OpenTelemetry sdk-metrics', async () => {
-    for (const [scale, seed] of [[4, 1], [6, 2], [8, 3], [3, 4]] as const) {
-      const x = latencies(5000, seed);
-      x[7] = 0;
-      x[8] = 1024; // a power of two, on a bucket boundary
-      x[9] = 2 ** -10;
-      const s = new QuantileSketch({ scale, backend: tier, maxBins: 1 << 14 }); // no collapsing: 20 octaves at scale 8 are 5120 bins
-      s.recordMany(x);
-      const theirs = await otel(x, 160);
-      const ours = s.toOtlp({ maxSize: 160 });
-      expect(ours.scale).toBe(theirs.scale);
-      expect(ours.positive).toEqual(theirs.positive);
-      expect(ours.zeroCount).toBe(theirs.zeroCount);
-      expect(ours.count).toBe(theirs.count);
-      expect([ours.min, ours.max]).toEqual([theirs.min, theirs.max]);
-      expect(ours.sum).toBeCloseTo(theirs.sum, 6);
-    }
   });
 
   it('toOtlp of a cubic sketch keeps every count', () => {
@@ -297,21 +209,6 @@ function multiplierOf(s: QuantileSketch): number {
   const alpha = (gamma - 1) / (gamma + 1);
   const gm = (2 * alpha) / (1 - alpha);
   return s.mapping === 'cubic' ? 1 / Math.log1p(gm) / (10 / 7) : 1 / Math.log1p(gm);
-}
-
-async function otel(values: Float64Array, maxSize: number): Promise<{ scale: number; zeroCount: number; count: number; sum: number; min: number; max: number; positive: { offset: number; bucketCounts: number[] } }> {
-  class Reader extends MetricReader {
-    protected async onForceFlush(): Promise<void> {}
-    protected async onShutdown(): Promise<void> {}
-  }
-  const reader = new Reader();
-  const mp = new MeterProvider({ readers: [reader], views: [{ instrumentName: 'h', aggregation: { type: AggregationType.EXPONENTIAL_HISTOGRAM, options: { maxSize } } }] });
-  const h = mp.getMeter('t').createHistogram('h');
-  for (const v of values) h.record(v);
-  const r = await reader.collect();
-  const dp = r.resourceMetrics.scopeMetrics[0]!.metrics[0]!.dataPoints[0]!;
-  await mp.shutdown();
-  return dp.value as never;
 }
 
 describe('QuantileSketch input checks', () => {

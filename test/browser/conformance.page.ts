@@ -9,6 +9,7 @@ import '../analytics.test.js';
 import '../btree.test.js';
 import '../timing-wheel.test.js';
 import '../ttl-cache.test.js';
+import '../quantile-sketch.test.js';
 
 const g = globalThis as Record<string, unknown>;
 try {
