@@ -637,7 +637,7 @@ const CUBIC_K = memory.data<u64>([
  * produce a key outside ±KEY_MAX (H_CLAMP).
  */
 // @ts-ignore: decorator
-@inline function cubicLanes(s: usize, p: usize, b0: i32, b: i32, e: i32, clamp: bool): void {
+@inline function cubicLanes(s: usize, p: usize, b0: i32, b: i32, e: i32, clamp: bool): i32 {
   const K = CUBIC_K;
   const mant = v128.load(K, 0), one = v128.load(K, 16);
   const eBits = v128.load(K, 32), eBias = v128.load(K, 48);
@@ -649,8 +649,17 @@ const CUBIC_K = memory.data<u64>([
   // scratch register V8 also writes there, which chains the iterations)
   const mult = v128.load64_splat(s + H_MULT), off = v128.load64_splat(s + H_OFFF);
   const zero = f64x2.splat(0);
+  let ok = i64x2.splat(-1);
+  const inf = f64x2.splat(Infinity);
+  let mnv = f64x2.splat(Infinity), mxv = f64x2.splat(-Infinity);
+  let sum = accSum;
   for (let i = b; i < e; i += 2) {
     const v = v128.load(p + (<usize>i << 3));
+    ok = v128.and(ok, f64x2.lt(f64x2.abs(v), inf));
+    sum += f64x2.extract_lane(v, 0);
+    sum += f64x2.extract_lane(v, 1);
+    mnv = f64x2.pmin(mnv, v);
+    mxv = f64x2.pmax(mxv, v);
     const sv = f64x2.sub(v128.or(v128.and(v, mant), one), one);
     const ev = f64x2.sub(v128.or(i64x2.shr_u(i64x2.shl(v, 1), 53), eBits), eBias);
     const approx = f64x2.add(f64x2.mul(f64x2.add(f64x2.mul(f64x2.add(f64x2.mul(cA, sv), cB), sv), cC), sv), ev);
@@ -668,17 +677,37 @@ const CUBIC_K = memory.data<u64>([
     v128.store64_lane(KBUF + j, kc, 0);
     v128.store64_lane(CBUF + j, kc, 1);
   }
+  if (!i64x2.all_true(ok)) {
+    for (let j = b; j < e; j++) if (!finite(load<f64>(p + (<usize>j << 3)))) return j;
+  }
+  const a0 = f64x2.extract_lane(mnv, 0), a1 = f64x2.extract_lane(mnv, 1);
+  let bmn = a1 < a0 ? a1 : a0;
+  if (a0 == a1 && reinterpret<u64>(a0) != reinterpret<u64>(a1)) bmn = firstZero(p, b, e);
+  const c0 = f64x2.extract_lane(mxv, 0), c1 = f64x2.extract_lane(mxv, 1);
+  let bmx = c1 > c0 ? c1 : c0;
+  if (c0 == c1 && reinterpret<u64>(c0) != reinterpret<u64>(c1)) bmx = firstZero(p, b, e);
+  accSum = sum;
+  if (bmn < accMin) accMin = bmn;
+  if (bmx > accMax) accMax = bmx;
+  return -1;
 }
 
-function keysCubic(s: usize, p: usize, b: i32, e: i32): void {
+/** Summary and keys of values[b, e) for CUBIC: as sumPass. */
+function keysCubic(s: usize, p: usize, b: i32, e: i32): i32 {
   if (ASC_FEATURE_SIMD) {
     const m = b + ((e - b) & ~1);
-    if (load<i32>(s, H_CLAMP)) cubicLanes(s, p, b, b, m, true);
-    else cubicLanes(s, p, b, b, m, false);
-    if (m < e) keysScalar(s, p, b, m, e, SKETCH_CUBIC);
-  } else {
-    keysScalar(s, p, b, b, e, SKETCH_CUBIC);
+    const r = load<i32>(s, H_CLAMP) ? cubicLanes(s, p, b, b, m, true) : cubicLanes(s, p, b, b, m, false);
+    if (r >= 0) return r;
+    if (m < e) {
+      const r2 = sumPass(p, m, e);
+      if (r2 >= 0) return r2;
+      keysScalar(s, p, b, m, e, SKETCH_CUBIC);
+    }
+    return -1;
   }
+  const r = sumPass(p, b, e);
+  if (r < 0) keysScalar(s, p, b, b, e, SKETCH_CUBIC);
+  return r;
 }
 
 function keysLog(s: usize, p: usize, b: i32, e: i32): void {
@@ -784,6 +813,104 @@ function route(s: usize): void {
   store<u32>(ROUTE, ofZ, 56);
 }
 
+/** Counting in lanes pays off from this many values per bin of the two ranges. */
+// @ts-ignore: decorator
+@inline const LANES_RATIO: i32 = 16;
+/** Bins (both stores) above which pass B counts in the stores directly. */
+// @ts-ignore: decorator
+@inline const LANES_MAX_BINS: i32 = 8192;
+
+/** Bins of a committed store's range (0 when unused). */
+// @ts-ignore: decorator
+@inline function span(st: usize): i32 {
+  return load<i32>(st, S_USED) ? load<i32>(st, S_HI) - load<i32>(st, S_LO) + 1 : 0;
+}
+
+/**
+ * Pass B of a large batch over few bins, in four lanes: key j of each group of four counts
+ * in u32 sub-histogram j (one transient block: per lane, the N range, the P range, a zero
+ * slot), then the lanes are added into the stores. The same bins as countBlock; what it
+ * avoids is a chain of loads and stores through one bin (sorted or narrow data), which
+ * costs a store-forwarding round trip per value. False (nothing done) when it does not
+ * apply or the block cannot be had.
+ */
+function countLanes(s: usize, p: usize, n: i32): bool {
+  if (!ASC_FEATURE_SIMD) return false;
+  const sn = s + H_N, sp = s + H_P;
+  const spanN = span(sn), spanP = span(sp);
+  const total = spanN + spanP + 1;
+  if (total > LANES_MAX_BINS || n / LANES_RATIO < total) return false;
+  const stride = (total + 3) & ~3; // u32 entries per lane
+  const strideB = <usize>stride << 2;
+  const sub = alloc(strideB << 2);
+  if (!sub) return false;
+  memory.fill(sub, 0, strideB << 2);
+  const loN = load<i32>(sn, S_LO), loP = load<i32>(sp, S_LO);
+  // ROUTE-like tables for u32 counters: clamp, and sub - 4 * lo of the class (wrapping)
+  const clN = i32x4.splat(loN), clP = i32x4.splat(loP), clZ = i32x4.splat(KEY_MAX);
+  const ofN = <u32>(sub - (<usize>loN << 2));
+  const ofP = <u32>(sub + (<usize>spanN << 2) - (<usize>loP << 2));
+  const ofZ = <u32>(sub + (<usize>(spanN + spanP) << 2) - (<usize>KEY_MAX << 2));
+  const T = ROUTE;
+  store<i32>(T, loN, 32);
+  store<i32>(T, loP, 36);
+  store<i32>(T, KEY_MAX, 40);
+  store<u32>(T, ofN, 48);
+  store<u32>(T, ofP, 52);
+  store<u32>(T, ofZ, 56);
+  const clampT = v128.load(T, 32), offT = v128.load(T, 48);
+  const lanes = i32x4.replace_lane(i32x4.replace_lane(i32x4.replace_lane(i32x4.splat(0), 1, <i32>strideB), 2, <i32>(strideB << 1)), 3, <i32>(strideB * 3));
+  for (let b = 0; b < n; b += BLOCK) {
+    const len = n - b > BLOCK ? BLOCK : n - b;
+    const kp = p + (<usize>b << 3), cp = kp + (<usize>len << 2);
+    let j = 0;
+    const m = len & ~3;
+    for (; j < m; j += 4) {
+      const k = v128.load(kp + (<usize>j << 2));
+      const c = v128.load(cp + (<usize>j << 2));
+      const cl = i8x16.swizzle(clampT, c);
+      const ofs = i32x4.add(i8x16.swizzle(offT, c), lanes);
+      const a = i32x4.add(ofs, i32x4.shl(i32x4.max_s(k, cl), 2));
+      bump32(<usize>i32x4.extract_lane(a, 0));
+      bump32(<usize>i32x4.extract_lane(a, 1));
+      bump32(<usize>i32x4.extract_lane(a, 2));
+      bump32(<usize>i32x4.extract_lane(a, 3));
+    }
+    for (; j < len; j++) {
+      const c = load<u32>(cp + (<usize>j << 2)) & 0xff; // 0, 4, 8: N, P, zero
+      const cl = load<i32>(T + 32 + <usize>c);
+      const a = <usize>load<u32>(T + 48 + <usize>c) + (<usize>max<i32>(load<i32>(kp + (<usize>j << 2)), cl) << 2);
+      bump32(a);
+    }
+  }
+  // The lanes into the stores (integer counts: exact in any order).
+  const l1 = sub + strideB, l2 = l1 + strideB, l3 = l2 + strideB;
+  for (let pass = 0; pass < 2; pass++) {
+    const st = pass == 0 ? sn : sp;
+    const from: i32 = pass == 0 ? 0 : spanN, cnt = pass == 0 ? spanN : spanP;
+    if (cnt == 0) continue;
+    const data = at(sData(st), <i64>load<i32>(st, S_LO) - <i64>load<i32>(st, S_BASE));
+    for (let x = 0; x < cnt; x++) {
+      const o = <usize>(from + x) << 2;
+      const c = <u64>load<u32>(sub + o) + <u64>load<u32>(l1 + o) + <u64>load<u32>(l2 + o) + <u64>load<u32>(l3 + o);
+      if (c) {
+        const a = data + (<usize>x << 3);
+        store<f64>(a, load<f64>(a) + <f64>c);
+      }
+    }
+  }
+  const oz = <usize>(spanN + spanP) << 2;
+  const z = <u64>load<u32>(sub + oz) + <u64>load<u32>(l1 + oz) + <u64>load<u32>(l2 + oz) + <u64>load<u32>(l3 + oz);
+  store<f64>(ZERO_SINK, <f64>z);
+  heap.free(sub);
+  return true;
+}
+
+// @ts-ignore: decorator
+@inline function bump32(a: usize): void {
+  store<u32>(a, load<u32>(a) + 1);
+}
+
 /**
  * add(values) of the contract over values[0, n) (clobbered: used for the keys). -1, the
  * index of the first non-finite value, or STATUS_OUT_OF_MEMORY; nothing changes unless -1.
@@ -800,11 +927,15 @@ export function addValues(s: usize, p: usize, n: i32): i32 {
   accHiN = NONE_HI;
   for (let b = 0; b < n; b += BLOCK) {
     const e = n - b > BLOCK ? b + BLOCK : n;
-    const r = sumPass(p, b, e);
-    if (r >= 0) return r;
-    if (mapping == SKETCH_CUBIC) keysCubic(s, p, b, e);
-    else if (mapping == SKETCH_LOG) keysLog(s, p, b, e);
-    else keysExp(s, p, b, e);
+    if (mapping == SKETCH_CUBIC) {
+      const r = keysCubic(s, p, b, e);
+      if (r >= 0) return r;
+    } else {
+      const r = sumPass(p, b, e);
+      if (r >= 0) return r;
+      if (mapping == SKETCH_LOG) keysLog(s, p, b, e);
+      else keysExp(s, p, b, e);
+    }
     const len = e - b;
     rangePass(len);
     const q = p + (<usize>b << 3);
@@ -812,9 +943,11 @@ export function addValues(s: usize, p: usize, n: i32): i32 {
     memory.copy(q + (<usize>len << 2), CBUF, <usize>len << 2);
   }
   if (!planBoth(s, accLoP, accHiP, accLoN, accHiN)) return STATUS_OUT_OF_MEMORY;
-  route(s);
   store<f64>(ZERO_SINK, 0);
-  for (let b = 0; b < n; b += BLOCK) countBlock(p + (<usize>b << 3), n - b > BLOCK ? BLOCK : n - b);
+  if (!countLanes(s, p, n)) {
+    route(s);
+    for (let b = 0; b < n; b += BLOCK) countBlock(p + (<usize>b << 3), n - b > BLOCK ? BLOCK : n - b);
+  }
   store<f64>(s, load<f64>(s, H_COUNT) + <f64>n, H_COUNT);
   store<f64>(s, accSum, H_SUM);
   store<f64>(s, accMin, H_MIN);
