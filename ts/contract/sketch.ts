@@ -5,7 +5,7 @@
 // Every tier runs the same arithmetic, so bins, counts, sum, min and max are
 // identical bit for bit across tiers (the tests compare them). Only +, -, *,
 // /, ceil/floor and bit extraction are used: no fused multiply-add, no
-// platform libm (the log below is fdlibm's, which is also V8's Math.log).
+// platform libm (the log below is fdlibm's, which was Node 20's Math.log).
 //
 // State: two stores of f64 bin counts keyed by i32 (P for v > 0, N for the
 // magnitudes of v < 0), zeroCount, count, sum, min (init +Inf), max (init
@@ -47,8 +47,9 @@
 // (the same for max). merge(other) is addBins(other.bins(), other's summary).
 //
 // fdlibmLog: fdlibm 5.3's __ieee754_log (e_log.c), transcribed op for op
-// (ts/tiers/js/sketch.ts holds the reference transcription); it agrees with
-// V8's Math.log bit for bit (test/quantile-sketch.test.ts checks 10^6 values).
+// (ts/tiers/js/sketch.ts holds the reference transcription); it equals Node
+// 20's Math.log (V8 11.3) bit for bit, newer V8s to within an ulp
+// (test/sketch-interop.test.ts).
 import { ABI } from './abi.js';
 
 /** |v| at or below this counts as zero (the smallest normal double). */
