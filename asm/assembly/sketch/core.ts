@@ -62,6 +62,11 @@ import { SKETCH_CUBIC, SKETCH_LOG, SKETCH_EXP, STATUS_OUT_OF_MEMORY } from "../a
 @inline const MIN_NORMAL_BITS: u64 = 0x0010000000000000;
 // @ts-ignore: decorator
 @inline const ONE_BITS: u64 = 0x3ff0000000000000;
+/** Bits of 2^52, and 2^52 + 1023: (2^52 + e) - (2^52 + 1023) is e - 1023 exactly. */
+// @ts-ignore: decorator
+@inline const TWO52_BITS: u64 = 0x4330000000000000;
+// @ts-ignore: decorator
+@inline const TWO52_1023: f64 = 4503599627371519.0;
 
 const CUBIC_A: f64 = 6.0 / 35.0;
 const CUBIC_B: f64 = -3.0 / 5.0;
@@ -229,7 +234,7 @@ export function fdlibmLog(x: f64): f64 {
   x = reinterpret<f64>((<u64>(<u32>(hx | (i0 ^ 0x3ff00000))) << 32) | (bits & 0xffffffff));
   k += i0 >> 20;
   const f = x - 1.0;
-  const dk = <f64>k;
+  const dk = intToF64(k);
   if ((0x000fffff & (2 + hx)) < 3) {
     if (f == 0) return k == 0 ? 0 : dk * LN2_HI + dk * LN2_LO;
     const r = f * f * (0.5 - 0.33333333333333333 * f);
@@ -262,11 +267,11 @@ export function fdlibmLog(x: f64): f64 {
 @inline function keyF(mapping: i32, a: u64, mult: f64, off: f64, unit: f64, ecap: f64): f64 {
   if (mapping == SKETCH_CUBIC) {
     const s = reinterpret<f64>((a & MANT) | ONE_BITS) - 1.0;
-    const e = <f64>(<i32>(a >> 52) - 1023);
+    const e = reinterpret<f64>(TWO52_BITS | (a >> 52)) - TWO52_1023;
     return Math.ceil((((CUBIC_A * s + CUBIC_B) * s + CUBIC_C) * s + e) * mult) + off;
   }
   if (mapping == SKETCH_LOG) return Math.ceil(fdlibmLog(reinterpret<f64>(a)) * mult) + off;
-  if ((a & MANT) == 0) return <f64>(<i32>(a >> 52) - 1023) * unit + off;
+  if ((a & MANT) == 0) return (reinterpret<f64>(TWO52_BITS | (a >> 52)) - TWO52_1023) * unit + off;
   return min<f64>(Math.floor(fdlibmLog(reinterpret<f64>(a)) * mult), ecap) + 1.0 + off;
 }
 
@@ -274,6 +279,26 @@ export function fdlibmLog(x: f64): f64 {
 // @ts-ignore: decorator
 @inline function clampKey(k: f64): i32 {
   return <i32>min<f64>(max<f64>(k, -KEY_MAX_F), KEY_MAX_F);
+}
+
+/**
+ * clampKey for the integer-valued keys of the key functions, in the hot loops: compares
+ * and selects, then the integer from the low word of k + 1.5 * 2^52 (NaN gives some
+ * value, never a trap). V8's trunc_sat and i32 -> f64 conversions write only the low lane
+ * of a register whose upper lanes come from a scratch register other code also writes,
+ * which chains the loop's iterations (as do its f64.min / f64.max).
+ */
+// @ts-ignore: decorator
+@inline function keyToI32(k: f64): i32 {
+  let c = select<f64>(-KEY_MAX_F, k, k < -KEY_MAX_F);
+  c = select<f64>(KEY_MAX_F, c, c > KEY_MAX_F);
+  return <i32>reinterpret<u64>(c + 6755399441055744.0);
+}
+
+/** An i32 as f64 without a conversion instruction (see keyToI32): exact for |k| < 2^31. */
+// @ts-ignore: decorator
+@inline function intToF64(k: i32): f64 {
+  return reinterpret<f64>(TWO52_BITS + <u64>(<i64>k + 0x80000000)) - 4503601774854144.0; // 2^52 + 2^31
 }
 
 /** An i64 key (addBins offsets + index) clamped into [-KEY_MAX, KEY_MAX]. */
@@ -600,7 +625,7 @@ function sumPass(p: usize, b: i32, e: i32): i32 {
   for (let i = b; i < e; i++) {
     const bits = load<u64>(p + (<usize>i << 3));
     const a = bits & ABS;
-    const k = clampKey(keyF(mapping, a, mult, off, unit, ecap));
+    const k = keyToI32(keyF(mapping, a, mult, off, unit, ecap));
     const neg = <i64>bits < 0;
     const j = <usize>(i - b0) << 2;
     store<i32>(KBUF + j, select<i32>(-k, k, neg));
@@ -973,7 +998,7 @@ export function addWeighted(s: usize, v: f64, w: f64): i32 {
     if (mapping == SKETCH_CUBIC) kf = keyF(SKETCH_CUBIC, a, mult, off, unit, ecap);
     else if (mapping == SKETCH_LOG) kf = keyF(SKETCH_LOG, a, mult, off, unit, ecap);
     else kf = keyF(SKETCH_EXP, a, mult, off, unit, ecap);
-    const k = clampKey(kf);
+    const k = keyToI32(kf);
     const neg = <i64>bits < 0;
     const kk = neg ? -k : k;
     const ok = neg ? planBoth(s, 1, 0, kk, kk) : planBoth(s, kk, kk, 1, 0);
