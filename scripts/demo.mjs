@@ -52,6 +52,7 @@ const cases = [
   ['percentiles p50,p99 of 1e6', () => hp.percentiles(x, [50, 99]), plainPercentiles],
   [`matmul ${d}x${d}x${d} f32`, () => hp.matmul(ma, mb, d, d, d), plainMatmul],
   [`wheel 1e5 schedule+cancel`, () => { const w = new hp.TimingWheel(); const ids = w.scheduleMany(wheelDelays, wheelDelays); w.cancelMany(ids); w.dispose(); }, () => { const ts = Array.from(wheelDelays, (d) => setTimeout(Boolean, d)); ts.forEach(clearTimeout); }],
+  ['QuantileSketch recordMany 1e6 + p50/p99 vs sort', () => { const s = new hp.QuantileSketch(); s.recordMany(x); const r = s.quantiles([0.5, 0.99]); s.dispose(); return r; }, plainPercentiles],
   [`B+ tree getMany 1e4 (${tree.backend}) vs Map`, () => tree.getMany(probes), () => Array.from(probes, (k) => jsMap.get(k))],
   ['cosine dim=16 (x1000)', () => { for (let i = 0; i < 1000; i++) hp.cosine(a16, b16); }, () => { for (let i = 0; i < 1000; i++) plainCosine(a16, b16); }],
   [`cosineBatch N=${n} dim=${dim}`, () => hp.cosineBatch(q, m, dim), () => plainCosineBatch(q, m, dim)],
