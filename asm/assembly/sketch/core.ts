@@ -154,21 +154,23 @@ const PLANS = memory.data(64, 16); // 2 * PLAN_BYTES
  * Where pass B of sketchAdd sends a key, by class: 8 bytes per class (N at 0, P at 8, zero
  * class at 16), i32 clamp (the final lo of the store), u32 data - 8 * base (wrapping), so
  * a key k of that class counts at off + 8 * max(k, clamp). The zero class clamps every
- * key to KEY_MAX and lands on ZERO_SINK. A class is kept as a swizzle index word: the
- * bytes of its i32 entry in a 16-byte table [N, P, zero, -] (CLS_N, CLS_P, CLS_ZERO);
- * its low byte times 2 is its ROUTE offset.
+ * key to KEY_MAX and lands on ZERO_SINK. A class is kept as -2 (N), -1 (P) or 0 (zero
+ * class): the sum of two lane masks in the SIMD key loop, and 16 + 8 * class is its ROUTE
+ * offset. The SIMD pass B turns it into a swizzle index word, the bytes of its i32 entry
+ * in a 16-byte table [N, P, zero, -]: SWZ_ZERO + class * 0x04040404.
  */
 const ROUTE = memory.data(64, 16);
 const ZERO_SINK = memory.data(16, 16);
 // @ts-ignore: decorator
-@inline const CLS_N: i32 = 0x03020100;
+@inline const CLS_N: i32 = -2;
 // @ts-ignore: decorator
-@inline const CLS_P: i32 = 0x07060504;
+@inline const CLS_P: i32 = -1;
 // @ts-ignore: decorator
-@inline const CLS_ZERO: i32 = 0x0b0a0908;
-/** CLS_P - CLS_ZERO = CLS_N - CLS_P. */
+@inline const CLS_ZERO: i32 = 0;
 // @ts-ignore: decorator
-@inline const CLS_STEP: i32 = -0x04040404;
+@inline const SWZ_ZERO: i32 = 0x0b0a0908;
+// @ts-ignore: decorator
+@inline const SWZ_STEP: i32 = 0x04040404;
 
 // ---- small accessors -----------------------------------------------------------------
 
@@ -651,8 +653,6 @@ const CUBIC_K = memory.data<u64>([
   0x4338000000000000, 0x4338000000000000, // 144 2^52 + 2^51: x + it holds integer x in its low word
   0x8000000000000000, 0x8000000000000000, // 160 sign
   MIN_NORMAL_BITS, MIN_NORMAL_BITS, // 176
-  <u64>CLS_ZERO, <u64>CLS_ZERO, // 192 (low words)
-  <u64>(<u32>CLS_STEP), <u64>(<u32>CLS_STEP), // 208
 ], 16);
 
 /**
@@ -669,18 +669,14 @@ const CUBIC_K = memory.data<u64>([
   const cA = v128.load(K, 64), cB = v128.load(K, 80), cC = v128.load(K, 96);
   const kMax = v128.load(K, 112), kMin = v128.load(K, 128);
   const magic = v128.load(K, 144), sign = v128.load(K, 160), minNormal = v128.load(K, 176);
-  const cZero = v128.load(K, 192), cStep = v128.load(K, 208);
   // (from memory too: an i32 -> f64 conversion in the loop has a false dependency on a
   // scratch register V8 also writes there, which chains the iterations)
   const mult = v128.load64_splat(s + H_MULT), off = v128.load64_splat(s + H_OFFF);
   const zero = f64x2.splat(0);
-  let ok = i64x2.splat(-1);
-  const inf = f64x2.splat(Infinity);
   let mnv = f64x2.splat(Infinity), mxv = f64x2.splat(-Infinity);
   let sum = accSum;
   for (let i = b; i < e; i += 2) {
     const v = v128.load(p + (<usize>i << 3));
-    ok = v128.and(ok, f64x2.lt(f64x2.abs(v), inf));
     sum += f64x2.extract_lane(v, 0);
     sum += f64x2.extract_lane(v, 1);
     mnv = f64x2.pmin(mnv, v);
@@ -696,13 +692,14 @@ const CUBIC_K = memory.data<u64>([
     // class: P or N when |v| > 2^-1022 (-0 < 0 is false, but -0 is zero class anyway)
     const nz = f64x2.gt(f64x2.abs(v), minNormal);
     const nM = v128.and(nz, f64x2.lt(v, zero));
-    const cls = i32x4.add(cZero, i32x4.add(v128.and(nz, cStep), v128.and(nM, cStep)));
+    const cls = i32x4.add(nz, nM); // CLS_*
     const kc = v128.shuffle<i32>(ki, cls, 0, 2, 4, 6);
     const j = <usize>(i - b0) << 2;
     v128.store64_lane(KBUF + j, kc, 0);
     v128.store64_lane(CBUF + j, kc, 1);
   }
-  if (!i64x2.all_true(ok)) {
+  // A non-finite value makes the sum non-finite (so does an overflow: then nothing is found)
+  if (!finite(sum)) {
     for (let j = b; j < e; j++) if (!finite(load<f64>(p + (<usize>j << 3)))) return j;
   }
   const a0 = f64x2.extract_lane(mnv, 0), a1 = f64x2.extract_lane(mnv, 1);
@@ -783,7 +780,7 @@ function rangePass(len: i32): void {
 /** Pass B, one key: kp / cp point at its key and class. */
 // @ts-ignore: decorator
 @inline function countOne(kp: usize, cp: usize): void {
-  const t = ROUTE + (<usize>(load<u32>(cp) & 0xff) << 1);
+  const t = ROUTE + <usize>(16 + 8 * load<i32>(cp));
   const c = max<i32>(load<i32>(kp), load<i32>(t));
   const a = <usize>load<u32>(t, 4) + (<usize>c << 3);
   store<f64>(a, load<f64>(a) + 1.0);
@@ -801,10 +798,11 @@ function countBlock(kp: usize, len: i32): void {
   if (ASC_FEATURE_SIMD) {
     // The clamp and offset of 4 keys at once, looked up by swizzle in [N, P, zero, -].
     const clampT = v128.load(ROUTE + 32), offT = v128.load(ROUTE + 48);
+    const swz = i32x4.splat(SWZ_ZERO), step = i32x4.splat(SWZ_STEP);
     const m = len & ~3;
     for (; j < m; j += 4) {
       const k = v128.load(kp + (<usize>j << 2));
-      const c = v128.load(cp + (<usize>j << 2));
+      const c = i32x4.add(swz, i32x4.mul(v128.load(cp + (<usize>j << 2)), step));
       const cl = i8x16.swizzle(clampT, c);
       const ofs = i8x16.swizzle(offT, c);
       const a = i32x4.add(ofs, i32x4.shl(i32x4.max_s(k, cl), 3));
@@ -884,6 +882,7 @@ function countLanes(s: usize, p: usize, n: i32): bool {
   store<u32>(T, ofP, 52);
   store<u32>(T, ofZ, 56);
   const clampT = v128.load(T, 32), offT = v128.load(T, 48);
+  const swz = i32x4.splat(SWZ_ZERO), step = i32x4.splat(SWZ_STEP);
   const lanes = i32x4.replace_lane(i32x4.replace_lane(i32x4.replace_lane(i32x4.splat(0), 1, <i32>strideB), 2, <i32>(strideB << 1)), 3, <i32>(strideB * 3));
   for (let b = 0; b < n; b += BLOCK) {
     const len = n - b > BLOCK ? BLOCK : n - b;
@@ -892,7 +891,7 @@ function countLanes(s: usize, p: usize, n: i32): bool {
     const m = len & ~3;
     for (; j < m; j += 4) {
       const k = v128.load(kp + (<usize>j << 2));
-      const c = v128.load(cp + (<usize>j << 2));
+      const c = i32x4.add(swz, i32x4.mul(v128.load(cp + (<usize>j << 2)), step));
       const cl = i8x16.swizzle(clampT, c);
       const ofs = i32x4.add(i8x16.swizzle(offT, c), lanes);
       const a = i32x4.add(ofs, i32x4.shl(i32x4.max_s(k, cl), 2));
@@ -902,9 +901,9 @@ function countLanes(s: usize, p: usize, n: i32): bool {
       bump32(<usize>i32x4.extract_lane(a, 3));
     }
     for (; j < len; j++) {
-      const c = load<u32>(cp + (<usize>j << 2)) & 0xff; // 0, 4, 8: N, P, zero
-      const cl = load<i32>(T + 32 + <usize>c);
-      const a = <usize>load<u32>(T + 48 + <usize>c) + (<usize>max<i32>(load<i32>(kp + (<usize>j << 2)), cl) << 2);
+      const c = <usize>(8 + 4 * load<i32>(cp + (<usize>j << 2))); // N, P, zero: 0, 4, 8
+      const cl = load<i32>(T + 32 + c);
+      const a = <usize>load<u32>(T + 48 + c) + (<usize>max<i32>(load<i32>(kp + (<usize>j << 2)), cl) << 2);
       bump32(a);
     }
   }
