@@ -104,8 +104,13 @@ export interface SketchCore {
   /** The non-zero range of each store (trimmed: first and last bins non-zero). */
   bins(): SketchBins;
   addBins(bins: SketchBins, count: number, sum: number, min: number, max: number): void;
-  /** Merges a core of the same tier and config. */
+  /** Merges a core of the same tier and config (other may be this core: counts double). */
   merge(other: SketchCore): void;
+  /**
+   * merge() of each, in order, in one crossing (the federated case: 10^3
+   * regional sketches). Equal to the loop; cores of the same tier and config.
+   */
+  mergeMany(others: readonly SketchCore[]): void;
   clear(): void;
   /** Frees the storage; the core is not used again. */
   free(): void;

@@ -238,6 +238,10 @@ export class JsSketchCore implements SketchCore {
     this.addBins(other.bins(), s[SUMMARY.count]!, s[SUMMARY.sum]!, s[SUMMARY.min]!, s[SUMMARY.max]!);
   }
 
+  mergeMany(others: readonly SketchCore[]): void {
+    for (const o of others) this.merge(o);
+  }
+
   clear(): void {
     this.pos.clear();
     this.neg.clear();
