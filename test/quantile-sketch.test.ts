@@ -188,6 +188,24 @@ describe.each(TIERS)('QuantileSketch on %s tier', (tier: TierName) => {
     expect(Math.max(o.positive.bucketCounts.length, o.negative.bucketCounts.length)).toBeLessThanOrEqual(160);
   });
 
+  it('mergeAll over sketches on its own tier (one crossing) equals merging one by one, collapsing included', () => {
+    for (const maxBins of [2048, 40]) {
+      const parts = Array.from({ length: 12 }, (_, i) => wide(800, 300 + i));
+      const each = parts.map((p, i) => {
+        const s = new QuantileSketch({ backend: i % 3 === 0 ? 'js' : tier, maxBins });
+        s.recordMany(p);
+        return s;
+      });
+      const one = new QuantileSketch({ backend: 'js', maxBins });
+      for (const p of parts) one.recordMany(p);
+      const all = QuantileSketch.mergeAll([...each, each[1]!], { backend: tier });
+      one.recordMany(parts[1]!);
+      expect(bins(all)).toEqual(bins(one));
+      expect([all.count, all.min, all.max]).toEqual([one.count, one.min, one.max]);
+      expect(Math.abs(all.sum - one.sum)).toBeLessThanOrEqual(1e-12 * Math.abs(one.sum));
+    }
+  });
+
   it('records all or nothing, and names the bad index', () => {
     const s = new QuantileSketch({ backend: tier });
     s.recordMany([1, 2, 3]);

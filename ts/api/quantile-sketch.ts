@@ -189,6 +189,9 @@ function maxBinsOf(fn: string, x: unknown, fallback: number): number {
   return x;
 }
 
+/** Mappings made lately (sliding windows and per-request sketches make many of one kind). */
+const recent = new Map<string, Mapping>();
+
 function mappingOf(fn: string, o: Partial<QuantileSketchOptions>): Mapping {
   if (o.scale !== undefined) {
     if (o.relativeAccuracy !== undefined) typeError(fn, 'options.scale', 'and options.relativeAccuracy are exclusive: a scale fixes the accuracy');
@@ -203,10 +206,17 @@ function mappingOf(fn: string, o: Partial<QuantileSketchOptions>): Mapping {
     if (!(o.relativeAccuracy > 0 && o.relativeAccuracy < 1)) rangeError(fn, 'options.relativeAccuracy', `must be in (0, 1); got ${o.relativeAccuracy}`);
     alpha = o.relativeAccuracy;
   }
-  const gamma = stableGamma(alpha);
-  if (o.mapping === undefined || o.mapping === 'cubic') return { ...cubicMapping(fn, 'options.relativeAccuracy', gamma, 0), relativeAccuracy: alpha };
-  if (o.mapping === 'logarithmic') return { ...logMapping(fn, 'options.relativeAccuracy', gamma, 0), relativeAccuracy: alpha };
-  return typeError(fn, 'options.mapping', `must be 'cubic' or 'logarithmic'; got ${describe(o.mapping)}`);
+  if (o.mapping !== undefined && o.mapping !== 'cubic' && o.mapping !== 'logarithmic') typeError(fn, 'options.mapping', `must be 'cubic' or 'logarithmic'; got ${describe(o.mapping)}`);
+  const kind = o.mapping ?? 'cubic';
+  const id = `${kind} ${alpha}`;
+  let m = recent.get(id);
+  if (m === undefined) {
+    const gamma = stableGamma(alpha);
+    m = { ...(kind === 'cubic' ? cubicMapping : logMapping)(fn, 'options.relativeAccuracy', gamma, 0), relativeAccuracy: alpha };
+    if (recent.size >= 64) recent.clear();
+    recent.set(id, m);
+  }
+  return m;
 }
 
 /** How decoders and merges build a sketch with a given mapping (a key users cannot name). */
@@ -605,7 +615,18 @@ export class QuantileSketch {
     }
     const maxBins = maxBinsOf(fn, o.maxBins, Math.max(...list.map((s) => (s as QuantileSketch).maxBins)));
     const out = QuantileSketch.#make(fn, first.#map, maxBins, o.backend);
-    for (const s of list as QuantileSketch[]) out.merge(s);
+    const same: SketchCore[] = [];
+    for (const s of list as QuantileSketch[]) {
+      s.#flush();
+      if (s.backend === out.backend) same.push(s.#core!);
+      else {
+        const { bins, s: sum } = s.#export('mergeAll');
+        out.#core!.addBins(bins, sum[SUMMARY.count]!, sum[SUMMARY.sum]!, sum[SUMMARY.min]!, sum[SUMMARY.max]!);
+      }
+    }
+    // One crossing for the sketches on the result's tier (bins do not depend on order).
+    out.#core!.mergeMany(same);
+    out.#changed();
     return out;
   }
 

@@ -55,6 +55,9 @@ export class NativeSketchCore implements SketchCore {
       fail('merge', e);
     }
   }
+  mergeMany(others: readonly SketchCore[]): void {
+    for (const o of others) this.merge(o);
+  }
   clear(): void {
     try {
       this.s.clear();
