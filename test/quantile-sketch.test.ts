@@ -113,6 +113,37 @@ describe.each(TIERS)('QuantileSketch on %s tier', (tier: TierName) => {
       }
     });
 
+    it('keeps the guarantee above the collapsed range when maxBins forces collapsing', () => {
+      for (const sign of ['pos', 'neg', 'mixed'] as const) {
+        const x = wide(20_000, 17, sign);
+        const probe = new QuantileSketch({ ...opts, backend: tier, maxBins: 1 << 17 });
+        probe.recordMany(x);
+        const full = bins(probe);
+        probe.dispose();
+        const maxBins = Math.ceil(Math.max(full.pos.length, full.neg.length) / 2); // about half the range collapses
+        const s = new QuantileSketch({ ...opts, backend: tier, maxBins });
+        s.recordMany(x);
+        const code = s.mapping === 'cubic' ? ABI.SKETCH_CUBIC : s.mapping === 'logarithmic' ? ABI.SKETCH_LOG : ABI.SKETCH_EXP;
+        const cfg = { mapping: code, multiplier: multiplierOf(s), offset: 0, scale: s.scale ?? 0, maxBins };
+        const pk = Array.from(x, (v) => (v > 2 ** -1022 ? sketchKey(cfg, v) : -Infinity));
+        const nk = Array.from(x, (v) => (v < -(2 ** -1022) ? sketchKey(cfg, -v) : Infinity));
+        const floor = Math.max(...pk) - maxBins + 1; // positive keys below it were collapsed into it
+        const ceil = Math.min(...nk) + maxBins - 1; // negative magnitudes above it likewise
+        const xs = sorted(x);
+        let checked = 0;
+        for (let i = 0; i <= 200; i++) {
+          const q = i / 200;
+          const want = exact(xs, q);
+          const collapsed = (want > 2 ** -1022 && sketchKey(cfg, want) <= floor) || (want < -(2 ** -1022) && sketchKey(cfg, -want) >= ceil);
+          if (collapsed) continue;
+          checked++;
+          expect(Math.abs(s.quantile(q) - want), `${sign} q=${q}`).toBeLessThanOrEqual(s.relativeAccuracy * Math.abs(want) * (1 + 1e-9));
+        }
+        expect(checked).toBeGreaterThan(20);
+        s.dispose();
+      }
+    });
+
     it('has the bins of the naive model, collapsing included (fast-check)', () => {
       fc.assert(
         fc.property(fc.array(fc.double({ noNaN: true, noDefaultInfinity: true, min: -1e300, max: 1e300 }), { maxLength: 300 }), fc.integer({ min: 1, max: 64 }), (arr, maxBins) => {
