@@ -158,6 +158,39 @@ impl NativeQuantileSketch {
     self.with(|s| Ok(s.merge(o)?))
   }
 
+  /// merge(other) for each of others in order (one crossing for many);
+  /// every one is checked (not disposed, the same mapping) before any is
+  /// merged. This sketch may be among them (its counts double there).
+  #[napi(js_name = "mergeMany", catch_unwind)]
+  pub fn merge_many(&self, others: Vec<&NativeQuantileSketch>) -> Result<()> {
+    let mine = self.with(|s| Ok(*s.config()))?;
+    let mut borrowed = Vec::with_capacity(others.len());
+    for (i, o) in others.iter().enumerate() {
+      if std::ptr::eq(*o, self) {
+        borrowed.push(None);
+        continue;
+      }
+      let g = o.inner.try_borrow().map_err(|_| state_error(format!("others[{i}] is in use")))?;
+      match g.as_deref() {
+        None => return Err(state_error(format!("others[{i}] is disposed"))),
+        Some(x) if !x.config().same_mapping(&mine) => {
+          return Err(ArgError::new("others", format!("others[{i}] has a different mapping, multiplier, offset or scale")).into())
+        }
+        Some(_) => {}
+      }
+      borrowed.push(Some(g));
+    }
+    self.with(|s| {
+      for g in &borrowed {
+        match g.as_deref() {
+          Some(Some(o)) => s.merge(o)?,
+          _ => s.merge_self(),
+        }
+      }
+      Ok(())
+    })
+  }
+
   /// Empties the sketch (the configuration stays).
   #[napi(catch_unwind)]
   pub fn clear(&self) -> Result<()> {

@@ -174,7 +174,7 @@ impl Config {
   /// Validates a configuration: a known mapping, a finite multiplier > 0, a
   /// scale in [1, 20] for EXP (0 otherwise), maxBins in [1, 2^20], and
   /// every key (of the smallest and the largest indexable value, keys being
-  /// monotone) within i32.
+  /// monotone) within i32 with a margin of 2.
   pub fn new(mapping: u32, multiplier: f64, offset: i32, scale: u32, max_bins: u32) -> ArgResult<Config> {
     let mapping = match mapping {
       SKETCH_CUBIC => Mapping::Cubic,
@@ -207,11 +207,13 @@ impl Config {
     let cfg = Config { mapping, multiplier, offset, scale, max_bins, unit };
     let lo = key_f64(&cfg, MIN_INDEXABLE_BITS + 1);
     let hi = key_f64(&cfg, f64::MAX.to_bits());
-    if !(lo >= i32::MIN as f64 && hi <= i32::MAX as f64) {
+    // A margin of 2: the AVX2 path converts keys without clamping them
+    // (see avx2::cubic4), so rounding must not take one past i32.
+    if !(lo >= i32::MIN as f64 + 2.0 && hi <= i32::MAX as f64 - 2.0) {
       return Err(ArgError::new(
         "multiplier",
         format!(
-          "{} with offset {offset} gives keys in [{}, {}], beyond 32 bits",
+          "{} with offset {offset} gives keys in [{}, {}], beyond 32 bits (less a margin of 2)",
           js_num(multiplier),
           js_num(lo),
           js_num(hi)
@@ -266,10 +268,15 @@ pub fn key_f64(cfg: &Config, bits: u64) -> f64 {
   }
 }
 
-/// A key as i32: saturating, NaN to 0 (Config::new keeps real keys inside).
+/// A key as i32: clamped to the i32 range (NaN to some i32; Config::new
+/// keeps real keys inside). Keys are integers, so adding 1.5 * 2^52 puts the key's
+/// two's complement in the low 32 bits exactly: bit operations only, which
+/// vectorise (a saturating `as i32` does not, on AVX2).
 #[inline(always)]
 fn to_key(x: f64) -> i32 {
-  x as i32
+  let x = if x < i32::MIN as f64 { i32::MIN as f64 } else { x };
+  let x = if x > i32::MAX as f64 { i32::MAX as f64 } else { x };
+  (x + 6755399441055744.0).to_bits() as u32 as i32
 }
 
 /// The key of v (normal, > 0) as a store uses it.
@@ -278,39 +285,394 @@ pub fn key(cfg: &Config, v: f64) -> i32 {
   to_key(key_f64(cfg, v.to_bits()))
 }
 
-#[inline(always)]
-fn cubic_keys_body(vals: &[f64], keys: &mut [i32], multiplier: f64, offset: f64) {
-  for (k, &v) in keys.iter_mut().zip(vals) {
-    *k = to_key(cubic_key(v.to_bits() & !SIGN, multiplier, offset));
-  }
-}
-
-crate::simd::dispatch!(fn cubic_keys(vals: &[f64], keys: &mut [i32], multiplier: f64, offset: f64) -> () => cubic_keys_body);
-
 /// keys[i] = key(|vals[i]|) (garbage, but some i32, where |v| is not
 /// indexable; those are never used).
 fn compute_keys(cfg: &Config, vals: &[f64], keys: &mut [i32]) {
-  match cfg.mapping {
-    Mapping::Cubic => cubic_keys(vals, keys, cfg.multiplier, cfg.offset as f64),
-    _ => {
-      for (k, &v) in keys.iter_mut().zip(vals) {
-        *k = to_key(key_f64(cfg, v.to_bits() & !SIGN));
-      }
-    }
+  for (k, &v) in keys.iter_mut().zip(vals) {
+    *k = to_key(key_f64(cfg, v.to_bits() & !SIGN));
   }
 }
 
-/// Index of the first NaN or ±Infinity, on exponent bits a block at a time
-/// (vectorises; an early exit per value would not).
-fn first_non_finite(x: &[f64]) -> Option<usize> {
-  const EXP: u64 = 0x7ff0_0000_0000_0000;
-  for (b, block) in x.chunks(CHUNK).enumerate() {
-    let any = block.iter().fold(0u64, |acc, v| acc | u64::from(v.to_bits() & EXP == EXP));
-    if any != 0 {
-      return block.iter().position(|v| !v.is_finite()).map(|i| b * CHUNK + i);
+/// Both stores' windows as the fast path reads them (index 0 P, 1 N, by a
+/// value's sign bit).
+#[derive(Clone, Copy, Debug)]
+struct Windows {
+  lo: [i32; 2],
+  len: [u32; 2],
+  base: [u32; 2],
+  clamp_lo: [i32; 2],
+  clamp_hi: [i32; 2],
+}
+
+/// The slot of value v (bits) with key k under windows w, and whether it is
+/// one: 0, the zero bucket, for |v| <= 2^-1022; else the buffer index of
+/// its clamped key if that lies in its store's window. The window test runs
+/// in wrapping i32: a window lies inside i32, so (k - lo) mod 2^32 is below
+/// len exactly when lo <= k < lo + len. Selects on the sign, not indexing,
+/// so that loops over it vectorise.
+#[inline(always)]
+fn slot_of(bits: u64, k: i32, w: &Windows) -> (u32, bool) {
+  let zero = bits & !SIGN <= MIN_INDEXABLE_BITS;
+  let neg = (bits as i64) < 0;
+  let pick = |a: [i32; 2]| if neg { a[1] } else { a[0] };
+  let picku = |a: [u32; 2]| if neg { a[1] } else { a[0] };
+  let k = k.max(pick(w.clamp_lo)).min(pick(w.clamp_hi));
+  let rel = k.wrapping_sub(pick(w.lo)) as u32;
+  let inside = rel < picku(w.len);
+  let slot = picku(w.base).wrapping_add(rel);
+  (if zero { 0 } else { slot }, inside | zero)
+}
+
+/// Adds values in order while each has a slot (keys[i] its key): one more
+/// in its bin and `sum += v`; returns how many it added (vals.len(), or the
+/// index of the first without a slot) and the sum. Count is the caller's.
+fn add_keyed_portable(vals: &[f64], keys: &[i32], buf: &mut [f64], mut sum: f64, w: &Windows) -> (usize, f64) {
+  for (i, (&v, &k)) in vals.iter().zip(keys).enumerate() {
+    let (slot, ok) = slot_of(v.to_bits(), k, w);
+    let Some(b) = buf.get_mut(slot as usize).filter(|_| ok) else { return (i, sum) };
+    sum += v;
+    *b += 1.0;
+  }
+  (vals.len().min(keys.len()), sum)
+}
+
+/// add_keyed_portable, on AVX2 where the CPU has it (and HOTPATH_SIMD allows).
+fn add_keyed(vals: &[f64], keys: &[i32], buf: &mut [f64], sum: f64, w: &Windows) -> (usize, f64) {
+  #[cfg(target_arch = "x86_64")]
+  if crate::simd::level() >= crate::simd::Level::Avx2 {
+    // SAFETY: simd::level() only returns levels this CPU supports, and
+    // both x86 levels from Avx2 up include AVX2.
+    return unsafe { avx2::add_keyed(vals, keys, buf, sum, w) };
+  }
+  add_keyed_portable(vals, keys, buf, sum, w)
+}
+
+/// add_keyed_portable with the cubic keys computed on the way.
+fn add_cubic_portable(vals: &[f64], buf: &mut [f64], mut sum: f64, multiplier: f64, offset: f64, w: &Windows) -> (usize, f64) {
+  for (i, &v) in vals.iter().enumerate() {
+    let bits = v.to_bits();
+    let (slot, ok) = slot_of(bits, to_key(cubic_key(bits & !SIGN, multiplier, offset)), w);
+    let Some(b) = buf.get_mut(slot as usize).filter(|_| ok) else { return (i, sum) };
+    sum += v;
+    *b += 1.0;
+  }
+  (vals.len(), sum)
+}
+
+/// add_cubic_portable, on AVX2 where available.
+fn add_cubic(vals: &[f64], buf: &mut [f64], sum: f64, multiplier: f64, offset: f64, w: &Windows) -> (usize, f64) {
+  #[cfg(target_arch = "x86_64")]
+  if crate::simd::level() >= crate::simd::Level::Avx2 {
+    // SAFETY: as in add_keyed.
+    return unsafe { avx2::add_cubic(vals, buf, sum, multiplier, offset, w) };
+  }
+  add_cubic_portable(vals, buf, sum, multiplier, offset, w)
+}
+
+/// Pass 1 of add over all values: whether one is not finite, and what
+/// `if (v < min) min = v` and `if (v > max) max = v` leave over them in
+/// order from min = +Inf, max = -Inf (meaningful when all are finite): the
+/// first value equal to the least (greatest). Four lanes, each in order, so
+/// it vectorises (one compare-and-select chain per value would be the
+/// slowest part of add); finiteness is |bits| + 2^52 staying below the sign
+/// bit (it reaches it exactly for an all-ones exponent). Equal finite
+/// values differ in bits only as ±0, so the caller fixes a zero result up
+/// to the first zero.
+fn scan_portable(vals: &[f64]) -> (bool, f64, f64) {
+  let mut acc = [0u64; 4];
+  let mut lo = [f64::INFINITY; 4];
+  let mut hi = [f64::NEG_INFINITY; 4];
+  for (i, &v) in vals.iter().enumerate() {
+    let j = i & 3;
+    acc[j] |= (v.to_bits() & !SIGN) + (1u64 << 52);
+    lo[j] = if v < lo[j] { v } else { lo[j] };
+    hi[j] = if v > hi[j] { v } else { hi[j] };
+  }
+  reduce_lanes(acc, lo, hi)
+}
+
+/// The lanes of a scan, combined in lane order.
+fn reduce_lanes(acc: [u64; 4], lo: [f64; 4], hi: [f64; 4]) -> (bool, f64, f64) {
+  let mut mn = f64::INFINITY;
+  let mut mx = f64::NEG_INFINITY;
+  for j in 0..4 {
+    mn = if lo[j] < mn { lo[j] } else { mn };
+    mx = if hi[j] > mx { hi[j] } else { mx };
+  }
+  ((acc[0] | acc[1] | acc[2] | acc[3]) & SIGN != 0, mn, mx)
+}
+
+/// scan_portable, on AVX2 where available.
+fn scan(vals: &[f64]) -> (bool, f64, f64) {
+  #[cfg(target_arch = "x86_64")]
+  if crate::simd::level() >= crate::simd::Level::Avx2 {
+    // SAFETY: as in slots_of.
+    return unsafe { avx2::scan(vals) };
+  }
+  scan_portable(vals)
+}
+
+/// AVX2 kernels of add, bit for bit the portable ones on every value that
+/// is added (the same IEEE operations in the same order; no FMA). Explicit
+/// intrinsics: LLVM's auto-vectorisation of the portable loops was 2-10x
+/// slower (lane permutes in the min/max chains, scalarised conversions,
+/// 4-wide i32). Eight values a step: keys and slots in one ymm of i32, in
+/// the order vshufps leaves them, put back in value order by one vpermq.
+#[cfg(target_arch = "x86_64")]
+mod avx2 {
+  use std::arch::x86_64::*;
+
+  use super::{Windows, CUBIC_A, CUBIC_B, CUBIC_C, MANT, MIN_INDEXABLE_BITS, ONE_BITS, SIGN};
+
+  /// Each window field, per store, in all eight i32 lanes. Biased by 2^31
+  /// (lo, len) so that one signed compare is the unsigned rel < len: with
+  /// rel' = k - (lo ^ 2^31) = rel ^ 2^31, rel <u len iff rel' <s len ^ 2^31;
+  /// base is biased back (slot = rel' + (base - 2^31) = base + rel).
+  struct Params {
+    lo: [__m256i; 2],
+    len: [__m256i; 2],
+    base: [__m256i; 2],
+    clamp_lo: [__m256i; 2],
+    clamp_hi: [__m256i; 2],
+    /// Any clamp is not a no-op (a saturated window).
+    clamps: bool,
+  }
+
+  #[inline]
+  #[target_feature(enable = "avx2")]
+  fn params(w: &Windows) -> Params {
+    let b = |x: [i32; 2]| [_mm256_set1_epi32(x[0]), _mm256_set1_epi32(x[1])];
+    let bias = |x: [u32; 2]| [(x[0] ^ 1 << 31) as i32, (x[1] ^ 1 << 31) as i32];
+    Params {
+      lo: b(bias([w.lo[0] as u32, w.lo[1] as u32])),
+      len: b(bias(w.len)),
+      base: b(bias(w.base)),
+      clamp_lo: b(w.clamp_lo),
+      clamp_hi: b(w.clamp_hi),
+      clamps: w.clamp_lo != [i32::MIN; 2] || w.clamp_hi != [i32::MAX; 2],
     }
   }
-  None
+
+  /// The even (low) i32 of two vectors of 64-bit lanes, in vshufps order:
+  /// a0 a1 b0 b1 | a2 a3 b2 b3.
+  #[inline]
+  #[target_feature(enable = "avx2")]
+  fn evens(a: __m256i, b: __m256i) -> __m256i {
+    _mm256_castps_si256(_mm256_shuffle_ps::<0x88>(_mm256_castsi256_ps(a), _mm256_castsi256_ps(b)))
+  }
+
+  /// The odd (high) i32, in the same order.
+  #[inline]
+  #[target_feature(enable = "avx2")]
+  fn odds(a: __m256i, b: __m256i) -> __m256i {
+    _mm256_castps_si256(_mm256_shuffle_ps::<0xdd>(_mm256_castsi256_ps(a), _mm256_castsi256_ps(b)))
+  }
+
+  /// slot_of for the eight values a, b with keys k (vshufps order): (slots
+  /// in value order, lanes that have none). CLAMP: apply the clamps (else
+  /// they are known no-ops).
+  #[inline]
+  #[target_feature(enable = "avx2")]
+  fn slots8<const CLAMP: bool>(a: __m256d, b: __m256d, k: __m256i, p: &Params) -> (__m256i, __m256i) {
+    let (a, b) = (_mm256_castpd_si256(a), _mm256_castpd_si256(b));
+    let neg = _mm256_srai_epi32(odds(a, b), 31);
+    let abs = _mm256_set1_epi64x(!SIGN as i64);
+    let min = _mm256_set1_epi64x(MIN_INDEXABLE_BITS as i64);
+    // |bits| is >= 0 as i64: the signed compare is the unsigned one.
+    let ia = _mm256_cmpgt_epi64(_mm256_and_si256(a, abs), min);
+    let ib = _mm256_cmpgt_epi64(_mm256_and_si256(b, abs), min);
+    let indexable = evens(ia, ib);
+    let k = if CLAMP {
+      let k = _mm256_max_epi32(k, _mm256_blendv_epi8(p.clamp_lo[0], p.clamp_lo[1], neg));
+      _mm256_min_epi32(k, _mm256_blendv_epi8(p.clamp_hi[0], p.clamp_hi[1], neg))
+    } else {
+      k
+    };
+    let rel = _mm256_sub_epi32(k, _mm256_blendv_epi8(p.lo[0], p.lo[1], neg));
+    let inside = _mm256_cmpgt_epi32(_mm256_blendv_epi8(p.len[0], p.len[1], neg), rel);
+    let slot = _mm256_add_epi32(_mm256_blendv_epi8(p.base[0], p.base[1], neg), rel);
+    let slot = _mm256_and_si256(slot, indexable);
+    (_mm256_permute4x64_epi64::<0xd8>(slot), _mm256_andnot_si256(inside, indexable))
+  }
+
+  /// The cubic keys of |v| for four values, in the low i32 of each 64-bit
+  /// lane: to_key(cubic_key(..)) without to_key's clamps, which are no-ops
+  /// for every indexable value (Config::new checks its keys fit in i32, with
+  /// a margin); the others' keys are never used. The offset is folded into
+  /// the conversion constant: ceil(x) + offset + 1.5 * 2^52 is exact either
+  /// way (integers below 2^53).
+  #[inline]
+  #[target_feature(enable = "avx2")]
+  fn cubic4(v: __m256d, multiplier: __m256d, magic_offset: __m256d) -> __m256i {
+    let bits = _mm256_castpd_si256(v);
+    let mant = _mm256_or_si256(_mm256_and_si256(bits, _mm256_set1_epi64x(MANT as i64)), _mm256_set1_epi64x(ONE_BITS as i64));
+    let s = _mm256_sub_pd(_mm256_castsi256_pd(mant), _mm256_set1_pd(1.0));
+    let exp = _mm256_srli_epi64::<52>(_mm256_and_si256(bits, _mm256_set1_epi64x(!SIGN as i64)));
+    let ebits = _mm256_or_si256(exp, _mm256_set1_epi64x(0x4330_0000_0000_0000));
+    let e = _mm256_sub_pd(_mm256_castsi256_pd(ebits), _mm256_set1_pd(4503599627370496.0 + 1023.0));
+    let t = _mm256_add_pd(_mm256_mul_pd(_mm256_set1_pd(CUBIC_A), s), _mm256_set1_pd(CUBIC_B));
+    let t = _mm256_add_pd(_mm256_mul_pd(t, s), _mm256_set1_pd(CUBIC_C));
+    let approx = _mm256_add_pd(_mm256_mul_pd(t, s), e);
+    let x = _mm256_ceil_pd(_mm256_mul_pd(approx, multiplier));
+    _mm256_castpd_si256(_mm256_add_pd(x, magic_offset))
+  }
+
+  /// The eight values of q added (bins and sum), if all have a slot (else
+  /// nothing happens: None).
+  #[inline]
+  #[target_feature(enable = "avx2")]
+  fn add8(q: &[f64], slots: __m256i, bad: __m256i, buf: &mut [f64], mut sum: f64) -> Option<f64> {
+    if _mm256_testz_si256(bad, bad) == 0 || buf.is_empty() {
+      return None;
+    }
+    // Slots are in the buffer by construction; the clamp to its last index
+    // makes that local, for the unchecked increments below.
+    let last = (buf.len() - 1).min(u32::MAX as usize) as u32;
+    let slots = _mm256_min_epu32(slots, _mm256_set1_epi32(last as i32));
+    let mut s = [0u32; 8];
+    // SAFETY: s is 8 u32: the 32-byte store writes exactly s.
+    unsafe { _mm256_storeu_si256(s.as_mut_ptr().cast(), slots) };
+    // Eight values in one bin (a collapsed floor, repeated values): one
+    // += 8, not a chain of eight dependent increments through memory. The
+    // same result while the bin is an integer below 2^53 - 8 (each += 1
+    // exact), as counts are but in contrived cases; else one at a time.
+    if _mm256_testc_si256(_mm256_cmpeq_epi32(slots, _mm256_set1_epi32(s[0] as i32)), _mm256_set1_epi32(-1)) == 1 {
+      // SAFETY: s[0] <= last = buf.len() - 1 (clamped above).
+      let b = unsafe { buf.get_unchecked_mut(s[0] as usize) };
+      if *b == b.trunc() && *b <= 9007199254740984.0 {
+        for &v in q {
+          sum += v;
+        }
+        *b += 8.0;
+        return Some(sum);
+      }
+    }
+    for (&v, &slot) in q.iter().zip(&s) {
+      sum += v;
+      // SAFETY: slot <= last = buf.len() - 1 (clamped above, buf not
+      // empty), so the index is in bounds.
+      unsafe { *buf.get_unchecked_mut(slot as usize) += 1.0 };
+    }
+    Some(sum)
+  }
+
+  #[inline]
+  #[target_feature(enable = "avx2")]
+  fn add_cubic_with<const CLAMP: bool>(vals: &[f64], buf: &mut [f64], mut sum: f64, multiplier: f64, offset: f64, p: &Params) -> (usize, f64) {
+    let m = _mm256_set1_pd(multiplier);
+    let mo = _mm256_set1_pd(offset + 6755399441055744.0);
+    let mut done = 0;
+    for q in vals.chunks_exact(8) {
+      // SAFETY: q holds exactly 8 f64 (chunks_exact): the two unaligned
+      // 32-byte loads read only q.
+      let (a, b) = unsafe { (_mm256_loadu_pd(q.as_ptr()), _mm256_loadu_pd(q.as_ptr().add(4))) };
+      let k = evens(cubic4(a, m, mo), cubic4(b, m, mo));
+      let (s, bad) = slots8::<CLAMP>(a, b, k, p);
+      match add8(q, s, bad, buf, sum) {
+        Some(x) => sum = x,
+        None => return (done, sum),
+      }
+      done += 8;
+    }
+    (done, sum)
+  }
+
+  /// add_cubic_portable: eight values a step, keys and slots vectorised,
+  /// then the eight added in order.
+  #[target_feature(enable = "avx2")]
+  pub fn add_cubic(vals: &[f64], buf: &mut [f64], sum: f64, multiplier: f64, offset: f64, w: &Windows) -> (usize, f64) {
+    let p = params(w);
+    let (done, sum) = if p.clamps {
+      add_cubic_with::<true>(vals, buf, sum, multiplier, offset, &p)
+    } else {
+      add_cubic_with::<false>(vals, buf, sum, multiplier, offset, &p)
+    };
+    if done < vals.len() - vals.len() % 8 {
+      return (done, sum);
+    }
+    let (more, sum) = super::add_cubic_portable(&vals[done..], buf, sum, multiplier, offset, w);
+    (done + more, sum)
+  }
+
+  /// add_keyed_portable, eight values a step.
+  #[target_feature(enable = "avx2")]
+  pub fn add_keyed(vals: &[f64], keys: &[i32], buf: &mut [f64], mut sum: f64, w: &Windows) -> (usize, f64) {
+    let n = vals.len().min(keys.len());
+    let p = params(w);
+    let mut done = 0;
+    for (q, k) in vals[..n].chunks_exact(8).zip(keys[..n].chunks_exact(8)) {
+      // SAFETY: q holds exactly 8 f64 and k exactly 8 i32 (chunks_exact):
+      // each unaligned load reads only its chunk.
+      let (a, b, k) = unsafe {
+        (_mm256_loadu_pd(q.as_ptr()), _mm256_loadu_pd(q.as_ptr().add(4)), _mm256_loadu_si256(k.as_ptr().cast()))
+      };
+      // Keys in value order to vshufps order (vpermq 0xd8 is its own inverse).
+      let (s, bad) = slots8::<true>(a, b, _mm256_permute4x64_epi64::<0xd8>(k), &p);
+      match add8(q, s, bad, buf, sum) {
+        Some(x) => sum = x,
+        None => return (done, sum),
+      }
+      done += 8;
+    }
+    let (more, sum) = super::add_keyed_portable(&vals[done..n], &keys[done..n], buf, sum, w);
+    (done + more, sum)
+  }
+
+  /// scan_portable: vminpd(v, lo) is `v < lo ? v : lo` and vmaxpd(v, hi)
+  /// `v > hi ? v : hi`, per lane in order, as there.
+  #[target_feature(enable = "avx2")]
+  pub fn scan(vals: &[f64]) -> (bool, f64, f64) {
+    let mask = _mm256_set1_epi64x(!SIGN as i64);
+    let unit = _mm256_set1_epi64x(1 << 52);
+    let mut acc = _mm256_setzero_si256();
+    let mut lo = _mm256_set1_pd(f64::INFINITY);
+    let mut hi = _mm256_set1_pd(f64::NEG_INFINITY);
+    let mut vs = vals.chunks_exact(4);
+    for q in &mut vs {
+      // SAFETY: q holds exactly 4 f64: the unaligned load reads only q.
+      let v = unsafe { _mm256_loadu_pd(q.as_ptr()) };
+      acc = _mm256_or_si256(acc, _mm256_add_epi64(_mm256_and_si256(_mm256_castpd_si256(v), mask), unit));
+      lo = _mm256_min_pd(v, lo);
+      hi = _mm256_max_pd(v, hi);
+    }
+    let mut l = [0.0; 4];
+    let mut h = [0.0; 4];
+    let mut a = [0u64; 4];
+    // SAFETY: each store writes exactly the 32 bytes of its local array.
+    unsafe {
+      _mm256_storeu_pd(l.as_mut_ptr(), lo);
+      _mm256_storeu_pd(h.as_mut_ptr(), hi);
+      _mm256_storeu_si256(a.as_mut_ptr().cast(), acc);
+    }
+    // The remainder continues lanes 0.., as in scan_portable.
+    for (j, &v) in vs.remainder().iter().enumerate() {
+      a[j] |= (v.to_bits() & !SIGN) + (1u64 << 52);
+      l[j] = if v < l[j] { v } else { l[j] };
+      h[j] = if v > h[j] { v } else { h[j] };
+    }
+    super::reduce_lanes(a, l, h)
+  }
+}
+
+
+/// Err(index of the first non-finite value), or Ok((min, max)) of the
+/// values in order (see scan_portable).
+fn scan_values(vals: &[f64]) -> Result<(f64, f64), usize> {
+  let (bad, mut mn, mut mx) = scan(vals);
+  if bad {
+    return Err(vals.iter().position(|v| !v.is_finite()).unwrap_or(0));
+  }
+  if mn == 0.0 || mx == 0.0 {
+    if let Some(&z) = vals.iter().find(|&&v| v == 0.0) {
+      if mn == 0.0 {
+        mn = z;
+      }
+      if mx == 0.0 {
+        mx = z;
+      }
+    }
+  }
+  Ok((mn, mx))
 }
 
 // ---------------------------------------------------------------------------
@@ -433,6 +795,10 @@ impl Sketch {
       max: f64::NEG_INFINITY,
       keys: Vec::new(),
     }
+  }
+
+  pub fn config(&self) -> &Config {
+    &self.cfg
   }
 
   /// count, sum, min, max, zeroCount (the contract's SUMMARY order).
@@ -610,80 +976,93 @@ impl Sketch {
   /// All or nothing: -1, or the index of the first non-finite value (then
   /// nothing changed).
   pub fn add(&mut self, values: &[f64]) -> i64 {
-    if let Some(i) = first_non_finite(values) {
-      return i as i64;
-    }
+    let (mn, mx) = match scan_values(values) {
+      Ok(m) => m,
+      Err(i) => return i as i64,
+    };
     let mut keys = std::mem::take(&mut self.keys);
     keys.resize(CHUNK, 0);
     for chunk in values.chunks(CHUNK) {
-      let ks = &mut keys[..chunk.len()];
-      compute_keys(&self.cfg, chunk, ks);
-      self.apply_chunk(chunk, ks);
+      self.apply_chunk(chunk, &mut keys[..chunk.len()]);
     }
     self.keys = keys;
+    // The values come after what the sketch holds: they replace min or max
+    // only if beyond them, as `if (v < min) min = v` per value would.
+    if mn < self.min {
+      self.min = mn;
+    }
+    if mx > self.max {
+      self.max = mx;
+    }
     -1
   }
 
-  /// Pass 2 of add over one chunk (keys[i] = key(|vals[i]|)).
-  fn apply_chunk(&mut self, vals: &[f64], keys: &[i32]) {
+  /// The windows as the fast path reads them.
+  fn windows(&self) -> Windows {
+    let [p, q] = self.st;
+    // Windows lie inside the i32 key domain and the buffer (<= 1 + 2^21
+    // bins), so the casts are exact.
+    Windows {
+      lo: [p.lo as i32, q.lo as i32],
+      len: [p.len as u32, q.len as u32],
+      base: [p.base as u32, q.base as u32],
+      clamp_lo: [p.clamp_lo, q.clamp_lo],
+      clamp_hi: [p.clamp_hi, q.clamp_hi],
+    }
+  }
+
+  /// Pass 2 of add over one chunk, all but min and max (keys is scratch as
+  /// long as vals).
+  fn apply_chunk(&mut self, vals: &[f64], keys: &mut [i32]) {
     let n = vals.len().min(keys.len());
-    let (vals, keys) = (&vals[..n], &keys[..n]);
-    let (mut count, mut sum, mut min, mut max) = (self.count, self.sum, self.min, self.max);
+    let cubic = self.cfg.mapping == Mapping::Cubic;
+    if !cubic {
+      compute_keys(&self.cfg, &vals[..n], &mut keys[..n]);
+    }
     let mut i = 0;
     let mut stuck = usize::MAX;
     while i < n {
-      let [p, q] = self.st;
-      let lo = [p.lo, q.lo];
-      let len = [p.len as u64, q.len as u64];
-      let base = [p.base, q.base];
-      let clamp_lo = [p.clamp_lo, q.clamp_lo];
-      let clamp_hi = [p.clamp_hi, q.clamp_hi];
-      let buf = &mut self.buf[..];
-      while i < n {
-        let v = vals[i];
-        let bits = v.to_bits();
-        let s = (bits >> 63) as usize;
-        let zero = bits & !SIGN <= MIN_INDEXABLE_BITS;
-        let k = keys[i].max(clamp_lo[s]).min(clamp_hi[s]);
-        let rel = (k as i64 - lo[s]) as u64;
-        if !zero && rel >= len[s] {
-          break;
-        }
-        let slot = if zero { 0 } else { base[s] + rel as usize };
-        count += 1.0;
-        sum += v;
-        if v < min {
-          min = v;
-        }
-        if v > max {
-          max = v;
-        }
-        buf[slot] += 1.0;
-        i += 1;
-      }
+      let w = self.windows();
+      let (done, sum) = if cubic {
+        add_cubic(&vals[i..n], &mut self.buf, self.sum, self.cfg.multiplier, self.cfg.offset as f64, &w)
+      } else {
+        add_keyed(&vals[i..n], &keys[i..n], &mut self.buf, self.sum, &w)
+      };
+      self.sum = sum;
+      self.count_up(done);
+      i += done;
       if i == n {
         break;
       }
+      if cubic {
+        compute_keys(&self.cfg, &vals[i..n], &mut keys[i..n]);
+      }
       if stuck == i {
-        // ensure_chunk left this key outside (it cannot): the one-key path.
-        debug_assert!(false, "apply_chunk: key {} still outside after ensure", keys[i]);
-        let v = vals[i];
-        count += 1.0;
-        sum += v;
-        if v < min {
-          min = v;
-        }
-        if v > max {
-          max = v;
-        }
-        self.add_one(v, 1.0);
+        // ensure_chunk left this key outside its window (it cannot): the
+        // one-value path, which makes room per key (min and max are add's).
+        debug_assert!(false, "apply_chunk: a key outside its window after ensure");
+        self.count += 1.0;
+        self.sum += vals[i];
+        self.add_one(vals[i], 1.0);
         i += 1;
         continue;
       }
       stuck = i;
-      self.ensure_chunk(&vals[i..], &keys[i..]);
+      self.ensure_chunk(&vals[i..n], &keys[i..n]);
     }
-    (self.count, self.sum, self.min, self.max) = (count, sum, min, max);
+  }
+
+  /// count += 1, n times: at once when that is exact (an integer count
+  /// staying within 2^53), which it is but in contrived cases.
+  fn count_up(&mut self, n: usize) {
+    let nf = n as f64;
+    if self.count.fract() == 0.0 && self.count + nf <= 9007199254740992.0 {
+      self.count += nf;
+    } else {
+      for _ in 0..n {
+        self.count += 1.0;
+      }
+    }
   }
 
   /// One finite value with count w (> 0).

@@ -499,3 +499,52 @@ fn climbing_keys_shift_the_window() {
   assert_eq!(s.bins(), m.bins(50));
   assert!(s.memory_bytes() <= (1 + 2 * 50) * 8 + 1024 * 4);
 }
+
+/// A fractional count (addBins takes any finite count >= 0) in a bin that
+/// then gets runs of equal values: each += 1 in order, as JS does (the
+/// AVX2 path adds a run of eight in one step only while that is exact).
+#[test]
+fn runs_in_a_fractional_bin_add_one_at_a_time() {
+  let cfg = cubic(64);
+  let k = key(&cfg, 5.0);
+  for start in [0.1, 0.5, 3.0, 9007199254740980.0, 9007199254740990.0] {
+    let mut s = Sketch::new(cfg);
+    s.add_bins(0.0, 0.0, &[], k as f64, &[start], 0.0, 0.0, f64::INFINITY, f64::NEG_INFINITY).unwrap();
+    s.add(&[5.0; 21]);
+    let mut want = start;
+    for _ in 0..21 {
+      want += 1.0;
+    }
+    assert_eq!(s.bins().pos, vec![want], "from {start}");
+  }
+}
+
+/// ns/value of add on 10^6 values (cargo test --release -- --ignored
+/// --nocapture bench_add; ONLY=Cubic|Log|Exp picks one mapping).
+#[test]
+#[ignore]
+fn bench_add() {
+  let mut rng = Rng::new(5);
+  let n = 1_000_000;
+  let sets: [(&str, Vec<f64>); 3] = [
+    ("uniform [0, 1000)", (0..n).map(|_| rng.unit() * 1000.0).collect()),
+    ("mixed sign, 1e-300..1e300", (0..n).map(|_| wide(&mut rng)).collect()),
+    ("constant", vec![5.0; n]),
+  ];
+  for cfg in configs(2048) {
+    if std::env::var("ONLY").is_ok_and(|o| o != format!("{:?}", cfg.mapping)) {
+      continue;
+    }
+    for (name, vals) in &sets {
+      let mut s = Sketch::new(cfg);
+      s.add(vals);
+      let mut best = f64::MAX;
+      for _ in 0..10 {
+        let t = std::time::Instant::now();
+        s.add(vals);
+        best = best.min(t.elapsed().as_secs_f64() * 1e9 / n as f64);
+      }
+      println!("{:?} {name}: add {best:.2} ns/value", cfg.mapping);
+    }
+  }
+}

@@ -61,6 +61,50 @@ export declare class NativeBTree {
 }
 
 /**
+ * DDSketch-style quantile sketch storage: the contract of
+ * `ts/contract/sketch.ts`.
+ */
+export declare class NativeQuantileSketch {
+  /**
+   * mapping: 0 cubic, 1 log, 2 exp (ABI SKETCH_*). multiplier: finite > 0.
+   * offset: added to every key. scale: 1..20 for exp, else 0. maxBins:
+   * 1..2^20 bins per store. Every key must fit in 32 bits.
+   */
+  constructor(mapping: number, multiplier: number, offset: number, scale: number, maxBins: number)
+  /**
+   * All or nothing: -1, or the index of the first non-finite value (then
+   * nothing was added).
+   */
+  add(values: Float64Array): number
+  /** One value with count weight (a positive safe integer). */
+  addWeighted(value: number, weight: number): void
+  /** Writes count, sum, min, max, zeroCount into out[0..5). */
+  summary(out: Float64Array): void
+  /** The non-zero range of each store. */
+  bins(): NativeSketchBins
+  /**
+   * Merges exported bins (neg[i] at key negOffset + i, pos likewise; counts
+   * finite and >= 0) and their summary.
+   */
+  addBins(zeroCount: number, negOffset: number, neg: Float64Array, posOffset: number, pos: Float64Array, count: number, sum: number, min: number, max: number): void
+  /**
+   * addBins(other.bins(), other's summary); other must have the same
+   * mapping. Merging a sketch with itself doubles every count.
+   */
+  merge(other: NativeQuantileSketch): void
+  /**
+   * merge(other) for each of others in order (one crossing for many);
+   * every one is checked (not disposed, the same mapping) before any is
+   * merged. This sketch may be among them (its counts double there).
+   */
+  mergeMany(others: Array<NativeQuantileSketch>): void
+  /** Empties the sketch (the configuration stays). */
+  clear(): void
+  /** Frees the sketch now; every later call but dispose() throws. */
+  dispose(): void
+}
+
+/**
  * Hierarchical timing wheel over node indices (the JS side keeps the
  * payloads). The algorithm is the contract of `ts/core/wheel-core.ts`.
  */
@@ -174,6 +218,18 @@ export interface MemoryBandwidth {
 
 /** 'valid' moving average: out[i] = mean(x[i..i+window]). */
 export declare function movingAverageF64(x: Float64Array, window: number, out: Float64Array): void
+
+/**
+ * A sketch's non-zero bins per store, lowest key first (keys of |v| for
+ * neg); an empty store has offset 0 and no bins.
+ */
+export interface NativeSketchBins {
+  zeroCount: number
+  negOffset: number
+  neg: Float64Array
+  posOffset: number
+  pos: Float64Array
+}
 
 /**
  * Hashed character n-gram counts (FNV-1a 32, bucket = hash % dims), one

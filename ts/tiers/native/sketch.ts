@@ -56,7 +56,11 @@ export class NativeSketchCore implements SketchCore {
     }
   }
   mergeMany(others: readonly SketchCore[]): void {
-    for (const o of others) this.merge(o);
+    try {
+      this.s.mergeMany(others.map((o) => (o as NativeSketchCore).s));
+    } catch (e) {
+      fail('mergeAll', e);
+    }
   }
   clear(): void {
     try {
