@@ -174,7 +174,9 @@ impl NativeQuantileSketch {
       match g.as_deref() {
         None => return Err(state_error(format!("others[{i}] is disposed"))),
         Some(x) if !x.config().same_mapping(&mine) => {
-          return Err(ArgError::new("others", format!("others[{i}] has a different mapping, multiplier, offset or scale")).into())
+          return Err(
+            ArgError::new("others", format!("others[{i}] has a different mapping, multiplier, offset or scale")).into(),
+          )
         }
         Some(_) => {}
       }

@@ -20,9 +20,17 @@
 //! When the window starts exactly at the floor ("saturated"), keys below it
 //! are clamped to it on the fast path too.
 //!
+//! add is two passes: a scan (the first non-finite value, and min / max by
+//! lanes), then per chunk of 1024 the keys and buffer slots of the values,
+//! eight at a time on AVX2 (`mod avx2`, explicit intrinsics; the portable
+//! loops are the reference and the fallback), and the increments and
+//! `sum += v` in order.
+//!
 //! Every method either validates its input (returning an `ArgError`) or is
 //! total over any input (saturating conversions, i64 key arithmetic, checked
-//! indexing): nothing panics or overflows, whatever bits a value holds.
+//! indexing; the AVX2 increments clamp each slot to the buffer before an
+//! unchecked index): nothing panics or overflows, whatever bits a value
+//! holds.
 
 // fdlibm's constants are written as e_log.c writes them.
 #![allow(clippy::excessive_precision)]
@@ -348,7 +356,14 @@ fn add_keyed(vals: &[f64], keys: &[i32], buf: &mut [f64], sum: f64, w: &Windows)
 }
 
 /// add_keyed_portable with the cubic keys computed on the way.
-fn add_cubic_portable(vals: &[f64], buf: &mut [f64], mut sum: f64, multiplier: f64, offset: f64, w: &Windows) -> (usize, f64) {
+fn add_cubic_portable(
+  vals: &[f64],
+  buf: &mut [f64],
+  mut sum: f64,
+  multiplier: f64,
+  offset: f64,
+  w: &Windows,
+) -> (usize, f64) {
   for (i, &v) in vals.iter().enumerate() {
     let bits = v.to_bits();
     let (slot, ok) = slot_of(bits, to_key(cubic_key(bits & !SIGN, multiplier, offset)), w);
@@ -406,7 +421,7 @@ fn reduce_lanes(acc: [u64; 4], lo: [f64; 4], hi: [f64; 4]) -> (bool, f64, f64) {
 fn scan(vals: &[f64]) -> (bool, f64, f64) {
   #[cfg(target_arch = "x86_64")]
   if crate::simd::level() >= crate::simd::Level::Avx2 {
-    // SAFETY: as in slots_of.
+    // SAFETY: as in add_keyed.
     return unsafe { avx2::scan(vals) };
   }
   scan_portable(vals)
@@ -505,7 +520,8 @@ mod avx2 {
   #[target_feature(enable = "avx2")]
   fn cubic4(v: __m256d, multiplier: __m256d, magic_offset: __m256d) -> __m256i {
     let bits = _mm256_castpd_si256(v);
-    let mant = _mm256_or_si256(_mm256_and_si256(bits, _mm256_set1_epi64x(MANT as i64)), _mm256_set1_epi64x(ONE_BITS as i64));
+    let mant =
+      _mm256_or_si256(_mm256_and_si256(bits, _mm256_set1_epi64x(MANT as i64)), _mm256_set1_epi64x(ONE_BITS as i64));
     let s = _mm256_sub_pd(_mm256_castsi256_pd(mant), _mm256_set1_pd(1.0));
     let exp = _mm256_srli_epi64::<52>(_mm256_and_si256(bits, _mm256_set1_epi64x(!SIGN as i64)));
     let ebits = _mm256_or_si256(exp, _mm256_set1_epi64x(0x4330_0000_0000_0000));
@@ -558,7 +574,14 @@ mod avx2 {
 
   #[inline]
   #[target_feature(enable = "avx2")]
-  fn add_cubic_with<const CLAMP: bool>(vals: &[f64], buf: &mut [f64], mut sum: f64, multiplier: f64, offset: f64, p: &Params) -> (usize, f64) {
+  fn add_cubic_with<const CLAMP: bool>(
+    vals: &[f64],
+    buf: &mut [f64],
+    mut sum: f64,
+    multiplier: f64,
+    offset: f64,
+    p: &Params,
+  ) -> (usize, f64) {
     let m = _mm256_set1_pd(multiplier);
     let mo = _mm256_set1_pd(offset + 6755399441055744.0);
     let mut done = 0;
@@ -653,7 +676,6 @@ mod avx2 {
     super::reduce_lanes(a, l, h)
   }
 }
-
 
 /// Err(index of the first non-finite value), or Ok((min, max)) of the
 /// values in order (see scan_portable).

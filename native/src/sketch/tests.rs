@@ -418,8 +418,14 @@ fn add_bins_validates() {
   let mut s = Sketch::new(log(16));
   let inf = f64::INFINITY;
   let e = |r: Result<(), crate::error::ArgError>| r.unwrap_err().to_string();
-  assert_eq!(e(s.add_bins(0.0, 0.0, &[], 0.0, &[1.0, -1.0], 0.0, 0.0, inf, -inf)), "pos: pos[1] = -1 must be a finite count >= 0");
-  assert_eq!(e(s.add_bins(0.0, 0.0, &[f64::NAN], 0.0, &[], 0.0, 0.0, inf, -inf)), "neg: neg[0] = NaN must be a finite count >= 0");
+  assert_eq!(
+    e(s.add_bins(0.0, 0.0, &[], 0.0, &[1.0, -1.0], 0.0, 0.0, inf, -inf)),
+    "pos: pos[1] = -1 must be a finite count >= 0"
+  );
+  assert_eq!(
+    e(s.add_bins(0.0, 0.0, &[f64::NAN], 0.0, &[], 0.0, 0.0, inf, -inf)),
+    "neg: neg[0] = NaN must be a finite count >= 0"
+  );
   assert!(e(s.add_bins(0.0, 0.5, &[1.0], 0.0, &[], 0.0, 0.0, inf, -inf)).starts_with("negOffset: "));
   assert!(e(s.add_bins(0.0, 0.0, &[], 2147483647.0, &[1.0, 1.0], 0.0, 0.0, inf, -inf)).starts_with("posOffset: "));
   assert!(e(s.add_bins(0.0, -2147483649.0, &[1.0], 0.0, &[], 0.0, 0.0, inf, -inf)).starts_with("negOffset: "));
