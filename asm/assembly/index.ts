@@ -28,5 +28,5 @@ export {
 } from "./wheel/index";
 export {
   sketchNew, sketchFree, sketchClear, sketchMemoryBytes, sketchAdd, sketchAddWeighted,
-  sketchSummary, sketchBinsInfo, sketchBinsCopy, sketchAddBins, sketchMerge,
+  sketchSummary, sketchBinsInfo, sketchBinsCopy, sketchAddBins, sketchMerge, sketchMergeMany,
 } from "./sketch/index";

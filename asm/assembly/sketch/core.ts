@@ -18,7 +18,7 @@
 // bin max(k, floor). Capacity grows by doubling up to 2M, so a store sliding upwards
 // re-bases (memmove) only every ~M/2 keys.
 //
-// Batches (sketchAdd, sketchAddBins, sketchMerge) are all or nothing:
+// Batches (sketchAdd, sketchAddBins, sketchMerge, sketchMergeMany) are all or nothing:
 //   1. keys of the whole batch and the summary in locals (sketchAdd: first non-finite
 //      value -> its index, nothing changed), the lowest and highest key per store;
 //   2. plan both stores for their final range [max(min(lo, batch lo), floor), max(hi,
@@ -27,6 +27,9 @@
 //   3. commit: fold the bins below the final floor into it, move to the new block if any;
 //   4. add every key to bin max(k, final lo) (the same bin as one add at a time, since
 //      bins depend only on the multiset of keys), then the summary.
+// A merge is such a batch whose keys are the other sketch's bins: planned from its range
+// (sketchMergeMany: the union of all the ranges, once), then a vector add of its counts
+// into the window (those below the final lo fold into it) and an O(1) summary.
 
 import { alloc } from "../memory";
 import { SKETCH_CUBIC, SKETCH_LOG, SKETCH_EXP, STATUS_OUT_OF_MEMORY } from "../abi";
@@ -1014,42 +1017,69 @@ export function addWeighted(s: usize, v: f64, w: f64): i32 {
 
 // ---- bins ----------------------------------------------------------------------------
 
+/** Non-zero range [lo, hi] of a store into (rLo, rHi); rLo > rHi when none. */
+let rLo: i32 = 0;
+let rHi: i32 = 0;
+function nonZeroRange(st: usize): void {
+  rLo = 1;
+  rHi = 0;
+  if (!load<i32>(st, S_USED)) return;
+  const base = <i64>load<i32>(st, S_BASE);
+  const data = sData(st);
+  let lo = <i64>load<i32>(st, S_LO), hi = <i64>load<i32>(st, S_HI);
+  // Both ends hold counts (a batch counts at both; counts are > 0), so this reads two bins.
+  while (lo <= hi && load<f64>(at(data, lo - base)) == 0) lo++;
+  while (hi >= lo && load<f64>(at(data, hi - base)) == 0) hi--;
+  if (lo <= hi) {
+    rLo = <i32>lo;
+    rHi = <i32>hi;
+  }
+}
+
 /**
- * bins() of the contract: out f64[5] = zeroCount, negOffset, negLen, posOffset, posLen
- * (neg keys are magnitude keys, lowest first; offsets 0 when a store is empty).
+ * bins() of the contract: out f64[7] = zeroCount, negOffset, negLen, posOffset, posLen,
+ * negAt, posAt (neg keys are magnitude keys, lowest first; offsets and lengths 0 when a
+ * store is empty). posAt is the byte address of the pos counts in the P store, posLen of
+ * them in key order; negAt that of N's, negLen of them highest magnitude key first
+ * (reversed: N holds negated keys); valid until the sketch next changes.
  */
 export function binsInfo(s: usize, out: usize): void {
-  const sp = s + H_P, sn = s + H_N;
   store<f64>(out, load<f64>(s, H_ZERO));
-  if (load<i32>(sn, S_USED)) {
-    const lo = <i64>load<i32>(sn, S_LO), hi = <i64>load<i32>(sn, S_HI);
-    store<f64>(out, <f64>(-hi), 8);
-    store<f64>(out, <f64>(hi - lo + 1), 16);
+  const sn = s + H_N;
+  nonZeroRange(sn);
+  if (rLo <= rHi) {
+    store<f64>(out, -<f64>rHi, 8);
+    store<f64>(out, <f64>(<i64>rHi - <i64>rLo + 1), 16);
+    store<f64>(out, <f64>at(sData(sn), <i64>rLo - <i64>load<i32>(sn, S_BASE)), 40);
   } else {
     store<f64>(out, 0, 8);
     store<f64>(out, 0, 16);
+    store<f64>(out, 0, 40);
   }
-  if (load<i32>(sp, S_USED)) {
-    const lo = <i64>load<i32>(sp, S_LO), hi = <i64>load<i32>(sp, S_HI);
-    store<f64>(out, <f64>lo, 24);
-    store<f64>(out, <f64>(hi - lo + 1), 32);
+  const sp = s + H_P;
+  nonZeroRange(sp);
+  if (rLo <= rHi) {
+    store<f64>(out, <f64>rLo, 24);
+    store<f64>(out, <f64>(<i64>rHi - <i64>rLo + 1), 32);
+    store<f64>(out, <f64>at(sData(sp), <i64>rLo - <i64>load<i32>(sp, S_BASE)), 48);
   } else {
     store<f64>(out, 0, 24);
     store<f64>(out, 0, 32);
+    store<f64>(out, 0, 48);
   }
 }
 
 /** Copies the bins binsInfo describes: neg f64[negLen] (lowest magnitude key first), pos f64[posLen]. */
 export function binsCopy(s: usize, negOut: usize, posOut: usize): void {
   const sp = s + H_P, sn = s + H_N;
-  if (load<i32>(sp, S_USED)) {
-    const lo = <i64>load<i32>(sp, S_LO), hi = <i64>load<i32>(sp, S_HI);
-    memory.copy(posOut, at(sData(sp), lo - <i64>load<i32>(sp, S_BASE)), <usize>(hi - lo + 1) << 3);
+  nonZeroRange(sp);
+  if (rLo <= rHi) {
+    memory.copy(posOut, at(sData(sp), <i64>rLo - <i64>load<i32>(sp, S_BASE)), <usize>(<i64>rHi - <i64>rLo + 1) << 3);
   }
-  if (load<i32>(sn, S_USED)) {
-    const lo = <i64>load<i32>(sn, S_LO), hi = <i64>load<i32>(sn, S_HI);
-    const src = at(sData(sn), lo - <i64>load<i32>(sn, S_BASE));
-    const len = <i32>(hi - lo + 1);
+  nonZeroRange(sn);
+  if (rLo <= rHi) {
+    const src = at(sData(sn), <i64>rLo - <i64>load<i32>(sn, S_BASE));
+    const len = <i32>(<i64>rHi - <i64>rLo + 1);
     // Negated keys [lo, hi] are magnitude keys [-hi, -lo]: reversed.
     for (let j = 0; j < len; j++) {
       store<f64>(negOut + (<usize>j << 3), load<f64>(src + (<usize>(len - 1 - j) << 3)));
@@ -1130,35 +1160,109 @@ export function addBins(
   if (mx > load<f64>(s, H_MAX)) store<f64>(s, mx, H_MAX);
 }
 
-/** Non-zero range [lo, hi] of a store into (rLo, rHi); rLo > rHi when none. */
-let rLo: i32 = 0;
-let rHi: i32 = 0;
-function nonZeroRange(st: usize): void {
-  rLo = 1;
-  rHi = 0;
-  if (!load<i32>(st, S_USED)) return;
-  const base = <i64>load<i32>(st, S_BASE);
-  const data = sData(st);
-  let lo = <i64>load<i32>(st, S_LO), hi = <i64>load<i32>(st, S_HI);
-  while (lo <= hi && load<f64>(at(data, lo - base)) == 0) lo++;
-  while (hi >= lo && load<f64>(at(data, hi - base)) == 0) hi--;
-  if (lo <= hi) {
-    rLo = <i32>lo;
-    rHi = <i32>hi;
+/**
+ * dst[j] += src[j] for j in [0, n) (f64x2 lanes in the SIMD build: the same IEEE additions).
+ * Zero counts are added too, which changes nothing (counts are never -0).
+ */
+function addCounts(dst: usize, src: usize, n: i32): void {
+  let d = dst, r = src;
+  if (ASC_FEATURE_SIMD) {
+    // 8 counts a step: all loads, then the adds and stores (one base pointer per array,
+    // constant offsets).
+    const end = dst + (<usize>(n & ~7) << 3);
+    while (d < end) {
+      const a0 = v128.load(d), a1 = v128.load(d, 16), a2 = v128.load(d, 32), a3 = v128.load(d, 48);
+      const b0 = v128.load(r), b1 = v128.load(r, 16), b2 = v128.load(r, 32), b3 = v128.load(r, 48);
+      v128.store(d, f64x2.add(a0, b0));
+      v128.store(d, f64x2.add(a1, b1), 16);
+      v128.store(d, f64x2.add(a2, b2), 32);
+      v128.store(d, f64x2.add(a3, b3), 48);
+      d += 64;
+      r += 64;
+    }
+    if (n & 4) {
+      const a0 = v128.load(d), a1 = v128.load(d, 16);
+      const b0 = v128.load(r), b1 = v128.load(r, 16);
+      v128.store(d, f64x2.add(a0, b0));
+      v128.store(d, f64x2.add(a1, b1), 16);
+      d += 32;
+      r += 32;
+    }
+    if (n & 2) {
+      v128.store(d, f64x2.add(v128.load(d), v128.load(r)));
+      d += 16;
+      r += 16;
+    }
+    if (n & 1) store<f64>(d, load<f64>(d) + load<f64>(r));
+    return;
+  }
+  const end = dst + (<usize>n << 3);
+  while (d < end) {
+    store<f64>(d, load<f64>(d) + load<f64>(r));
+    d += 8;
+    r += 8;
   }
 }
 
-/** Adds store `from`'s non-zero bins [lo, hi] into the committed store `to`. */
-function addStore(to: usize, from: usize, lo: i32, hi: i32): void {
-  const fb = <i64>load<i32>(from, S_BASE);
-  const fd = sData(from);
-  for (let k = lo; k <= hi; k++) {
-    const c = load<f64>(at(fd, <i64>k - fb));
-    if (c != 0) {
-      const b = binAddr(to, k);
-      store<f64>(b, load<f64>(b) + c);
+/** x[j] += x[j] for j in [0, n). */
+function doubleCounts(x: usize, n: i32): void {
+  let d = x;
+  if (ASC_FEATURE_SIMD) {
+    const end = x + (<usize>(n & ~1) << 3);
+    for (; d < end; d += 16) {
+      const a = v128.load(d);
+      v128.store(d, f64x2.add(a, a));
     }
   }
+  const end = x + (<usize>n << 3);
+  for (; d < end; d += 8) {
+    const c = load<f64>(d);
+    store<f64>(d, c + c);
+  }
+}
+
+/**
+ * Adds store `from`'s bins [lo, hi] into the committed store `to`, whose range was planned
+ * to cover them: the keys below to's lo fold into that bin (integer counts: exact in any
+ * order), the rest is one vector add into the window.
+ */
+function addStore(to: usize, from: usize, lo: i32, hi: i32): void {
+  const tLo = <i64>load<i32>(to, S_LO);
+  const tb = <i64>load<i32>(to, S_BASE), td = sData(to);
+  const fb = <i64>load<i32>(from, S_BASE), fd = sData(from);
+  let k = <i64>lo;
+  const h = <i64>hi;
+  if (k < tLo) {
+    const end = min<i64>(h, tLo - 1);
+    const a = at(td, tLo - tb);
+    let c = load<f64>(a);
+    for (; k <= end; k++) c += load<f64>(at(fd, k - fb));
+    store<f64>(a, c);
+  }
+  if (k <= h) addCounts(at(td, k - tb), at(fd, k - fb), <i32>(h - k + 1));
+}
+
+/** Doubles every bin of a store (merge of the sketch into itself: no collapse, no move). */
+function doubleStore(st: usize): void {
+  if (!load<i32>(st, S_USED)) return;
+  const lo = <i64>load<i32>(st, S_LO), hi = <i64>load<i32>(st, S_HI);
+  doubleCounts(at(sData(st), lo - <i64>load<i32>(st, S_BASE)), <i32>(hi - lo + 1));
+}
+
+/** merge(s) of s itself at this point: every count and the summary's count, sum, zeroCount doubled. */
+function mergeSelf(s: usize): void {
+  doubleStore(s + H_P);
+  doubleStore(s + H_N);
+  addSummary(s, load<f64>(s, H_ZERO), load<f64>(s, H_COUNT), load<f64>(s, H_SUM), load<f64>(s, H_MIN), load<f64>(s, H_MAX));
+}
+
+/** Bins and summary of o (not s) into s, whose stores are committed to cover o's ranges. */
+function mergeOther(s: usize, o: usize): void {
+  nonZeroRange(o + H_P);
+  if (rLo <= rHi) addStore(s + H_P, o + H_P, rLo, rHi);
+  nonZeroRange(o + H_N);
+  if (rLo <= rHi) addStore(s + H_N, o + H_N, rLo, rHi);
+  addSummary(s, load<f64>(o, H_ZERO), load<f64>(o, H_COUNT), load<f64>(o, H_SUM), load<f64>(o, H_MIN), load<f64>(o, H_MAX));
 }
 
 /**
@@ -1167,30 +1271,48 @@ function addStore(to: usize, from: usize, lo: i32, hi: i32): void {
  * STATUS_OUT_OF_MEMORY (nothing changed).
  */
 export function mergeSketch(s: usize, o: usize): i32 {
-  const zc = load<f64>(o, H_ZERO), count = load<f64>(o, H_COUNT), sum = load<f64>(o, H_SUM);
-  const mn = load<f64>(o, H_MIN), mx = load<f64>(o, H_MAX);
+  if (s == o) {
+    mergeSelf(s);
+    return -1;
+  }
   nonZeroRange(o + H_P);
   const loP = rLo, hiP = rHi;
   nonZeroRange(o + H_N);
-  const loN = rLo, hiN = rHi;
-  if (s == o) {
-    // Same keys, so no collapse and no move: each bin adds its own count.
-    for (let pass = 0; pass < 2; pass++) {
-      const st = s + (pass == 0 ? H_P : H_N);
-      const lo = pass == 0 ? loP : loN, hi = pass == 0 ? hiP : hiN;
-      const data = sData(st), base = <i64>load<i32>(st, S_BASE);
-      for (let k = lo; k <= hi; k++) {
-        const a = at(data, <i64>k - base);
-        const c = load<f64>(a);
-        if (c != 0) store<f64>(a, c + c);
-      }
+  if (!planBoth(s, loP, hiP, rLo, rHi)) return STATUS_OUT_OF_MEMORY;
+  mergeOther(s, o);
+  return -1;
+}
+
+/**
+ * mergeSketch(s, o) for each o of the u32 pointers ptrs[0, n), in order (0 entries are
+ * skipped). All or nothing: both stores are planned once for the union of the ranges
+ * (bins depend only on the multiset of keys, so this is the loop's result); then each
+ * merge is a vector add and an O(1) summary, s itself doubling what s holds at that point.
+ * -1 or STATUS_OUT_OF_MEMORY (nothing changed).
+ */
+export function mergeMany(s: usize, ptrs: usize, n: i32): i32 {
+  let loP = NONE_LO, hiP = NONE_HI, loN = NONE_LO, hiN = NONE_HI;
+  for (let i = 0; i < n; i++) {
+    const o = <usize>load<u32>(ptrs + (<usize>i << 2));
+    if (!o || o == s) continue;
+    // The planned ranges (from the headers: used stores hold counts at both ends)
+    const p = o + H_P, q = o + H_N;
+    if (load<i32>(p, S_USED)) {
+      loP = min<i32>(loP, load<i32>(p, S_LO));
+      hiP = max<i32>(hiP, load<i32>(p, S_HI));
     }
-  } else {
-    if (!planBoth(s, loP, hiP, loN, hiN)) return STATUS_OUT_OF_MEMORY;
-    if (loP <= hiP) addStore(s + H_P, o + H_P, loP, hiP);
-    if (loN <= hiN) addStore(s + H_N, o + H_N, loN, hiN);
+    if (load<i32>(q, S_USED)) {
+      loN = min<i32>(loN, load<i32>(q, S_LO));
+      hiN = max<i32>(hiN, load<i32>(q, S_HI));
+    }
   }
-  addSummary(s, zc, count, sum, mn, mx);
+  if (!planBoth(s, loP, hiP, loN, hiN)) return STATUS_OUT_OF_MEMORY;
+  for (let i = 0; i < n; i++) {
+    const o = <usize>load<u32>(ptrs + (<usize>i << 2));
+    if (!o) continue;
+    if (o == s) mergeSelf(s);
+    else mergeOther(s, o);
+  }
   return -1;
 }
 

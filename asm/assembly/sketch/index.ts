@@ -5,7 +5,7 @@
 import { STATUS_OUT_OF_MEMORY } from "../abi";
 import {
   newSketch, freeSketch, clearSketch, memoryBytes, addValues, addWeighted, summary,
-  binsInfo, binsCopy, addBins, mergeSketch,
+  binsInfo, binsCopy, addBins, mergeSketch, mergeMany,
 } from "./core";
 
 export function sketchNew(mapping: i32, multiplier: f64, offset: i32, scale: i32, maxBins: i32): usize {
@@ -45,7 +45,7 @@ export function sketchSummary(s: usize, out: usize): void {
 
 export function sketchBinsInfo(s: usize, out: usize): void {
   if (s) binsInfo(s, out);
-  else memory.fill(out, 0, 40);
+  else memory.fill(out, 0, 56);
 }
 
 export function sketchBinsCopy(s: usize, negOut: usize, posOut: usize): void {
@@ -62,4 +62,8 @@ export function sketchAddBins(
 export function sketchMerge(s: usize, other: usize): i32 {
   if (!s) return STATUS_OUT_OF_MEMORY;
   return other ? mergeSketch(s, other) : -1;
+}
+
+export function sketchMergeMany(s: usize, ptrs: usize, n: i32): i32 {
+  return s ? mergeMany(s, ptrs, n) : STATUS_OUT_OF_MEMORY;
 }

@@ -80,6 +80,7 @@ export const WASM_FUNCTIONS = {
   sketchBinsCopy: ['s', 'negOut', 'posOut'],
   sketchAddBins: ['s', 'zeroCount', 'negOffset', 'neg', 'negLen', 'posOffset', 'pos', 'posLen', 'count', 'sum', 'min', 'max'],
   sketchMerge: ['s', 'other'],
+  sketchMergeMany: ['s', 'ptrs', 'n'],
 } as const;
 
 type Numbers<P extends readonly string[]> = { [I in keyof P]: number };

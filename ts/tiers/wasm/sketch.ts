@@ -1,6 +1,9 @@
 // SketchCore over the AssemblyScript sketch in wasm linear memory (ABI in
-// asm/README.md, "Quantile sketch"). Values and bins go through the heap's
-// scratch regions; views are re-derived after every call that may grow memory.
+// asm/README.md, "Quantile sketch"). Values, bins to add and merge lists go
+// through the heap's scratch regions; summary() and bins() read the sketch
+// through one small block per heap (sketchBinsInfo gives the addresses of the
+// counts in the stores, which bins() copies straight out). Those calls do not
+// grow memory, so views are re-derived only when a growth has detached them.
 import { ABI } from '../../contract/abi.js';
 import { SUMMARY, type SketchBins, type SketchConfig, type SketchCore } from '../../contract/sketch.js';
 import type { StructureFactories } from '../../contract/tier.js';
@@ -10,8 +13,28 @@ import { STREAM_BUDGET, type WasmHeap } from './heap.js';
 const OUT_OF_MEMORY = ABI.STATUS_OUT_OF_MEMORY;
 /** Values per sketchAdd call; a larger batch is split (and rolled back as a whole on failure). */
 const CHUNK = STREAM_BUDGET / 8;
-/** f64 slots of sketchBinsInfo: zeroCount, negOffset, negLen, posOffset, posLen. */
-const INFO = 5;
+/** f64 slots of sketchBinsInfo: zeroCount, negOffset, negLen, posOffset, posLen, negAt, posAt. */
+const INFO = 7;
+
+/** Per heap: a block of INFO f64 for sketchBinsInfo / sketchSummary, allocated once and kept. */
+const infoBlocks = new WeakMap<WasmHeap, number>();
+
+/** The heap's info block, or 0 when it cannot be had. */
+function infoBlock(h: WasmHeap): number {
+  let p = infoBlocks.get(h);
+  if (p === undefined) {
+    p = h.ex.alloc(INFO * 8) >>> 0;
+    if (p === 0) return 0;
+    infoBlocks.set(h, p);
+  }
+  return p;
+}
+
+/** The heap's f64 view, re-derived only when a memory growth detached it. */
+function f64Of(h: WasmHeap): Float64Array {
+  if (h.f64.length === 0) h.refresh();
+  return h.f64;
+}
 
 function outOfMemory(fn: string): never {
   throw new RangeError(`hotpath.QuantileSketch.${fn}: wasm memory exhausted; nothing changed`);
@@ -19,9 +42,12 @@ function outOfMemory(fn: string): never {
 
 export class WasmSketchCore implements SketchCore {
   private s: number;
+  /** The heap's info block (byte address). */
+  private readonly info: number;
 
   constructor(private readonly h: WasmHeap, cfg: SketchConfig) {
-    this.s = h.ex.sketchNew(cfg.mapping, cfg.multiplier, cfg.offset, cfg.scale, cfg.maxBins);
+    this.info = infoBlock(h);
+    this.s = this.info === 0 ? 0 : h.ex.sketchNew(cfg.mapping, cfg.multiplier, cfg.offset, cfg.scale, cfg.maxBins);
     if (this.s === 0) throw new RangeError('hotpath.QuantileSketch: wasm sketch could not be created (memory exhausted)');
   }
 
@@ -83,26 +109,31 @@ export class WasmSketchCore implements SketchCore {
   }
 
   summary(out: Float64Array): void {
-    const [p] = this.h.regions('QuantileSketch.summary', SUMMARY.length * 8);
-    this.h.ex.sketchSummary(this.s, p!);
-    out.set(this.h.f64.subarray(p! >>> 3, (p! >>> 3) + SUMMARY.length));
+    const p = this.info;
+    this.h.ex.sketchSummary(this.s, p);
+    const f = f64Of(this.h);
+    const i = p >>> 3;
+    out[0] = f[i]!;
+    out[1] = f[i + 1]!;
+    out[2] = f[i + 2]!;
+    out[3] = f[i + 3]!;
+    out[4] = f[i + 4]!;
   }
 
   bins(): SketchBins {
-    const [ip] = this.h.regions('QuantileSketch.bins', INFO * 8);
-    this.h.ex.sketchBinsInfo(this.s, ip!);
-    const i = ip! >>> 3;
-    const f = this.h.f64;
-    const zeroCount = f[i]!, negOffset = f[i + 1]!, negLen = f[i + 2]!, posOffset = f[i + 3]!, posLen = f[i + 4]!;
-    const [np, pp] = this.h.regions('QuantileSketch.bins', negLen * 8, posLen * 8);
-    this.h.ex.sketchBinsCopy(this.s, np!, pp!);
-    this.h.refresh();
+    const p = this.info;
+    this.h.ex.sketchBinsInfo(this.s, p);
+    const f = f64Of(this.h);
+    const i = p >>> 3;
+    const negLen = f[i + 2]!, posLen = f[i + 4]!;
+    const na = f[i + 5]! / 8, pa = f[i + 6]! / 8;
+    // N holds negated keys: its counts come highest magnitude key first.
     return {
-      zeroCount,
-      negOffset,
-      neg: this.h.f64.slice(np! >>> 3, (np! >>> 3) + negLen),
-      posOffset,
-      pos: this.h.f64.slice(pp! >>> 3, (pp! >>> 3) + posLen),
+      zeroCount: f[i]!,
+      negOffset: f[i + 1]!,
+      neg: f.slice(na, na + negLen).reverse(),
+      posOffset: f[i + 3]!,
+      pos: f.slice(pa, pa + posLen),
     };
   }
 
@@ -116,13 +147,66 @@ export class WasmSketchCore implements SketchCore {
   }
 
   merge(other: SketchCore): void {
-    if (other instanceof WasmSketchCore && other.heap === this.h) {
-      if (this.h.ex.sketchMerge(this.s, other.pointer) === OUT_OF_MEMORY) outOfMemory('merge');
+    if (other instanceof WasmSketchCore && other.h === this.h) {
+      if (this.h.ex.sketchMerge(this.s, other.s) === OUT_OF_MEMORY) outOfMemory('merge');
       return;
     }
+    this.mergeForeign(other);
+  }
+
+  /** merge() of a core of another tier or instance: its bins and summary through addBins. */
+  private mergeForeign(other: SketchCore): void {
     const s = new Float64Array(SUMMARY.length);
     other.summary(s);
     this.addBins(other.bins(), s[SUMMARY.count]!, s[SUMMARY.sum]!, s[SUMMARY.min]!, s[SUMMARY.max]!);
+  }
+
+  mergeMany(others: readonly SketchCore[]): void {
+    const n = others.length;
+    let foreign = false;
+    for (let i = 0; i < n; i++) {
+      const o = others[i];
+      if (!(o instanceof WasmSketchCore && o.h === this.h)) {
+        foreign = true;
+        break;
+      }
+    }
+    if (!foreign) {
+      this.mergeRun(others, 0, n);
+      return;
+    }
+    // Runs of this instance's cores in one call each, the others through addBins, in
+    // order (the sum is added in order). All or nothing: on a failure put back what the
+    // sketch held (as in add: the stores need no memory for it, and the scratch block is
+    // sized for it here, before anything changes).
+    const bins = this.bins();
+    const sum = new Float64Array(SUMMARY.length);
+    this.summary(sum);
+    this.h.regions('QuantileSketch.mergeMany', bins.neg.length * 8, bins.pos.length * 8);
+    try {
+      let from = 0;
+      for (let i = 0; i <= n; i++) {
+        const o = others[i];
+        if (i < n && o instanceof WasmSketchCore && o.h === this.h) continue;
+        this.mergeRun(others, from, i);
+        if (i < n) this.mergeForeign(o!);
+        from = i + 1;
+      }
+    } catch (e) {
+      this.restore(bins, sum);
+      throw e;
+    }
+  }
+
+  /** sketchMergeMany over others[from, to), all cores of this instance. */
+  private mergeRun(others: readonly SketchCore[], from: number, to: number): void {
+    const n = to - from;
+    if (n === 0) return;
+    const [p] = this.h.regions('QuantileSketch.mergeMany', n * 4);
+    const u = this.h.u32;
+    const b = p! >>> 2;
+    for (let i = 0; i < n; i++) u[b + i] = (others[from + i] as WasmSketchCore).s;
+    if (this.h.ex.sketchMergeMany(this.s, p!, n) === OUT_OF_MEMORY) outOfMemory('mergeMany');
   }
 
   clear(): void {
