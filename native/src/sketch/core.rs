@@ -77,6 +77,7 @@ const THIRD: f64 = 0.33333333333333333;
 /// Natural log, bit-identical to fdlibm's (and so to V8's Math.log). `hx` is
 /// the signed high word, as in C; the i32 arithmetic cannot overflow (hx is
 /// masked to 20 bits before anything is added to it).
+#[inline]
 pub fn fdlibm_log(x: f64) -> f64 {
   let mut x = x;
   let mut hx = (x.to_bits() >> 32) as u32 as i32;
@@ -257,7 +258,7 @@ fn cubic_key(bits: u64, multiplier: f64, offset: f64) -> f64 {
 /// The contract's key(v) of the positive double with bits `bits`, as the JS
 /// tier computes it (a double, before any conversion). Total: any bits give
 /// some number.
-#[inline]
+#[inline(always)]
 pub fn key_f64(cfg: &Config, bits: u64) -> f64 {
   let offset = cfg.offset as f64;
   match cfg.mapping {
@@ -295,11 +296,16 @@ pub fn key(cfg: &Config, v: f64) -> i32 {
 
 /// keys[i] = key(|vals[i]|) (garbage, but some i32, where |v| is not
 /// indexable; those are never used).
-fn compute_keys(cfg: &Config, vals: &[f64], keys: &mut [i32]) {
+#[inline(always)]
+fn compute_keys_body(cfg: &Config, vals: &[f64], keys: &mut [i32]) {
   for (k, &v) in keys.iter_mut().zip(vals) {
     *k = to_key(key_f64(cfg, v.to_bits() & !SIGN));
   }
 }
+
+// On AVX2 for ceil / floor as one instruction (the baseline target has no
+// SSE4.1 rounding: a libm call each); the same results.
+crate::simd::dispatch!(fn compute_keys(cfg: &Config, vals: &[f64], keys: &mut [i32]) -> () => compute_keys_body);
 
 /// Both stores' windows as the fast path reads them (index 0 P, 1 N, by a
 /// value's sign bit).
