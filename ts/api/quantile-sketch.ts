@@ -615,17 +615,20 @@ export class QuantileSketch {
     }
     const maxBins = maxBinsOf(fn, o.maxBins, Math.max(...list.map((s) => (s as QuantileSketch).maxBins)));
     const out = QuantileSketch.#make(fn, first.#map, maxBins, o.backend);
-    const same: SketchCore[] = [];
+    // Runs of sketches on the result's tier merge in one crossing each; the
+    // others go through their bins in between, so sums add in list order.
+    let run: SketchCore[] = [];
     for (const s of list as QuantileSketch[]) {
       s.#flush();
-      if (s.backend === out.backend) same.push(s.#core!);
+      if (s.backend === out.backend) run.push(s.#core!);
       else {
+        if (run.length > 0) out.#core!.mergeMany(run);
+        run = [];
         const { bins, s: sum } = s.#export('mergeAll');
         out.#core!.addBins(bins, sum[SUMMARY.count]!, sum[SUMMARY.sum]!, sum[SUMMARY.min]!, sum[SUMMARY.max]!);
       }
     }
-    // One crossing for the sketches on the result's tier (bins do not depend on order).
-    out.#core!.mergeMany(same);
+    if (run.length > 0) out.#core!.mergeMany(run);
     out.#changed();
     return out;
   }
