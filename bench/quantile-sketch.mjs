@@ -126,9 +126,13 @@ const parts = Array.from({ length: P }, (_, i) => lognormal(10_000, 100 + i));
 const ours = parts.map((p) => { const s = new hp.QuantileSketch(); s.recordMany(p); return s; });
 const dds = parts.map((p) => { const d = new DDSketch({ relativeAccuracy: 0.01 }); for (const v of p) d.accept(v); return d; });
 const hdrs = parts.map((p) => { const h = hdr.build({ useWebAssembly: true, lowestDiscernibleValue: 1, highestTrackableValue: 3_600_000_000, numberOfSignificantValueDigits: 3 }); for (const v of p) h.recordValue(Math.max(1, Math.round(v * 1000))); return h; });
+// Warm both up first: V8 tiers wasm and JS up over the first dozen calls.
+const mergeOurs = () => { const m = hp.QuantileSketch.mergeAll(ours); m.quantiles(QS); m.dispose(); };
+const mergeDD = () => { const d = new DDSketch({ relativeAccuracy: 0.01 }); for (const s of dds) d.merge(s); QS.map((q) => d.getValueAtQuantile(q)); };
+for (let i = 0; i < 20; i++) { mergeOurs(); mergeDD(); }
 const merge = {
-  'hotpath QuantileSketch.mergeAll': best(() => { const m = hp.QuantileSketch.mergeAll(ours); m.quantiles(QS); m.dispose(); }),
-  'DDSketch merge loop': best(() => { const d = new DDSketch({ relativeAccuracy: 0.01 }); for (const s of dds) d.merge(s); QS.map((q) => d.getValueAtQuantile(q)); }),
+  'hotpath QuantileSketch.mergeAll': best(mergeOurs, 15),
+  'DDSketch merge loop': best(mergeDD, 15),
   'hdr-histogram-js add loop': best(() => { const h = hdr.build({ useWebAssembly: true, lowestDiscernibleValue: 1, highestTrackableValue: 3_600_000_000, numberOfSignificantValueDigits: 3 }); for (const s of hdrs) h.add(s); QS.map((q) => h.getValueAtPercentile(q * 100)); h.destroy(); }, 3),
   'exact: concatenate + percentiles': best(() => { const all = new Float64Array(P * 10_000); parts.forEach((p, i) => all.set(p, i * 10_000)); hp.percentiles(all, QS.map((q) => q * 100)); }, 3),
 };

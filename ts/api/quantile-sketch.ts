@@ -259,15 +259,23 @@ function firstAbove(cum: Float64Array, r: number): number {
 
 /** What {@link QuantileSketch.toOtlp} returns: an OpenTelemetry ExponentialHistogram data point's fields. */
 export interface OtlpExponentialHistogram {
+  /** Values recorded. */
   count: number;
+  /** Their sum. */
   sum: number;
+  /** Least value (NaN when empty). */
   min: number;
+  /** Greatest value (NaN when empty). */
   max: number;
+  /** Base-2 exponential scale: bucket i covers (2^(i·2^-scale), 2^((i+1)·2^-scale)]. */
   scale: number;
+  /** Values counted as zero. */
   zeroCount: number;
   /** |v| at or below this counted as zero (the smallest normal double). */
   zeroThreshold: number;
+  /** Buckets of the positive values: bucketCounts[j] is bucket offset + j. */
   positive: { offset: number; bucketCounts: number[] };
+  /** Buckets of the negative values' magnitudes. */
   negative: { offset: number; bucketCounts: number[] };
 }
 
@@ -281,6 +289,7 @@ export interface OtlpOptions {
 export interface SketchLoadOptions {
   /** Bins per sign of the new sketch (default: 2048, or more when the data span more). */
   maxBins?: number;
+  /** Tier of the new sketch (default `'auto'`). */
   backend?: BackendChoice;
 }
 
@@ -783,6 +792,7 @@ export class QuantileSketch {
     core.free();
   }
 
+  /** Same as {@link dispose} (for `using`). */
   [Symbol.dispose](): void {
     this.dispose();
   }

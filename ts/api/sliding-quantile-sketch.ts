@@ -5,7 +5,7 @@
 // that boundary, and each boundary passed clears the oldest slice.
 import { checkFunction, checkKnownKeys, checkOptions, describe, rangeError, typeError } from '../contract/errors.js';
 import type { BackendChoice, TierName } from '../contract/types.js';
-import { QuantileSketch, type OtlpExponentialHistogram, type OtlpOptions, type SketchMapping } from './quantile-sketch.js';
+import { QuantileSketch, type OtlpExponentialHistogram, type OtlpOptions, type QuantileSketchOptions, type SketchMapping } from './quantile-sketch.js';
 import { readClock, TimingWheel } from './timing-wheel.js';
 
 /** Options of {@link SlidingQuantileSketch}. */
@@ -16,11 +16,15 @@ export interface SlidingQuantileSketchOptions {
   slices?: number;
   /** As {@link QuantileSketchOptions.relativeAccuracy} (default 0.01). */
   relativeAccuracy?: number;
+  /** As {@link QuantileSketchOptions.mapping}. */
   mapping?: 'cubic' | 'logarithmic';
+  /** As {@link QuantileSketchOptions.scale}. */
   scale?: number;
+  /** As {@link QuantileSketchOptions.maxBins}, per slice. */
   maxBins?: number;
   /** Clock in ms (default `performance.now`); must not run backwards. */
   clock?: () => number;
+  /** Tier holding the slices' bins (default `'auto'`). */
   backend?: BackendChoice;
 }
 
@@ -146,21 +150,27 @@ export class SlidingQuantileSketch {
   get count(): number {
     return this.#window('count').count;
   }
+  /** Sum of the window's values. */
   get sum(): number {
     return this.#window('sum').sum;
   }
+  /** Least value in the window (NaN when empty). */
   get min(): number {
     return this.#window('min').min;
   }
+  /** Greatest value in the window (NaN when empty). */
   get max(): number {
     return this.#window('max').max;
   }
+  /** Mean of the window's values (NaN when empty). */
   get mean(): number {
     return this.#window('mean').mean;
   }
+  /** The slices' relative accuracy. */
   get relativeAccuracy(): number {
     return this.#ring[0]!.relativeAccuracy;
   }
+  /** The slices' index mapping. */
   get mapping(): SketchMapping {
     return this.#ring[0]!.mapping;
   }
@@ -198,6 +208,7 @@ export class SlidingQuantileSketch {
     this.#wheel.dispose();
   }
 
+  /** Same as {@link dispose} (for `using`). */
   [Symbol.dispose](): void {
     this.dispose();
   }
