@@ -6,7 +6,7 @@
 // Spec fields:
 //   fn       the name the error message must start with: `hotpath.${fn}:`
 //   prefixes other accepted prefixes (documented per spec)
-//   struct   the structure built on the tier first ('btreeNum', 'btreeStr', 'wheel', 'cache', 'cacheBadClock')
+//   struct   the structure built on the tier first ('btreeNum', 'btreeStr', 'wheel', 'cache', 'cacheBadClock', 'sketch')
 //   slots    [{ name, good(ctx), pool }]
 //   call     (hp, args, structure, ctx) => result (may be a promise)
 //   compare  'value' (default: equal to the js reference), 'shape' (tier-specific value: same type only)
@@ -335,6 +335,8 @@ for (const struct of ['btreeNum', 'btreeStr']) {
 const ctorSpecs = [
   { fn: 'BPlusTree', ctor: true, slots: [slot('options', (ctx) => ({ keyType: 'number', order: 8, backend: ctx.backendOpt }), opts({ keyType: [["'Number'", () => 'Number'], ["'str'", () => 'str'], ...JUNK], order: [...NUMS, ['3', () => 3], ['1025', () => 1025]], backend: [...BACKENDS, ...JUNK] }))], call: (hp, [o], s, ctx) => ctx.keep(new hp.BPlusTree(o)) },
   { fn: 'TimingWheel', ctor: true, slots: [slot('options', (ctx) => ({ tickMs: 10, wheels: [8, 8], now: 5, backend: ctx.backendOpt }), opts({ tickMs: [...NUMS, ['0.0001', () => 0.0001], ['1e300', () => 1e300]], wheels: WHEELS, now: NUMS, clock: JUNK, backend: [...BACKENDS, ...JUNK] }))], call: (hp, [o], s, ctx) => ctx.keep(new hp.TimingWheel(o)) },
+  { fn: 'QuantileSketch', ctor: true, slots: [slot('options', (ctx) => ({ relativeAccuracy: 0.02, maxBins: 64, backend: ctx.backendOpt }), opts({ relativeAccuracy: [...NUMS, ['1e-12', () => 1e-12], ['1', () => 1]], maxBins: [...NUMS, ['2**20+1', () => 2 ** 20 + 1]], scale: [...NUMS, ['21', () => 21]], mapping: [["'linear'", () => 'linear'], ...JUNK], backend: [...BACKENDS, ...JUNK] }))], call: (hp, [o], s, ctx) => { const q = ctx.keep(new hp.QuantileSketch(o)); return [q.mapping, q.relativeAccuracy, q.maxBins, q.count]; } },
+  { fn: 'SlidingQuantileSketch', ctor: true, slots: [slot('options', (ctx) => ({ windowMs: 1000, slices: 4, clock: () => 5, backend: ctx.backendOpt }), opts({ windowMs: NUMS, slices: [...NUMS, ['1025', () => 1025]], relativeAccuracy: NUMS, clock: [...CLOCKS, ...JUNK], backend: [...BACKENDS, ...JUNK] }))], call: (hp, [o], s, ctx) => { const w = ctx.keep(new hp.SlidingQuantileSketch(o)); return [w.windowMs, w.slices, w.relativeAccuracy, w.count]; } },
   { fn: 'TtlCache', ctor: true, slots: [slot('options', (ctx) => ({ maxSize: 4, ttlMs: 100, clock: () => 1000, autoPurge: false, backend: ctx.backendOpt }), opts({ maxSize: NUMS, ttlMs: NUMS, onEvict: JUNK, clock: [...CLOCKS, ...JUNK], autoPurge: BOOL, tickMs: [...NUMS, ['0.0001', () => 0.0001], ['1e300', () => 1e300]], backend: [...BACKENDS, ...JUNK] }))], call: (hp, [o], s, ctx) => ctx.keep(new hp.TtlCache(o)) },
 ];
 
@@ -433,11 +435,37 @@ const plain = (v, d = 0) => {
   return v;
 };
 const SEQ_STEPS = 40;
-const sequenceSpecs = ['btreeNum', 'btreeStr', 'wheel', 'cache'].map((kind) => ({
+// QuantileSketch methods.
+const SK_VALUES = () => Float64Array.of(0.5, -3, 0, 1e300, 2 ** -1060, 42);
+const SK_QS = () => [0, 0.5, 0.99, 1];
+method('sketch', 'QuantileSketch.record', [slot('value', () => 12.5, SCALAR)], (hp, [v], s) => (s.record(v), s.count));
+method('sketch', 'QuantileSketch.record', [slot('value', () => -7, SCALAR), slot('count', () => 3, [...SCALAR, ['2**53', () => 2 ** 53], ['1.5', () => 1.5]])], (hp, [v, c], s) => (s.record(v, c), s.count));
+method('sketch', 'QuantileSketch.recordMany', [slot('values', SK_VALUES, VEC)], (hp, [v], s) => (s.recordMany(v), [s.count, s.sum, s.min, s.max]));
+method('sketch', 'QuantileSketch.quantile', [slot('q', () => 0.99, [...SCALAR, ['1.5', () => 1.5], ['-0.1', () => -0.1]])], (hp, [q], s) => s.quantile(q));
+method('sketch', 'QuantileSketch.quantiles', [slot('qs', SK_QS, VEC)], (hp, [q], s) => s.quantiles(q));
+method('sketch', 'QuantileSketch.percentile', [slot('p', () => 99, [...SCALAR, ['101', () => 101]])], (hp, [p], s) => s.percentile(p));
+method('sketch', 'QuantileSketch.merge', [slot('other', (ctx) => ctx.other, [['a sketch of another accuracy', (g, ctx) => ctx.otherMapping], ['itself', (g, ctx) => ctx.self], ...JUNK])], (hp, [o], s) => (s.merge(o), [s.count, s.quantile(0.5)]));
+method('sketch', 'QuantileSketch.mergeAll', [slot('sketches', (ctx) => [ctx.self, ctx.other], [['[]', () => []], ['a sketch of another accuracy', (g, ctx) => [ctx.self, ctx.otherMapping]], ['[1]', () => [1]], ...JUNK])], (hp, [l], s, ctx) => { const m = ctx.keep(hp.QuantileSketch.mergeAll(l)); return [m.count, m.quantile(0.5)]; });
+method('sketch', 'QuantileSketch.fromProto', [slot('bytes', (ctx) => ctx.self.toProto(), [['truncated bytes', (g, ctx) => ctx.self.toProto().subarray(0, 7)], ['bytes 0a ff', () => Uint8Array.of(0x0a, 0xff)], ['garbage bytes', () => Uint8Array.from({ length: 40 }, (_, i) => (i * 37 + 11) & 255)], ['a Float64Array', () => new Float64Array(2)], ...JUNK])], (hp, [b], s, ctx) => { const d = ctx.keep(hp.QuantileSketch.fromProto(b)); return [d.count, d.quantile(0.5)]; });
+method('sketch', 'QuantileSketch.toOtlp', [slot('options', () => ({ maxSize: 160 }), opts({ maxSize: [...NUMS, ['1', () => 1]] }))], (hp, [o], s) => s.toOtlp(o));
+for (const m of ['toProto', 'clear']) method('sketch', `QuantileSketch.${m}`, [], (hp, a, s) => s[m]());
+method('sketch', 'QuantileSketch', [slot('method', () => 'record', ['record', 'recordMany', 'quantile', 'merge', 'toProto', 'count'].map((m) => [m, () => m]))], (hp, [m], s) => {
+  s.dispose();
+  switch (m) {
+    case 'record': return s.record(1);
+    case 'recordMany': return s.recordMany([1]);
+    case 'quantile': return s.quantile(0.5);
+    case 'merge': return s.merge(s);
+    case 'count': return s.count;
+    default: return s[m]();
+  }
+}, { disposed: true });
+
+const sequenceSpecs = ['btreeNum', 'btreeStr', 'wheel', 'cache', 'sketch'].map((kind) => ({
   fn: 'sequence', struct: kind, variant: kind,
   slots: [slot('seed', () => 0, Array.from({ length: 97 }, (_, k) => [`sequence ${k}`, () => k + 1]))],
   call: (hp, [seed], st, ctx) => {
-    const ops = structSpecs.filter((sp) => sp.struct === kind && !sp.disposed && !sp.userMutates && !sp.misuse && sp.compare !== 'shape' && sp.fn !== 'BPlusTree.fromSorted');
+    const ops = structSpecs.filter((sp) => sp.struct === kind && !sp.disposed && !sp.userMutates && !sp.misuse && sp.compare !== 'shape' && sp.fn !== 'BPlusTree.fromSorted' && sp.fn !== 'QuantileSketch.mergeAll' && sp.fn !== 'QuantileSketch.fromProto');
     const r = rng(seed * 7919 + kind.length);
     const outcomes = [];
     for (let step = 0; step < SEQ_STEPS; step++) {

@@ -94,6 +94,15 @@ function build(kind, ctx) {
     w.advance(1001); // fires ids[0]
     return w;
   }
+  if (kind === 'sketch') {
+    const s = new hp.QuantileSketch({ relativeAccuracy: 0.02, maxBins: 64, backend });
+    s.recordMany(Float64Array.of(1, 2, 3, -4, 0, 1e-5, 1e5, 77.5));
+    ctx.self = s;
+    ctx.other = ctx.keep(new hp.QuantileSketch({ relativeAccuracy: 0.02, maxBins: 64, backend }));
+    ctx.other.recordMany([5, 6, -7]);
+    ctx.otherMapping = ctx.keep(new hp.QuantileSketch({ relativeAccuracy: 0.05, backend }));
+    return s;
+  }
   ctx.now = 1000;
   const c = new hp.TtlCache({ maxSize: 8, ttlMs: 1000, clock: () => ctx.now, autoPurge: false, tickMs: 10, backend, onEvict: (k, v, r) => ctx.events.push([k, v, r]) });
   for (let i = 1; i <= 6; i++) c.set(`k${i}`, `v${i}`, { ttlMs: 100 * i });
@@ -103,8 +112,17 @@ function build(kind, ctx) {
   return c;
 }
 
+function sketchState(s) {
+  try {
+    return { bytes: Array.from(s.toProto()), count: s.count, sum: s.sum, min: s.min, max: s.max };
+  } catch (e) {
+    return stateErr(e);
+  }
+}
+
 function stateOf(kind, s, ctx) {
   if (kind === 'btreeNum' || kind === 'btreeStr') return treeState(s);
+  if (kind === 'sketch') return sketchState(s);
   if (kind === 'wheel') return wheelState(s);
   return cacheState(s, ctx);
 }
@@ -112,6 +130,7 @@ function stateOf(kind, s, ctx) {
 /** Destructive end state: what fires or expires afterwards, so later behaviour is compared too. */
 function finalOf(kind, s, ctx) {
   try {
+    if (kind === 'sketch') return sketchState(s);
     if (kind === 'wheel') return { fired: s.advance(Math.max(s.now, 2e9)).map((p) => ser(p)), size: s.size, check: s.check() };
     if (kind === 'cache' || kind === 'cacheBadClock') {
       ctx.now = 1e6;

@@ -228,6 +228,17 @@ interface Internal {
   backend: unknown;
 }
 
+/**
+ * A QuantileSketch whose option errors name `fn` (SlidingQuantileSketch's slices).
+ * @internal
+ */
+export function sketchFor(fn: string, options: Omit<QuantileSketchOptions, 'backend'>, backend: unknown): QuantileSketch {
+  const o = options as Partial<QuantileSketchOptions>;
+  const map = mappingOf(fn, o);
+  const maxBins = maxBinsOf(fn, o.maxBins, DEFAULT_MAX_BINS);
+  return new QuantileSketch({ [INTERNAL]: { fn, map, maxBins, backend } } as QuantileSketchOptions);
+}
+
 /** Cumulative bin counts for rank queries, rebuilt after a change. */
 interface View {
   negCum: Float64Array;
@@ -519,15 +530,17 @@ export class QuantileSketch {
     const fn = 'QuantileSketch.quantiles';
     const s = this.#stats('quantiles');
     if (!(qs instanceof Float64Array) && !Array.isArray(qs)) typeError(fn, 'qs', `must be a Float64Array or number[]; got ${describe(qs)}`);
-    const list = qs instanceof Float64Array ? realView(fn, 'qs', qs).slice() : (qs as readonly unknown[]).slice();
+    const list: ArrayLike<unknown> = qs instanceof Float64Array ? realView(fn, 'qs', qs) : qs;
+    // Sized (and capped) before any element is read; each element is read once.
     const out = allocate(fn, 'qs', Float64Array, list.length);
-    for (let i = 0; i < list.length; i++) {
+    for (let i = 0; i < out.length; i++) {
       const q = list[i];
       if (typeof q !== 'number') typeError(fn, `qs[${i}]`, `must be a number; got ${describe(q)}`);
       if (!(q >= 0 && q <= 1)) rangeError(fn, `qs[${i}]`, `must be in [0, 1]; got ${q}`);
+      out[i] = q;
     }
     const n = s[SUMMARY.count]!;
-    for (let i = 0; i < list.length; i++) out[i] = n === 0 ? NaN : this.#at(list[i] as number, n);
+    for (let i = 0; i < out.length; i++) out[i] = n === 0 ? NaN : this.#at(out[i]!, n);
     return out;
   }
 

@@ -5,7 +5,7 @@
 // that boundary, and each boundary passed clears the oldest slice.
 import { checkFunction, checkKnownKeys, checkOptions, describe, rangeError, typeError } from '../contract/errors.js';
 import type { BackendChoice, TierName } from '../contract/types.js';
-import { QuantileSketch, type OtlpExponentialHistogram, type OtlpOptions, type QuantileSketchOptions, type SketchMapping } from './quantile-sketch.js';
+import { QuantileSketch, sketchFor, type OtlpExponentialHistogram, type OtlpOptions, type QuantileSketchOptions, type SketchMapping } from './quantile-sketch.js';
 import { readClock, TimingWheel } from './timing-wheel.js';
 
 /** Options of {@link SlidingQuantileSketch}. */
@@ -28,6 +28,9 @@ export interface SlidingQuantileSketchOptions {
   backend?: BackendChoice;
 }
 
+/** Largest window (2^40 ms) and clock reading (2^52 ms) accepted. */
+const MAX_WINDOW = 2 ** 40;
+const MAX_TIME = 2 ** 52;
 const KEYS = ['windowMs', 'slices', 'relativeAccuracy', 'mapping', 'scale', 'maxBins', 'clock', 'backend'] as const;
 
 /**
@@ -47,6 +50,7 @@ export class SlidingQuantileSketch {
   readonly #clock: () => number;
   readonly #wheel: TimingWheel<number>;
   #cur = 0;
+  readonly #origin: number;
   #epoch: number;
   #next: number;
   #merged: QuantileSketch | null = null;
@@ -74,15 +78,26 @@ export class SlidingQuantileSketch {
     this.windowMs = o.windowMs;
     this.slices = slices;
     this.#sliceMs = o.windowMs / slices;
-    const { windowMs: _w, slices: _s, clock: _c, ...sketch } = o;
-    const first = new QuantileSketch(sketch);
+    if (o.windowMs > MAX_WINDOW) rangeError(fn, 'options.windowMs', `must be <= 2^40 ms (about 35 years); got ${o.windowMs}`);
+    if (!(this.#sliceMs >= 0.001)) rangeError(fn, 'options.windowMs', `gives slices of ${this.#sliceMs} ms (windowMs / slices); they must be >= 0.001 ms`);
+    const { windowMs: _w, slices: _s, clock: _c, backend, ...sketch } = o;
+    const first = sketchFor(fn, sketch, backend);
     this.#ring = [first];
-    for (let i = 1; i < slices; i++) this.#ring.push(new QuantileSketch({ ...sketch, backend: first.backend }));
-    const now = Math.max(0, readClock(fn, this.#clock));
+    for (let i = 1; i < slices; i++) this.#ring.push(sketchFor(fn, sketch, first.backend));
+    const now = this.#read(fn);
+    // The wheel runs on time since creation, so any clock (performance.now,
+    // Date.now) fits its range; one tick per slice is all the precision needed.
+    this.#origin = now;
     this.#epoch = Math.floor(now / this.#sliceMs);
     this.#next = (this.#epoch + 1) * this.#sliceMs;
-    this.#wheel = new TimingWheel<number>({ tickMs: Math.max(0.001, this.#sliceMs / 64), now, backend: first.backend });
-    this.#wheel.scheduleAt(this.#next, this.#epoch + 1);
+    this.#wheel = new TimingWheel<number>({ tickMs: Math.max(0.001, this.#sliceMs), backend: first.backend });
+    this.#wheel.scheduleAt(this.#next - now, this.#epoch + 1);
+  }
+
+  #read(fn: string): number {
+    const now = readClock(fn, this.#clock);
+    if (!(Math.abs(now) <= MAX_TIME)) rangeError(fn, 'options.clock', `returned ${now}; times must be within ±2^52 ms`);
+    return now;
   }
 
   #live(fn: string): void {
@@ -91,9 +106,10 @@ export class SlidingQuantileSketch {
 
   /** Rotates past every slice boundary the clock has crossed. */
   #tick(fn: string): void {
-    const now = readClock(`SlidingQuantileSketch.${fn}`, this.#clock);
+    const now = this.#read(`SlidingQuantileSketch.${fn}`);
     if (now < this.#next) return;
-    if (now >= this.#wheel.now) this.#wheel.advance(now);
+    const since = now - this.#origin;
+    if (since >= this.#wheel.now && since <= MAX_TIME) this.#wheel.advance(since);
     const epoch = Math.floor(now / this.#sliceMs);
     const steps = Math.min(epoch - this.#epoch, this.slices);
     for (let i = 0; i < steps; i++) {
@@ -102,7 +118,8 @@ export class SlidingQuantileSketch {
     }
     this.#epoch = epoch;
     this.#next = (epoch + 1) * this.#sliceMs;
-    this.#wheel.scheduleAt(this.#next, epoch + 1);
+    const at = this.#next - this.#origin;
+    if (at >= this.#wheel.now && at <= MAX_TIME) this.#wheel.scheduleAt(at, epoch + 1);
     this.#drop();
   }
 
