@@ -374,10 +374,27 @@ describe('SlidingQuantileSketch', () => {
     expect(() => w.record(1)).toThrow(/^hotpath\.SlidingQuantileSketch\.record: sketch is disposed/);
   });
 
+  it('works on a Date.now-scale clock with a short window, and a clock that steps back', () => {
+    let now = 1.7e12;
+    const w = new SlidingQuantileSketch({ windowMs: 1, slices: 4, clock: () => now });
+    w.record(3);
+    now += 0.5;
+    w.record(4);
+    expect(w.count).toBe(2);
+    now -= 10; // a clock stepping back rotates nothing
+    w.record(5);
+    expect(w.count).toBe(3);
+    now += 20;
+    expect(w.count).toBe(0);
+    w.dispose();
+  });
+
   it('rejects bad options', () => {
     expect(() => new SlidingQuantileSketch({} as never)).toThrow(/options\.windowMs must be a number/);
     expect(() => new SlidingQuantileSketch({ windowMs: 0 })).toThrow(RangeError);
     expect(() => new SlidingQuantileSketch({ windowMs: 10, slices: 0 })).toThrow(RangeError);
+    expect(() => new SlidingQuantileSketch({ windowMs: 1e-3, slices: 4 })).toThrow(/slices of .* must be >= 0\.001 ms/);
+    expect(() => new SlidingQuantileSketch({ windowMs: 10, relativeAccuracy: 2 })).toThrow(/^hotpath\.SlidingQuantileSketch: options\.relativeAccuracy must be in \(0, 1\)/);
     expect(() => new SlidingQuantileSketch({ windowMs: 10, window: 5 } as never)).toThrow(/did you mean "windowMs"/);
   });
 });
