@@ -106,6 +106,11 @@ class Store {
   constructor(private readonly maxBins: number) {}
 
   add(key: number, c: number): void {
+    // Inside the current range nothing moves (lo >= the collapse floor, hi <= top).
+    if (key >= this.lo && key <= this.hi) {
+      this.counts[key - this.base]! += c;
+      return;
+    }
     let k = key;
     if (k > this.top) this.top = k;
     const floor = this.top - this.maxBins + 1;
@@ -188,7 +193,28 @@ export class JsSketchCore implements SketchCore {
       const v = values[i]!;
       if (v - v !== 0) return i;
     }
-    for (let i = 0; i < n; i++) this.one(values[i]!, 1);
+    // Summary in locals, stores per value: the same operations, in order, as one() per value.
+    let count = this.count;
+    let sum = this.sum;
+    let min = this.min;
+    let max = this.max;
+    let zero = this.zero;
+    const cfg = this.cfg;
+    for (let i = 0; i < n; i++) {
+      const v = values[i]!;
+      count += 1;
+      sum += v;
+      if (v < min) min = v;
+      if (v > max) max = v;
+      if (v > SKETCH_MIN_INDEXABLE) this.pos.add(sketchKey(cfg, v), 1);
+      else if (v < -SKETCH_MIN_INDEXABLE) this.neg.add(-sketchKey(cfg, -v), 1);
+      else zero += 1;
+    }
+    this.count = count;
+    this.sum = sum;
+    this.min = min;
+    this.max = max;
+    this.zero = zero;
     return -1;
   }
 
@@ -198,7 +224,7 @@ export class JsSketchCore implements SketchCore {
 
   private one(v: number, w: number): void {
     this.count += w;
-    this.sum += w === 1 ? v : v * w;
+    this.sum += v * w;
     if (v < this.min) this.min = v;
     if (v > this.max) this.max = v;
     if (v > SKETCH_MIN_INDEXABLE) this.pos.add(sketchKey(this.cfg, v), w);
