@@ -1,17 +1,10 @@
 // Data and configurations the QuantileSketch suites share.
 import type { QuantileSketchOptions } from '../../ts/index.js';
+// @ts-expect-error plain ESM module without types
+import { mulberry32 } from '../../bench/lib/data.mjs';
 
-/** Seeded generator (mulberry32). */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Seeded generator: the project's one (bench/lib/data.mjs). */
+export const rng: (seed: number) => () => number = mulberry32;
 
 /** n values: mixed signs, zeros, magnitudes over ~30 decades. */
 export function wide(n: number, seed: number, sign: 'pos' | 'neg' | 'mixed' = 'mixed'): Float64Array {
