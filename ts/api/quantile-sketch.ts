@@ -300,7 +300,7 @@ export interface OtlpOptions {
 export interface SketchLoadOptions {
   /** Bins per sign of the new sketch (default: 2048, or more when the data span more). */
   maxBins?: number;
-  /** Tier of the new sketch (default `'auto'`). */
+  /** Tier of the new sketch (default `'auto'`; for mergeAll, the first sketch's tier). */
   backend?: BackendChoice;
 }
 
@@ -636,7 +636,8 @@ export class QuantileSketch {
       if (!sameMapping(first.#map, s.#map)) rangeError(fn, `sketches[${i}]`, `has mapping ${describeMapping(s.#map)}; sketches[0] has ${describeMapping(first.#map)}`);
     }
     const maxBins = maxBinsOf(fn, o.maxBins, Math.max(...list.map((s) => (s as QuantileSketch).maxBins)));
-    const out = QuantileSketch.#make(fn, first.#map, maxBins, o.backend);
+    // On the first sketch's tier unless told otherwise: same-tier runs merge in one crossing.
+    const out = QuantileSketch.#make(fn, first.#map, maxBins, o.backend ?? first.backend);
     // Runs of sketches on the result's tier merge in one crossing each; the
     // others go through their bins in between, so sums add in list order.
     let run: SketchCore[] = [];

@@ -20,6 +20,12 @@
 //! When the window starts exactly at the floor ("saturated"), keys below it
 //! are clamped to it on the fast path too.
 //!
+//! Each store's non-zero range is cached (`nz`): kept exact by ensure's
+//! relayouts, merges and add of a batch of one sign (from its min and max),
+//! else Unknown until a scan. merge, bins and plan read only that range, so
+//! a merge costs O(the other's range), one vector add when it lies inside
+//! the window (no ensure then, as on add's fast path), never O(window).
+//!
 //! add is two passes: a scan (the first non-finite value, and min / max by
 //! lanes), then per chunk of 1024 the keys and buffer slots of the values,
 //! eight at a time on AVX2 (`mod avx2`, explicit intrinsics; the portable
@@ -34,6 +40,8 @@
 
 // fdlibm's constants are written as e_log.c writes them.
 #![allow(clippy::excessive_precision)]
+
+use std::cell::Cell;
 
 use crate::abi::{SKETCH_CUBIC, SKETCH_EXP, SKETCH_LOG};
 use crate::error::{ArgError, ArgResult};
@@ -787,7 +795,54 @@ struct Plan {
   floor: i64,
 }
 
+/// A store's non-zero bins: none, native keys a..=b (bins a and b non-zero),
+/// or not known.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Nz {
+  Empty,
+  Range(i64, i64),
+  Unknown,
+}
+
+/// Index of the first non-zero count (eight at a time: one compare and
+/// OR per count, no branch, which vectorises).
+fn first_nonzero(w: &[f64]) -> Option<usize> {
+  let mut q = w.chunks_exact(8);
+  let mut at = 0;
+  for c in &mut q {
+    if c.iter().fold(false, |a, &x| a | (x != 0.0)) {
+      return c.iter().position(|&x| x != 0.0).map(|i| at + i);
+    }
+    at += 8;
+  }
+  q.remainder().iter().position(|&x| x != 0.0).map(|i| at + i)
+}
+
+/// Index of the last non-zero count.
+fn last_nonzero(w: &[f64]) -> Option<usize> {
+  let mut q = w.rchunks_exact(8);
+  let mut end = w.len();
+  for c in &mut q {
+    end -= 8;
+    if c.iter().fold(false, |a, &x| a | (x != 0.0)) {
+      return c.iter().rposition(|&x| x != 0.0).map(|i| end + i);
+    }
+  }
+  q.remainder().iter().rposition(|&x| x != 0.0)
+}
+
+fn add_counts_body(dst: &mut [f64], src: &[f64]) {
+  for (d, &c) in dst.iter_mut().zip(src) {
+    *d += c;
+  }
+}
+
+// dst[i] += src[i]: one vector add per four counts on AVX2 (an element-wise
+// sum, so the same result as the scalar loop).
+crate::simd::dispatch!(fn add_counts(dst: &mut [f64], src: &[f64]) -> () => add_counts_body);
+
 /// A sketch's exported bins: each store's non-zero range, lowest key first.
+#[cfg(test)]
 #[derive(Clone, Debug, PartialEq)]
 pub struct Bins {
   pub zero_count: f64,
@@ -803,12 +858,13 @@ pub struct Sketch {
   /// [zeroCount, P's window, N's window].
   buf: Vec<f64>,
   st: [Store; 2],
+  /// Each store's non-zero range as of now, or Unknown (after add's fast
+  /// path, which does not track it): found by a scan on the first use.
+  nz: [Cell<Nz>; 2],
   count: f64,
   sum: f64,
   min: f64,
   max: f64,
-  /// Key scratch of add (CHUNK long once used).
-  keys: Vec<i32>,
 }
 
 impl Sketch {
@@ -817,11 +873,11 @@ impl Sketch {
       cfg,
       buf: vec![0.0],
       st: [Store::new(true), Store::new(false)],
+      nz: [Cell::new(Nz::Empty), Cell::new(Nz::Empty)],
       count: 0.0,
       sum: 0.0,
       min: f64::INFINITY,
       max: f64::NEG_INFINITY,
-      keys: Vec::new(),
     }
   }
 
@@ -837,12 +893,13 @@ impl Sketch {
   /// Bytes held (buffer capacities).
   #[cfg(test)]
   pub fn memory_bytes(&self) -> usize {
-    self.buf.capacity() * 8 + self.keys.capacity() * 4
+    self.buf.capacity() * 8
   }
 
   pub fn clear(&mut self) {
     self.buf = vec![0.0];
     self.st = [Store::new(true), Store::new(false)];
+    self.nz = [Cell::new(Nz::Empty), Cell::new(Nz::Empty)];
     self.count = 0.0;
     self.sum = 0.0;
     self.min = f64::INFINITY;
@@ -857,13 +914,38 @@ impl Sketch {
     self.buf.get(st.base..st.base + st.len as usize).unwrap_or(&[])
   }
 
-  /// Native keys of the first and last non-zero bins of store s.
+  /// Native keys of the first and last non-zero bins of store s (cached:
+  /// a scan only after add's fast path changed the store).
   fn nonzero(&self, s: usize) -> Option<(i64, i64)> {
+    match self.nz[s].get() {
+      Nz::Empty => None,
+      Nz::Range(a, b) => Some((a, b)),
+      Nz::Unknown => {
+        let r = self.scan_nonzero(s);
+        self.nz[s].set(r.map_or(Nz::Empty, |(a, b)| Nz::Range(a, b)));
+        r
+      }
+    }
+  }
+
+  /// nonzero(s) by scanning the window.
+  fn scan_nonzero(&self, s: usize) -> Option<(i64, i64)> {
     let w = self.window(s);
-    let first = w.iter().position(|&c| c != 0.0)?;
-    let last = w.iter().rposition(|&c| c != 0.0)?;
+    let first = first_nonzero(w)?;
+    let last = last_nonzero(w)?;
     let lo = self.st[s].lo;
     Some((lo + first as i64, lo + last as i64))
+  }
+
+  /// Store s now also holds non-zero bins at native keys a..=b (a <= b),
+  /// wherever it had them before.
+  fn widen_nonzero(&self, s: usize, a: i64, b: i64) {
+    let nz = match self.nz[s].get() {
+      Nz::Empty => Nz::Range(a, b),
+      Nz::Range(x, y) => Nz::Range(x.min(a), y.max(b)),
+      Nz::Unknown => Nz::Unknown,
+    };
+    self.nz[s].set(nz);
   }
 
   /// How store s takes native keys in [kmin, kmax] (kmin <= kmax): after
@@ -915,6 +997,9 @@ impl Sketch {
         let st = self.st[s];
         let (lo, floor) = plans[s].map_or((st.lo, st.floor), |p| (p.lo, p.floor));
         let dst = &mut nb[bases[s]..bases[s] + lens[s] as usize];
+        // The non-zero range, collapsed as the bins are (the copy visits
+        // every one of them: it comes for free).
+        let (mut first, mut last) = (i64::MAX, i64::MIN);
         for (j, &c) in self.window(s).iter().enumerate() {
           if c == 0.0 {
             continue;
@@ -922,10 +1007,13 @@ impl Sketch {
           let k = st.collapse(st.lo + j as i64, floor);
           if let Some(d) = usize::try_from(k - lo).ok().and_then(|i| dst.get_mut(i)) {
             *d += c;
+            first = first.min(k);
+            last = last.max(k);
           } else {
             debug_assert!(false, "relayout: key {k} outside window {lo}+{}", lens[s]);
           }
         }
+        self.nz[s].set(if first <= last { Nz::Range(first, last) } else { Nz::Empty });
       }
       self.buf = nb;
       for s in [P, N] {
@@ -981,6 +1069,9 @@ impl Sketch {
     let slot = usize::try_from(k - st.lo).ok().filter(|&r| r < st.len as usize).map(|r| st.base + r);
     if let Some(b) = slot.and_then(|i| self.buf.get_mut(i)) {
       *b += c;
+      if c != 0.0 {
+        self.widen_nonzero(s, k, k);
+      }
     } else {
       debug_assert!(false, "add_key: key {k} outside the window after ensure");
     }
@@ -1008,12 +1099,12 @@ impl Sketch {
       Ok(m) => m,
       Err(i) => return i as i64,
     };
-    let mut keys = std::mem::take(&mut self.keys);
-    keys.resize(CHUNK, 0);
+    let before = [self.nz[P].get(), self.nz[N].get()];
+    let mut keys = [0i32; CHUNK];
     for chunk in values.chunks(CHUNK) {
       self.apply_chunk(chunk, &mut keys[..chunk.len()]);
     }
-    self.keys = keys;
+    self.settle_nonzero(before, mn, mx);
     // The values come after what the sketch holds: they replace min or max
     // only if beyond them, as `if (v < min) min = v` per value would.
     if mn < self.min {
@@ -1023,6 +1114,32 @@ impl Sketch {
       self.max = mx;
     }
     -1
+  }
+
+  /// After add: each store's non-zero range from the one before (`before`)
+  /// and the batch's (min mn, max mx) where both are known, else Unknown
+  /// (a scan finds it when it is needed). The batch's keys are known when
+  /// all its values lie on one side of zero, none in the zero bucket: the
+  /// keys of mn and mx bound them (keys are monotone in |v|). Exact, because
+  /// a key k's bin ends at collapse(k, floor) with the floor of the last
+  /// ensure: the window holds the bin and starts at or above that floor,
+  /// and every floor before it was at or below it.
+  fn settle_nonzero(&mut self, before: [Nz; 2], mn: f64, mx: f64) {
+    let min = f64::from_bits(MIN_INDEXABLE_BITS);
+    let key = |v: f64| to_key(key_f64(&self.cfg, v.to_bits())) as i64;
+    let touched = [mx > min, mn < -min];
+    let batch = [(mn > min).then(|| (key(mn), key(mx))), (mx < -min).then(|| (key(-mx), key(-mn)))];
+    for s in [P, N] {
+      let st = self.st[s];
+      let c = |k: i64| st.collapse(k, st.floor);
+      let nz = match (touched[s], before[s], batch[s]) {
+        (false, old, _) => old,
+        (true, Nz::Unknown, _) | (true, _, None) => Nz::Unknown,
+        (true, Nz::Empty, Some((a, b))) => Nz::Range(c(a), c(b)),
+        (true, Nz::Range(x, y), Some((a, b))) => Nz::Range(c(x.min(a)), c(y.max(b))),
+      };
+      self.nz[s].set(nz);
+    }
   }
 
   /// The windows as the fast path reads them.
@@ -1058,6 +1175,10 @@ impl Sketch {
       };
       self.sum = sum;
       self.count_up(done);
+      if done > 0 {
+        // The fast path does not track the non-zero ranges.
+        self.nz = [Cell::new(Nz::Unknown), Cell::new(Nz::Unknown)];
+      }
       i += done;
       if i == n {
         break;
@@ -1106,38 +1227,92 @@ impl Sketch {
     self.add_one(v, w);
   }
 
-  /// Each store's non-zero range (trimmed; empty: offset 0, no bins).
-  pub fn bins(&self) -> Bins {
-    let range = |s: usize| match self.nonzero(s) {
-      Some((a, b)) => {
-        let lo = self.st[s].lo;
-        (a as i32, self.window(s)[(a - lo) as usize..=(b - lo) as usize].to_vec())
+  /// Store s's non-zero bins (first and last non-zero) and the native key
+  /// of the first; (0, []) when it has none.
+  fn range(&self, s: usize) -> (i64, &[f64]) {
+    let Some((a, b)) = self.nonzero(s) else { return (0, &[]) };
+    let lo = self.st[s].lo;
+    let run = usize::try_from(a - lo).ok().zip(usize::try_from(b - lo).ok());
+    match run.and_then(|(i, j)| self.window(s).get(i..=j)) {
+      Some(w) => (a, w),
+      None => {
+        debug_assert!(false, "range: non-zero keys {a}..={b} outside the window");
+        (0, &[])
       }
-      None => (0, Vec::new()),
-    };
-    let (neg_offset, neg) = range(N);
-    let (pos_offset, pos) = range(P);
-    Bins { zero_count: self.buf[0], neg_offset, neg, pos_offset, pos }
+    }
+  }
+
+  /// zeroCount, negOffset, neg's length, posOffset, pos's length: what
+  /// `bins` holds, without copying the counts (copy_bins does).
+  pub fn bins_info(&self) -> [f64; 5] {
+    let (no, n) = self.range(N);
+    let (po, p) = self.range(P);
+    [self.buf[0], no as f64, n.len() as f64, po as f64, p.len() as f64]
+  }
+
+  /// Copies the counts of bins() into neg and pos, which must be exactly as
+  /// long as bins_info says (else nothing is copied: Err names the one).
+  pub fn copy_bins(&self, neg: &mut [f64], pos: &mut [f64]) -> Result<(), &'static str> {
+    let (n, p) = (self.range(N).1, self.range(P).1);
+    if neg.len() != n.len() {
+      return Err("neg");
+    }
+    if pos.len() != p.len() {
+      return Err("pos");
+    }
+    neg.copy_from_slice(n);
+    pos.copy_from_slice(p);
+    Ok(())
+  }
+
+  /// Each store's non-zero range (trimmed; empty: offset 0, no bins).
+  #[cfg(test)]
+  pub fn bins(&self) -> Bins {
+    let (no, n) = self.range(N);
+    let (po, p) = self.range(P);
+    Bins { zero_count: self.buf[0], neg_offset: no as i32, neg: n.to_vec(), pos_offset: po as i32, pos: p.to_vec() }
+  }
+
+  /// Adds bins (bins[i] at native key offset + i; the first and the last
+  /// non-zero) to store s.
+  fn add_store_run(&mut self, s: usize, offset: i64, bins: &[f64]) {
+    let Some(n) = bins.len().checked_sub(1) else { return };
+    let (first, last) = (offset, offset + n as i64);
+    // A run inside the window adds as add's fast path does (a key there
+    // cannot move the floor past the window); else make room.
+    let st = self.st[s];
+    if !(st.len > 0 && first >= st.lo && last < st.lo + st.len) {
+      self.ensure(s, first, last);
+    }
+    let st = self.st[s];
+    let Some(w) = self.buf.get_mut(st.base..st.base + st.len as usize) else { return };
+    // The federated case: the run lies at or above the collapse floor, so
+    // it adds to a contiguous run of ours as one vector add.
+    let fits = if st.low { first >= st.floor } else { last <= -st.floor };
+    let run = if fits { usize::try_from(first - st.lo).ok().and_then(|i| w.get_mut(i..i + bins.len())) } else { None };
+    if let Some(dst) = run {
+      add_counts(dst, bins);
+    } else {
+      for (i, &c) in bins.iter().enumerate() {
+        if c == 0.0 {
+          continue;
+        }
+        let k = st.collapse(offset + i as i64, st.floor);
+        if let Some(d) = usize::try_from(k - st.lo).ok().and_then(|r| w.get_mut(r)) {
+          *d += c;
+        } else {
+          debug_assert!(false, "add_store_run: key {k} outside the window after ensure");
+        }
+      }
+    }
+    // Collapsing is monotone: the run's ends land on the new bins' ends.
+    self.widen_nonzero(s, st.collapse(first, st.floor), st.collapse(last, st.floor));
   }
 
   /// Adds the non-zero bins of `bins` (bins[i] at key offset + i) to store s.
   fn add_store_bins(&mut self, s: usize, offset: i64, bins: &[f64]) {
-    let nz = |c: &f64| *c != 0.0;
-    let (Some(a), Some(b)) = (bins.iter().position(nz), bins.iter().rposition(nz)) else { return };
-    self.ensure(s, offset + a as i64, offset + b as i64);
-    let st = self.st[s];
-    let Some(w) = self.buf.get_mut(st.base..st.base + st.len as usize) else { return };
-    for (i, &c) in bins.iter().enumerate().take(b + 1).skip(a) {
-      if c == 0.0 {
-        continue;
-      }
-      let k = st.collapse(offset + i as i64, st.floor);
-      if let Some(d) = usize::try_from(k - st.lo).ok().and_then(|r| w.get_mut(r)) {
-        *d += c;
-      } else {
-        debug_assert!(false, "add_store_bins: key {k} outside the window after ensure");
-      }
-    }
+    let (Some(a), Some(b)) = (first_nonzero(bins), last_nonzero(bins)) else { return };
+    self.add_store_run(s, offset + a as i64, &bins[a..=b]);
   }
 
   /// Merges exported bins and their summary. The bins are validated here:
@@ -1199,14 +1374,35 @@ impl Sketch {
     }
   }
 
+  /// Asks the CPU to start loading the counts a merge of this sketch reads
+  /// (its cached non-zero ranges; nothing when a range is not known): a
+  /// merge of many sketches prefetches a few ahead, so that their counts
+  /// come in while earlier ones are added.
+  pub fn prefetch(&self) {
+    #[cfg(target_arch = "x86_64")]
+    for s in [P, N] {
+      let Nz::Range(a, b) = self.nz[s].get() else { continue };
+      let st = &self.st[s];
+      let run = usize::try_from(a - st.lo).ok().zip(usize::try_from(b - st.lo).ok());
+      let Some(w) = run.and_then(|(i, j)| self.window(s).get(i..=j)) else { continue };
+      // One hint per 64-byte line (8 counts), and the last.
+      for c in w.iter().step_by(8).chain(w.last()) {
+        use std::arch::x86_64::{_mm_prefetch, _MM_HINT_T0};
+        // SAFETY: SSE is part of the x86_64 baseline; a prefetch is a hint
+        // that reads nothing and cannot fault (c is a valid reference anyway).
+        unsafe { _mm_prefetch::<_MM_HINT_T0>((c as *const f64).cast()) };
+      }
+    }
+  }
+
   /// addBins(other.bins(), other's summary); the same mapping is required.
   pub fn merge(&mut self, other: &Sketch) -> ArgResult<()> {
     if !self.cfg.same_mapping(&other.cfg) {
       return Err(ArgError::new("other", "has a different mapping, multiplier, offset or scale"));
     }
     for s in [P, N] {
-      let lo = other.st[s].lo;
-      self.add_store_bins(s, lo, other.window(s));
+      let (lo, run) = other.range(s);
+      self.add_store_run(s, lo, run);
     }
     let [count, sum, min, max, zero] = other.summary();
     self.add_summary(zero, count, sum, min, max);
@@ -1216,7 +1412,7 @@ impl Sketch {
   /// merge(self): every count doubles (through a copy, as JS merging a core
   /// with itself reads its bins before adding them).
   pub fn merge_self(&mut self) {
-    let copy = Sketch { keys: Vec::new(), ..self.clone() };
+    let copy = self.clone();
     // Same config: cannot fail.
     let _ = self.merge(&copy);
   }
@@ -1228,6 +1424,10 @@ impl Sketch {
     let mut expect_base = 1;
     for s in [P, N] {
       let st = &self.st[s];
+      let cached = self.nz[s].get();
+      if cached != Nz::Unknown && cached != self.scan_nonzero(s).map_or(Nz::Empty, |(a, b)| Nz::Range(a, b)) {
+        return format!("store {s}: cached non-zero range {cached:?} != {:?}", self.scan_nonzero(s));
+      }
       if st.base != expect_base {
         return format!("store {s}: base {} != {expect_base}", st.base);
       }

@@ -413,6 +413,85 @@ fn merge_equals_one_add() {
   assert_eq!(a.merge(&Sketch::new(log(10))).unwrap_err().arg, "other");
 }
 
+/// The cached non-zero ranges (check() compares them with a scan) through
+/// one-sign batches, whose ranges add computes from min and max, collapsing
+/// floors, merges, addBins, addWeighted and clear, against the model.
+#[test]
+fn nonzero_ranges_track_every_change() {
+  let mut rng = Rng::new(11);
+  let pos_wide = |r: &mut Rng| 10f64.powf(r.signed_unit() * 300.0);
+  let pos_narrow = |r: &mut Rng| 1.0 + r.unit() * 1000.0;
+  let climbing = |r: &mut Rng| 10f64.powf(r.unit() * 30.0);
+  let gens: [&dyn Fn(&mut Rng) -> f64; 3] = [&pos_wide, &pos_narrow, &climbing];
+  for max_bins in [1, 2, 7, 64, 300, 2048] {
+    for cfg in configs(max_bins) {
+      for (g, gen) in gens.iter().enumerate() {
+        let mut s = Sketch::new(cfg);
+        let mut m = Model::default();
+        for round in 0..40 {
+          let ctx = format!("maxBins {max_bins} {:?} gen {g} round {round}", cfg.mapping);
+          // Either sign, chosen per batch; now and then a mixed one.
+          let sign = if rng.chance(50) { 1.0 } else { -1.0 };
+          let n = [0, 1, 2, 9, 100, 1500, 5000][rng.below(7) as usize];
+          let mut vals: Vec<f64> = (0..n).map(|_| sign * gen(&mut rng)).collect();
+          if rng.chance(10) && n > 0 {
+            vals[0] = if rng.chance(50) { 0.0 } else { -vals[0] };
+          }
+          match rng.below(6) {
+            0 if n > 0 => {
+              s.add_weighted(vals[0], 3.0);
+              m.add_value(&cfg, vals[0], 3.0);
+            }
+            1 => {
+              let mut o = Sketch::new(cfg);
+              o.add(&vals);
+              if rng.chance(50) {
+                s.merge(&o).unwrap();
+              } else {
+                let b = o.bins();
+                let [count, sum, min, max, _] = o.summary();
+                s.add_bins(
+                  b.zero_count,
+                  b.neg_offset as f64,
+                  &b.neg,
+                  b.pos_offset as f64,
+                  &b.pos,
+                  count,
+                  sum,
+                  min,
+                  max,
+                )
+                .unwrap();
+              }
+              vals.iter().for_each(|&v| m.add_value(&cfg, v, 1.0));
+            }
+            2 if rng.chance(20) => {
+              s.clear();
+              m = Model::default();
+            }
+            3 => {
+              s.merge_self();
+              m.pos.iter_mut().chain(m.neg.iter_mut()).for_each(|k| k.1 *= 2.0);
+              m.zero *= 2.0;
+            }
+            _ => {
+              assert_eq!(s.add(&vals), -1);
+              vals.iter().for_each(|&v| m.add_value(&cfg, v, 1.0));
+            }
+          }
+          assert_clean(&s, &ctx);
+          assert_eq!(s.bins(), m.bins(max_bins), "{ctx}");
+          let (info, b) = (s.bins_info(), s.bins());
+          assert_eq!(
+            info,
+            [b.zero_count, b.neg_offset as f64, b.neg.len() as f64, b.pos_offset as f64, b.pos.len() as f64]
+          );
+        }
+      }
+    }
+  }
+}
+
 #[test]
 fn add_bins_validates() {
   let mut s = Sketch::new(log(16));
@@ -552,5 +631,53 @@ fn bench_add() {
       }
       println!("{:?} {name}: add {best:.2} ns/value", cfg.mapping);
     }
+  }
+}
+
+/// µs/sketch of merging 1000 sketches of 10^4 lognormal values each into a
+/// fresh one, with the caches cold (64 MiB touched first) and warm, and
+/// after an add to each (cargo test --release -- --ignored --nocapture
+/// bench_merge).
+#[test]
+#[ignore]
+fn bench_merge() {
+  let mut rng = Rng::new(7);
+  let cfg = cubic(2048);
+  let mut parts: Vec<Sketch> = (0..1000)
+    .map(|_| {
+      let vals: Vec<f64> = (0..10_000)
+        .map(|_| {
+          let (u, v) = (1.0 - rng.unit(), rng.unit());
+          (5f64.ln() + 0.8 * (-2.0 * u.ln()).sqrt() * (2.0 * std::f64::consts::PI * v).cos()).exp()
+        })
+        .collect();
+      let mut s = Sketch::new(cfg);
+      s.add(&vals);
+      s
+    })
+    .collect();
+  let mut big = vec![1.0f64; 8 << 20];
+  let mut run = |parts: &[Sketch], cold: bool| {
+    if cold {
+      big.iter_mut().step_by(8).for_each(|v| *v += 1.0);
+    }
+    let t = std::time::Instant::now();
+    let mut m = Sketch::new(cfg);
+    for (j, p) in parts.iter().enumerate() {
+      if let Some(q) = parts.get(j + 3) {
+        q.prefetch();
+      }
+      m.merge(p).unwrap();
+    }
+    t.elapsed().as_secs_f64() * 1e6 / parts.len() as f64
+  };
+  for round in 0..5 {
+    let cold = run(&parts, true);
+    let warm = run(&parts, false);
+    parts.iter_mut().for_each(|p| {
+      p.add(&[5.0]);
+    });
+    let fresh = run(&parts, false);
+    println!("round {round}: merge µs/sketch cold {cold:.3}, warm {warm:.3}, after an add {fresh:.3}");
   }
 }

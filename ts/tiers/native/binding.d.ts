@@ -72,32 +72,47 @@ export declare class NativeQuantileSketch {
    */
   constructor(mapping: number, multiplier: number, offset: number, scale: number, maxBins: number)
   /**
+   * This sketch's id, for the static calls (an integer below 2^53; it
+   * names no other sketch, even after this one is disposed).
+   */
+  get id(): number
+  /**
    * All or nothing: -1, or the index of the first non-finite value (then
    * nothing was added).
    */
   add(values: Float64Array): number
   /** One value with count weight (a positive safe integer). */
   addWeighted(value: number, weight: number): void
-  /** Writes count, sum, min, max, zeroCount into out[0..5). */
-  summary(out: Float64Array): void
-  /** The non-zero range of each store. */
-  bins(): NativeSketchBins
+  /**
+   * Writes count, sum, min, max, zeroCount of the sketch `id` into
+   * out[0..5).
+   */
+  static summary(id: number, out: Float64Array): void
+  /**
+   * bins() of the sketch `id` in one crossing, into out from index at:
+   * out[at..at + 5) = zeroCount, negOffset, negLen, posOffset, posLen (the
+   * non-zero range per store, lowest key first; an empty store has offset
+   * 0 and length 0), then, if out is long enough, negLen neg counts and
+   * posLen pos counts. Returns 5 + negLen + posLen, what that takes (more
+   * than out.length - at: only the five were written).
+   */
+  static binsInto(id: number, out: Float64Array, at: number): number
   /**
    * Merges exported bins (neg[i] at key negOffset + i, pos likewise; counts
    * finite and >= 0) and their summary.
    */
   addBins(zeroCount: number, negOffset: number, neg: Float64Array, posOffset: number, pos: Float64Array, count: number, sum: number, min: number, max: number): void
   /**
-   * addBins(other.bins(), other's summary); other must have the same
-   * mapping. Merging a sketch with itself doubles every count.
+   * addBins(bins of `other`, its summary) into the sketch `id` (ids; the
+   * same mapping). Merging a sketch with itself doubles every count.
    */
-  merge(other: NativeQuantileSketch): void
+  static merge(id: number, other: number): void
   /**
-   * merge(other) for each of others in order (one crossing for many);
-   * every one is checked (not disposed, the same mapping) before any is
-   * merged. This sketch may be among them (its counts double there).
+   * merge(id, o) for each id o of others in order (one crossing for
+   * many); every one is checked (not disposed, the same mapping) before
+   * any is merged. id may be among them (its counts double there).
    */
-  mergeMany(others: Array<NativeQuantileSketch>): void
+  static mergeMany(id: number, others: Float64Array): void
   /** Empties the sketch (the configuration stays). */
   clear(): void
   /** Frees the sketch now; every later call but dispose() throws. */
@@ -218,18 +233,6 @@ export interface MemoryBandwidth {
 
 /** 'valid' moving average: out[i] = mean(x[i..i+window]). */
 export declare function movingAverageF64(x: Float64Array, window: number, out: Float64Array): void
-
-/**
- * A sketch's non-zero bins per store, lowest key first (keys of |v| for
- * neg); an empty store has offset 0 and no bins.
- */
-export interface NativeSketchBins {
-  zeroCount: number
-  negOffset: number
-  neg: Float64Array
-  posOffset: number
-  pos: Float64Array
-}
 
 /**
  * Hashed character n-gram counts (FNV-1a 32, bucket = hash % dims), one
