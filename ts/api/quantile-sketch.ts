@@ -249,11 +249,11 @@ interface View {
   zero: number;
 }
 
+/** Running sums in place: bins() hands this class arrays no one else holds, and a new array costs ~1 µs. */
 function cumulative(c: Float64Array): Float64Array {
-  const out = new Float64Array(c.length);
   let s = 0;
-  for (let i = 0; i < c.length; i++) out[i] = s += c[i]!;
-  return out;
+  for (let i = 0; i < c.length; i++) c[i] = s += c[i]!;
+  return c;
 }
 
 /** First index i with cum[i] > r (cum non-decreasing); cum.length - 1 if none. */
