@@ -40,3 +40,16 @@ pub type ArgResult<T> = Result<T, ArgError>;
 pub fn state_error(message: impl Into<String>) -> napi::Error {
   napi::Error::new(napi::Status::ObjectExpected, message.into())
 }
+
+/// A number as JS prints it, near enough for messages.
+pub fn js_num(v: f64) -> String {
+  if v.is_nan() {
+    "NaN".into()
+  } else if v.is_infinite() {
+    (if v > 0.0 { "Infinity" } else { "-Infinity" }).into()
+  } else if v != 0.0 && !(1e-6..1e21).contains(&v.abs()) {
+    format!("{v:e}")
+  } else {
+    format!("{v}")
+  }
+}

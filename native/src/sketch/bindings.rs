@@ -17,9 +17,9 @@ use napi::bindgen_prelude::Float64ArraySlice;
 use napi::{Error, Result};
 use napi_derive::napi;
 
-use super::core::{js_num, Config, Sketch};
+use super::core::{Config, Sketch};
 use crate::args;
-use crate::error::{state_error, ArgError};
+use crate::error::{js_num, state_error, ArgError};
 
 /// One registry entry: the generation counts the sketches it held.
 struct Slot {

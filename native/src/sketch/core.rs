@@ -44,7 +44,7 @@
 use std::cell::Cell;
 
 use crate::abi::{SKETCH_CUBIC, SKETCH_EXP, SKETCH_LOG};
-use crate::error::{ArgError, ArgResult};
+use crate::error::{js_num, ArgError, ArgResult};
 
 const SIGN: u64 = 1 << 63;
 const MANT: u64 = 0x000f_ffff_ffff_ffff;
@@ -172,19 +172,6 @@ pub struct Config {
   pub max_bins: u32,
   /// 2^scale (EXP), else 1.
   unit: f64,
-}
-
-/// A number as JS prints it, near enough for messages.
-pub fn js_num(v: f64) -> String {
-  if v.is_nan() {
-    "NaN".into()
-  } else if v.is_infinite() {
-    (if v > 0.0 { "Infinity" } else { "-Infinity" }).into()
-  } else if v != 0.0 && !(1e-6..1e21).contains(&v.abs()) {
-    format!("{v:e}")
-  } else {
-    format!("{v}")
-  }
 }
 
 impl Config {

@@ -14,7 +14,7 @@
 
 use crate::abi::{WHEEL_GEN_UNIT, WHEEL_MAX_TIMERS};
 use crate::args;
-use crate::error::{ArgError, ArgResult};
+use crate::error::{js_num, ArgError, ArgResult};
 
 /// End of a list / no node.
 pub const NIL: u32 = u32::MAX;
@@ -98,19 +98,6 @@ fn tick_of(t: f64, tick_ms: f64) -> Option<u64> {
 #[inline]
 fn deadline_key(d: f64) -> u64 {
   (d + 0.0).to_bits()
-}
-
-/// A number as JS prints it, near enough for messages.
-pub fn js_num(v: f64) -> String {
-  if v.is_nan() {
-    "NaN".into()
-  } else if v.is_infinite() {
-    (if v > 0.0 { "Infinity" } else { "-Infinity" }).into()
-  } else if v != 0.0 && !(1e-6..1e21).contains(&v.abs()) {
-    format!("{v:e}")
-  } else {
-    format!("{v}")
-  }
 }
 
 /// Why time `t` (argument `name`, element `label` of it) is not a time.
