@@ -310,6 +310,16 @@ describe('QuantileSketch input checks', () => {
     expect(() => QuantileSketch.mergeAll([a, b])).toThrow(/sketches\[1\] has mapping/);
   });
 
+  it('toOtlp of 3·10^5 buckets (no spread of them onto the call stack)', () => {
+    const s = new QuantileSketch({ scale: 20, maxBins: 1 << 20 });
+    const x = Float64Array.from({ length: 300_000 }, (_, i) => 1 + i * 2e-6);
+    s.recordMany(x);
+    const o = s.toOtlp({ maxSize: 1 << 24 });
+    expect(o.scale).toBe(20);
+    expect(o.positive.bucketCounts.reduce((a, b) => a + b, 0)).toBe(300_000);
+    expect(o.positive.bucketCounts.length).toBeGreaterThan(250_000);
+  });
+
   it('throws a TypeError after dispose', () => {
     const s = new QuantileSketch();
     s.record(1);

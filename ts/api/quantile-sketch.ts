@@ -321,9 +321,13 @@ function otelBuckets(byIndex: Map<number, number>, shift: number): { offset: num
     const j = Math.floor(i / 2 ** shift);
     shifted.set(j, (shifted.get(j) ?? 0) + c);
   }
-  const keys = [...shifted.keys()];
-  const lo = Math.min(...keys);
-  const hi = Math.max(...keys);
+  // Loops, not Math.min(...keys): a spread of 2^20 keys overflows the call stack.
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (const j of shifted.keys()) {
+    if (j < lo) lo = j;
+    if (j > hi) hi = j;
+  }
   const bucketCounts = new Array<number>(hi - lo + 1).fill(0);
   for (const [j, c] of shifted) bucketCounts[j - lo]! += c;
   return { offset: lo, bucketCounts };
@@ -635,7 +639,9 @@ export class QuantileSketch {
       const s = list[i] as QuantileSketch;
       if (!sameMapping(first.#map, s.#map)) rangeError(fn, `sketches[${i}]`, `has mapping ${describeMapping(s.#map)}; sketches[0] has ${describeMapping(first.#map)}`);
     }
-    const maxBins = maxBinsOf(fn, o.maxBins, Math.max(...list.map((s) => (s as QuantileSketch).maxBins)));
+    let widest = 1;
+    for (const s of list as QuantileSketch[]) if (s.maxBins > widest) widest = s.maxBins;
+    const maxBins = maxBinsOf(fn, o.maxBins, widest);
     // On the first sketch's tier unless told otherwise: same-tier runs merge in one crossing.
     const out = QuantileSketch.#make(fn, first.#map, maxBins, o.backend ?? first.backend);
     // Runs of sketches on the result's tier merge in one crossing each; the
