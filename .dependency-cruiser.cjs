@@ -24,7 +24,8 @@ module.exports = {
       from: { path: '^ts/tiers/(js|wasm|native|webgpu)/' },
       to: { path: '^ts/tiers/(js|wasm|native|webgpu)/', pathNot: ['^ts/tiers/$1/'] },
     },
-    layer('api', 'api', ['contract', 'dispatch', 'tiers/webgpu']),
+    // tiers/shared holds tier-free helpers (the top-k heap the batchers select with).
+    layer('api', 'api', ['contract', 'dispatch', 'tiers/webgpu', 'tiers/shared']),
     // wasm-urls.ts sits at the root so its URLs resolve beside dist/*.wasm.
     layer('platform', 'platform', ['contract', 'dispatch', 'tiers', 'api', 'wasm-urls.ts']),
     {

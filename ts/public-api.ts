@@ -15,6 +15,9 @@ export type { TtlCacheOptions, SetOptions as TtlSetOptions, TtlCacheStats, Evict
 export { QuantileSketch, SlidingQuantileSketch } from './platform/structures/sketch.js';
 export type { QuantileSketchOptions, SketchMapping, OtlpExponentialHistogram, OtlpOptions, SketchLoadOptions } from './api/quantile-sketch.js';
 export type { SlidingQuantileSketchOptions } from './api/sliding-quantile-sketch.js';
+export { AdaptiveBatcher, riskBatcher, topKBatcher } from './platform/structures/sketch.js';
+export type { AdaptiveBatcherOptions, AdaptiveBatcherStats, SubmitOptions, BatchArmStats, BatchObservation, BatchPolicy } from './api/adaptive-batcher.js';
+export type { KernelBatcherOptions, RiskBatcherOptions, RiskRequest, TopKBatcherOptions } from './api/kernel-batchers.js';
 export { topology } from './api/topology.js';
 export type { Topology, NumaNode } from './contract/topology.js';
 export { memoryBandwidth, type MemoryBandwidth, type MemoryBandwidthOptions } from './api/memory-bandwidth.js';

@@ -1,6 +1,9 @@
 // QuantileSketch (and SlidingQuantileSketch, built on it) with the sketch's
 // storage cores on every tier. Public code imports the classes from here
-// (through public-api.ts), so a bundle that uses neither carries none of the cores.
+// (through public-api.ts), so a bundle that uses neither carries none of the
+// cores. The batchers are here too: their latency statistics are a sketch.
+import { AdaptiveBatcher } from '../../api/adaptive-batcher.js';
+import { riskBatcher, topKBatcher } from '../../api/kernel-batchers.js';
 import { QuantileSketch } from '../../api/quantile-sketch.js';
 import { SlidingQuantileSketch } from '../../api/sliding-quantile-sketch.js';
 import { provideStructure } from '../../dispatch/dispatch.js';
@@ -16,4 +19,4 @@ provideStructure('sketch', {
   native: (addon) => (typeof (addon as NativeAddon).NativeQuantileSketch === 'function' ? nativeSketch(addon as NativeAddon) : null),
 });
 
-export { QuantileSketch, SlidingQuantileSketch };
+export { AdaptiveBatcher, QuantileSketch, riskBatcher, SlidingQuantileSketch, topKBatcher };
