@@ -93,7 +93,8 @@ const MAX_BATCH_SIZE = 65_536;
 /** A size-1 run that the policy keeps choosing is timed (and the policy asked again) once per this many items. */
 const INLINE_SAMPLE = 16;
 const KEYS = ['run', 'runOne', 'maxBatch', 'targetP99Ms', 'maxQueue', 'policy', 'onFull', 'concurrency', 'isolateErrors', 'clock'] as const;
-const RENAMES: Readonly<Record<string, string>> = {
+/** Option names of other batching libraries, and the one meant here. @internal */
+export const BATCHER_RENAMES: Readonly<Record<string, string>> = {
   maxBatchSize: 'maxBatch',
   batchSize: 'maxBatch',
   maxSize: 'maxBatch',
@@ -205,7 +206,7 @@ export class AdaptiveBatcher<I, R> {
   constructor(options: AdaptiveBatcherOptions<I, R>) {
     if (options === undefined) typeError(NAME, 'options', 'must be an object with a run function; got undefined');
     const o = checkOptions<AdaptiveBatcherOptions<I, R>>(NAME, options);
-    checkKnownKeys(NAME, 'options', o, KEYS, RENAMES);
+    checkKnownKeys(NAME, 'options', o, KEYS, BATCHER_RENAMES);
     const run = checkFunction<(items: I[]) => ArrayLike<R>>(NAME, 'options.run', o.run);
     if (run === undefined) typeError(NAME, 'options.run', 'must be a function; got undefined');
     this.#run = run;
@@ -467,7 +468,10 @@ export class AdaptiveBatcher<I, R> {
     const t0 = this.#now();
     let out: ArrayLike<R> | PromiseLike<ArrayLike<R>>;
     try {
-      out = this.#run(items);
+      if (n === 1 && this.#runOne !== undefined) {
+        const one = this.#runOne(items[0]!);
+        out = isThenable(one) ? Promise.resolve(one).then((v) => [v]) : [one];
+      } else out = this.#run(items);
     } catch (err) {
       this.#failed(batch, err);
       return;

@@ -5,7 +5,7 @@ import { checkCount, checkOptions, checkKnownKeys, describe, quoted, rangeError,
 import { checkF32 } from '../contract/checks.js';
 import type { Metric, TopKResult, Vector } from '../contract/types.js';
 import { TopKHeap } from '../tiers/shared/topk-heap.js';
-import { AdaptiveBatcher, type AdaptiveBatcherOptions } from './adaptive-batcher.js';
+import { AdaptiveBatcher, BATCHER_RENAMES, type AdaptiveBatcherOptions } from './adaptive-batcher.js';
 import { riskScore, riskScoreBatch } from './risk.js';
 import { cosineBatch, euclideanBatch, topK } from './similarity.js';
 
@@ -28,7 +28,7 @@ const BATCHER_KEYS = ['maxBatch', 'targetP99Ms', 'maxQueue', 'policy', 'onFull',
 
 function split<T extends object>(fn: string, options: unknown, own: readonly string[]): { own: Partial<T>; batcher: KernelBatcherOptions } {
   const o = checkOptions<T>(fn, options) as Record<string, unknown>;
-  checkKnownKeys(fn, 'options', o, [...BATCHER_KEYS, ...own], { run: 'none (the batcher supplies it)', runOne: 'none (the batcher supplies it)' });
+  checkKnownKeys(fn, 'options', o, [...BATCHER_KEYS, ...own], BATCHER_RENAMES);
   const mine: Record<string, unknown> = {};
   const batcher: Record<string, unknown> = {};
   for (const k of Object.keys(o)) (own.includes(k) ? mine : batcher)[k] = o[k];
