@@ -5,6 +5,7 @@ export * from './api/risk.js';
 export * from './api/statistics.js';
 export * from './api/features.js';
 export * from './api/matmul.js';
+export * from './api/routing.js';
 export * from './api/async.js';
 export { BPlusTree } from './platform/structures/btree.js';
 export type { BPlusTreeOptions, RangeOptions } from './api/btree.js';

@@ -1,6 +1,6 @@
 // hotpath WASM tier: the module's export list (ABI in asm/README.md). Every export is a
-// function from one domain module (similarity, risk, statistics, features, matmul, btree,
-// wheel, sketch) or the allocator in memory.ts. abi.ts is imported by the domains, never
+// function from one domain module (similarity, risk, routing, statistics, features, matmul,
+// btree, wheel, sketch) or the allocator in memory.ts. abi.ts is imported by the domains, never
 // re-exported here: a plain const exported from this file becomes a wasm global export
 // (scripts/build-wasm.mjs rejects that), and asc 0.28 crashes on re-exported @inline ones.
 export { alloc, free, simdEnabled } from "./memory";
@@ -9,6 +9,7 @@ export {
   cosineBatchF32, euclideanBatchF32, topKF32, topKFinishF32,
 } from "./similarity/index";
 export { riskScoreF64, riskScoreBatchF64, temporalDecayF64 } from "./risk";
+export { hashTexts, jumpHash, rendezvous, rendezvousScores } from "./routing";
 export {
   statsF64, percentilesF64, movingAverageF64, outliersIqrF64, outliersZscoreF64,
 } from "./statistics/index";

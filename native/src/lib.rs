@@ -21,6 +21,7 @@ mod btree;
 mod features;
 mod matmul;
 mod risk;
+mod routing;
 mod similarity;
 mod sketch;
 mod statistics;

@@ -40,6 +40,18 @@ export interface KernelSet {
   ngramFeatures(texts: readonly string[], n: number, dims: number, normalize: boolean, out: Float32Array): void;
   /** Row-major C = A·B into `out`; `a`, `b`, `out` share one storage type. */
   matmul(a: FloatArray, b: FloatArray, m: number, k: number, n: number, out: FloatArray): void;
+  /** XXH64 (seed 0) of each text's UTF-8 (lone surrogates as U+FFFD) into `out`. */
+  hashTexts(texts: readonly string[], out: BigUint64Array): void;
+  /** Jump consistent hash of each key into `out`; `buckets` an integer in [1, 2^31]. */
+  jumpHash(keys: BigUint64Array, buckets: number, out: Uint32Array): void;
+  /**
+   * Rendezvous: the index of each key's highest-scoring node into `out` (the lowest index on a
+   * tie). Nodes are `seeds[i]` with `weights[i]` (finite, > 0; at least one); `uniform` says
+   * every weight is equal, which makes the score u itself.
+   */
+  rendezvous(keys: BigUint64Array, seeds: BigUint64Array, weights: Float64Array, uniform: boolean, out: Uint32Array): void;
+  /** Every node's rendezvous score for each key into `out` (keys × nodes, key-major). */
+  rendezvousScores(keys: BigUint64Array, seeds: BigUint64Array, weights: Float64Array, uniform: boolean, out: Float64Array): void;
 }
 
 /** Name of a kernel in the table. */
@@ -84,6 +96,12 @@ export const KERNELS = {
   /** UTF-16 units over all texts: O(texts). */
   ngramFeatures: { work: (texts: readonly string[]) => texts.reduce((n, t) => n + t.length, 0), tiers: CPU },
   matmul: { work: (_a: FloatArray, _b: FloatArray, m: number, k: number, n: number) => m * k * n, tiers: CPU_GPU },
+  /** UTF-16 units plus one per text: O(texts). */
+  hashTexts: { work: (texts: readonly string[]) => texts.reduce((n, t) => n + t.length + 1, 0), tiers: CPU },
+  jumpHash: { work: length, tiers: CPU },
+  /** Key-node pairs scored. */
+  rendezvous: { work: (keys: BigUint64Array, seeds: BigUint64Array) => keys.length * seeds.length, tiers: CPU },
+  rendezvousScores: { work: (keys: BigUint64Array, seeds: BigUint64Array) => keys.length * seeds.length, tiers: CPU },
 } as const satisfies { readonly [K in KernelName]: KernelRecord<K> };
 
 /** Kernel names in table order. */

@@ -12,5 +12,8 @@
 mod bindings;
 mod core;
 
+// The routing domain's weighted scores use the same log, so they agree across tiers too.
+pub(crate) use self::core::fdlibm_log;
+
 #[cfg(test)]
 mod tests;

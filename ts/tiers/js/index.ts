@@ -5,11 +5,12 @@ import type { Tier } from '../../contract/tier.js';
 import { featuresKernels } from './features.js';
 import { matmulKernels } from './matmul.js';
 import { riskKernels } from './risk.js';
+import { routingKernels } from './routing.js';
 import { similarityKernels } from './similarity.js';
 import { statisticsKernels } from './statistics.js';
 
 /** The js tier's kernels (tests compare every other tier against them). */
-export const jsKernels: KernelSet = { ...similarityKernels, ...riskKernels, ...statisticsKernels, ...featuresKernels, ...matmulKernels };
+export const jsKernels: KernelSet = { ...similarityKernels, ...riskKernels, ...statisticsKernels, ...featuresKernels, ...matmulKernels, ...routingKernels };
 
 /** The js tier. */
 export function jsTier(): Tier {

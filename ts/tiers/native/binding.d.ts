@@ -209,6 +209,12 @@ export declare function euclideanF64(a: Float64Array, b: Float64Array): number
 /** Index of the first NaN or ±Infinity in `x`, or -1. */
 export declare function firstNonFiniteF64(x: Float64Array): number
 
+/** XXH64 (seed 0) of each UTF-8 text bytes[offsets[t], offsets[t+1]) into out. */
+export declare function hashTexts(bytes: Uint8Array, offsets: Uint32Array, out: BigUint64Array): void
+
+/** Jump consistent hash of each 64-bit key into out; buckets in [1, 2^31]. */
+export declare function jumpHash(keys: BigUint64Array, buckets: number, out: Uint32Array): void
+
 /** out (m x n) = a (m x k) . b (k x n), row-major; out is overwritten. */
 export declare function matmulF32(a: Float32Array, b: Float32Array, m: number, k: number, n: number, out: Float32Array): void
 
@@ -254,6 +260,12 @@ export declare function outliersZscoreF64(x: Float64Array, threshold: number): U
 
 /** Type-7 (numpy default) percentiles, ps in [0, 100]. */
 export declare function percentilesF64(x: Float64Array, ps: Float64Array, out: Float64Array): void
+
+/** Index of each key's highest-scoring node (lowest index on a tie) into out. */
+export declare function rendezvous(keys: BigUint64Array, seeds: BigUint64Array, weights: Float64Array, uniform: boolean, out: Uint32Array): void
+
+/** Every node's score for each key, key-major, into out. */
+export declare function rendezvousScores(keys: BigUint64Array, seeds: BigUint64Array, weights: Float64Array, uniform: boolean, out: Float64Array): void
 
 /**
  * Noisy-OR per entity e over signals offsets[e]..offsets[e+1] into out.

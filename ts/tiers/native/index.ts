@@ -5,6 +5,7 @@ import { featuresKernels } from './features.js';
 import { loadNativeAddon } from './loader.js';
 import { matmulKernels } from './matmul.js';
 import { riskKernels } from './risk.js';
+import { routingKernels } from './routing.js';
 import { similarityKernels } from './similarity.js';
 import { statisticsKernels } from './statistics.js';
 
@@ -17,7 +18,7 @@ export function loadNativeTier(): Tier {
     return {
       name: 'native',
       status: { loaded: true, error: null, path: r.path, simd: addon.simdLevel(), threads: addon.threadCount() },
-      kernels: { ...similarityKernels(addon), ...riskKernels(addon), ...statisticsKernels(addon), ...featuresKernels(addon), ...matmulKernels(addon) },
+      kernels: { ...similarityKernels(addon), ...riskKernels(addon), ...statisticsKernels(addon), ...featuresKernels(addon), ...matmulKernels(addon), ...routingKernels(addon) },
       runtime: addon,
       host: { topology: () => addon.topology() as Topology, memoryBandwidth: (elements, passes) => addon.memoryBandwidth(elements, passes) },
     };

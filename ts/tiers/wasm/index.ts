@@ -8,6 +8,7 @@ import { featuresKernels } from './features.js';
 import { WasmHeap } from './heap.js';
 import { matmulKernels } from './matmul.js';
 import { riskKernels } from './risk.js';
+import { routingKernels } from './routing.js';
 import { similarityKernels } from './similarity.js';
 import { statisticsKernels } from './statistics.js';
 
@@ -27,7 +28,7 @@ export function wasmRuntime(): { heap: WasmHeap; kernels: KernelSet } | null {
 /** The wasm tier over an instantiated module; `path` is where it came from (file path or URL). @internal */
 export function wasmTier(exports: WasmExports, path: string): Tier {
   const h = (heapRef = new WasmHeap(exports));
-  const kernels: KernelSet = (kernelsRef = { ...similarityKernels(h), ...riskKernels(h), ...statisticsKernels(h), ...featuresKernels(h), ...matmulKernels(h) });
+  const kernels: KernelSet = (kernelsRef = { ...similarityKernels(h), ...riskKernels(h), ...statisticsKernels(h), ...featuresKernels(h), ...matmulKernels(h), ...routingKernels(h) });
   return {
     name: 'wasm',
     status: { loaded: true, error: null, path, simd: exports.simdEnabled() ? 'simd128' : 'none', threads: 1 },
