@@ -91,7 +91,7 @@ interface Entry<I, R> {
 /** Largest maxBatch: the size histogram is one Uint32Array of maxBatch + 1. */
 const MAX_BATCH_SIZE = 65_536;
 /** A size-1 run that the policy keeps choosing is timed (and the policy asked again) once per this many items. */
-const INLINE_SAMPLE = 16;
+const INLINE_SAMPLE = 64;
 const KEYS = ['run', 'runOne', 'maxBatch', 'targetP99Ms', 'maxQueue', 'policy', 'onFull', 'concurrency', 'isolateErrors', 'clock'] as const;
 /** Option names of other batching libraries, and the one meant here. @internal */
 export const BATCHER_RENAMES: Readonly<Record<string, string>> = {
@@ -187,6 +187,8 @@ export class AdaptiveBatcher<I, R> {
   #timer: ReturnType<typeof setTimeout> | undefined;
   #timerDue = Infinity;
   #inlineLeft = 0;
+  /** Items run by the size-1 path (each one batch); counted apart to keep that path short. */
+  #inlineRuns = 0;
   #closed = false;
   #drained: (() => void)[] = [];
 
@@ -251,6 +253,29 @@ export class AdaptiveBatcher<I, R> {
    * @throws never: bad options, a full queue (RangeError) and a closed batcher reject the promise, by name.
    */
   submit(item: I, options?: SubmitOptions): Promise<R> {
+    // Fast path: the policy chose size 1 and nothing waits, so the item runs
+    // here, untimed (one in INLINE_SAMPLE is timed, and asks the policy again).
+    // #inlineLeft is 0 whenever an item waits, a batch fills the concurrency or the batcher closed.
+    const left = this.#inlineLeft;
+    if (left > 0 && options === undefined && this.#runOne !== undefined) {
+      // 0 while runOne runs: a submit from inside it queues instead of nesting.
+      this.#inlineLeft = 0;
+      this.#inflight++;
+      let out: R | PromiseLike<R>;
+      try {
+        out = this.#runOne(item);
+      } catch (err) {
+        this.#inlineEnd(left - 1);
+        return Promise.reject(err);
+      }
+      if (!isThenable(out)) {
+        this.#inlineEnd(left - 1);
+        return Promise.resolve(out);
+      }
+      this.#inflight--;
+      this.#inlineLeft = 0;
+      return this.#inlineAsync(out, -1);
+    }
     let signal: AbortSignal | undefined;
     let onFull = this.#onFull;
     if (options !== undefined) {
@@ -270,8 +295,8 @@ export class AdaptiveBatcher<I, R> {
     if (signal?.aborted) return Promise.reject(signal.reason);
     // Idle: the policy picks the size of the batch this item starts; size 1 runs it here.
     if (this.#queued === 0 && this.#waitingCount === 0 && this.#inflight < this.#concurrency) {
-      if (this.#inlineLeft > 0) {
-        this.#inlineLeft--;
+      if (left > 0) {
+        this.#inlineLeft = left - 1;
         return this.#runInline(item, -1);
       }
       const size = this.#policy.next();
@@ -281,6 +306,7 @@ export class AdaptiveBatcher<I, R> {
       }
       this.#size = size;
     }
+    this.#inlineLeft = 0;
     const full = this.#queued >= this.#maxQueue;
     if (full && onFull === 'reject') {
       this.#rejected++;
@@ -309,8 +335,18 @@ export class AdaptiveBatcher<I, R> {
     return p;
   }
 
+  /** After a fast-path run: counts it, keeps the fast path if nothing queued meanwhile, else runs what did. */
+  #inlineEnd(left: number): void {
+    this.#inflight--;
+    this.#inlineRuns++;
+    if (this.#queued === 0 && this.#waitingCount === 0 && !this.#closed) this.#inlineLeft = left;
+    else this.#pump(this.#now());
+  }
+
   /** A size-1 run inside submit; `t0` < 0 means not timed. */
   #runInline(item: I, t0: number): Promise<R> {
+    const left = this.#inlineLeft;
+    this.#inlineLeft = 0;
     this.#inflight++;
     let out: R | PromiseLike<R>;
     try {
@@ -320,23 +356,30 @@ export class AdaptiveBatcher<I, R> {
         out = isThenable(r) ? (r as PromiseLike<ArrayLike<R>>).then((v) => this.#single(v)) : this.#single(r as ArrayLike<R>);
       }
     } catch (err) {
-      this.#inlineDone(t0);
+      this.#inlineDone(t0, left);
       return Promise.reject(err);
     }
     if (isThenable(out)) {
-      return Promise.resolve(out).then(
-        (v) => {
-          this.#inlineDone(t0);
-          return v;
-        },
-        (err: unknown) => {
-          this.#inlineDone(t0);
-          throw err;
-        },
-      );
+      this.#inflight--;
+      return this.#inlineAsync(out, t0);
     }
-    this.#inlineDone(t0);
+    this.#inlineDone(t0, left);
     return Promise.resolve(out);
+  }
+
+  /** An asynchronous size-1 run: holds a slot until it settles; no fast path meanwhile. */
+  #inlineAsync(out: PromiseLike<R>, t0: number): Promise<R> {
+    this.#inflight++;
+    return Promise.resolve(out).then(
+      (v) => {
+        this.#inlineDone(t0, 0);
+        return v;
+      },
+      (err: unknown) => {
+        this.#inlineDone(t0, 0);
+        throw err;
+      },
+    );
   }
 
   #single(r: ArrayLike<R>): R {
@@ -344,17 +387,13 @@ export class AdaptiveBatcher<I, R> {
     return r[0]!;
   }
 
-  #inlineDone(t0: number): void {
-    this.#inflight--;
-    this.#items++;
-    this.#batches++;
-    this.#sizes[1]!++;
+  #inlineDone(t0: number, left: number): void {
     if (t0 >= 0) {
       const ms = this.#now() - t0;
       this.#latency.record(ms, INLINE_SAMPLE);
       this.#policy.observe({ size: 1, items: 1, serviceMs: ms, spanMs: ms, overTarget: ms > this.#target ? 1 : 0 });
     }
-    if (this.#queued > 0 || this.#waitingCount > 0 || this.#closed) this.#pump(this.#now());
+    this.#inlineEnd(left);
   }
 
   #badLength(r: unknown, n: number): never {
@@ -581,6 +620,7 @@ export class AdaptiveBatcher<I, R> {
    */
   close(): Promise<void> {
     this.#closed = true;
+    this.#inlineLeft = 0;
     const p = new Promise<void>((res) => this.#drained.push(res));
     this.#admit();
     this.#pump(this.#now());
@@ -601,6 +641,10 @@ export class AdaptiveBatcher<I, R> {
   /** Counts, batch sizes, latency percentiles and the policy's arms. */
   stats(): AdaptiveBatcherStats {
     const sizes = this.#sizes;
+    sizes[1]! += this.#inlineRuns;
+    this.#items += this.#inlineRuns;
+    this.#batches += this.#inlineRuns;
+    this.#inlineRuns = 0;
     let batches = 0;
     let items = 0;
     for (let s = 1; s < sizes.length; s++) {
