@@ -150,3 +150,18 @@ export function naiveMatmul(a, b, m, k, n) {
   for (let i = 0; i < m; i++) for (let p = 0; p < k; p++) { const v = a[i * k + p]; for (let j = 0; j < n; j++) c[i * n + j] += v * b[p * n + j]; }
   return c;
 }
+
+/** Jump consistent hash as a plain JS loop over BigInt keys (the paper's code, transcribed). */
+export function plainJumpHash(keys, buckets) {
+  const out = new Uint32Array(keys.length), mask = (1n << 64n) - 1n;
+  for (let i = 0; i < keys.length; i++) {
+    let key = keys[i], b = -1, j = 0;
+    while (j < buckets) {
+      b = j;
+      key = (key * 2862933555777941757n + 1n) & mask;
+      j = Math.floor((b + 1) * (2147483648 / (Number(key >> 33n) + 1)));
+    }
+    out[i] = b;
+  }
+  return out;
+}

@@ -144,16 +144,24 @@ export interface HashRingEntry {
 
 const RING_OPTIONS = ['backend'] as const;
 
-/** Code point order (JS `<` compares UTF-16 units, which puts U+E000..U+FFFF after astral characters). */
+function checkName(fn: string, arg: string, name: unknown): string {
+  if (typeof name !== 'string') typeError(fn, arg, `must be a string; got ${describe(name)}`);
+  if (name.length === 0) rangeError(fn, arg, 'must be a non-empty string');
+  return name;
+}
+
+function checkWeight(fn: string, arg: string, weight: unknown): number {
+  if (typeof weight !== 'number') typeError(fn, arg, `must be a number; got ${describe(weight)}`);
+  if (!(weight >= MIN_WEIGHT && weight <= MAX_WEIGHT)) rangeError(fn, arg, `must be finite and in [2^-32, 2^32]; got ${weight}`);
+  return weight;
+}
+
+/** Code point order, a lone surrogate counting as its own value (JS `<` compares UTF-16 units, which puts U+E000..U+FFFF after astral characters). */
 function codePointLess(a: string, b: string): boolean {
-  const n = Math.min(a.length, b.length);
-  for (let i = 0; i < n; i++) {
-    let x = a.charCodeAt(i), y = b.charCodeAt(i);
-    if (x === y) continue;
-    // Surrogates move above the BMP's U+E000..U+FFFF; the rest of the BMP keeps its order.
-    if (x >= 0xd800) x += x < 0xe000 ? 0x2000 : -0x800;
-    if (y >= 0xd800) y += y < 0xe000 ? 0x2000 : -0x800;
-    return x < y;
+  for (let i = 0; i < a.length && i < b.length; ) {
+    const x = a.codePointAt(i)!, y = b.codePointAt(i)!;
+    if (x !== y) return x < y;
+    i += x > 0xffff ? 2 : 1;
   }
   return a.length < b.length;
 }
@@ -206,13 +214,18 @@ export class HashRing {
     if (nodes === null || typeof (nodes as Iterable<HashRingNode>)[Symbol.iterator] !== 'function' || typeof nodes === 'string') {
       typeError(fn, 'nodes', `must be an iterable of names or [name, weight] pairs; got ${describe(nodes)}`);
     }
+    // Gathered, then sorted and hashed once: inserting one by one would cost O(n) each.
+    const given = new Map<string, number>();
     let i = 0;
     for (const node of nodes) {
-      if (typeof node === 'string') this.#put(fn, `nodes[${i}]`, node, 1);
-      else if (Array.isArray(node) && node.length === 2) this.#put(fn, `nodes[${i}]`, node[0], node[1]);
-      else typeError(fn, `nodes[${i}]`, `must be a name or a [name, weight] pair; got ${describe(node)}`);
-      i++;
+      const arg = `nodes[${i++}]`;
+      if (typeof node === 'string') given.set(checkName(fn, arg, node), 1);
+      else if (Array.isArray(node) && node.length === 2) given.set(checkName(fn, arg, node[0]), checkWeight(fn, `${arg} weight`, node[1]));
+      else typeError(fn, arg, `must be a name or a [name, weight] pair; got ${describe(node)}`);
     }
+    this.#names = [...given.keys()].sort((a, b) => (codePointLess(a, b) ? -1 : codePointLess(b, a) ? 1 : 0));
+    this.#weights = this.#names.map((n) => given.get(n)!);
+    this.#seeds = Array.from(hashed(fn, this.#forced, this.#names));
   }
 
   #index(name: string): number {
@@ -226,12 +239,9 @@ export class HashRing {
     return lo;
   }
 
-  #put(fn: string, arg: string, name: unknown, weight: unknown): void {
-    if (typeof name !== 'string') typeError(fn, arg, `must be a string; got ${describe(name)}`);
-    if (name.length === 0) rangeError(fn, arg, 'must be a non-empty string');
-    const wArg = arg === 'node' ? 'weight' : `${arg} weight`;
-    if (typeof weight !== 'number') typeError(fn, wArg, `must be a number; got ${describe(weight)}`);
-    if (!(weight >= MIN_WEIGHT && weight <= MAX_WEIGHT)) rangeError(fn, wArg, `must be finite and in [2^-32, 2^32]; got ${weight}`);
+  #put(fn: string, node: unknown, w: unknown): void {
+    const name = checkName(fn, 'node', node);
+    const weight = checkWeight(fn, 'weight', w);
     const at = this.#index(name);
     if (this.#names[at] === name) {
       this.#weights[at] = weight;
@@ -249,7 +259,7 @@ export class HashRing {
    * @returns this
    */
   add(node: string, weight = 1): this {
-    this.#put('HashRing.add', 'node', node, weight);
+    this.#put('HashRing.add', node, weight);
     return this;
   }
 

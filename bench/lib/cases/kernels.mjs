@@ -4,7 +4,7 @@
 // baseline and the npm peers a user would otherwise reach for. The work a
 // call measures is never written here: `workOf` asks the kernel's record
 // (hotpath's KERNELS), the measure dispatch itself uses.
-import { randomF32, randomF64, texts } from '../data.mjs';
+import { mulberry32, randomF32, randomF64, texts } from '../data.mjs';
 import * as plain from '../plain.mjs';
 
 const PS = [50, 90, 95, 99];
@@ -153,12 +153,69 @@ export const KERNEL_CASES = [
   },
 ];
 
+
+/** Service-style keys of ~23 chars: `user:<10 digits>:session`. */
+export const routeKeys = (n, from = 0) => Array.from({ length: n }, (_, i) => `user:${1_000_000_000 + from + i}:session`);
+/** Random 64-bit key hashes. */
+export function keyHashes(n, seed) {
+  const r = mulberry32(seed), out = new BigUint64Array(n), w = new Uint32Array(out.buffer);
+  for (let i = 0; i < w.length; i++) w[i] = Math.floor(r() * 2 ** 32);
+  return out;
+}
+/** A ring of `nodes` named nodes, built on first use through the API under test (cases' setup has no `hp`). */
+const ringOf = (hp, x) => (x.ring ??= new hp.HashRing(x.names));
+const nodeNames = (n) => Array.from({ length: n }, (_, i) => `cache-${i}.internal:11211`);
+
+// Cases whose public call is not `hp[name](...args)` give `call` (the public
+// call) and `kernelArgs` (the kernel's leading arguments, for its work measure).
+KERNEL_CASES.push(
+  {
+    name: 'hashTexts', family: 'routing', sizes: [24 * 16, 24 * 10_000, 24 * 1_000_000], minWork: 24,
+    params: (w) => ({ keys: Math.max(1, Math.round(w / 24)) }),
+    label: (p) => `hashKeys of ${p.keys} keys of 23 chars`,
+    setup: (p) => ({ keys: routeKeys(p.keys) }),
+    args: (x) => [x.keys],
+    kernelArgs: (x) => [x.keys],
+    call: (hp, x) => hp.hashKeys(x.keys),
+    peers: [],
+  },
+  {
+    name: 'jumpHash', family: 'routing', sizes: [16, 10_000, 1_000_000],
+    params: (w) => ({ keys: Math.max(1, Math.round(w)) }),
+    label: (p) => `${p.keys} u64 keys, 1000 buckets`,
+    setup: (p) => ({ keys: keyHashes(p.keys, 51) }),
+    args: (x) => [x.keys, 1000],
+    baseline: { name: 'plain JS (BigInt)', fn: (x) => plain.plainJumpHash(x.keys, 1000) },
+    peers: [],
+  },
+  {
+    name: 'rendezvous', family: 'routing', sizes: [10 * 16, 10 * 10_000, 10 * 1_000_000], minWork: 10,
+    params: (w) => ({ keys: Math.max(1, Math.round(w / 10)), nodes: 10 }),
+    label: (p) => `HashRing.routeMany of ${p.keys} u64 key hashes over ${p.nodes} nodes`,
+    setup: (p) => ({ keys: keyHashes(p.keys, 52), names: nodeNames(p.nodes), seeds: new BigUint64Array(p.nodes) }),
+    args: (x) => [x.keys],
+    kernelArgs: (x) => [x.keys, x.seeds],
+    call: (hp, x) => ringOf(hp, x).routeMany(x.keys),
+    peers: [],
+  },
+  {
+    name: 'rendezvousScores', family: 'routing', sizes: [16, 1000, 100_000],
+    params: (w) => ({ nodes: Math.max(1, Math.round(w)) }),
+    label: (p) => `HashRing.routeN of one key, all ${p.nodes} nodes`,
+    setup: (p) => ({ key: 'user:1000000042:session', one: new BigUint64Array(1), names: nodeNames(p.nodes), seeds: new BigUint64Array(p.nodes) }),
+    args: (x) => [x.key, x.names.length],
+    kernelArgs: (x) => [x.one, x.seeds],
+    call: (hp, x) => ringOf(hp, x).routeN(x.key, x.names.length),
+    peers: [],
+  },
+);
+
 /** The work `hotpath` measures for case `c` on inputs `x`: its kernel record's measure of the call's arguments. */
 export function workOf(hp, c, x) {
-  return hp.KERNELS[c.name].work(...c.args(x));
+  return hp.KERNELS[c.name].work(...(c.kernelArgs ?? c.args)(x));
 }
 
 /** Runs case `c`'s public call on inputs `x`. */
 export function callOf(hp, c, x) {
-  return hp[c.name](...c.args(x));
+  return c.call ? c.call(hp, x) : hp[c.name](...c.args(x));
 }
