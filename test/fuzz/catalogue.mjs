@@ -192,6 +192,31 @@ for (const fn of ['matmul', 'matmulAsync']) {
   kernel(fn, [slot('a', MA64, VEC), slot('b', MB64, VEC), slot('m', () => 2, SCALAR), slot('k', () => 3, SCALAR), slot('n', () => 2, SCALAR)], (hp, a) => hp[fn](...a), { variant: 'f64' });
 }
 
+// Routing. A ring is built inside the call: the methods' arguments are what is fuzzed.
+const RKEYS = () => ['user:1:session', '', '\u{1F600}x', 'k\uD800'];
+const RING = (hp) => new hp.HashRing(['a', ['b', 2], 'c\u{1F600}']);
+const U64 = [
+  ['keys Float64Array [1, 2.5]', () => Float64Array.of(1, 2.5)],
+  ['keys Float64Array [-1]', () => Float64Array.of(-1)],
+  ['keys Float64Array [2**64]', () => Float64Array.of(2 ** 64)],
+  ['keys Float64Array [NaN]', () => Float64Array.of(NaN)],
+  ['keys BigInt64Array [-1n]', () => BigInt64Array.of(-1n)],
+  ['keys BigUint64Array [0n, 2n**64n-1n]', () => BigUint64Array.of(0n, 2n ** 64n - 1n)],
+  ['keys -1n', () => -1n],
+  ['keys 2n**64n', () => 2n ** 64n],
+];
+const BUCKETS = [...SCALAR, ['2**31', () => 2 ** 31], ['2**31+1', () => 2 ** 31 + 1]];
+kernel('jumpHash', [slot('keys', () => BigUint64Array.of(0n, 1n, 0xdeadbeefn, 2n ** 64n - 1n), [...U64, ...KEYS_STR]), slot('buckets', () => 1000, BUCKETS)], (hp, a) => hp.jumpHash(...a));
+kernel('jumpHash', [slot('keys', RKEYS, [...TEXT_POOL, ...KEYS_STR]), slot('buckets', () => 7, BUCKETS)], (hp, a) => hp.jumpHash(...a), { variant: 'strings' });
+kernel('hashKeys', [slot('keys', RKEYS, [...TEXT_POOL, ...KEYS_STR])], (hp, a) => Array.from(hp.hashKeys(...a), String));
+kernel('xxh64', [slot('text', () => 'abc', KEY_STR)], (hp, a) => String(hp.xxh64(...a)));
+kernel('HashRing.routeMany', [slot('keys', RKEYS, [...TEXT_POOL, ...KEYS_STR, ...U64])], (hp, [k]) => RING(hp).routeMany(k));
+kernel('HashRing.route', [slot('key', () => 'user:1', KEY_STR)], (hp, [k]) => RING(hp).route(k));
+kernel('HashRing.routeN', [slot('key', () => 'user:1', KEY_STR), slot('n', () => 2, [...SCALAR, ['2**32', () => 2 ** 32]])], (hp, [k, n]) => RING(hp).routeN(k, n));
+kernel('HashRing.add', [slot('node', () => 'd', [...KEY_STR, ["''", () => '']]), slot('weight', () => 3, [...SCALAR, ['2**33', () => 2 ** 33], ['1e-12', () => 1e-12]])], (hp, [n, w]) => RING(hp).add(n, w).nodes);
+for (const m of ['remove', 'has']) kernel(`HashRing.${m}`, [slot('node', () => 'b', KEY_STR)], (hp, [n]) => { const r = RING(hp); return [r[m](n), r.size]; });
+kernel('HashRing', [slot('nodes', () => ['a', ['b', 2]], [['nodes [5]', () => [5]], ["nodes [['a', 0]]", () => [['a', 0]]], ["nodes [['a']]", () => [['a']]], ["nodes ['']", () => ['']], ["nodes 'abc'", () => 'abc'], ['nodes a throwing iterator', () => ({ [Symbol.iterator]: thrower })], ...TEXT_POOL, ...JUNK]), slot('options', (ctx) => ({ backend: ctx.backendOpt }), opts({ backend: [...BACKENDS, ...JUNK] }))], (hp, [n, o]) => new hp.HashRing(n, o).nodes);
+
 const VALID_TABLE = () => ({ schema: 1, machine: 'fuzz', date: '2026-01-01', kernels: { dot: { beatsJs: { native: 64 }, steps: [{ work: 64, tier: 'native' }] } } });
 const CAL_POOL = [
   ['table.schema 2', () => ({ ...VALID_TABLE(), schema: 2 })],
@@ -505,6 +530,9 @@ function detachNow(ta) {
 }
 
 export const FIXED = [
+  { fn: 'HashRing.routeMany', label: 'HashRing.routeMany of key hashes on a SharedArrayBuffer', call: (hp) => { const k = new BigUint64Array(new SharedArrayBuffer(80)); k[3] = 5n; k[9] = 2n ** 64n - 1n; return new hp.HashRing(['a', ['b', 3]]).routeMany(k); } },
+  { fn: 'jumpHash', label: 'jumpHash of a Float64Array on a SharedArrayBuffer', call: (hp) => { const k = new Float64Array(new SharedArrayBuffer(80)); k[3] = 2 ** 63; return Array.from(hp.jumpHash(k, 2 ** 31)); } },
+  { fn: 'HashRing.routeMany', label: 'HashRing.routeMany of 70000 keys (past the wasm chunks)', call: (hp) => new hp.HashRing(['a', 'b', 'c']).routeMany(Array.from({ length: 70_000 }, (_, i) => `k${i}`)).join('').length },
   // Calls whose output alone would exceed 4 GiB (or V8's limits).
   { fn: 'matmul', label: 'matmul f32 m·n = 2^31 (k = 0): 8 GiB output', call: (hp) => hp.matmul(new Float32Array(0), new Float32Array(0), 2 ** 16, 0, 2 ** 15) },
   { fn: 'matmul', label: 'matmul f64 m·n = 2^30 (k = 0): 8 GiB output', call: (hp) => hp.matmul(new Float64Array(0), new Float64Array(0), 2 ** 15, 0, 2 ** 15) },
