@@ -28,5 +28,9 @@ export const DEFAULT_CALIBRATION: CalibrationTable = {
     ngramFeatures: { beatsJs: { native: 200, wasm: 200 }, steps: [{ work: 400, tier: 'wasm' }, { work: 3200, tier: 'native' }] },
     matmul: { beatsJs: { native: 512, wasm: 27 }, steps: [{ work: 27, tier: 'wasm' }, { work: 15625, tier: 'native' }, { work: 262144, tier: 'wasm' }, { work: 4173281, tier: 'native' }] },
     firstNonFinite: { beatsJs: { native: 4096, wasm: 4096 }, steps: [{ work: 4096, tier: 'native' }] }, // kept from the previous table: not measured by this run
+    hashTexts: { beatsJs: { native: 96, wasm: 48 }, steps: [{ work: 384, tier: 'native' }, { work: 6144, tier: 'wasm' }, { work: 49152, tier: 'native' }] }, // measured alone by `hotpath calibrate --kernel hashTexts` (AMD EPYC, 2026-12-02)
+    jumpHash: { beatsJs: { native: 8, wasm: 4 }, steps: [{ work: 4, tier: 'wasm' }] }, // measured alone by `hotpath calibrate --kernel jumpHash` (AMD EPYC, 2026-12-02)
+    rendezvous: { beatsJs: { native: 40, wasm: 20 }, steps: [{ work: 20, tier: 'wasm' }, { work: 81920, tier: 'native' }] }, // measured alone by `hotpath calibrate --kernel rendezvous` (AMD EPYC, 2026-12-02)
+    rendezvousScores: { beatsJs: { native: null, wasm: 16384 }, steps: [{ work: 32, tier: 'native' }, { work: 4096, tier: 'wasm' }] }, // measured alone by `hotpath calibrate --kernel rendezvousScores` (AMD EPYC, 2026-12-02)
   },
 };
