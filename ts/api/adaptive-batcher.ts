@@ -90,8 +90,14 @@ interface Entry<I, R> {
 
 /** Largest maxBatch: the size histogram is one Uint32Array of maxBatch + 1. */
 const MAX_BATCH_SIZE = 65_536;
-/** A size-1 run that the policy keeps choosing is timed (and the policy asked again) once per this many items. */
+/**
+ * A size-1 run that the policy keeps choosing is timed (and the policy asked
+ * again) once per at most this many items, and at least once per
+ * INLINE_BUDGET_MS of untimed runs: two clock reads are ~150 ns, nothing
+ * beside a 20 µs share of work, while a slow kernel gets a decision per item.
+ */
 const INLINE_SAMPLE = 64;
+const INLINE_BUDGET_MS = 0.02;
 const KEYS = ['run', 'runOne', 'maxBatch', 'targetP99Ms', 'maxQueue', 'policy', 'onFull', 'concurrency', 'isolateErrors', 'clock'] as const;
 /** Option names of other batching libraries, and the one meant here. @internal */
 export const BATCHER_RENAMES: Readonly<Record<string, string>> = {
@@ -189,6 +195,8 @@ export class AdaptiveBatcher<I, R> {
   #inlineLeft = 0;
   /** Items run by the size-1 path (each one batch); counted apart to keep that path short. */
   #inlineRuns = 0;
+  /** Size-1 runs per timed one, as last set from the kernel's time. */
+  #inlineGap = 1;
   #closed = false;
   #drained: (() => void)[] = [];
 
@@ -254,7 +262,7 @@ export class AdaptiveBatcher<I, R> {
    */
   submit(item: I, options?: SubmitOptions): Promise<R> {
     // Fast path: the policy chose size 1 and nothing waits, so the item runs
-    // here, untimed (one in INLINE_SAMPLE is timed, and asks the policy again).
+    // here, untimed (see INLINE_SAMPLE for which ones are timed and ask the policy again).
     // #inlineLeft is 0 whenever an item waits, a batch fills the concurrency or the batcher closed.
     const left = this.#inlineLeft;
     if (left > 0 && options === undefined && this.#runOne !== undefined) {
@@ -301,7 +309,7 @@ export class AdaptiveBatcher<I, R> {
       }
       const size = this.#policy.next();
       if (size <= 1) {
-        this.#inlineLeft = INLINE_SAMPLE - 1;
+        this.#inlineLeft = 0;
         return this.#runInline(item, this.#now());
       }
       this.#size = size;
@@ -390,8 +398,11 @@ export class AdaptiveBatcher<I, R> {
   #inlineDone(t0: number, left: number): void {
     if (t0 >= 0) {
       const ms = this.#now() - t0;
-      this.#latency.record(ms, INLINE_SAMPLE);
+      // This sample stands for itself and the untimed runs before it.
+      this.#latency.record(ms, this.#inlineGap);
       this.#policy.observe({ size: 1, items: 1, serviceMs: ms, spanMs: ms, overTarget: ms > this.#target ? 1 : 0 });
+      this.#inlineGap = ms > 0 ? Math.max(1, Math.min(INLINE_SAMPLE, Math.floor(INLINE_BUDGET_MS / ms))) : INLINE_SAMPLE;
+      left = this.#inlineGap - 1;
     }
     this.#inlineEnd(left);
   }

@@ -142,13 +142,16 @@ interface Arm {
  * - Index: reward + C·sqrt(ln N / n_i), with every n_i discounted by GAMMA per
  *   decision, so an arm not pulled for a while is tried again and a change in
  *   load is followed within a few dozen batches.
- * - Only the best arm and its two neighbours compete, and only sizes whose
- *   predicted service time fits the target: exploring jumps from 1 to 256 on
- *   a 20 ms kernel would cost seconds of latency.
+ * - Only the best arm, the size below it and the two above it compete, and
+ *   only sizes whose predicted service time fits the target: exploring a jump
+ *   from 1 to 256 on a 20 ms kernel would cost seconds of latency, while a
+ *   step of 4× crosses the flat start of a curve where 2 items gain little.
  */
 export class UcbPolicy extends PolicyBase {
   static readonly C = 0.25;
   static readonly GAMMA = 0.95;
+  /** Pulls an arm gets before UCB judges it; its first is a warm-up (JIT, caches) and does not count. */
+  static readonly MIN_PULLS = 3;
   readonly #arms: Arm[];
   #best = 0;
 
@@ -174,12 +177,12 @@ export class UcbPolicy extends PolicyBase {
     const lnN = Math.log(Math.max(total, 1) + 1);
     let pick = -1;
     let pickIndex = -Infinity;
-    for (let i = Math.max(0, this.#best - 1); i <= Math.min(arms.length - 1, this.#best + 1); i++) {
+    for (let i = Math.max(0, this.#best - 1); i <= Math.min(arms.length - 1, this.#best + 2); i++) {
       const a = arms[i]!;
       if (i !== 0 && a.n === 0 && this.service.predict(a.size) > this.targetMs) continue;
       const r = this.#reward(a);
-      if (r !== r) {
-        pick = i; // an unexplored neighbour that fits the target goes first
+      if (r !== r || a.pulls < UcbPolicy.MIN_PULLS) {
+        pick = i; // a neighbour that fits the target and was not measured enough goes first
         break;
       }
       const index = (top > 0 ? r / top : 0) + UcbPolicy.C * Math.sqrt(lnN / Math.max(a.n, 1e-9));
@@ -198,7 +201,8 @@ export class UcbPolicy extends PolicyBase {
     const a = this.#arms[i]!;
     a.n += 1;
     a.pulls += 1;
-    a.throughput = ewma(a.throughput, o.items / Math.max(o.spanMs, 1e-4));
+    const x = o.items / Math.max(o.spanMs, 1e-4);
+    a.throughput = a.pulls === 2 ? x : ewma(a.throughput, x);
     a.overShare += ALPHA * (o.overTarget / Math.max(o.items, 1) - a.overShare);
     let best = 0;
     let bestReward = -1;

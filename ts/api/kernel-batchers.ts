@@ -47,7 +47,17 @@ function split<T extends object>(fn: string, options: unknown, own: readonly str
 export function riskBatcher(options?: RiskBatcherOptions): AdaptiveBatcher<RiskRequest, number> {
   const fn = 'riskBatcher';
   const { own, batcher } = split<RiskBatcherOptions>(fn, options, ['maxSeverity']);
-  const riskOptions = own.maxSeverity === undefined ? undefined : { maxSeverity: own.maxSeverity };
+  const { run, runOne } = riskRuns(own.maxSeverity);
+  return new AdaptiveBatcher<RiskRequest, number>({ ...batcher, run, runOne });
+}
+
+/**
+ * The run functions of {@link riskBatcher}, for comparing other batchers over the same kernel calls.
+ * @internal
+ */
+export function riskRuns(maxSeverity: number | undefined): { run: (rs: RiskRequest[]) => Float64Array; runOne: (r: RiskRequest) => number } {
+  const fn = 'riskBatcher';
+  const riskOptions = maxSeverity === undefined ? undefined : { maxSeverity };
   if (riskOptions !== undefined) riskScore([], [], riskOptions); // validates maxSeverity now, by riskScore's name
   const runOne = (r: RiskRequest): number => {
     if (r === null || typeof r !== 'object') typeError('riskBatcher.submit', 'item', `must be { severities, confidences }; got ${describe(r)}`);
@@ -72,7 +82,7 @@ export function riskBatcher(options?: RiskBatcherOptions): AdaptiveBatcher<RiskR
     }
     return riskScoreBatch(s, c, offsets, riskOptions);
   };
-  return new AdaptiveBatcher<RiskRequest, number>({ ...batcher, run, runOne });
+  return { run, runOne };
 }
 
 /** Options of {@link topKBatcher}. */
@@ -101,6 +111,15 @@ export function topKBatcher(matrix: Float32Array, dim: number, k: number, option
   const { own, batcher } = split<TopKBatcherOptions>(fn, options, ['metric']);
   const metric = own.metric ?? 'cosine';
   if (metric !== 'cosine' && metric !== 'dot' && metric !== 'euclidean') rangeError(fn, 'options.metric', `must be 'cosine', 'dot' or 'euclidean'; got ${quoted(metric)}`);
+  const { run, runOne } = topKRuns(fn, matrix, dim, k, metric);
+  return new AdaptiveBatcher<Float32Array | Vector, TopKResult>({ maxBatch: 64, ...batcher, run, runOne });
+}
+
+/**
+ * The run functions of {@link topKBatcher}, for comparing other batchers over the same kernel calls.
+ * @internal
+ */
+export function topKRuns(fn: string, matrix: Float32Array, dim: number, k: number, metric: Metric): { run: (qs: (Float32Array | Vector)[]) => TopKResult[]; runOne: (q: Float32Array | Vector) => TopKResult } {
   const m = checkF32(fn, 'matrix', matrix);
   const d = checkCount(fn, 'dim', dim, 1);
   const want = checkCount(fn, 'k', k);
@@ -135,5 +154,5 @@ export function topKBatcher(matrix: Float32Array, dim: number, k: number, option
     }
     return out;
   };
-  return new AdaptiveBatcher<Float32Array | Vector, TopKResult>({ maxBatch: 64, ...batcher, run, runOne });
+  return { run, runOne };
 }
