@@ -383,7 +383,8 @@ describe('riskBatcher and topKBatcher', () => {
     expect(() => topKBatcher(m, 2, -1)).toThrow(/^hotpath\.topKBatcher: k /);
     expect(() => topKBatcher(m, 2, 1, { metric: 'l1' as never })).toThrow(/^hotpath\.topKBatcher: options\.metric must be 'cosine', 'dot' or 'euclidean'; got "l1"$/);
     expect(() => topKBatcher(m, 2, 1, { run: () => [] } as never)).toThrow(/^hotpath\.topKBatcher: options has unknown option "run"/);
-    expect(() => riskBatcher({ maxSeverity: 0 })).toThrow(/^hotpath\.riskScore: /);
+    expect(() => riskBatcher({ maxSeverity: 0 })).toThrow(/^hotpath\.riskBatcher: options\.maxSeverity /);
+    expect(() => riskBatcher({ policy: 'x' as never })).toThrow(/^hotpath\.riskBatcher: options\.policy /);
     expect(() => riskBatcher({ maxBatchSize: 2 } as never)).toThrow(/did you mean "maxBatch"/);
     const b = topKBatcher(m, 2, 1, { policy: { fixed: 2 } });
     await expect(b.submit(new Float32Array(3))).rejects.toThrow(/^hotpath\.topK: query length 3 does not match dim 2$/);

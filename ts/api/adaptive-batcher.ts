@@ -119,6 +119,13 @@ export const BATCHER_RENAMES: Readonly<Record<string, string>> = {
 
 const NAME = 'AdaptiveBatcher';
 
+/**
+ * Options key under which a ready-made batcher gives its own name for messages
+ * (`hotpath.riskBatcher: …`, `hotpath.riskBatcher.submit: …`).
+ * @internal
+ */
+export const BATCHER_NAME: unique symbol = Symbol('hotpath.batcherName');
+
 function isThenable(x: unknown): x is PromiseLike<unknown> {
   return x !== null && (typeof x === 'object' || typeof x === 'function') && typeof (x as PromiseLike<unknown>).then === 'function';
 }
@@ -176,6 +183,8 @@ export class AdaptiveBatcher<I, R> {
   readonly #concurrency: number;
   readonly #isolate: 'bisect' | 'each' | 'none';
   readonly #clock: (() => number) | undefined;
+  /** Name in messages: AdaptiveBatcher, or the ready-made batcher's. */
+  readonly #name: string;
   #last = 0;
 
   /** Queue of entries from #head; cancelled ones stay as holes until they reach the head. */
@@ -216,24 +225,26 @@ export class AdaptiveBatcher<I, R> {
   constructor(options: AdaptiveBatcherOptions<I, R>) {
     if (options === undefined) typeError(NAME, 'options', 'must be an object with a run function; got undefined');
     const o = checkOptions<AdaptiveBatcherOptions<I, R>>(NAME, options);
-    checkKnownKeys(NAME, 'options', o, KEYS, BATCHER_RENAMES);
-    const run = checkFunction<(items: I[]) => ArrayLike<R>>(NAME, 'options.run', o.run);
-    if (run === undefined) typeError(NAME, 'options.run', 'must be a function; got undefined');
+    const own = (o as { [BATCHER_NAME]?: unknown })[BATCHER_NAME];
+    this.#name = typeof own === 'string' ? own : NAME;
+    checkKnownKeys(this.#name, 'options', o, KEYS, BATCHER_RENAMES);
+    const run = checkFunction<(items: I[]) => ArrayLike<R>>(this.#name, 'options.run', o.run);
+    if (run === undefined) typeError(this.#name, 'options.run', 'must be a function; got undefined');
     this.#run = run;
-    this.#runOne = checkFunction<(item: I) => R>(NAME, 'options.runOne', o.runOne);
-    this.maxBatch = o.maxBatch === undefined ? 256 : checkInt(NAME, 'options.maxBatch', o.maxBatch, 1, MAX_BATCH_SIZE);
+    this.#runOne = checkFunction<(item: I) => R>(this.#name, 'options.runOne', o.runOne);
+    this.maxBatch = o.maxBatch === undefined ? 256 : checkInt(this.#name, 'options.maxBatch', o.maxBatch, 1, MAX_BATCH_SIZE);
     const target = o.targetP99Ms ?? 10;
-    if (typeof target !== 'number') typeError(NAME, 'options.targetP99Ms', `must be a number; got ${describe(target)}`);
-    if (!(target > 0) || !Number.isFinite(target)) rangeError(NAME, 'options.targetP99Ms', `must be finite and > 0; got ${target}`);
+    if (typeof target !== 'number') typeError(this.#name, 'options.targetP99Ms', `must be a number; got ${describe(target)}`);
+    if (!(target > 0) || !Number.isFinite(target)) rangeError(this.#name, 'options.targetP99Ms', `must be finite and > 0; got ${target}`);
     this.#target = target;
-    this.#maxQueue = o.maxQueue === undefined ? 10_000 : checkInt(NAME, 'options.maxQueue', o.maxQueue, 1, 0xffff_ffff);
-    this.#onFull = checkOnFull(NAME, 'options.onFull', o.onFull) ?? 'reject';
-    this.#concurrency = o.concurrency === undefined ? 1 : checkInt(NAME, 'options.concurrency', o.concurrency, 1, 1024);
+    this.#maxQueue = o.maxQueue === undefined ? 10_000 : checkInt(this.#name, 'options.maxQueue', o.maxQueue, 1, 0xffff_ffff);
+    this.#onFull = checkOnFull(this.#name, 'options.onFull', o.onFull) ?? 'reject';
+    this.#concurrency = o.concurrency === undefined ? 1 : checkInt(this.#name, 'options.concurrency', o.concurrency, 1, 1024);
     const iso = o.isolateErrors ?? 'bisect';
-    if (iso !== 'bisect' && iso !== 'each' && iso !== 'none') rangeError(NAME, 'options.isolateErrors', `must be 'bisect', 'each' or 'none'; got ${quoted(iso)}`);
+    if (iso !== 'bisect' && iso !== 'each' && iso !== 'none') rangeError(this.#name, 'options.isolateErrors', `must be 'bisect', 'each' or 'none'; got ${quoted(iso)}`);
     this.#isolate = iso;
-    this.#clock = checkFunction<() => number>(NAME, 'options.clock', o.clock);
-    if (this.#clock !== undefined) this.#last = readClock(NAME, this.#clock);
+    this.#clock = checkFunction<() => number>(this.#name, 'options.clock', o.clock);
+    if (this.#clock !== undefined) this.#last = readClock(this.#name, this.#clock);
     this.#policy = this.#policyOf(o.policy);
     this.#sizes = new Uint32Array(this.maxBatch + 1);
   }
@@ -242,16 +253,16 @@ export class AdaptiveBatcher<I, R> {
     if (p === undefined || p === 'ucb') return new UcbPolicy(this.maxBatch, this.#target);
     if (p === 'aimd') return new AimdPolicy(this.maxBatch, this.#target);
     if (p !== null && typeof p === 'object' && !Array.isArray(p)) {
-      checkKnownKeys(NAME, 'options.policy', p, ['fixed'], {});
-      const n = checkInt(NAME, 'options.policy.fixed', (p as { fixed: unknown }).fixed, 1, this.maxBatch);
+      checkKnownKeys(this.#name, 'options.policy', p, ['fixed'], {});
+      const n = checkInt(this.#name, 'options.policy.fixed', (p as { fixed: unknown }).fixed, 1, this.maxBatch);
       return new FixedPolicy(this.maxBatch, this.#target, n);
     }
-    return rangeError(NAME, 'options.policy', `must be 'ucb', 'aimd' or { fixed: n }; got ${quoted(p)}`);
+    return rangeError(this.#name, 'options.policy', `must be 'ucb', 'aimd' or { fixed: n }; got ${quoted(p)}`);
   }
 
   #now(): number {
     if (this.#clock === undefined) return performance.now();
-    const t = readClock(NAME, this.#clock);
+    const t = readClock(this.#name, this.#clock);
     return t > this.#last ? (this.#last = t) : this.#last;
   }
 
@@ -288,17 +299,17 @@ export class AdaptiveBatcher<I, R> {
     let onFull = this.#onFull;
     if (options !== undefined) {
       try {
-        const o = checkOptions<SubmitOptions>(`${NAME}.submit`, options);
-        checkKnownKeys(`${NAME}.submit`, 'options', o, ['signal', 'onFull'], {});
-        signal = checkSignal(`${NAME}.submit`, 'options.signal', o.signal);
-        onFull = checkOnFull(`${NAME}.submit`, 'options.onFull', o.onFull) ?? onFull;
+        const o = checkOptions<SubmitOptions>(`${this.#name}.submit`, options);
+        checkKnownKeys(`${this.#name}.submit`, 'options', o, ['signal', 'onFull'], {});
+        signal = checkSignal(`${this.#name}.submit`, 'options.signal', o.signal);
+        onFull = checkOnFull(`${this.#name}.submit`, 'options.onFull', o.onFull) ?? onFull;
       } catch (e) {
         return Promise.reject(e);
       }
     }
     if (this.#closed) {
       this.#rejected++;
-      return Promise.reject(new Error(`hotpath.${NAME}.submit: the batcher is closed`));
+      return Promise.reject(new Error(`hotpath.${this.#name}.submit: the batcher is closed`));
     }
     if (signal?.aborted) return Promise.reject(signal.reason);
     // Idle: the policy picks the size of the batch this item starts; size 1 runs it here.
@@ -318,7 +329,7 @@ export class AdaptiveBatcher<I, R> {
     const full = this.#queued >= this.#maxQueue;
     if (full && onFull === 'reject') {
       this.#rejected++;
-      return Promise.reject(new RangeError(`hotpath.${NAME}.submit: the queue is full (options.maxQueue ${this.#maxQueue} items wait)`));
+      return Promise.reject(new RangeError(`hotpath.${this.#name}.submit: the queue is full (options.maxQueue ${this.#maxQueue} items wait)`));
     }
     const now = this.#now();
     let resolve!: (r: R) => void;
@@ -409,7 +420,7 @@ export class AdaptiveBatcher<I, R> {
 
   #badLength(r: unknown, n: number): never {
     const got = r !== null && typeof r === 'object' && typeof (r as ArrayLike<unknown>).length === 'number' ? `${(r as ArrayLike<unknown>).length} results` : describe(r);
-    return typeError(NAME, 'options.run', `returned ${got} for a batch of ${n} item${n === 1 ? '' : 's'}; it must return one result per item, in order`);
+    return typeError(this.#name, 'options.run', `returned ${got} for a batch of ${n} item${n === 1 ? '' : 's'}; it must return one result per item, in order`);
   }
 
   /** Runs what is due, arms the timer for what is not. */

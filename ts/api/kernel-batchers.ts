@@ -2,10 +2,10 @@
 // request, each batch one kernel call, and a batch of one the single-call
 // kernel (so a policy that learns not to batch pays nothing for the batcher).
 import { checkCount, checkOptions, checkKnownKeys, describe, quoted, rangeError, typeError } from '../contract/errors.js';
-import { checkF32 } from '../contract/checks.js';
+import { checkF32, checkMaxSeverity } from '../contract/checks.js';
 import type { Metric, TopKResult, Vector } from '../contract/types.js';
 import { TopKHeap } from '../tiers/shared/topk-heap.js';
-import { AdaptiveBatcher, BATCHER_RENAMES, type AdaptiveBatcherOptions } from './adaptive-batcher.js';
+import { AdaptiveBatcher, BATCHER_NAME, BATCHER_RENAMES, type AdaptiveBatcherOptions } from './adaptive-batcher.js';
 import { riskScore, riskScoreBatch } from './risk.js';
 import { cosineBatch, euclideanBatch, topK } from './similarity.js';
 
@@ -47,8 +47,8 @@ function split<T extends object>(fn: string, options: unknown, own: readonly str
 export function riskBatcher(options?: RiskBatcherOptions): AdaptiveBatcher<RiskRequest, number> {
   const fn = 'riskBatcher';
   const { own, batcher } = split<RiskBatcherOptions>(fn, options, ['maxSeverity']);
-  const { run, runOne } = riskRuns(own.maxSeverity);
-  return new AdaptiveBatcher<RiskRequest, number>({ ...batcher, run, runOne });
+  const { run, runOne } = riskRuns(checkMaxSeverity(fn, own));
+  return new AdaptiveBatcher<RiskRequest, number>({ ...batcher, run, runOne, [BATCHER_NAME]: fn } as AdaptiveBatcherOptions<RiskRequest, number>);
 }
 
 /**
@@ -58,7 +58,6 @@ export function riskBatcher(options?: RiskBatcherOptions): AdaptiveBatcher<RiskR
 export function riskRuns(maxSeverity: number | undefined): { run: (rs: RiskRequest[]) => Float64Array; runOne: (r: RiskRequest) => number } {
   const fn = 'riskBatcher';
   const riskOptions = maxSeverity === undefined ? undefined : { maxSeverity };
-  if (riskOptions !== undefined) riskScore([], [], riskOptions); // validates maxSeverity now, by riskScore's name
   const runOne = (r: RiskRequest): number => {
     if (r === null || typeof r !== 'object') typeError('riskBatcher.submit', 'item', `must be { severities, confidences }; got ${describe(r)}`);
     return riskScore(r.severities, r.confidences, riskOptions);
@@ -112,7 +111,7 @@ export function topKBatcher(matrix: Float32Array, dim: number, k: number, option
   const metric = own.metric ?? 'cosine';
   if (metric !== 'cosine' && metric !== 'dot' && metric !== 'euclidean') rangeError(fn, 'options.metric', `must be 'cosine', 'dot' or 'euclidean'; got ${quoted(metric)}`);
   const { run, runOne } = topKRuns(fn, matrix, dim, k, metric);
-  return new AdaptiveBatcher<Float32Array | Vector, TopKResult>({ maxBatch: 64, ...batcher, run, runOne });
+  return new AdaptiveBatcher<Float32Array | Vector, TopKResult>({ maxBatch: 64, ...batcher, run, runOne, [BATCHER_NAME]: fn } as AdaptiveBatcherOptions<Float32Array | Vector, TopKResult>);
 }
 
 /**
