@@ -2,17 +2,14 @@
 // XXH64 oracle, every tier equal to js on generated inputs, the movement and
 // balance properties over 10^5 keys, the same answers in another process, and
 // bad input for every argument.
-import { spawnSync } from 'node:child_process';
 import fc from 'fast-check';
 import xxhash from 'xxhash-wasm';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { HashRing, hashKeys, jumpHash, xxh64 } from '../ts/index.js';
+import { runChild } from './support/child.js';
 import { TIERS, onTier } from './support/tiers.js';
 
-let h64: (s: string) => bigint;
-beforeAll(async () => {
-  h64 = (await xxhash()).h64;
-});
+const { h64 } = await xxhash();
 
 const KEYS = 100_000;
 const keys = (n: number, prefix = 'user:'): string[] => Array.from({ length: n }, (_, i) => `${prefix}${i}:session`);
@@ -294,19 +291,15 @@ describe('HashRing', () => {
 
 describe('across processes', () => {
   it('a child process computing from dist/ gives the same hashes, buckets and routes', () => {
-    const script = `
-      const hp = await import(${JSON.stringify(new URL('../dist/index.js', import.meta.url).href)});
+    const child = runChild(`
       const keys = Array.from({ length: 5000 }, (_, i) => 'user:' + i + ':session');
       const ring = new hp.HashRing(Array.from({ length: 17 }, (_, i) => ['node-' + i, 1 + (i % 3)]));
       const uniform = new hp.HashRing(Array.from({ length: 17 }, (_, i) => 'node-' + i));
-      process.stdout.write(JSON.stringify({
+      return {
         hashes: Array.from(hp.hashKeys(keys.slice(0, 100)), String),
         buckets: Array.from(hp.jumpHash(keys, 1000)),
         weighted: ring.routeMany(keys), uniform: uniform.routeMany(keys), n: ring.routeN('user:7:session', 17),
-      }));`;
-    const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', timeout: 60_000 });
-    expect(r.stderr).toBe('');
-    const child = JSON.parse(r.stdout);
+      };`);
     const ks = Array.from({ length: 5000 }, (_, i) => `user:${i}:session`);
     expect(child.hashes).toEqual(Array.from(hashKeys(ks.slice(0, 100)), String));
     expect(child.buckets).toEqual(Array.from(jumpHash(ks, 1000)));

@@ -10,6 +10,7 @@ import '../btree.test.js';
 import '../timing-wheel.test.js';
 import '../ttl-cache.test.js';
 import '../quantile-sketch.test.js';
+import '../routing.test.js';
 import '../batcher.test.js';
 
 const g = globalThis as Record<string, unknown>;
