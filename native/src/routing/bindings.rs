@@ -32,7 +32,13 @@ pub fn jump_hash(keys: &[u64], buckets: f64, mut out: Uint32ArraySlice) -> Resul
 
 /// Index of each key's highest-scoring node (lowest index on a tie) into out.
 #[napi(js_name = "rendezvous", catch_unwind)]
-pub fn rendezvous(keys: &[u64], seeds: &[u64], weights: &[f64], uniform: bool, mut out: Uint32ArraySlice) -> Result<()> {
+pub fn rendezvous(
+  keys: &[u64],
+  seeds: &[u64],
+  weights: &[f64],
+  uniform: bool,
+  mut out: Uint32ArraySlice,
+) -> Result<()> {
   args::disjoint("out", &out, &[span("keys", keys), span("seeds", seeds), span("weights", weights)])?;
   // Weights are checked (finite, > 0) and then trusted to keep scores ordered: copied first.
   let weights = args::snapshot("weights", weights)?;
@@ -43,7 +49,13 @@ pub fn rendezvous(keys: &[u64], seeds: &[u64], weights: &[f64], uniform: bool, m
 
 /// Every node's score for each key, key-major, into out.
 #[napi(js_name = "rendezvousScores", catch_unwind)]
-pub fn rendezvous_scores(keys: &[u64], seeds: &[u64], weights: &[f64], uniform: bool, mut out: Float64ArraySlice) -> Result<()> {
+pub fn rendezvous_scores(
+  keys: &[u64],
+  seeds: &[u64],
+  weights: &[f64],
+  uniform: bool,
+  mut out: Float64ArraySlice,
+) -> Result<()> {
   args::disjoint("out", &out, &[span("keys", keys), span("seeds", seeds), span("weights", weights)])?;
   let weights = args::snapshot("weights", weights)?;
   // SAFETY: as in hash_texts.

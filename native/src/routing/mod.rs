@@ -113,7 +113,7 @@ fn check_nodes(seeds: &[u64], weights: &[f64]) -> ArgResult<()> {
 }
 
 fn check_buckets(buckets: f64) -> ArgResult<()> {
-  if !(buckets >= 1.0 && buckets <= MAX_BUCKETS && buckets.fract() == 0.0) {
+  if !((1.0..=MAX_BUCKETS).contains(&buckets) && buckets.fract() == 0.0) {
     return Err(ArgError::new("buckets", "must be an integer in [1, 2^31]"));
   }
   Ok(())
@@ -172,7 +172,13 @@ pub fn rendezvous(
 }
 
 /// out[k·nodes + i] = node i's score for keys[k].
-pub fn rendezvous_scores(keys: &[u64], seeds: &[u64], weights: &[f64], uniform: bool, out: &mut [f64]) -> ArgResult<()> {
+pub fn rendezvous_scores(
+  keys: &[u64],
+  seeds: &[u64],
+  weights: &[f64],
+  uniform: bool,
+  out: &mut [f64],
+) -> ArgResult<()> {
   check_nodes(seeds, weights)?;
   let cells = keys.len().checked_mul(seeds.len()).ok_or_else(|| ArgError::new("out", "keys × nodes overflows"))?;
   args::exact_len("out", out.len(), cells, "keys × nodes")?;

@@ -12,7 +12,9 @@ fn xxh64_vectors() {
 #[test]
 fn jump_vectors_from_go_jump() {
   // dgryski/go-jump's table.
-  for &(key, buckets, want) in &[(1u64, 1.0, 0u32), (42, 57.0, 43), (0xDEAD10CC, 1.0, 0), (0xDEAD10CC, 666.0, 361), (256, 1024.0, 520)] {
+  for &(key, buckets, want) in
+    &[(1u64, 1.0, 0u32), (42, 57.0, 43), (0xDEAD10CC, 1.0, 0), (0xDEAD10CC, 666.0, 361), (256, 1024.0, 520)]
+  {
     assert_eq!(jump(key, buckets), want, "key {key} buckets {buckets}");
   }
   assert!(jump(u64::MAX, MAX_BUCKETS) < 1 << 31);
