@@ -196,7 +196,7 @@ export class HashRing {
   #out1 = new Uint32Array(1);
 
   /**
-   * @param nodes - names (weight 1) or `[name, weight]` pairs; a repeated name keeps its last weight
+   * @param nodes - names (weight 1) or `[name, weight]` pairs (a `Map` of name → weight works); a repeated name keeps its last weight
    * @param options - `backend`: the tier for this ring's kernels (default `'auto'`)
    * @throws TypeError / RangeError for a bad node, weight or option.
    */
