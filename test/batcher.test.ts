@@ -240,6 +240,16 @@ describe('AdaptiveBatcher semantics', () => {
     expect(() => new AdaptiveBatcher({ run, clock: () => NaN })).toThrow(/^hotpath\.AdaptiveBatcher: options\.clock must return a finite time >= 0; returned NaN$/);
   });
 
+  it('a clock that goes bad later, or backwards, counts as its last good reading; nothing throws from a timer', async () => {
+    let t = 100;
+    let bad = false;
+    const b = new AdaptiveBatcher<number, number>({ run: (xs) => xs, policy: { fixed: 4 }, targetP99Ms: 2, clock: () => (bad ? NaN : (t -= 1)) });
+    const p = Promise.all([b.submit(1), b.submit(2)]);
+    bad = true;
+    expect(await p).toEqual([1, 2]);
+    expect(b.stats().latencyMs.max).toBe(0);
+  });
+
   it('submit rejects bad submit options by name (never throws)', async () => {
     const b = new AdaptiveBatcher<number, number>({ run: (xs) => xs });
     await expect(b.submit(1, { signal: {} as never })).rejects.toThrow(/^hotpath\.AdaptiveBatcher\.submit: options\.signal must be an AbortSignal; got Object$/);

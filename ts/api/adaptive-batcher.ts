@@ -37,7 +37,7 @@ export interface AdaptiveBatcherOptions<I, R> {
    * the items that fail alone get their error; the rest get results.
    */
   isolateErrors?: 'bisect' | 'each' | 'none';
-  /** Clock in ms (default `performance.now`); a reading behind the last counts as the last. */
+  /** Clock in ms (default `performance.now`); read once at construction to check it. A later reading behind the last, or a bad one, counts as the last. */
   clock?: () => number;
 }
 
@@ -132,7 +132,8 @@ function isThenable(x: unknown): x is PromiseLike<unknown> {
 
 function checkSignal(fn: string, arg: string, x: unknown): AbortSignal | undefined {
   if (x === undefined) return undefined;
-  if (x === null || typeof x !== 'object' || typeof (x as AbortSignal).addEventListener !== 'function' || typeof (x as AbortSignal).aborted !== 'boolean') {
+  const s = x as AbortSignal;
+  if (x === null || typeof x !== 'object' || typeof s.addEventListener !== 'function' || typeof s.removeEventListener !== 'function' || typeof s.aborted !== 'boolean') {
     typeError(fn, arg, `must be an AbortSignal; got ${describe(x)}`);
   }
   return x as AbortSignal;
@@ -199,6 +200,8 @@ export class AdaptiveBatcher<I, R> {
   /** Size the gathering batch aims at; 0 when no batch is gathering. */
   #size = 0;
   #due = 0;
+  /** The gathering batch's timer fired: run it at the next pump. */
+  #overdue = false;
   #timer: ReturnType<typeof setTimeout> | undefined;
   #timerDue = Infinity;
   #inlineLeft = 0;
@@ -262,7 +265,13 @@ export class AdaptiveBatcher<I, R> {
 
   #now(): number {
     if (this.#clock === undefined) return performance.now();
-    const t = readClock(this.#name, this.#clock);
+    let t: number;
+    try {
+      t = readClock(this.#name, this.#clock);
+    } catch {
+      // Read from a timer or a completion, where no caller could catch it: a bad reading counts as the last good one.
+      return this.#last;
+    }
     return t > this.#last ? (this.#last = t) : this.#last;
   }
 
@@ -431,7 +440,7 @@ export class AdaptiveBatcher<I, R> {
       // A full queue cannot grow, and a closing batcher does not wait.
       if (this.#queued < size && this.#queued < this.#maxQueue && !this.#closed) {
         if (this.#due === 0) this.#due = this.#oldest().t + this.#policy.waitMs(size);
-        if (now < this.#due) {
+        if (now < this.#due && !this.#overdue) {
           this.#arm(now);
           return;
         }
@@ -450,18 +459,32 @@ export class AdaptiveBatcher<I, R> {
     return q[h]!;
   }
 
-  /** One timer at most: it is re-armed only when the gathering batch is due before it fires. */
+  /**
+   * One timer at most: it is re-armed only when the gathering batch is due
+   * before it fires. When it fires for the gathering batch's deadline, that
+   * batch is overdue whatever the clock says (a user clock need not advance
+   * with real time; waiting for it could wait forever).
+   */
   #arm(now: number): void {
     if (this.#timer !== undefined) {
       if (this.#timerDue <= this.#due) return;
       clearTimeout(this.#timer);
     }
+    this.#armIn(this.#due - now);
+  }
+
+  #armIn(ms: number): void {
     this.#timerDue = this.#due;
     this.#timer = setTimeout(() => {
+      const firedFor = this.#timerDue;
       this.#timer = undefined;
       this.#timerDue = Infinity;
+      if (this.#due === 0 || this.#queued === 0) return;
+      if (firedFor >= this.#due) this.#overdue = true;
+      // Armed for an earlier batch that filled in time: wait out the rest of this one's deadline.
+      else return this.#armIn(this.#due - firedFor);
       this.#pump(this.#now());
-    }, Math.max(0, this.#due - now));
+    }, Math.max(0, ms));
   }
 
   #take(n: number): Entry<I, R>[] {
@@ -516,6 +539,7 @@ export class AdaptiveBatcher<I, R> {
     if (this.#queued === 0) {
       this.#size = 0;
       this.#due = 0;
+      this.#overdue = false;
     }
     if (this.#closed) this.#checkDrained();
   }
@@ -524,6 +548,7 @@ export class AdaptiveBatcher<I, R> {
     const batch = this.#take(n);
     this.#size = 0;
     this.#due = 0;
+    this.#overdue = false;
     this.#inflight++;
     const items = batch.map((e) => e.item);
     const t0 = this.#now();
