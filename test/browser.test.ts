@@ -127,7 +127,7 @@ describe('a page bundled against `hotpath` by name', () => {
     expect(c.forcedBeforeInit).toMatch(/backend 'wasm' is not available: .*init\(\)/);
   });
 
-  it('init() loads the wasm by URL even from a server with the wrong MIME type, and every kernel runs on it', () => {
+  it('init() loads the wasm by URL even from a server with the wrong MIME type, and every kernel runs on it', async () => {
     expect(c.info.tiers.wasm).toMatchObject({ loaded: true, simd: 'simd128' });
     expect(c.info.tiers.wasm.path).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/octet\/hotpath\.wasm$/);
     expect(c.info.largeInputTier).toBe('wasm');
@@ -139,6 +139,13 @@ describe('a page bundled against `hotpath` by name', () => {
     expect(c.calls.cosine as number).toBeCloseTo(32 / Math.sqrt(14 * 77), 12);
     for (const k of ['riskScore', 'riskScoreBatch', 'temporalDecay']) expect(c.calls[k], k).toBeDefined();
     expect(c.calls.temporalDecay).toEqual([1, 0.5]);
+    // Routing (wasm in the page) answers as the Node build does.
+    const node = await import('../dist/index.js');
+    expect(c.calls.jumpHash).toEqual(Array.from(node.jumpHash(BigUint64Array.of(256n, 42n), 1024)));
+    expect(c.calls.jumpHash).toEqual([520, expect.any(Number)]);
+    expect(c.calls.xxh64).toBe('4952883123889572249');
+    expect(c.calls.routeMany).toEqual(new node.HashRing(['a', ['b', 2], 'c\u{1F600}']).routeMany(['k1', 'k2', 'k3', 'k4', 'k5', 'k\uD800']));
+    expect(c.calls.routeN).toEqual(new node.HashRing(['a', 'b', 'c', 'd']).routeN('key', 4));
     expect(c.treeTier).toBe('wasm');
     expect(c.treeKeys).toEqual([1, 2]);
     expect(c.wheelTier).toBe('wasm');

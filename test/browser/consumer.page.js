@@ -32,6 +32,10 @@ const calls = {
   outliersZScore: Array.from(hp.outliersZScore(x, { threshold: 1.5 })),
   ngramFeatures: hp.ngramFeatures(['abcabc'], { n: 3, dims: 8 }).length,
   matmul: Array.from(hp.matmul(Float64Array.from([1, 2, 3, 4]), Float64Array.from([5, 6, 7, 8]), 2, 2, 2)),
+  jumpHash: Array.from(hp.jumpHash(BigUint64Array.of(256n, 42n), 1024)),
+  xxh64: String(hp.xxh64('abc')),
+  routeMany: new hp.HashRing(['a', ['b', 2], 'c\u{1F600}']).routeMany(['k1', 'k2', 'k3', 'k4', 'k5', 'k\uD800']),
+  routeN: new hp.HashRing(['a', 'b', 'c', 'd']).routeN('key', 4),
 };
 const tree = new hp.BPlusTree({ keyType: 'number' });
 tree.set(2, 'b');
