@@ -18,7 +18,11 @@ export interface BatchObservation {
   readonly items: number;
   /** Milliseconds `run` took for the batch. */
   readonly serviceMs: number;
-  /** Milliseconds from the oldest item's submit to the batch's results: that item's latency. */
+  /**
+   * Milliseconds from the oldest item's submit to the batch's results (that
+   * item's latency), plus, for a queued batch, an allowance per item for the
+   * queue's costs no clock inside the batcher sees.
+   */
   readonly spanMs: number;
   /** Items of the batch whose latency exceeded the target. */
   readonly overTarget: number;
@@ -202,17 +206,18 @@ export class UcbPolicy extends PolicyBase {
     a.n += 1;
     a.pulls += 1;
     const x = o.items / Math.max(o.spanMs, 1e-4);
-    a.throughput = a.pulls === 2 ? x : ewma(a.throughput, x);
+    // Pull 2 replaces the warm-up; later samples move the estimate at most 4x either way (a GC pause is one slow sample, not a new cost).
+    a.throughput = a.pulls <= 2 ? x : ewma(a.throughput, Math.min(Math.max(x, a.throughput / 4), a.throughput * 4));
     a.overShare += ALPHA * (o.overTarget / Math.max(o.items, 1) - a.overShare);
     let best = 0;
     let bestReward = -1;
-    this.#arms.forEach((arm, j) => {
-      const r = this.#reward(arm);
+    for (let j = 0; j < this.#arms.length; j++) {
+      const r = this.#reward(this.#arms[j]!);
       if (r > bestReward) {
         bestReward = r;
         best = j;
       }
-    });
+    }
     this.#best = best;
   }
 
