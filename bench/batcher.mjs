@@ -73,6 +73,7 @@ function openLoop(submit, pool, { rate, ms, burst = 1, drainMs = 3000, seed = 1 
   });
 }
 
+let lastUcb = null;
 function contenders({ run, runOne, targetP99Ms, maxBatch, fixed }) {
   return {
     direct: () => (x) => Promise.resolve(runOne(x)),
@@ -90,6 +91,7 @@ function contenders({ run, runOne, targetP99Ms, maxBatch, fixed }) {
     },
     ucb: () => {
       const b = new AdaptiveBatcher({ run, runOne, maxBatch, targetP99Ms, policy: 'ucb', maxQueue: 1e7 });
+      lastUcb = b;
       return (x) => b.submit(x);
     },
   };
@@ -104,7 +106,13 @@ async function workload(name, spec) {
   for (const rate of spec.rates) {
     const runs = Object.fromEntries(Object.keys(cs).map((who) => [who, []]));
     for (let rep = 0; rep < (spec.reps ?? 1); rep++) {
-      for (const [who, make] of Object.entries(cs)) runs[who].push(await openLoop(make(), spec.pool, { rate, ms: spec.ms, burst: spec.burst, drainMs: spec.drainMs, seed: rep + 1 }));
+      for (const [who, make] of Object.entries(cs)) {
+        runs[who].push(await openLoop(make(), spec.pool, { rate, ms: spec.ms, burst: spec.burst, drainMs: spec.drainMs, seed: rep + 1 }));
+        if (process.env.BATCHER_TRACE && who === 'ucb') {
+          const st = lastUcb.stats();
+          console.log(`  ucb at ${rate}/s: ${runs[who].at(-1).throughput.toFixed(0)}/s, batch p50 ${st.batchSize.p50} mean ${st.batchSize.mean.toFixed(2)}; arms ${st.arms.filter((a) => a.pulls > 0).map((a) => `${a.size}:${a.pulls}:${a.throughput.toFixed(1)}`).join(' ')}`);
+        }
+      }
     }
     for (const [who, rs] of Object.entries(runs)) {
       const r = rs.sort((a, b) => a.throughput - b.throughput)[rs.length >> 1];
@@ -148,7 +156,7 @@ const topRows = !wants('topk') ? [] : await workload('topk', {
   targetP99Ms: topTarget,
   maxBatch: 64,
   fixed: 16,
-  rates: [0.5, 0.9, 1.5, 3, 6].map((f) => Math.round(direct * f)),
+  rates: (quick ? [0.5, 1.2, 3] : [0.5, 0.8, 1.1, 1.4, 1.8, 3, 6]).map((f) => Math.round(direct * f)),
   ms: quick ? 1500 : 3000,
   drainMs: 4000,
 });
@@ -243,6 +251,7 @@ const table = (rows) => {
   return lines.join('\n');
 };
 const topF = frontier(topRows, topTarget);
+const topF20 = frontier(topRows, 20);
 const topPeak = peak(topRows);
 const riskPeak = peak(riskRows);
 const md = `Node ${process.version}, load ${load}; \`npm run bench:batcher\`${quick ? ' (--quick)' : ''}. Open-loop Poisson arrivals, latency from the scheduled arrival.
@@ -252,6 +261,7 @@ const md = `Node ${process.version}, load ${load}; \`npm run bench:batcher\`${qu
 | | direct | DataLoader | fixed 16 | AIMD | UCB | UCB / direct | UCB / DataLoader |
 |---|---:|---:|---:|---:|---:|---:|---:|
 | best throughput /s with p99 ≤ ${topTarget} ms | ${(topF.direct ?? 0).toFixed(0)} | ${(topF.dataloader ?? 0).toFixed(0)} | ${(topF['fixed 16'] ?? 0).toFixed(0)} | ${(topF.aimd ?? 0).toFixed(0)} | ${(topF.ucb ?? 0).toFixed(0)} | ${ratio(topF.ucb ?? 0, topF.direct ?? 0)} | ${ratio(topF.ucb ?? 0, topF.dataloader ?? 0)} |
+| best throughput /s with p99 ≤ 20 ms | ${(topF20.direct ?? 0).toFixed(0)} | ${(topF20.dataloader ?? 0).toFixed(0)} | ${(topF20['fixed 16'] ?? 0).toFixed(0)} | ${(topF20.aimd ?? 0).toFixed(0)} | ${(topF20.ucb ?? 0).toFixed(0)} | ${ratio(topF20.ucb ?? 0, topF20.direct ?? 0)} | ${ratio(topF20.ucb ?? 0, topF20.dataloader ?? 0)} |
 | peak throughput /s | ${topPeak.direct.toFixed(0)} | ${topPeak.dataloader.toFixed(0)} | ${topPeak['fixed 16'].toFixed(0)} | ${topPeak.aimd.toFixed(0)} | ${topPeak.ucb.toFixed(0)} | ${ratio(topPeak.ucb, topPeak.direct)} | ${ratio(topPeak.ucb, topPeak.dataloader)} |
 
 **riskScore** of 8 signals, bursts of 64; each rate's runs interleaved 3 times, the run of median throughput kept. Batchers: maxBatch 256, targetP99Ms 5.

@@ -94,10 +94,10 @@ const MAX_BATCH_SIZE = 65_536;
  * A size-1 run that the policy keeps choosing is timed (and the policy asked
  * again) once per at most this many items, and at least once per
  * INLINE_BUDGET_MS of untimed runs: two clock reads are ~150 ns, nothing
- * beside a 20 µs share of work, while a slow kernel gets a decision per item.
+ * beside a 50 µs share of work, while a slow kernel gets a decision per item.
  */
-const INLINE_SAMPLE = 64;
-const INLINE_BUDGET_MS = 0.02;
+const INLINE_SAMPLE = 256;
+const INLINE_BUDGET_MS = 0.05;
 /**
  * What a queued item costs that no clock reading inside the batcher sees (its
  * promise's continuation, the garbage its entry leaves), beyond what a size-1

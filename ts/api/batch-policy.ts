@@ -56,6 +56,13 @@ export interface BatchPolicy {
 const ALPHA = 0.2;
 /** Share of items over the target above which an arm's p99 exceeds the target. */
 const P99_SHARE = 0.01;
+/**
+ * The share is over/(items + SHARE_PRIOR), counts decayed by SHARE_DECAY per
+ * batch: one slow sample among few (a GC pause in a timed size-1 run) is not
+ * yet evidence that the arm's p99 is over the target, many are.
+ */
+const SHARE_DECAY = 0.99;
+const SHARE_PRIOR = 20;
 /** Fraction of the target a batch may spend gathering; the rest is left for `run` and jitter. */
 const WAIT_SHARE = 0.5;
 
@@ -134,19 +141,22 @@ interface Arm {
   n: number;
   pulls: number;
   throughput: number;
-  overShare: number;
+  /** Items over the target and items seen, both decayed by SHARE_DECAY per batch. */
+  over: number;
+  items: number;
 }
 
 /**
  * Discounted UCB over batch sizes 1, 2, 4, … maxBatch.
  *
  * - Reward of an arm: its EWMA throughput (items / span), times
- *   P99_SHARE / share when more than 1% of its items exceeded the target (its
- *   p99 is above the target), normalised by the best arm's reward.
+ *   P99_SHARE / share when more than 1% of its recent items exceeded the
+ *   target (its p99 is above the target; see SHARE_PRIOR), normalised by the
+ *   best arm's reward.
  * - Index: reward + C·sqrt(ln N / n_i), with every n_i discounted by GAMMA per
  *   decision, so an arm not pulled for a while is tried again and a change in
  *   load is followed within a few dozen batches.
- * - Only the best arm, the size below it and the two above it compete, and
+ * - Only size 1, the best arm, the size below it and the two above it compete, and
  *   only sizes whose predicted service time fits the target: exploring a jump
  *   from 1 to 256 on a 20 ms kernel would cost seconds of latency, while a
  *   step of 4× crosses the flat start of a curve where 2 items gain little.
@@ -161,12 +171,13 @@ export class UcbPolicy extends PolicyBase {
 
   constructor(maxBatch: number, targetMs: number) {
     super(maxBatch, targetMs);
-    this.#arms = armSizes(maxBatch).map((size) => ({ size, n: 0, pulls: 0, throughput: NaN, overShare: 0 }));
+    this.#arms = armSizes(maxBatch).map((size) => ({ size, n: 0, pulls: 0, throughput: NaN, over: 0, items: 0 }));
   }
 
   #reward(a: Arm): number {
     if (a.throughput !== a.throughput) return NaN;
-    return a.overShare > P99_SHARE ? (a.throughput * P99_SHARE) / a.overShare : a.throughput;
+    const share = a.over / (a.items + SHARE_PRIOR);
+    return share > P99_SHARE ? (a.throughput * P99_SHARE) / share : a.throughput;
   }
 
   next(): number {
@@ -181,18 +192,20 @@ export class UcbPolicy extends PolicyBase {
     const lnN = Math.log(Math.max(total, 1) + 1);
     let pick = -1;
     let pickIndex = -Infinity;
-    for (let i = Math.max(0, this.#best - 1); i <= Math.min(arms.length - 1, this.#best + 2); i++) {
-      const a = arms[i]!;
-      if (i !== 0 && a.n === 0 && this.service.predict(a.size) > this.targetMs) continue;
+    const from = Math.max(0, this.#best - 1);
+    // Size 1 always competes too: it never waits, so re-measuring it is cheap, and a cold first measurement cannot strand it.
+    for (let i = from > 0 ? -1 : 0; i <= Math.min(arms.length - 1, this.#best + 2); i = i < 0 ? from : i + 1) {
+      const a = arms[i < 0 ? 0 : i]!;
+      if (i > 0 && a.n === 0 && this.service.predict(a.size) > this.targetMs) continue;
       const r = this.#reward(a);
       if (r !== r || a.pulls < UcbPolicy.MIN_PULLS) {
-        pick = i; // a neighbour that fits the target and was not measured enough goes first
+        pick = i < 0 ? 0 : i; // a neighbour that fits the target and was not measured enough goes first
         break;
       }
       const index = (top > 0 ? r / top : 0) + UcbPolicy.C * Math.sqrt(lnN / Math.max(a.n, 1e-9));
       if (index > pickIndex) {
         pickIndex = index;
-        pick = i;
+        pick = i < 0 ? 0 : i;
       }
     }
     if (pick < 0) pick = this.#best;
@@ -206,9 +219,14 @@ export class UcbPolicy extends PolicyBase {
     a.n += 1;
     a.pulls += 1;
     const x = o.items / Math.max(o.spanMs, 1e-4);
-    // Pull 2 replaces the warm-up; later samples move the estimate at most 4x either way (a GC pause is one slow sample, not a new cost).
-    a.throughput = a.pulls <= 2 ? x : ewma(a.throughput, Math.min(Math.max(x, a.throughput / 4), a.throughput * 4));
-    a.overShare += ALPHA * (o.overTarget / Math.max(o.items, 1) - a.overShare);
+    // Pull 2 replaces the warm-up. After that, good news moves the estimate fast (nothing makes a run
+    // look faster than it is; a cold first measurement must not strand an arm) and bad news slowly and
+    // at most 4x per sample (a GC pause is one slow sample, not a new cost).
+    if (a.pulls <= 2) a.throughput = x;
+    else if (x > a.throughput) a.throughput += 0.5 * (x - a.throughput);
+    else a.throughput = ewma(a.throughput, Math.max(x, a.throughput / 4));
+    a.over = a.over * SHARE_DECAY + o.overTarget;
+    a.items = a.items * SHARE_DECAY + o.items;
     let best = 0;
     let bestReward = -1;
     for (let j = 0; j < this.#arms.length; j++) {
