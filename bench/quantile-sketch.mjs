@@ -4,6 +4,7 @@
 // values plus a query, serialized size, worst relative error, and the sample
 // count below which keeping raw values plus percentiles() is cheaper.
 // Writes bench/results/sketch.json and .md (the README's table).
+import { best } from './lib/timing.mjs';
 import { createHistogram } from 'node:perf_hooks';
 import { writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -26,17 +27,6 @@ function lognormal(n, seed) {
     out[i] = Math.exp(Math.log(5) + 0.8 * z); // ms, median 5
   }
   return out;
-}
-
-/** Best of `reps` timings of fn (ms). */
-function best(fn, reps = 5) {
-  let b = Infinity;
-  for (let i = 0; i < reps; i++) {
-    const t = performance.now();
-    fn();
-    b = Math.min(b, performance.now() - t);
-  }
-  return b;
 }
 
 const x = lognormal(N, 1);

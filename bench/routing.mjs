@@ -6,6 +6,7 @@
 //  - jumpHash of 10^6 keys (BigUint64Array, and strings) against a plain JS loop.
 // Ratios are peer time / ours (higher is better for hotpath). Best of several
 // runs each. Writes bench/results/routing.json and .md (the README's table).
+import { best as bestOf } from './lib/timing.mjs';
 import { writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import HashRingKetama from 'hashring';
@@ -17,19 +18,9 @@ import { plainJumpHash } from './lib/plain.mjs';
 const quick = process.argv.includes('--quick');
 const N = quick ? 200_000 : 1_000_000;
 const REPS = quick ? 3 : 5;
+const best = (fn, reps = REPS) => bestOf(fn, reps);
 const TIERS = ['native', 'wasm', 'js'].filter((t) => hp.backend().tiers[t].loaded);
 const loadBefore = loadavg().map((l) => l.toFixed(2)).join(' ');
-
-/** Best of `reps` timings of fn (ms). */
-function best(fn, reps = REPS) {
-  let b = Infinity;
-  for (let i = 0; i < reps; i++) {
-    const t = performance.now();
-    fn();
-    b = Math.min(b, performance.now() - t);
-  }
-  return b;
-}
 
 /** Runs fn with every call on `tier` ('auto' leaves dispatch to the calibration table). */
 function on(tier, fn) {

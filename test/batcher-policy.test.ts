@@ -3,18 +3,7 @@
 // convergence is tested deterministically and in well under a second.
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { AdaptiveBatcher, type AdaptiveBatcherOptions } from '../ts/index.js';
-
-/** Seeded generator (mulberry32). */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { rng } from './support/sketch-data.js';
 
 afterEach(() => {
   vi.useRealTimers();

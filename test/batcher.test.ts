@@ -6,19 +6,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { AdaptiveBatcher, riskBatcher, riskScore, topK, topKBatcher } from '../ts/index.js';
+import { rng } from './support/sketch-data.js';
 import { onTier, TIERS } from './support/tiers.js';
-
-/** Seeded generator (mulberry32). */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface Deferred<T> {
   promise: Promise<T>;
