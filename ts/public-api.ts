@@ -19,6 +19,9 @@ export type { SlidingQuantileSketchOptions } from './api/sliding-quantile-sketch
 export { AdaptiveBatcher, riskBatcher, topKBatcher } from './platform/structures/sketch.js';
 export type { AdaptiveBatcherOptions, AdaptiveBatcherStats, SubmitOptions, BatchArmStats, BatchObservation, BatchPolicy } from './api/adaptive-batcher.js';
 export type { KernelBatcherOptions, RiskBatcherOptions, RiskRequest, TopKBatcherOptions } from './api/kernel-batchers.js';
+export { PermissionIndex } from './platform/structures/permission.js';
+export { MAX_PERMISSION_NAME } from './api/permission-index.js';
+export type { PermissionIndexOptions, PermissionRule, PermissionEffect, PermissionExplanation, RuleOptions, GrantManyOptions, RevokeOptions, ResourcesOfOptions, SubjectsOfOptions } from './api/permission-index.js';
 export { topology } from './api/topology.js';
 export type { Topology, NumaNode } from './contract/topology.js';
 export { memoryBandwidth, type MemoryBandwidth, type MemoryBandwidthOptions } from './api/memory-bandwidth.js';

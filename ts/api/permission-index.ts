@@ -1,0 +1,1191 @@
+/// <reference lib="esnext.disposable" preserve="true" />
+// PermissionIndex: allow/deny rules of (subject, resource pattern, action)
+// with roles and TTLs. Checks run on hash maps held per subject (exact
+// resources, and wildcard prefixes probed at the few lengths the subject
+// uses); the ordered views (resourcesOf, snapshot) come from a BPlusTree
+// keyed subject\0resource\0action\0effect, and TTLs from a TimingWheel, so
+// the `backend` option picks the tier of both.
+import { checkBackendChoice, checkBoolean, checkCount, checkFinite, checkFunction, checkKnownKeys, checkOptions, describe, rangeError, typeError, batchLength, allocate } from '../contract/errors.js';
+import { compareCodePoints } from '../contract/strings.js';
+import type { BackendChoice, TierName } from '../contract/types.js';
+import { BPlusTree } from './btree.js';
+import { TimingWheel, readClock } from './timing-wheel.js';
+
+/** Whether a rule grants or denies. */
+export type PermissionEffect = 'allow' | 'deny';
+
+/** One rule as {@link PermissionIndex} reports it. */
+export interface PermissionRule {
+  /** The subject (user or role) that holds the rule. */
+  subject: string;
+  /** The resource, or a pattern ending in `*` that covers every resource starting with the text before it. */
+  resource: string;
+  /** The action, or `*` for every action. */
+  action: string;
+  /** `'allow'` (a grant) or `'deny'`. */
+  effect: PermissionEffect;
+  /** When the rule expires, in the index's clock ms; `Infinity` when it never does. */
+  expiresAt: number;
+}
+
+/** What decided a {@link PermissionIndex.explain} request. */
+export interface PermissionExplanation {
+  /** The decision `check` gives. */
+  allowed: boolean;
+  /** The deciding rule: a covering deny if there is one, else the first covering grant found, else null. */
+  rule: PermissionRule | null;
+  /** Role path from the subject to `rule.subject`, both included (`[subject]` for a rule of its own); empty when `rule` is null. */
+  via: string[];
+}
+
+/** Options of {@link PermissionIndex}. */
+export interface PermissionIndexOptions {
+  /** Tier of the ordered index (a BPlusTree) and the expiry wheel; `'auto'` (default) picks the fastest loaded tier. */
+  backend?: BackendChoice;
+  /** Clock in ms (default `performance.now`); TTLs count on it. It must return a finite number >= 0; a reading behind the previous one counts as the previous one. */
+  clock?: () => number;
+  /**
+   * Called once for each rule whose TTL ran out, after it left the index
+   * (it may call any method of the index). An error it throws propagates
+   * from the call that expired the rule, or from the background timer.
+   */
+  onExpire?: (rule: PermissionRule) => void;
+  /** Remove expired rules from a background unref'd timer even when the index is idle (default true). Expired rules never decide a check either way. */
+  autoPurge?: boolean;
+  /** Resolution of the expiry wheel in ms (default 10); expiry itself is exact, as checks compare each rule's deadline. */
+  tickMs?: number;
+  /** How many role links a check follows from the subject, 0..64 (default 10, casbin's `maxHierarchyLevel`). */
+  maxRoleDepth?: number;
+}
+
+/** Options of {@link PermissionIndex.grant} and {@link PermissionIndex.deny}. */
+export interface RuleOptions {
+  /** Time to live in ms (> 0; `Infinity`, the default, never expires). Granting an existing rule again sets its TTL anew. */
+  ttlMs?: number;
+}
+
+/** Options of {@link PermissionIndex.grantMany}. */
+export interface GrantManyOptions extends RuleOptions {
+  /** `'allow'` (default) or `'deny'`. */
+  effect?: PermissionEffect;
+}
+
+/** Options of {@link PermissionIndex.revoke}. */
+export interface RevokeOptions {
+  /** Which rule to remove: `'allow'` (default) or `'deny'`. */
+  effect?: PermissionEffect;
+}
+
+/** Options of {@link PermissionIndex.resourcesOf}. */
+export interface ResourcesOfOptions {
+  /** Only rules that cover this action (its own and `*` rules). */
+  action?: string;
+  /** Only rules whose resource (pattern) text starts with this. */
+  prefix?: string;
+  /** At most this many rules (default unlimited). */
+  limit?: number;
+  /** Include the rules of the subject's roles, transitively (default true). */
+  inherited?: boolean;
+  /** `'allow'` (default), `'deny'` or `'any'`. */
+  effect?: PermissionEffect | 'any';
+}
+
+/** Options of {@link PermissionIndex.subjectsOf}. */
+export interface SubjectsOfOptions {
+  /** Only subjects allowed this action (default: allowed some action a covering grant names). */
+  action?: string;
+  /** At most this many subjects (default unlimited). */
+  limit?: number;
+  /** Include subjects that reach a grant through their roles (default true); false lists only the holders of covering grants. */
+  inherited?: boolean;
+}
+
+/** Longest subject, resource or action, in UTF-16 code units; the ordered index's keys stay far below the tree's 1 MiB limit. */
+export const MAX_PERMISSION_NAME = 4096;
+
+const OPTION_KEYS = ['backend', 'clock', 'onExpire', 'autoPurge', 'tickMs', 'maxRoleDepth'] as const;
+// What a casbin user might pass.
+const OPTION_RENAMES: Readonly<Record<string, string>> = { maxHierarchyLevel: 'maxRoleDepth', ttl: 'ttlMs (per rule)' };
+const DEFAULT_DEPTH = 10;
+const MAX_DEPTH = 64;
+const PAGE = 256;
+const NO_LENS: number[] = [];
+const MAGIC = 0x4950_5048; // "HPPI" little-endian
+const FORMAT = 1;
+
+/** One rule. `timer` is its wheel id (0 when it has no TTL or has left the index). */
+class Rule {
+  constructor(
+    readonly holder: Subject,
+    readonly resource: string,
+    readonly action: string,
+    readonly deny: boolean,
+    public expiresAt: number,
+    public timer: number,
+    readonly key: string,
+    public live = true,
+  ) {}
+}
+
+/** Rules of one subject under one resource text: a single rule, or action → rule. */
+type Slot = Rule | Map<string, Rule>;
+
+/** Rules of one effect held by one subject. */
+class RuleSet {
+  /** Exact resource → rules. */
+  readonly exact = new Map<string, Slot>();
+  /** Wildcard prefix (the pattern without its `*`) → rules. */
+  readonly wild = new Map<string, Slot>();
+  /** Distinct lengths of the `wild` keys, ascending; null when stale after a removal. */
+  lens: number[] | null = NO_LENS;
+  count = 0;
+}
+
+class Subject {
+  allow: RuleSet | null = null;
+  deny: RuleSet | null = null;
+  readonly roles: Subject[] = [];
+  readonly members: Subject[] = [];
+  /** Subjects a check consults (itself, then its roles breadth-first), valid while `closureVer` is the index's role version. */
+  closure: Subject[] | null = null;
+  closureVer = -1;
+  mark = 0;
+  constructor(readonly name: string) {}
+}
+
+function slotAdd(m: Map<string, Slot>, text: string, r: Rule): void {
+  const s = m.get(text);
+  if (s === undefined) m.set(text, r);
+  else if (s instanceof Map) s.set(r.action, r);
+  else m.set(text, new Map([[s.action, s], [r.action, r]]));
+}
+
+function slotFind(m: Map<string, Slot>, text: string, action: string): Rule | undefined {
+  const s = m.get(text);
+  if (s === undefined) return undefined;
+  if (s instanceof Map) return s.get(action);
+  return s.action === action ? s : undefined;
+}
+
+/** Removes `r` from its slot; true when the text has no rule left. */
+function slotRemove(m: Map<string, Slot>, text: string, r: Rule): boolean {
+  const s = m.get(text);
+  if (s === r) {
+    m.delete(text);
+    return true;
+  }
+  if (s instanceof Map) {
+    s.delete(r.action);
+    if (s.size === 1) m.set(text, s.values().next().value!);
+    return false;
+  }
+  return false;
+}
+
+function sortedLens(m: Map<string, Slot>): number[] {
+  if (m.size === 0) return NO_LENS;
+  const set = new Set<number>();
+  for (const k of m.keys()) set.add(k.length);
+  return [...set].sort((a, b) => a - b);
+}
+
+function insertLen(lens: number[], n: number): number[] {
+  let i = 0;
+  while (i < lens.length && lens[i] < n) i++;
+  if (lens[i] === n) return lens;
+  const out = lens.slice();
+  out.splice(i, 0, n);
+  return out;
+}
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
+let crcTable: Uint32Array | null = null;
+function crc32(b: Uint8Array, from: number, to: number): number {
+  if (crcTable === null) {
+    crcTable = new Uint32Array(256);
+    for (let n = 0; n < 256; n++) {
+      let c = n;
+      for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb8_8320 ^ (c >>> 1) : c >>> 1;
+      crcTable[n] = c >>> 0;
+    }
+  }
+  let c = 0xffff_ffff;
+  for (let i = from; i < to; i++) c = crcTable[(c ^ b[i]) & 0xff] ^ (c >>> 8);
+  return (c ^ 0xffff_ffff) >>> 0;
+}
+
+/**
+ * An authorization index: allow and deny rules of (subject, resource,
+ * action), role membership, TTLs, and queries both ways.
+ *
+ * Semantics (casbin's RBAC-with-deny model with `keyMatch` resources):
+ * - A resource pattern ending in `*` covers every resource that starts with
+ *   the text before the `*` (`doc:9/*` covers `doc:9/` and everything under
+ *   it); `*` may appear nowhere else in a rule's resource. An action `*`
+ *   covers every action. In checked requests `*` is an ordinary character.
+ *   Matching is exact, on code points.
+ * - A subject inherits the rules of its roles, transitively, up to
+ *   `maxRoleDepth` links (default 10); cycles are allowed.
+ * - `check` is true iff some live grant held by the subject or a role covers
+ *   the request and no live deny does (deny overrides allow).
+ * - A rule with a TTL never decides a check once its deadline has passed
+ *   (checks compare deadlines), and leaves the index through the expiry
+ *   wheel, reported to `onExpire`.
+ *
+ * Names (subjects, resources, actions) are non-empty well-formed UTF-16 of at
+ * most {@link MAX_PERMISSION_NAME} units without U+0000; anything else is a
+ * TypeError or RangeError naming the argument.
+ *
+ * Call `dispose()` (or `using`) to stop the expiry timer and free the tiers'
+ * memory at once.
+ */
+export class PermissionIndex {
+  private readonly subjects = new Map<string, Subject>();
+  /** Ordered view: subject\0resource\0action\0a|d → rule. */
+  private readonly tree: BPlusTree<Rule, string>;
+  private readonly wheel: TimingWheel<Rule>;
+  /** Exact-resource grants by resource, and wildcard grants by prefix, for subjectsOf. */
+  private readonly grantsAt = new Map<string, Rule | Rule[]>();
+  private readonly grantsUnder = new Map<string, Rule | Rule[]>();
+  /** Wildcard-grant prefix length → how many such prefixes. */
+  private readonly underLens = new Map<number, number>();
+  private readonly clock: () => number;
+  private readonly onExpire: ((rule: PermissionRule) => void) | undefined;
+  private readonly maxDepth: number;
+  private readonly options: PermissionIndexOptions;
+  private lastNow: number;
+  /** Below this time no rule can have expired. */
+  private wakeAt = Infinity;
+  /** Clock reading of the current check, -1 until a TTL rule needs it. */
+  private checkNow = -1;
+  private roleVer = 0;
+  private epoch = 0;
+  private count = 0;
+  private ttlCount = 0;
+  private pending: Rule[] = [];
+  private delivering = false;
+  private disposed = false;
+  /** Tier of the ordered index and the expiry wheel. */
+  readonly backend: TierName;
+
+  constructor(options?: PermissionIndexOptions) {
+    const o = checkOptions<PermissionIndexOptions>('PermissionIndex', options);
+    checkKnownKeys('PermissionIndex', 'options', o, OPTION_KEYS, OPTION_RENAMES);
+    const backend = o.backend === undefined ? 'auto' : checkBackendChoice('PermissionIndex', 'options.backend', o.backend);
+    checkFunction('PermissionIndex', 'options.clock', o.clock);
+    checkFunction('PermissionIndex', 'options.onExpire', o.onExpire);
+    checkBoolean('PermissionIndex', 'options.autoPurge', o.autoPurge);
+    this.maxDepth = o.maxRoleDepth === undefined ? DEFAULT_DEPTH : checkCount('PermissionIndex', 'options.maxRoleDepth', o.maxRoleDepth);
+    if (this.maxDepth > MAX_DEPTH) rangeError('PermissionIndex', 'options.maxRoleDepth', `must be <= ${MAX_DEPTH}; got ${this.maxDepth}`);
+    if (o.tickMs !== undefined) checkFinite('PermissionIndex', 'options.tickMs', o.tickMs, { min: 0.001 });
+    this.clock = o.clock ?? (() => performance.now());
+    this.onExpire = o.onExpire;
+    this.options = { ...o };
+    this.lastNow = readClock('PermissionIndex', this.clock);
+    this.tree = new BPlusTree<Rule, string>({ keyType: 'string', backend });
+    try {
+      this.wheel = new TimingWheel<Rule>({ backend, clock: this.clock, now: this.lastNow, tickMs: o.tickMs });
+    } catch (e) {
+      this.tree.dispose();
+      throw e;
+    }
+    this.backend = this.tree.backend;
+    if (o.autoPurge ?? true) this.wheel.start((r) => this.expired(r));
+  }
+
+  // ---- validation -------------------------------------------------------
+
+  private live(fn: string): void {
+    if (this.disposed) throw new TypeError(`hotpath.PermissionIndex.${fn}: index is disposed`);
+  }
+
+  /** A name that may be stored: non-empty, well-formed, bounded, no U+0000; `*` only ending a resource or as the whole action. */
+  private name(fn: string, arg: string, x: unknown, kind: 0 | 1 | 2): string {
+    if (typeof x !== 'string') typeError(`PermissionIndex.${fn}`, arg, `must be a string; got ${describe(x)}`);
+    if (x.length === 0) rangeError(`PermissionIndex.${fn}`, arg, 'must not be empty');
+    if (x.length > MAX_PERMISSION_NAME) rangeError(`PermissionIndex.${fn}`, arg, `has ${x.length} UTF-16 units; at most ${MAX_PERMISSION_NAME}`);
+    if (!x.isWellFormed()) rangeError(`PermissionIndex.${fn}`, arg, 'contains a lone surrogate; names must be well-formed UTF-16');
+    if (x.includes('\u0000')) rangeError(`PermissionIndex.${fn}`, arg, 'must not contain U+0000');
+    if (kind === 1) {
+      const star = x.indexOf('*');
+      if (star >= 0 && star !== x.length - 1) rangeError(`PermissionIndex.${fn}`, arg, `may hold '*' only as its last character (a prefix pattern); got ${JSON.stringify(x)}`);
+    } else if (kind === 2 && x !== '*' && x.includes('*')) {
+      rangeError(`PermissionIndex.${fn}`, arg, `must be '*' (every action) or hold no '*'; got ${JSON.stringify(x)}`);
+    }
+    return x;
+  }
+
+  /** A name in a request: any non-empty well-formed string (`*` is literal there). */
+  private request(fn: string, arg: string, x: unknown): string {
+    if (typeof x !== 'string') typeError(`PermissionIndex.${fn}`, arg, `must be a string; got ${describe(x)}`);
+    if (x.length === 0) rangeError(`PermissionIndex.${fn}`, arg, 'must not be empty');
+    if (!x.isWellFormed()) rangeError(`PermissionIndex.${fn}`, arg, 'contains a lone surrogate; names must be well-formed UTF-16');
+    return x;
+  }
+
+  private ttl(fn: string, options: unknown, extra: readonly string[] = []): { ttlMs: number; o: GrantManyOptions } {
+    const o = checkOptions<GrantManyOptions>(`PermissionIndex.${fn}`, options);
+    checkKnownKeys(`PermissionIndex.${fn}`, 'options', o, ['ttlMs', ...extra], { ttl: 'ttlMs' });
+    const t = o.ttlMs;
+    if (t === undefined) return { ttlMs: Infinity, o };
+    if (typeof t !== 'number') typeError(`PermissionIndex.${fn}`, 'options.ttlMs', `must be a number; got ${describe(t)}`);
+    if (!(t > 0)) rangeError(`PermissionIndex.${fn}`, 'options.ttlMs', `must be > 0 (or Infinity); got ${t}`);
+    return { ttlMs: t, o };
+  }
+
+  private effectArg(fn: string, x: unknown, any = false): PermissionEffect | 'any' {
+    if (x === undefined) return 'allow';
+    if (x === 'allow' || x === 'deny' || (any && x === 'any')) return x;
+    return rangeError(`PermissionIndex.${fn}`, 'options.effect', `must be 'allow', 'deny'${any ? " or 'any'" : ''}; got ${describe(x)}`);
+  }
+
+  // ---- time -------------------------------------------------------------
+
+  private now(): number {
+    const t = readClock('PermissionIndex', this.clock);
+    return t < this.lastNow ? this.lastNow : (this.lastNow = t);
+  }
+
+  /** Expires every rule due by now and reports them; called by every mutation and query. */
+  private sweep(): void {
+    if (this.ttlCount === 0) return;
+    const t = this.now();
+    if (t < this.wakeAt) return;
+    const due = this.wheel.advance(Math.max(t, this.wheel.now));
+    const w = this.wheel.nextWake();
+    this.wakeAt = w === null ? Infinity : w;
+    for (const r of due) {
+      if (!r.live) continue;
+      r.timer = 0;
+      this.removeRule(r);
+      this.pending.push(r);
+    }
+    this.deliver();
+  }
+
+  /** The background driver's expiry of one rule. */
+  private expired(r: Rule): void {
+    if (!r.live) return;
+    r.timer = 0;
+    this.removeRule(r);
+    this.pending.push(r);
+    this.deliver();
+  }
+
+  /** Reports expired rules once the index is consistent; re-entrant calls queue theirs here. */
+  private deliver(): void {
+    if (this.delivering || this.pending.length === 0) return;
+    const q = this.pending;
+    const cb = this.onExpire;
+    if (cb === undefined) {
+      q.length = 0;
+      return;
+    }
+    this.delivering = true;
+    let failed = false;
+    let error: unknown;
+    try {
+      for (let i = 0; i < q.length; i++) {
+        try {
+          cb(view(q[i]));
+        } catch (e) {
+          if (!failed) error = e;
+          failed = true;
+        }
+      }
+    } finally {
+      q.length = 0;
+      this.delivering = false;
+    }
+    if (failed) throw error;
+  }
+
+  /** Whether a rule is in force now (lazily reads the clock once per check). */
+  private inForce(r: Rule): boolean {
+    if (r.expiresAt === Infinity) return true;
+    if (this.checkNow < 0) this.checkNow = this.now();
+    return r.expiresAt > this.checkNow;
+  }
+
+  // ---- rules ------------------------------------------------------------
+
+  private subject(name: string): Subject {
+    let s = this.subjects.get(name);
+    if (s === undefined) {
+      s = new Subject(name);
+      this.subjects.set(name, s);
+    }
+    return s;
+  }
+
+  /** Drops a subject that holds nothing and links nothing. */
+  private gc(s: Subject): void {
+    if ((s.allow === null || s.allow.count === 0) && (s.deny === null || s.deny.count === 0) && s.roles.length === 0 && s.members.length === 0) {
+      this.subjects.delete(s.name);
+    }
+  }
+
+  private find(s: Subject, resource: string, action: string, deny: boolean): Rule | undefined {
+    const set = deny ? s.deny : s.allow;
+    if (set === null) return undefined;
+    return resource.endsWith('*') ? slotFind(set.wild, resource.slice(0, -1), action) : slotFind(set.exact, resource, action);
+  }
+
+  /** Adds or renews one validated rule; returns the new rule, or null when it existed (its TTL renewed). */
+  private upsert(subject: string, resource: string, action: string, deny: boolean, ttlMs: number, now: number): Rule | null {
+    const s = this.subject(subject);
+    const old = this.find(s, resource, action, deny);
+    const expiresAt = ttlMs === Infinity ? Infinity : now + ttlMs;
+    if (old !== undefined) {
+      this.setTimer(old, expiresAt, ttlMs);
+      return null;
+    }
+    const r = new Rule(s, resource, action, deny, Infinity, 0, `${subject}\u0000${resource}\u0000${action}\u0000${deny ? 'd' : 'a'}`);
+    this.link(r);
+    this.setTimer(r, expiresAt, ttlMs);
+    return r;
+  }
+
+  private setTimer(r: Rule, expiresAt: number, ttlMs: number): void {
+    if (r.timer !== 0) {
+      this.wheel.cancel(r.timer);
+      r.timer = 0;
+      this.ttlCount--;
+    }
+    r.expiresAt = expiresAt;
+    if (expiresAt === Infinity) return;
+    r.timer = this.wheel.schedule(ttlMs, r);
+    this.ttlCount++;
+    if (expiresAt < this.wakeAt) this.wakeAt = expiresAt;
+  }
+
+  /** Puts a rule into the hash maps (not the tree). */
+  private link(r: Rule): void {
+    const s = r.holder;
+    let set = r.deny ? s.deny : s.allow;
+    if (set === null) {
+      set = new RuleSet();
+      if (r.deny) s.deny = set;
+      else s.allow = set;
+    }
+    const wild = r.resource.endsWith('*');
+    const text = wild ? r.resource.slice(0, -1) : r.resource;
+    if (wild) {
+      slotAdd(set.wild, text, r);
+      if (set.lens !== null) set.lens = insertLen(set.lens, text.length);
+    } else {
+      slotAdd(set.exact, text, r);
+    }
+    set.count++;
+    this.count++;
+    if (!r.deny) {
+      const m = wild ? this.grantsUnder : this.grantsAt;
+      const cur = m.get(text);
+      if (cur === undefined) {
+        m.set(text, r);
+        if (wild) this.underLens.set(text.length, (this.underLens.get(text.length) ?? 0) + 1);
+      } else if (Array.isArray(cur)) cur.push(r);
+      else m.set(text, [cur, r]);
+    }
+  }
+
+  /** Takes a rule out of the hash maps (not the tree). */
+  private unlink(r: Rule): void {
+    const s = r.holder;
+    const set = (r.deny ? s.deny : s.allow)!;
+    const wild = r.resource.endsWith('*');
+    const text = wild ? r.resource.slice(0, -1) : r.resource;
+    if (wild) {
+      if (slotRemove(set.wild, text, r)) set.lens = null;
+    } else slotRemove(set.exact, text, r);
+    set.count--;
+    this.count--;
+    if (!r.deny) {
+      const m = wild ? this.grantsUnder : this.grantsAt;
+      const cur = m.get(text);
+      if (cur === r) {
+        m.delete(text);
+        if (wild) {
+          const n = this.underLens.get(text.length)! - 1;
+          if (n === 0) this.underLens.delete(text.length);
+          else this.underLens.set(text.length, n);
+        }
+      } else if (Array.isArray(cur)) {
+        cur.splice(cur.indexOf(r), 1);
+        if (cur.length === 1) m.set(text, cur[0]);
+      }
+    }
+  }
+
+  /** Removes a rule everywhere. */
+  private removeRule(r: Rule): void {
+    r.live = false;
+    if (r.timer !== 0) {
+      this.wheel.cancel(r.timer);
+      r.timer = 0;
+    }
+    if (r.expiresAt !== Infinity) this.ttlCount--;
+    this.unlink(r);
+    this.tree.delete(r.key);
+    this.gc(r.holder);
+  }
+
+  /**
+   * Grants `action` on `resource` (or every resource a trailing-`*` pattern
+   * covers) to `subject`. Returns true when the grant is new, false when it
+   * existed (its TTL is then set anew from `options.ttlMs`).
+   */
+  grant(subject: string, resource: string, action: string, options?: RuleOptions): boolean {
+    return this.addOne('grant', subject, resource, action, options, false);
+  }
+
+  /** Denies `action` on `resource` (or a pattern) to `subject`; a covering deny overrides every grant. Returns true when new. */
+  deny(subject: string, resource: string, action: string, options?: RuleOptions): boolean {
+    return this.addOne('deny', subject, resource, action, options, true);
+  }
+
+  private addOne(fn: string, subject: unknown, resource: unknown, action: unknown, options: unknown, deny: boolean): boolean {
+    this.live(fn);
+    const s = this.name(fn, 'subject', subject, 0);
+    const res = this.name(fn, 'resource', resource, 1);
+    const a = this.name(fn, 'action', action, 2);
+    const { ttlMs } = this.ttl(fn, options);
+    this.sweep();
+    const now = ttlMs === Infinity ? 0 : this.now();
+    const r = this.upsert(s, res, a, deny, ttlMs, now);
+    if (r === null) return false;
+    try {
+      this.tree.set(r.key, r);
+    } catch (e) {
+      this.removeRuleMaps(r);
+      throw e;
+    }
+    return true;
+  }
+
+  /** Undoes link() and the timer of a rule the tree never got. */
+  private removeRuleMaps(r: Rule): void {
+    r.live = false;
+    if (r.timer !== 0) {
+      this.wheel.cancel(r.timer);
+      r.timer = 0;
+      this.ttlCount--;
+    }
+    this.unlink(r);
+    this.gc(r.holder);
+  }
+
+  /**
+   * Adds many rules in one call: element i of each array (a single string
+   * applies to every element) is one rule, all with `options.effect` and
+   * `options.ttlMs`. Every element is checked before anything changes.
+   * Returns how many rules were new.
+   */
+  grantMany(subjects: string | readonly string[], resources: string | readonly string[], actions: string | readonly string[], options?: GrantManyOptions): number {
+    const fn = 'grantMany';
+    this.live(fn);
+    const { ttlMs, o } = this.ttl(fn, options, ['effect']);
+    const deny = this.effectArg(fn, o.effect) === 'deny';
+    const n = this.batch(fn, subjects, resources, actions);
+    const S = this.column(fn, 'subjects', subjects, n, 0);
+    const R = this.column(fn, 'resources', resources, n, 1);
+    const A = this.column(fn, 'actions', actions, n, 2);
+    this.sweep();
+    const now = ttlMs === Infinity ? 0 : this.now();
+    const keys: string[] = [], rules: Rule[] = [];
+    for (let i = 0; i < n; i++) {
+      const r = this.upsert(S[i], R[i], A[i], deny, ttlMs, now);
+      if (r !== null) {
+        keys.push(r.key);
+        rules.push(r);
+      }
+    }
+    try {
+      this.tree.setMany(keys, rules);
+    } catch (e) {
+      for (let i = rules.length - 1; i >= 0; i--) this.removeRuleMaps(rules[i]);
+      throw e;
+    }
+    return rules.length;
+  }
+
+  /** Length of a batch: the common length of its array arguments (1 when all are strings). */
+  private batch(fn: string, ...cols: unknown[]): number {
+    const names = ['subjects', 'resources', 'actions'];
+    let n = -1;
+    for (let c = 0; c < cols.length; c++) {
+      const x = cols[c];
+      if (typeof x === 'string') continue;
+      if (!Array.isArray(x)) typeError(`PermissionIndex.${fn}`, names[c], `must be a string or an array of strings; got ${describe(x)}`);
+      const len = batchLength(`PermissionIndex.${fn}`, names[c], x);
+      if (n >= 0 && len !== n) rangeError(`PermissionIndex.${fn}`, names[c], `has ${len} elements; the other arrays have ${n}`);
+      n = len;
+    }
+    return n < 0 ? 1 : n;
+  }
+
+  /** A validated copy of one batch column (a copy, so a caller's later writes cannot change what was checked). */
+  private column(fn: string, arg: string, x: unknown, n: number, kind: 0 | 1 | 2 | -1): string[] {
+    const out = new Array<string>(n);
+    if (typeof x === 'string') {
+      const v = kind === -1 ? this.request(fn, arg, x) : this.name(fn, arg, x, kind);
+      out.fill(v);
+      return out;
+    }
+    const a = x as readonly unknown[];
+    for (let i = 0; i < n; i++) out[i] = kind === -1 ? this.request(fn, `${arg}[${i}]`, a[i]) : this.name(fn, `${arg}[${i}]`, a[i], kind);
+    return out;
+  }
+
+  /** Removes the allow (default) or deny rule of exactly this subject, resource (pattern) and action; true when it existed. */
+  revoke(subject: string, resource: string, action: string, options?: RevokeOptions): boolean {
+    const fn = 'revoke';
+    this.live(fn);
+    const s = this.name(fn, 'subject', subject, 0);
+    const res = this.name(fn, 'resource', resource, 1);
+    const a = this.name(fn, 'action', action, 2);
+    const o = checkOptions<RevokeOptions>(`PermissionIndex.${fn}`, options);
+    checkKnownKeys(`PermissionIndex.${fn}`, 'options', o, ['effect'], {});
+    const deny = this.effectArg(fn, o.effect) === 'deny';
+    this.sweep();
+    const rec = this.subjects.get(s);
+    const r = rec && this.find(rec, res, a, deny);
+    if (r === undefined) return false;
+    this.removeRule(r);
+    return true;
+  }
+
+  // ---- roles ------------------------------------------------------------
+
+  /** Makes `subject` a member of `role`: it inherits the role's rules (and its roles', transitively). True when the link is new. */
+  addRole(subject: string, role: string): boolean {
+    this.live('addRole');
+    const s = this.name('addRole', 'subject', subject, 0);
+    const r = this.name('addRole', 'role', role, 0);
+    this.sweep();
+    if (s === r) return false; // a subject always has its own rules
+    const a = this.subject(s), b = this.subject(r);
+    if (a.roles.includes(b)) return false;
+    a.roles.push(b);
+    b.members.push(a);
+    this.roleVer++;
+    return true;
+  }
+
+  /** Removes the membership link `subject` → `role`; true when it existed. */
+  removeRole(subject: string, role: string): boolean {
+    this.live('removeRole');
+    const s = this.name('removeRole', 'subject', subject, 0);
+    const r = this.name('removeRole', 'role', role, 0);
+    this.sweep();
+    const a = this.subjects.get(s), b = this.subjects.get(r);
+    if (a === undefined || b === undefined) return false;
+    const i = a.roles.indexOf(b);
+    if (i < 0) return false;
+    a.roles.splice(i, 1);
+    b.members.splice(b.members.indexOf(a), 1);
+    this.roleVer++;
+    this.gc(a);
+    this.gc(b);
+    return true;
+  }
+
+  /** Roles of `subject`: direct ones, or with `inherited` every role it reaches within `maxRoleDepth` links, nearest first. */
+  rolesOf(subject: string, options?: { inherited?: boolean }): string[] {
+    this.live('rolesOf');
+    const s = this.request('rolesOf', 'subject', subject);
+    const o = checkOptions<{ inherited?: boolean }>('PermissionIndex.rolesOf', options);
+    checkKnownKeys('PermissionIndex.rolesOf', 'options', o, ['inherited'], {});
+    checkBoolean('PermissionIndex.rolesOf', 'options.inherited', o.inherited);
+    const rec = this.subjects.get(s);
+    if (rec === undefined) return [];
+    if (!o.inherited) return rec.roles.map((x) => x.name);
+    return this.closureOf(rec).slice(1).map((x) => x.name);
+  }
+
+  /** The subject and the roles it reaches, breadth-first, cached until the roles change. */
+  private closureOf(s: Subject): Subject[] {
+    if (s.closureVer === this.roleVer) return s.closure!;
+    const mark = ++this.epoch;
+    const out = [s];
+    s.mark = mark;
+    let from = 0;
+    for (let depth = 0; depth < this.maxDepth && from < out.length; depth++) {
+      const to = out.length;
+      for (let i = from; i < to; i++) {
+        for (const r of out[i].roles) {
+          if (r.mark !== mark) {
+            r.mark = mark;
+            out.push(r);
+          }
+        }
+      }
+      from = to;
+    }
+    s.closure = out;
+    s.closureVer = this.roleVer;
+    return out;
+  }
+
+  // ---- checks -----------------------------------------------------------
+
+  /** A covering rule in force in `set` for the request, or undefined. */
+  private covering(set: RuleSet, resource: string, action: string): Rule | undefined {
+    if (set.exact.size > 0) {
+      const s = set.exact.get(resource);
+      if (s !== undefined) {
+        const r = this.inSlot(s, action);
+        if (r !== undefined) return r;
+      }
+    }
+    if (set.wild.size > 0) {
+      const lens = set.lens ?? (set.lens = sortedLens(set.wild));
+      const n = resource.length;
+      for (let i = 0; i < lens.length; i++) {
+        const l = lens[i];
+        if (l > n) break;
+        const s = set.wild.get(l === n ? resource : resource.slice(0, l));
+        if (s !== undefined) {
+          const r = this.inSlot(s, action);
+          if (r !== undefined) return r;
+        }
+      }
+    }
+    return undefined;
+  }
+
+  private inSlot(s: Slot, action: string): Rule | undefined {
+    if (s instanceof Map) {
+      const r = s.get(action);
+      if (r !== undefined && this.inForce(r)) return r;
+      const w = s.get('*');
+      return w !== undefined && this.inForce(w) ? w : undefined;
+    }
+    return (s.action === action || s.action === '*') && this.inForce(s) ? s : undefined;
+  }
+
+  /** The decision for validated request names. */
+  private decide(subject: string, resource: string, action: string): boolean {
+    const rec = this.subjects.get(subject);
+    if (rec === undefined) return false;
+    const members = rec.closureVer === this.roleVer ? rec.closure! : this.closureOf(rec);
+    this.checkNow = -1;
+    let i = 0;
+    for (; i < members.length; i++) {
+      const a = members[i].allow;
+      if (a !== null && a.count > 0 && this.covering(a, resource, action) !== undefined) break;
+    }
+    if (i === members.length) return false;
+    for (let j = 0; j < members.length; j++) {
+      const d = members[j].deny;
+      if (d !== null && d.count > 0 && this.covering(d, resource, action) !== undefined) return false;
+    }
+    return true;
+  }
+
+  /** Whether `subject` may do `action` on `resource`: a grant in force covers it and no deny in force does. */
+  check(subject: string, resource: string, action: string): boolean {
+    if (this.disposed) this.live('check');
+    return this.decide(this.request('check', 'subject', subject), this.request('check', 'resource', resource), this.request('check', 'action', action));
+  }
+
+  /**
+   * `check` of many requests in one call: element i of each array (a single
+   * string applies to every element) is one request. Returns 1 (allowed) or
+   * 0 per request; a bad element is a TypeError/RangeError naming its index.
+   */
+  checkMany(subjects: string | readonly string[], resources: string | readonly string[], actions: string | readonly string[]): Uint8Array {
+    const fn = 'checkMany';
+    this.live(fn);
+    const n = this.batch(fn, subjects, resources, actions);
+    const S = this.column(fn, 'subjects', subjects, n, -1);
+    const R = this.column(fn, 'resources', resources, n, -1);
+    const A = this.column(fn, 'actions', actions, n, -1);
+    const out = allocate(`PermissionIndex.${fn}`, 'the result', Uint8Array, n);
+    for (let i = 0; i < n; i++) out[i] = this.decide(S[i], R[i], A[i]) ? 1 : 0;
+    return out;
+  }
+
+  /** The decision `check` gives, the rule that made it and the role path to that rule's holder. */
+  explain(subject: string, resource: string, action: string): PermissionExplanation {
+    this.live('explain');
+    const s = this.request('explain', 'subject', subject);
+    const res = this.request('explain', 'resource', resource);
+    const a = this.request('explain', 'action', action);
+    const rec = this.subjects.get(s);
+    if (rec === undefined) return { allowed: false, rule: null, via: [] };
+    // Breadth-first with parents, in the order the check consults subjects.
+    const mark = ++this.epoch;
+    const order = [rec], parent = [-1];
+    rec.mark = mark;
+    let from = 0;
+    for (let depth = 0; depth < this.maxDepth && from < order.length; depth++) {
+      const to = order.length;
+      for (let i = from; i < to; i++) {
+        for (const r of order[i].roles) {
+          if (r.mark !== mark) {
+            r.mark = mark;
+            order.push(r);
+            parent.push(i);
+          }
+        }
+      }
+      from = to;
+    }
+    this.checkNow = -1;
+    const path = (i: number): string[] => {
+      const p: string[] = [];
+      for (let k = i; k >= 0; k = parent[k]) p.push(order[k].name);
+      return p.reverse();
+    };
+    for (let i = 0; i < order.length; i++) {
+      const d = order[i].deny;
+      const r = d !== null && d.count > 0 ? this.covering(d, res, a) : undefined;
+      if (r !== undefined) return { allowed: false, rule: view(r), via: path(i) };
+    }
+    for (let i = 0; i < order.length; i++) {
+      const g = order[i].allow;
+      const r = g !== null && g.count > 0 ? this.covering(g, res, a) : undefined;
+      if (r !== undefined) return { allowed: true, rule: view(r), via: path(i) };
+    }
+    return { allowed: false, rule: null, via: [] };
+  }
+
+  // ---- queries ----------------------------------------------------------
+
+  /**
+   * Rules of `subject` (and, by default, of its roles), ordered by resource
+   * text, then action, then holder (code point order): what the subject can
+   * reach. `prefix` filters on the rule's resource text, `action` keeps rules
+   * that cover it. Expired rules are never listed.
+   */
+  resourcesOf(subject: string, options?: ResourcesOfOptions): PermissionRule[] {
+    const fn = 'resourcesOf';
+    this.live(fn);
+    const s = this.request(fn, 'subject', subject);
+    const o = checkOptions<ResourcesOfOptions>(`PermissionIndex.${fn}`, options);
+    checkKnownKeys(`PermissionIndex.${fn}`, 'options', o, ['action', 'prefix', 'limit', 'inherited', 'effect'], {});
+    const action = o.action === undefined ? undefined : this.request(fn, 'options.action', o.action);
+    const prefix = o.prefix === undefined ? '' : (o.prefix === '' ? '' : this.request(fn, 'options.prefix', o.prefix));
+    const limit = o.limit === undefined || o.limit === Infinity ? Infinity : checkCount(`PermissionIndex.${fn}`, 'options.limit', o.limit);
+    checkBoolean(`PermissionIndex.${fn}`, 'options.inherited', o.inherited);
+    const effect = this.effectArg(fn, o.effect, true);
+    this.sweep();
+    const rec = this.subjects.get(s);
+    if (rec === undefined || limit === 0) return [];
+    const holders = o.inherited ?? true ? this.closureOf(rec) : [rec];
+    const keep = (r: Rule): boolean =>
+      (effect === 'any' || r.deny === (effect === 'deny')) && (action === undefined || r.action === action || r.action === '*');
+    const found: Rule[] = [];
+    for (const h of holders) {
+      const lo = `${h.name}\u0000${prefix}`;
+      let after: string | null = null, taken = 0;
+      for (;;) {
+        const page: [string, Rule][] = after === null ? this.tree.prefix(lo, { limit: PAGE }) : this.tree.range(after, `${h.name}\u0001`, { loInclusive: false, limit: PAGE });
+        for (const [k, r] of page) {
+          if (!k.startsWith(lo)) break;
+          if (keep(r)) {
+            found.push(r);
+            if (++taken >= limit) break;
+          }
+        }
+        if (page.length < PAGE || taken >= limit || !page[page.length - 1][0].startsWith(lo)) break;
+        after = page[page.length - 1][0];
+      }
+    }
+    if (holders.length > 1) {
+      found.sort((x, y) => compareCodePoints(x.resource, y.resource) || compareCodePoints(x.action, y.action) || compareCodePoints(x.holder.name, y.holder.name) || Number(x.deny) - Number(y.deny));
+    }
+    const out = found.length > limit ? found.slice(0, limit) : found;
+    return out.map(view);
+  }
+
+  /**
+   * Subjects allowed `action` on `resource` (without `action`: allowed some
+   * action that a covering grant names), including, by default, members of
+   * roles holding the grants, transitively; in code point order. Each
+   * subject listed passes `check`.
+   */
+  subjectsOf(resource: string, options?: SubjectsOfOptions): string[] {
+    const fn = 'subjectsOf';
+    this.live(fn);
+    const res = this.request(fn, 'resource', resource);
+    const o = checkOptions<SubjectsOfOptions>(`PermissionIndex.${fn}`, options);
+    checkKnownKeys(`PermissionIndex.${fn}`, 'options', o, ['action', 'limit', 'inherited'], {});
+    const action = o.action === undefined ? undefined : this.request(fn, 'options.action', o.action);
+    const limit = o.limit === undefined || o.limit === Infinity ? Infinity : checkCount(`PermissionIndex.${fn}`, 'options.limit', o.limit);
+    checkBoolean(`PermissionIndex.${fn}`, 'options.inherited', o.inherited);
+    this.sweep();
+    // Covering grants: the exact ones and those under each wildcard prefix length in use.
+    const grants: Rule[] = [];
+    const add = (x: Rule | Rule[] | undefined): void => {
+      if (x === undefined) return;
+      if (Array.isArray(x)) grants.push(...x);
+      else grants.push(x);
+    };
+    add(this.grantsAt.get(res));
+    for (const l of this.underLens.keys()) if (l <= res.length) add(this.grantsUnder.get(res.slice(0, l)));
+    this.checkNow = -1;
+    const mark = ++this.epoch;
+    const holders: Subject[] = [];
+    const actions = new Set<string>();
+    for (const g of grants) {
+      if (!this.inForce(g) || (action !== undefined && g.action !== action && g.action !== '*')) continue;
+      actions.add(g.action);
+      if (g.holder.mark !== mark) {
+        g.holder.mark = mark;
+        holders.push(g.holder);
+      }
+    }
+    // Members reach a holder within maxDepth links: walk down that far.
+    if (o.inherited ?? true) {
+      let from = 0;
+      for (let depth = 0; depth < this.maxDepth && from < holders.length; depth++) {
+        const to = holders.length;
+        for (let i = from; i < to; i++) {
+          for (const m of holders[i].members) {
+            if (m.mark !== mark) {
+              m.mark = mark;
+              holders.push(m);
+            }
+          }
+        }
+        from = to;
+      }
+    }
+    const asked = action !== undefined ? [action] : [...actions];
+    const out: string[] = [];
+    for (const h of holders) if (asked.some((a) => this.decide(h.name, res, a))) out.push(h.name);
+    out.sort(compareCodePoints);
+    return out.length > limit ? out.slice(0, limit) : out;
+  }
+
+  /** Rules in force (grants and denies), after expiring what is due. */
+  get size(): number {
+    this.live('size');
+    this.sweep();
+    return this.count;
+  }
+
+  /** Expires every rule whose TTL has run out now (reported to `onExpire`); returns how many rules remain. */
+  purge(): number {
+    this.live('purge');
+    this.sweep();
+    return this.count;
+  }
+
+  /** Removes every rule and role link. */
+  clear(): void {
+    this.live('clear');
+    this.wheel.clear();
+    this.tree.clear();
+    this.subjects.clear();
+    this.grantsAt.clear();
+    this.grantsUnder.clear();
+    this.underLens.clear();
+    this.count = 0;
+    this.ttlCount = 0;
+    this.wakeAt = Infinity;
+    this.roleVer++;
+  }
+
+  // ---- snapshot ---------------------------------------------------------
+
+  /**
+   * The rules and role links as bytes (little-endian, CRC-32 checked): for
+   * {@link PermissionIndex.restore}, here or in another process. A TTL is
+   * stored as the time it had left, so it keeps running from the restore.
+   */
+  snapshot(): Uint8Array {
+    this.live('snapshot');
+    this.sweep();
+    const now = this.ttlCount > 0 ? this.now() : 0;
+    const ids = new Map<string, number>();
+    const strings: string[] = [];
+    const id = (s: string): number => {
+      let i = ids.get(s);
+      if (i === undefined) {
+        i = strings.length;
+        ids.set(s, i);
+        strings.push(s);
+      }
+      return i;
+    };
+    const rules: Rule[] = [];
+    for (const [, r] of this.tree) {
+      if (r.expiresAt > now) rules.push(r);
+    }
+    const links: number[] = [];
+    for (const r of rules) {
+      id(r.holder.name);
+      id(r.resource);
+      id(r.action);
+    }
+    for (const s of this.subjects.values()) for (const role of s.roles) links.push(id(s.name), id(role.name));
+    const bytes = strings.map((s) => encoder.encode(s));
+    let size = 4 + 4 + 4;
+    for (const b of bytes) size += 4 + b.length;
+    size += 4 + rules.length * 21 + 4 + links.length * 4 + 4;
+    const out = new Uint8Array(size);
+    const dv = new DataView(out.buffer);
+    let p = 0;
+    dv.setUint32(p, MAGIC, true); p += 4;
+    dv.setUint32(p, FORMAT, true); p += 4;
+    dv.setUint32(p, strings.length, true); p += 4;
+    for (const b of bytes) {
+      dv.setUint32(p, b.length, true); p += 4;
+      out.set(b, p); p += b.length;
+    }
+    dv.setUint32(p, rules.length, true); p += 4;
+    for (const r of rules) {
+      dv.setUint32(p, ids.get(r.holder.name)!, true);
+      dv.setUint32(p + 4, ids.get(r.resource)!, true);
+      dv.setUint32(p + 8, ids.get(r.action)!, true);
+      out[p + 12] = r.deny ? 1 : 0;
+      dv.setFloat64(p + 13, r.expiresAt === Infinity ? Infinity : r.expiresAt - now, true);
+      p += 21;
+    }
+    dv.setUint32(p, links.length / 2, true); p += 4;
+    for (const x of links) { dv.setUint32(p, x, true); p += 4; }
+    dv.setUint32(p, crc32(out, 0, p), true);
+    return out;
+  }
+
+  /**
+   * An index rebuilt from {@link PermissionIndex.snapshot} bytes, with
+   * `options` for the new index. Corrupt or truncated bytes are a RangeError
+   * naming the offset; nothing is built then.
+   */
+  static restore(bytes: Uint8Array, options?: PermissionIndexOptions): PermissionIndex {
+    const fn = 'PermissionIndex.restore';
+    if (!(bytes instanceof Uint8Array)) typeError(fn, 'bytes', `must be a Uint8Array; got ${describe(bytes)}`);
+    // A private copy: another thread writing a shared buffer cannot change what was checked.
+    const b = bytes.slice();
+    const dv = new DataView(b.buffer);
+    const bad = (at: number, what: string): never => rangeError(fn, 'bytes', `${what} at offset ${at}`);
+    let p = 0;
+    const u32 = (what: string): number => {
+      if (p + 4 > b.length) bad(p, `are truncated: ${what} missing`);
+      const v = dv.getUint32(p, true);
+      p += 4;
+      return v;
+    };
+    if (b.length < 16) bad(0, `are too short for a snapshot (${b.length} bytes)`);
+    const crcAt = b.length - 4;
+    if (dv.getUint32(0, true) !== MAGIC) bad(0, 'do not start with a PermissionIndex snapshot header');
+    if (dv.getUint32(4, true) !== FORMAT) bad(4, `have format version ${dv.getUint32(4, true)}; this build reads ${FORMAT}`);
+    if (crc32(b, 0, crcAt) !== dv.getUint32(crcAt, true)) bad(crcAt, 'fail their CRC-32 check (corrupt or truncated)');
+    p = 8;
+    const nStrings = u32('the string count');
+    if (nStrings > (crcAt - p) / 4) bad(p - 4, `claim ${nStrings} strings, more than the bytes can hold`);
+    const strings = new Array<string>(nStrings);
+    for (let i = 0; i < nStrings; i++) {
+      const len = u32(`the length of string ${i}`);
+      if (p + len > crcAt) bad(p - 4, `are truncated: string ${i} of ${len} bytes runs past the end`);
+      try {
+        strings[i] = decoder.decode(b.subarray(p, p + len));
+      } catch {
+        bad(p, `hold string ${i}, which is not valid UTF-8`);
+      }
+      p += len;
+    }
+    const nRules = u32('the rule count');
+    if (nRules > (crcAt - p) / 21) bad(p - 4, `claim ${nRules} rules, more than the bytes can hold`);
+    const ruleAt = p;
+    p += nRules * 21;
+    const nLinks = u32('the role-link count');
+    if (nLinks > (crcAt - p) / 8) bad(p - 4, `claim ${nLinks} role links, more than the bytes can hold`);
+    const linkAt = p;
+    if (p + nLinks * 8 !== crcAt) bad(p + nLinks * 8, 'hold trailing bytes before the checksum');
+    const str = (at: number): string => {
+      const i = dv.getUint32(at, true);
+      if (i >= nStrings) bad(at, `name string ${i} of ${nStrings}`);
+      return strings[i];
+    };
+    const idx = new PermissionIndex(options);
+    try {
+      const S: string[] = [], R: string[] = [], A: string[] = [], deny: boolean[] = [], ttl: number[] = [];
+      for (let i = 0, q = ruleAt; i < nRules; i++, q += 21) {
+        const at = (k: number): string => `rule ${i} (offset ${q + k})`;
+        S.push(idx.snapName(str(q), at(0), 0));
+        R.push(idx.snapName(str(q + 4), at(4), 1));
+        A.push(idx.snapName(str(q + 8), at(8), 2));
+        if (b[q + 12] > 1) bad(q + 12, `hold effect ${b[q + 12]} in rule ${i}; 0 (allow) or 1 (deny)`);
+        deny.push(b[q + 12] === 1);
+        const t = dv.getFloat64(q + 13, true);
+        if (!(t > 0)) bad(q + 13, `hold a TTL of ${t} ms in rule ${i}; must be > 0 or Infinity`);
+        ttl.push(t);
+      }
+      const links: [string, string][] = [];
+      for (let i = 0, q = linkAt; i < nLinks; i++, q += 8) {
+        links.push([idx.snapName(str(q), `link ${i} (offset ${q})`, 0), idx.snapName(str(q + 4), `link ${i} (offset ${q + 4})`, 0)]);
+      }
+      const now = idx.now();
+      const keys: string[] = [], rules: Rule[] = [];
+      for (let i = 0; i < nRules; i++) {
+        const r = idx.upsert(S[i], R[i], A[i], deny[i], ttl[i], now);
+        if (r === null) return bad(ruleAt + i * 21, `repeat rule ${i}`);
+        keys.push(r.key);
+        rules.push(r);
+      }
+      idx.tree.setMany(keys, rules);
+      for (const [s, r] of links) {
+        if (s === r) bad(linkAt, `link ${JSON.stringify(s)} to itself`);
+        idx.addRole(s, r);
+      }
+    } catch (e) {
+      idx.dispose();
+      throw e;
+    }
+    return idx;
+  }
+
+  /** A name read from a snapshot, held to the same rules as a grant's; the error names where it was. */
+  private snapName(x: string, where: string, kind: 0 | 1 | 2): string {
+    try {
+      return this.name('restore', 'bytes', x, kind);
+    } catch (e) {
+      return rangeError('PermissionIndex.restore', 'bytes', `hold an invalid name in ${where}: ${(e as Error).message.replace(/^hotpath\.[\w.]+: bytes /, '')}`);
+    }
+  }
+
+  // ---- lifetime ---------------------------------------------------------
+
+  /**
+   * Structural invariants (maps, tree and counts agree); null when they hold.
+   * @internal
+   */
+  checkInvariants(): string | null {
+    this.live('checkInvariants');
+    let n = 0;
+    for (const [k, r] of this.tree) {
+      n++;
+      if (k !== r.key || !r.live) return `tree entry ${JSON.stringify(k)} does not match a live rule`;
+      if (this.find(r.holder, r.resource, r.action, r.deny) !== r) return `rule ${JSON.stringify(k)} is missing from its subject's maps`;
+      if (this.subjects.get(r.holder.name) !== r.holder) return `holder of ${JSON.stringify(k)} is not indexed`;
+    }
+    if (n !== this.count) return `tree holds ${n} rules, count says ${this.count}`;
+    return this.tree.checkInvariants();
+  }
+
+  /** Stops the expiry timer and frees the tiers' memory; any later call throws a TypeError. Idempotent. */
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    this.wheel.dispose();
+    this.tree.dispose();
+    this.subjects.clear();
+    this.grantsAt.clear();
+    this.grantsUnder.clear();
+  }
+
+  [Symbol.dispose](): void {
+    this.dispose();
+  }
+}
+
+function view(r: Rule): PermissionRule {
+  return { subject: r.holder.name, resource: r.resource, action: r.action, effect: r.deny ? 'deny' : 'allow', expiresAt: r.expiresAt };
+}
