@@ -12,6 +12,7 @@ import '../ttl-cache.test.js';
 import '../quantile-sketch.test.js';
 import '../routing.test.js';
 import '../batcher.test.js';
+import '../permission-index.test.js';
 
 const g = globalThis as Record<string, unknown>;
 try {
