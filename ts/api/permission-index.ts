@@ -113,7 +113,7 @@ const NO_LENS: number[] = [];
 const MAGIC = 0x4950_5048; // "HPPI" little-endian
 const FORMAT = 1;
 
-/** One rule. `timer` is its wheel id (0 when it has no TTL or has left the index). */
+/** A rule with a TTL. A rule without one is held as its action string alone, so the common case allocates nothing. */
 class Rule {
   constructor(
     readonly holder: Subject,
@@ -121,65 +121,97 @@ class Rule {
     readonly action: string,
     readonly deny: boolean,
     public expiresAt: number,
+    /** Wheel id; 0 once fired or cancelled. */
     public timer: number,
     readonly key: string,
     public live = true,
   ) {}
 }
 
-/** Rules of one subject under one resource text: a single rule, or action → rule. */
-type Slot = Rule | Map<string, Rule>;
+/** One rule under a resource text: its action (no TTL) or its Rule. */
+type Entry = string | Rule;
+/** The rules of one subject under one resource text: one entry, or action → entry. */
+type Slot = Entry | Map<string, Entry>;
 
-/** Rules of one effect held by one subject. */
-class RuleSet {
-  /** Exact resource → rules. */
-  readonly exact = new Map<string, Slot>();
-  /** Wildcard prefix (the pattern without its `*`) → rules. */
-  readonly wild = new Map<string, Slot>();
-  /** Distinct lengths of the `wild` keys, ascending; null when stale after a removal. */
-  lens: number[] | null = NO_LENS;
-  count = 0;
-}
+const actionOf = (e: Entry): string => (typeof e === 'string' ? e : e.action);
 
-class Subject {
-  allow: RuleSet | null = null;
-  deny: RuleSet | null = null;
-  readonly roles: Subject[] = [];
-  readonly members: Subject[] = [];
-  /** Subjects a check consults (itself, then its roles breadth-first), valid while `closureVer` is the index's role version. */
-  closure: Subject[] | null = null;
-  closureVer = -1;
-  mark = 0;
-  constructor(readonly name: string) {}
-}
-
-function slotAdd(m: Map<string, Slot>, text: string, r: Rule): void {
-  const s = m.get(text);
-  if (s === undefined) m.set(text, r);
-  else if (s instanceof Map) s.set(r.action, r);
-  else m.set(text, new Map([[s.action, s], [r.action, r]]));
-}
-
-function slotFind(m: Map<string, Slot>, text: string, action: string): Rule | undefined {
-  const s = m.get(text);
+function slotGet(s: Slot | undefined, action: string): Entry | undefined {
   if (s === undefined) return undefined;
-  if (s instanceof Map) return s.get(action);
-  return s.action === action ? s : undefined;
+  if (typeof s === 'string') return s === action ? s : undefined;
+  if (s instanceof Rule) return s.action === action ? s : undefined;
+  return s.get(action);
 }
 
-/** Removes `r` from its slot; true when the text has no rule left. */
-function slotRemove(m: Map<string, Slot>, text: string, r: Rule): boolean {
+/** Sets the entry of `e`'s action under `text`, replacing one of the same action. */
+function slotPut(m: Map<string, Slot>, text: string, e: Entry): void {
   const s = m.get(text);
-  if (s === r) {
-    m.delete(text);
-    return true;
-  }
+  const a = actionOf(e);
+  if (s === undefined) m.set(text, e);
+  else if (s instanceof Map) s.set(a, e);
+  else if (actionOf(s) === a) m.set(text, e);
+  else m.set(text, new Map<string, Entry>([[actionOf(s), s], [a, e]]));
+}
+
+/** Removes the entry of `action` under `text`; true when the text holds nothing more. */
+function slotDel(m: Map<string, Slot>, text: string, action: string): boolean {
+  const s = m.get(text);
   if (s instanceof Map) {
-    s.delete(r.action);
+    s.delete(action);
     if (s.size === 1) m.set(text, s.values().next().value!);
     return false;
   }
-  return false;
+  m.delete(text);
+  return true;
+}
+
+function slotActions(s: Slot | undefined, out: Set<string>): void {
+  if (s === undefined) return;
+  if (s instanceof Map) for (const a of s.keys()) out.add(a);
+  else out.add(actionOf(s));
+}
+
+/**
+ * A subject (user or role). It *is* the map of its exact-resource grants, so
+ * the common check (an own exact grant) costs one lookup in the index's
+ * subject map and one here.
+ */
+class Subject extends Map<string, Slot> {
+  /** Wildcard grants: prefix (the pattern without its `*`) → slot. */
+  aw: Map<string, Slot> | null = null;
+  /** Exact-resource and wildcard denies. */
+  dx: Map<string, Slot> | null = null;
+  dw: Map<string, Slot> | null = null;
+  /** Distinct prefix lengths of `aw` / `dw`, ascending; null when stale after a removal. */
+  alens: number[] | null = NO_LENS;
+  dlens: number[] | null = NO_LENS;
+  nAllow = 0;
+  nDeny = 0;
+  readonly roles: Subject[] = [];
+  readonly members: Subject[] = [];
+  /** Itself, then the roles it reaches breadth-first; valid while `closureVer` is the index's version. */
+  closure: Subject[] | null = null;
+  closureVer = -1;
+  /** Whether some subject of the closure holds a deny (else an own grant decides alone). */
+  closureDeny = false;
+  mark = 0;
+  constructor(readonly name: string) {
+    super();
+  }
+}
+
+/** Exact-resource (`wild` false) or wildcard map of one effect, made on demand. */
+function mapOf(s: Subject, deny: boolean, wild: boolean, make: boolean): Map<string, Slot> | null {
+  if (!deny) {
+    if (!wild) return s;
+    if (s.aw === null && make) s.aw = new Map();
+    return s.aw;
+  }
+  if (wild) {
+    if (s.dw === null && make) s.dw = new Map();
+    return s.dw;
+  }
+  if (s.dx === null && make) s.dx = new Map();
+  return s.dx;
 }
 
 function sortedLens(m: Map<string, Slot>): number[] {
@@ -196,6 +228,52 @@ function insertLen(lens: number[], n: number): number[] {
   const out = lens.slice();
   out.splice(i, 0, n);
   return out;
+}
+
+function addHolder(m: Map<string, Subject | Subject[]>, text: string, s: Subject): boolean {
+  const cur = m.get(text);
+  if (cur === undefined) {
+    m.set(text, s);
+    return true;
+  }
+  if (Array.isArray(cur)) cur.push(s);
+  else m.set(text, [cur, s]);
+  return false;
+}
+
+/** True when the text has no holder left. */
+function dropHolder(m: Map<string, Subject | Subject[]>, text: string, s: Subject): boolean {
+  const cur = m.get(text);
+  if (cur === s) {
+    m.delete(text);
+    return true;
+  }
+  if (Array.isArray(cur)) {
+    cur.splice(cur.indexOf(s), 1);
+    if (cur.length === 1) m.set(text, cur[0]);
+  }
+  return false;
+}
+
+/** The names in an ordered-index key subject\0resource\0action\0a|d. */
+function parseKey(k: string): [string, string, string, boolean] {
+  const i = k.indexOf('\u0000');
+  const j = k.indexOf('\u0000', i + 1);
+  return [k.slice(0, i), k.slice(i + 1, j), k.slice(j + 1, k.length - 2), k.charCodeAt(k.length - 1) === 100];
+}
+
+function ruleKey(subject: string, resource: string, action: string, deny: boolean): string {
+  return `${subject}\u0000${resource}\u0000${action}\u0000${deny ? 'd' : 'a'}`;
+}
+
+/** What {@link PermissionIndex} `name` accepts beyond a non-empty well-formed string. */
+function storable(x: string, kind: 0 | 1 | 2): boolean {
+  if (x.length > MAX_PERMISSION_NAME || x.includes('\u0000')) return false;
+  if (kind === 1) {
+    const star = x.indexOf('*');
+    return star < 0 || star === x.length - 1;
+  }
+  return kind === 0 || x === '*' || !x.includes('*');
 }
 
 const encoder = new TextEncoder();
@@ -243,30 +321,33 @@ function crc32(b: Uint8Array, from: number, to: number): number {
  */
 export class PermissionIndex {
   private readonly subjects = new Map<string, Subject>();
-  /** Ordered view: subject\0resource\0action\0a|d → rule. */
-  private readonly tree: BPlusTree<Rule, string>;
+  /** Ordered view: subject\0resource\0action\0a|d → the Rule, or 0 for a rule without TTL. */
+  private readonly tree: BPlusTree<Rule | 0, string>;
   private readonly wheel: TimingWheel<Rule>;
-  /** Exact-resource grants by resource, and wildcard grants by prefix, for subjectsOf. */
-  private readonly grantsAt = new Map<string, Rule | Rule[]>();
-  private readonly grantsUnder = new Map<string, Rule | Rule[]>();
-  /** Wildcard-grant prefix length → how many such prefixes. */
+  /** Holders of exact-resource grants by resource, and of wildcard grants by prefix: for subjectsOf. */
+  private readonly grantsAt = new Map<string, Subject | Subject[]>();
+  private readonly grantsUnder = new Map<string, Subject | Subject[]>();
+  /** Prefix length → how many prefixes of that length `grantsUnder` holds. */
   private readonly underLens = new Map<number, number>();
   private readonly clock: () => number;
   private readonly onExpire: ((rule: PermissionRule) => void) | undefined;
   private readonly maxDepth: number;
-  private readonly options: PermissionIndexOptions;
   private lastNow: number;
   /** Below this time no rule can have expired. */
   private wakeAt = Infinity;
   /** Clock reading of the current check, -1 until a TTL rule needs it. */
   private checkNow = -1;
-  private roleVer = 0;
+  /** Bumped by every change to roles or denies: cached closures are stale then. */
+  private ver = 0;
   private epoch = 0;
   private count = 0;
   private ttlCount = 0;
   private pending: Rule[] = [];
   private delivering = false;
   private disposed = false;
+  /** Text and kind of the rule the last `covering` call found (for explain). */
+  private hitText = '';
+  private hitWild = false;
   /** Tier of the ordered index and the expiry wheel. */
   readonly backend: TierName;
 
@@ -282,9 +363,8 @@ export class PermissionIndex {
     if (o.tickMs !== undefined) checkFinite('PermissionIndex', 'options.tickMs', o.tickMs, { min: 0.001 });
     this.clock = o.clock ?? (() => performance.now());
     this.onExpire = o.onExpire;
-    this.options = { ...o };
     this.lastNow = readClock('PermissionIndex', this.clock);
-    this.tree = new BPlusTree<Rule, string>({ keyType: 'string', backend });
+    this.tree = new BPlusTree<Rule | 0, string>({ keyType: 'string', backend });
     try {
       this.wheel = new TimingWheel<Rule>({ backend, clock: this.clock, now: this.lastNow, tickMs: o.tickMs });
     } catch (e) {
@@ -359,7 +439,7 @@ export class PermissionIndex {
     for (const r of due) {
       if (!r.live) continue;
       r.timer = 0;
-      this.removeRule(r);
+      this.remove(r.holder, r.resource, r.action, r.deny, r, r.key);
       this.pending.push(r);
     }
     this.deliver();
@@ -369,7 +449,7 @@ export class PermissionIndex {
   private expired(r: Rule): void {
     if (!r.live) return;
     r.timer = 0;
-    this.removeRule(r);
+    this.remove(r.holder, r.resource, r.action, r.deny, r, r.key);
     this.pending.push(r);
     this.deliver();
   }
@@ -402,11 +482,11 @@ export class PermissionIndex {
     if (failed) throw error;
   }
 
-  /** Whether a rule is in force now (lazily reads the clock once per check). */
-  private inForce(r: Rule): boolean {
-    if (r.expiresAt === Infinity) return true;
+  /** Whether an entry is in force now (lazily reads the clock once per check). */
+  private inForce(e: Entry): boolean {
+    if (typeof e === 'string' || e.expiresAt === Infinity) return true;
     if (this.checkNow < 0) this.checkNow = this.now();
-    return r.expiresAt > this.checkNow;
+    return e.expiresAt > this.checkNow;
   }
 
   // ---- rules ------------------------------------------------------------
@@ -422,114 +502,114 @@ export class PermissionIndex {
 
   /** Drops a subject that holds nothing and links nothing. */
   private gc(s: Subject): void {
-    if ((s.allow === null || s.allow.count === 0) && (s.deny === null || s.deny.count === 0) && s.roles.length === 0 && s.members.length === 0) {
-      this.subjects.delete(s.name);
-    }
+    if (s.nAllow === 0 && s.nDeny === 0 && s.roles.length === 0 && s.members.length === 0 && this.subjects.get(s.name) === s) this.subjects.delete(s.name);
   }
 
-  private find(s: Subject, resource: string, action: string, deny: boolean): Rule | undefined {
-    const set = deny ? s.deny : s.allow;
-    if (set === null) return undefined;
-    return resource.endsWith('*') ? slotFind(set.wild, resource.slice(0, -1), action) : slotFind(set.exact, resource, action);
+  private find(s: Subject, resource: string, action: string, deny: boolean): Entry | undefined {
+    const wild = resource.endsWith('*');
+    const m = mapOf(s, deny, wild, false);
+    return m === null ? undefined : slotGet(m.get(wild ? resource.slice(0, -1) : resource), action);
   }
 
-  /** Adds or renews one validated rule; returns the new rule, or null when it existed (its TTL renewed). */
-  private upsert(subject: string, resource: string, action: string, deny: boolean, ttlMs: number, now: number): Rule | null {
+  /**
+   * Adds one validated rule, or renews an existing one's TTL. A new rule's
+   * key and tree value are pushed onto `keys`/`vals` for the caller to put in
+   * the ordered index; returns whether it was new.
+   */
+  private upsert(subject: string, resource: string, action: string, deny: boolean, ttlMs: number, now: number, keys: string[], vals: (Rule | 0)[]): boolean {
     const s = this.subject(subject);
-    const old = this.find(s, resource, action, deny);
-    const expiresAt = ttlMs === Infinity ? Infinity : now + ttlMs;
+    const wild = resource.endsWith('*');
+    const text = wild ? resource.slice(0, -1) : resource;
+    const m = mapOf(s, deny, wild, true)!;
+    const slot = m.get(text);
+    const old = slotGet(slot, action);
     if (old !== undefined) {
-      this.setTimer(old, expiresAt, ttlMs);
-      return null;
+      if (typeof old !== 'string') {
+        this.cancel(old);
+        if (ttlMs === Infinity) {
+          old.live = false;
+          slotPut(m, text, action);
+          this.tree.set(old.key, 0);
+        } else this.schedule(old, now + ttlMs, ttlMs);
+      } else if (ttlMs !== Infinity) {
+        const r = new Rule(s, resource, action, deny, Infinity, 0, ruleKey(subject, resource, action, deny));
+        slotPut(m, text, r);
+        this.tree.set(r.key, r);
+        this.schedule(r, now + ttlMs, ttlMs);
+      }
+      return false;
     }
-    const r = new Rule(s, resource, action, deny, Infinity, 0, `${subject}\u0000${resource}\u0000${action}\u0000${deny ? 'd' : 'a'}`);
-    this.link(r);
-    this.setTimer(r, expiresAt, ttlMs);
-    return r;
+    const key = ruleKey(subject, resource, action, deny);
+    let e: Entry = action;
+    if (ttlMs !== Infinity) e = new Rule(s, resource, action, deny, Infinity, 0, key);
+    slotPut(m, text, e);
+    if (deny) {
+      s.nDeny++;
+      this.ver++;
+    } else s.nAllow++;
+    this.count++;
+    if (wild) {
+      if (deny) {
+        if (s.dlens !== null) s.dlens = insertLen(s.dlens, text.length);
+      } else if (s.alens !== null) s.alens = insertLen(s.alens, text.length);
+    }
+    if (!deny && slot === undefined && addHolder(wild ? this.grantsUnder : this.grantsAt, text, s) && wild) {
+      this.underLens.set(text.length, (this.underLens.get(text.length) ?? 0) + 1);
+    }
+    if (typeof e !== 'string') this.schedule(e, now + ttlMs, ttlMs);
+    keys.push(key);
+    vals.push(typeof e === 'string' ? 0 : e);
+    return true;
   }
 
-  private setTimer(r: Rule, expiresAt: number, ttlMs: number): void {
-    if (r.timer !== 0) {
-      this.wheel.cancel(r.timer);
-      r.timer = 0;
-      this.ttlCount--;
-    }
+  private schedule(r: Rule, expiresAt: number, ttlMs: number): void {
     r.expiresAt = expiresAt;
-    if (expiresAt === Infinity) return;
     r.timer = this.wheel.schedule(ttlMs, r);
     this.ttlCount++;
     if (expiresAt < this.wakeAt) this.wakeAt = expiresAt;
   }
 
-  /** Puts a rule into the hash maps (not the tree). */
-  private link(r: Rule): void {
-    const s = r.holder;
-    let set = r.deny ? s.deny : s.allow;
-    if (set === null) {
-      set = new RuleSet();
-      if (r.deny) s.deny = set;
-      else s.allow = set;
-    }
-    const wild = r.resource.endsWith('*');
-    const text = wild ? r.resource.slice(0, -1) : r.resource;
-    if (wild) {
-      slotAdd(set.wild, text, r);
-      if (set.lens !== null) set.lens = insertLen(set.lens, text.length);
-    } else {
-      slotAdd(set.exact, text, r);
-    }
-    set.count++;
-    this.count++;
-    if (!r.deny) {
-      const m = wild ? this.grantsUnder : this.grantsAt;
-      const cur = m.get(text);
-      if (cur === undefined) {
-        m.set(text, r);
-        if (wild) this.underLens.set(text.length, (this.underLens.get(text.length) ?? 0) + 1);
-      } else if (Array.isArray(cur)) cur.push(r);
-      else m.set(text, [cur, r]);
-    }
+  private cancel(r: Rule): void {
+    if (r.timer !== 0) this.wheel.cancel(r.timer);
+    r.timer = 0;
+    this.ttlCount--;
   }
 
-  /** Takes a rule out of the hash maps (not the tree). */
-  private unlink(r: Rule): void {
-    const s = r.holder;
-    const set = (r.deny ? s.deny : s.allow)!;
-    const wild = r.resource.endsWith('*');
-    const text = wild ? r.resource.slice(0, -1) : r.resource;
-    if (wild) {
-      if (slotRemove(set.wild, text, r)) set.lens = null;
-    } else slotRemove(set.exact, text, r);
-    set.count--;
-    this.count--;
-    if (!r.deny) {
-      const m = wild ? this.grantsUnder : this.grantsAt;
-      const cur = m.get(text);
-      if (cur === r) {
-        m.delete(text);
-        if (wild) {
-          const n = this.underLens.get(text.length)! - 1;
-          if (n === 0) this.underLens.delete(text.length);
-          else this.underLens.set(text.length, n);
-        }
-      } else if (Array.isArray(cur)) {
-        cur.splice(cur.indexOf(r), 1);
-        if (cur.length === 1) m.set(text, cur[0]);
+  /** Takes one rule out of the maps (and, with `key`, the ordered index); `e` is its entry. */
+  private remove(s: Subject, resource: string, action: string, deny: boolean, e: Entry, key: string | null): void {
+    const wild = resource.endsWith('*');
+    const text = wild ? resource.slice(0, -1) : resource;
+    const m = mapOf(s, deny, wild, false)!;
+    const empty = slotDel(m, text, action);
+    if (typeof e !== 'string') {
+      e.live = false;
+      this.cancel(e);
+    }
+    if (deny) {
+      s.nDeny--;
+      this.ver++;
+      if (wild && empty) s.dlens = null;
+    } else {
+      s.nAllow--;
+      if (wild && empty) s.alens = null;
+      if (empty && dropHolder(wild ? this.grantsUnder : this.grantsAt, text, s) && wild) {
+        const n = this.underLens.get(text.length)! - 1;
+        if (n === 0) this.underLens.delete(text.length);
+        else this.underLens.set(text.length, n);
       }
     }
+    this.count--;
+    if (key !== null) this.tree.delete(key);
+    this.gc(s);
   }
 
-  /** Removes a rule everywhere. */
-  private removeRule(r: Rule): void {
-    r.live = false;
-    if (r.timer !== 0) {
-      this.wheel.cancel(r.timer);
-      r.timer = 0;
+  /** Undoes new rules the ordered index refused (it applies a batch wholly or not at all). */
+  private rollback(keys: string[], vals: (Rule | 0)[]): void {
+    for (let i = keys.length - 1; i >= 0; i--) {
+      const [s, r, a, deny] = parseKey(keys[i]);
+      const v = vals[i];
+      this.remove(this.subjects.get(s)!, r, a, deny, v === 0 ? a : v, null);
     }
-    if (r.expiresAt !== Infinity) this.ttlCount--;
-    this.unlink(r);
-    this.tree.delete(r.key);
-    this.gc(r.holder);
   }
 
   /**
@@ -554,27 +634,15 @@ export class PermissionIndex {
     const { ttlMs } = this.ttl(fn, options);
     this.sweep();
     const now = ttlMs === Infinity ? 0 : this.now();
-    const r = this.upsert(s, res, a, deny, ttlMs, now);
-    if (r === null) return false;
+    const keys: string[] = [], vals: (Rule | 0)[] = [];
+    if (!this.upsert(s, res, a, deny, ttlMs, now, keys, vals)) return false;
     try {
-      this.tree.set(r.key, r);
+      this.tree.set(keys[0], vals[0]);
     } catch (e) {
-      this.removeRuleMaps(r);
+      this.rollback(keys, vals);
       throw e;
     }
     return true;
-  }
-
-  /** Undoes link() and the timer of a rule the tree never got. */
-  private removeRuleMaps(r: Rule): void {
-    r.live = false;
-    if (r.timer !== 0) {
-      this.wheel.cancel(r.timer);
-      r.timer = 0;
-      this.ttlCount--;
-    }
-    this.unlink(r);
-    this.gc(r.holder);
   }
 
   /**
@@ -594,21 +662,15 @@ export class PermissionIndex {
     const A = this.column(fn, 'actions', actions, n, 2);
     this.sweep();
     const now = ttlMs === Infinity ? 0 : this.now();
-    const keys: string[] = [], rules: Rule[] = [];
-    for (let i = 0; i < n; i++) {
-      const r = this.upsert(S[i], R[i], A[i], deny, ttlMs, now);
-      if (r !== null) {
-        keys.push(r.key);
-        rules.push(r);
-      }
-    }
+    const keys: string[] = [], vals: (Rule | 0)[] = [];
+    for (let i = 0; i < n; i++) this.upsert(S[i], R[i], A[i], deny, ttlMs, now, keys, vals);
     try {
-      this.tree.setMany(keys, rules);
+      this.tree.setMany(keys, vals);
     } catch (e) {
-      for (let i = rules.length - 1; i >= 0; i--) this.removeRuleMaps(rules[i]);
+      this.rollback(keys, vals);
       throw e;
     }
-    return rules.length;
+    return keys.length;
   }
 
   /** Length of a batch: the common length of its array arguments (1 when all are strings). */
@@ -626,16 +688,22 @@ export class PermissionIndex {
     return n < 0 ? 1 : n;
   }
 
-  /** A validated copy of one batch column (a copy, so a caller's later writes cannot change what was checked). */
+  /** A validated copy of one batch column (a copy, so a clock or callback that rewrites the caller's array cannot change what was checked). */
   private column(fn: string, arg: string, x: unknown, n: number, kind: 0 | 1 | 2 | -1): string[] {
     const out = new Array<string>(n);
     if (typeof x === 'string') {
       const v = kind === -1 ? this.request(fn, arg, x) : this.name(fn, arg, x, kind);
-      out.fill(v);
+      for (let i = 0; i < n; i++) out[i] = v;
       return out;
     }
     const a = x as readonly unknown[];
-    for (let i = 0; i < n; i++) out[i] = kind === -1 ? this.request(fn, `${arg}[${i}]`, a[i]) : this.name(fn, `${arg}[${i}]`, a[i], kind);
+    for (let i = 0; i < n; i++) {
+      const v = a[i];
+      // The argument's name is built only for an element that fails.
+      if (typeof v !== 'string' || v.length === 0 || !v.isWellFormed() || (kind !== -1 && !storable(v, kind))) {
+        out[i] = kind === -1 ? this.request(fn, `${arg}[${i}]`, v) : this.name(fn, `${arg}[${i}]`, v, kind);
+      } else out[i] = v;
+    }
     return out;
   }
 
@@ -651,9 +719,9 @@ export class PermissionIndex {
     const deny = this.effectArg(fn, o.effect) === 'deny';
     this.sweep();
     const rec = this.subjects.get(s);
-    const r = rec && this.find(rec, res, a, deny);
-    if (r === undefined) return false;
-    this.removeRule(r);
+    const e = rec && this.find(rec, res, a, deny);
+    if (e === undefined) return false;
+    this.remove(rec!, res, a, deny, e, ruleKey(s, res, a, deny));
     return true;
   }
 
@@ -670,7 +738,7 @@ export class PermissionIndex {
     if (a.roles.includes(b)) return false;
     a.roles.push(b);
     b.members.push(a);
-    this.roleVer++;
+    this.ver++;
     return true;
   }
 
@@ -686,7 +754,7 @@ export class PermissionIndex {
     if (i < 0) return false;
     a.roles.splice(i, 1);
     b.members.splice(b.members.indexOf(a), 1);
-    this.roleVer++;
+    this.ver++;
     this.gc(a);
     this.gc(b);
     return true;
@@ -705,12 +773,13 @@ export class PermissionIndex {
     return this.closureOf(rec).slice(1).map((x) => x.name);
   }
 
-  /** The subject and the roles it reaches, breadth-first, cached until the roles change. */
+  /** The subject and the roles it reaches, breadth-first, cached until roles or denies change. */
   private closureOf(s: Subject): Subject[] {
-    if (s.closureVer === this.roleVer) return s.closure!;
+    if (s.closureVer === this.ver) return s.closure!;
     const mark = ++this.epoch;
     const out = [s];
     s.mark = mark;
+    let deny = s.nDeny > 0;
     let from = 0;
     for (let depth = 0; depth < this.maxDepth && from < out.length; depth++) {
       const to = out.length;
@@ -719,68 +788,90 @@ export class PermissionIndex {
           if (r.mark !== mark) {
             r.mark = mark;
             out.push(r);
+            if (r.nDeny > 0) deny = true;
           }
         }
       }
       from = to;
     }
     s.closure = out;
-    s.closureVer = this.roleVer;
+    s.closureVer = this.ver;
+    s.closureDeny = deny;
     return out;
   }
 
   // ---- checks -----------------------------------------------------------
 
-  /** A covering rule in force in `set` for the request, or undefined. */
-  private covering(set: RuleSet, resource: string, action: string): Rule | undefined {
-    if (set.exact.size > 0) {
-      const s = set.exact.get(resource);
-      if (s !== undefined) {
-        const r = this.inSlot(s, action);
-        if (r !== undefined) return r;
+  /** A covering entry in force among one subject's rules of one effect, or undefined; sets hitText/hitWild. */
+  private covering(s: Subject, deny: boolean, resource: string, action: string): Entry | undefined {
+    const x = deny ? s.dx : s;
+    if (x !== null && x.size > 0) {
+      const slot = x.get(resource);
+      if (slot !== undefined) {
+        const e = this.inSlot(slot, action);
+        if (e !== undefined) {
+          this.hitText = resource;
+          this.hitWild = false;
+          return e;
+        }
       }
     }
-    if (set.wild.size > 0) {
-      const lens = set.lens ?? (set.lens = sortedLens(set.wild));
-      const n = resource.length;
-      for (let i = 0; i < lens.length; i++) {
-        const l = lens[i];
-        if (l > n) break;
-        const s = set.wild.get(l === n ? resource : resource.slice(0, l));
-        if (s !== undefined) {
-          const r = this.inSlot(s, action);
-          if (r !== undefined) return r;
+    const w = deny ? s.dw : s.aw;
+    if (w === null || w.size === 0) return undefined;
+    let lens = deny ? s.dlens : s.alens;
+    if (lens === null) {
+      lens = sortedLens(w);
+      if (deny) s.dlens = lens;
+      else s.alens = lens;
+    }
+    const n = resource.length;
+    for (let i = 0; i < lens.length; i++) {
+      const l = lens[i];
+      if (l > n) break;
+      const text = l === n ? resource : resource.slice(0, l);
+      const slot = w.get(text);
+      if (slot !== undefined) {
+        const e = this.inSlot(slot, action);
+        if (e !== undefined) {
+          this.hitText = text;
+          this.hitWild = true;
+          return e;
         }
       }
     }
     return undefined;
   }
 
-  private inSlot(s: Slot, action: string): Rule | undefined {
-    if (s instanceof Map) {
-      const r = s.get(action);
-      if (r !== undefined && this.inForce(r)) return r;
-      const w = s.get('*');
-      return w !== undefined && this.inForce(w) ? w : undefined;
-    }
-    return (s.action === action || s.action === '*') && this.inForce(s) ? s : undefined;
+  private inSlot(s: Slot, action: string): Entry | undefined {
+    if (typeof s === 'string') return s === action || s === '*' ? s : undefined;
+    if (s instanceof Rule) return (s.action === action || s.action === '*') && this.inForce(s) ? s : undefined;
+    const e = s.get(action);
+    if (e !== undefined && this.inForce(e)) return e;
+    const w = s.get('*');
+    return w !== undefined && this.inForce(w) ? w : undefined;
   }
 
   /** The decision for validated request names. */
   private decide(subject: string, resource: string, action: string): boolean {
     const rec = this.subjects.get(subject);
     if (rec === undefined) return false;
-    const members = rec.closureVer === this.roleVer ? rec.closure! : this.closureOf(rec);
     this.checkNow = -1;
+    // The common case: an own exact grant, and no deny anywhere in reach.
+    if (rec.closureVer === this.ver && !rec.closureDeny && rec.size > 0) {
+      const slot = rec.get(resource);
+      if (slot !== undefined && (slot === action || slot === '*' || (typeof slot !== 'string' && this.inSlot(slot, action) !== undefined))) return true;
+    }
+    const members = this.closureOf(rec);
     let i = 0;
     for (; i < members.length; i++) {
-      const a = members[i].allow;
-      if (a !== null && a.count > 0 && this.covering(a, resource, action) !== undefined) break;
+      const m = members[i];
+      if (m.nAllow > 0 && this.covering(m, false, resource, action) !== undefined) break;
     }
     if (i === members.length) return false;
+    if (!rec.closureDeny) return true;
     for (let j = 0; j < members.length; j++) {
-      const d = members[j].deny;
-      if (d !== null && d.count > 0 && this.covering(d, resource, action) !== undefined) return false;
+      const m = members[j];
+      if (m.nDeny > 0 && this.covering(m, true, resource, action) !== undefined) return false;
     }
     return true;
   }
@@ -804,7 +895,31 @@ export class PermissionIndex {
     const R = this.column(fn, 'resources', resources, n, -1);
     const A = this.column(fn, 'actions', actions, n, -1);
     const out = allocate(`PermissionIndex.${fn}`, 'the result', Uint8Array, n);
-    for (let i = 0; i < n; i++) out[i] = this.decide(S[i], R[i], A[i]) ? 1 : 0;
+    // In phases, so the independent lookups of many requests overlap their
+    // cache misses: every subject first, then each one's exact grant, then
+    // the full decision for what the fast path could not settle.
+    const recs = new Array<Subject | undefined>(n);
+    const index = this.subjects;
+    for (let i = 0; i < n; i++) recs[i] = index.get(S[i]);
+    const ver = this.ver;
+    const slow: number[] = [];
+    for (let i = 0; i < n; i++) {
+      const rec = recs[i];
+      if (rec === undefined) continue;
+      if (rec.closureVer === ver && !rec.closureDeny && rec.size > 0) {
+        const slot = rec.get(R[i]);
+        const a = A[i];
+        if (slot === a || slot === '*') {
+          out[i] = 1;
+          continue;
+        }
+      }
+      slow.push(i);
+    }
+    for (let k = 0; k < slow.length; k++) {
+      const i = slow[k];
+      out[i] = this.decide(S[i], R[i], A[i]) ? 1 : 0;
+    }
     return out;
   }
 
@@ -840,15 +955,15 @@ export class PermissionIndex {
       for (let k = i; k >= 0; k = parent[k]) p.push(order[k].name);
       return p.reverse();
     };
-    for (let i = 0; i < order.length; i++) {
-      const d = order[i].deny;
-      const r = d !== null && d.count > 0 ? this.covering(d, res, a) : undefined;
-      if (r !== undefined) return { allowed: false, rule: view(r), via: path(i) };
-    }
-    for (let i = 0; i < order.length; i++) {
-      const g = order[i].allow;
-      const r = g !== null && g.count > 0 ? this.covering(g, res, a) : undefined;
-      if (r !== undefined) return { allowed: true, rule: view(r), via: path(i) };
+    for (const deny of [true, false]) {
+      for (let i = 0; i < order.length; i++) {
+        const e = (deny ? order[i].nDeny : order[i].nAllow) > 0 ? this.covering(order[i], deny, res, a) : undefined;
+        if (e === undefined) continue;
+        const rule = typeof e === 'string'
+          ? { subject: order[i].name, resource: this.hitWild ? `${this.hitText}*` : this.hitText, action: e, effect: deny ? 'deny' as const : 'allow' as const, expiresAt: Infinity }
+          : view(e);
+        return { allowed: !deny, rule, via: path(i) };
+      }
     }
     return { allowed: false, rule: null, via: [] };
   }
@@ -868,7 +983,7 @@ export class PermissionIndex {
     const o = checkOptions<ResourcesOfOptions>(`PermissionIndex.${fn}`, options);
     checkKnownKeys(`PermissionIndex.${fn}`, 'options', o, ['action', 'prefix', 'limit', 'inherited', 'effect'], {});
     const action = o.action === undefined ? undefined : this.request(fn, 'options.action', o.action);
-    const prefix = o.prefix === undefined ? '' : (o.prefix === '' ? '' : this.request(fn, 'options.prefix', o.prefix));
+    const prefix = o.prefix === undefined || o.prefix === '' ? '' : this.request(fn, 'options.prefix', o.prefix);
     const limit = o.limit === undefined || o.limit === Infinity ? Infinity : checkCount(`PermissionIndex.${fn}`, 'options.limit', o.limit);
     checkBoolean(`PermissionIndex.${fn}`, 'options.inherited', o.inherited);
     const effect = this.effectArg(fn, o.effect, true);
@@ -876,30 +991,31 @@ export class PermissionIndex {
     const rec = this.subjects.get(s);
     if (rec === undefined || limit === 0) return [];
     const holders = o.inherited ?? true ? this.closureOf(rec) : [rec];
-    const keep = (r: Rule): boolean =>
-      (effect === 'any' || r.deny === (effect === 'deny')) && (action === undefined || r.action === action || r.action === '*');
-    const found: Rule[] = [];
+    const found: PermissionRule[] = [];
     for (const h of holders) {
+      if (h.nAllow + h.nDeny === 0) continue;
       const lo = `${h.name}\u0000${prefix}`;
       let after: string | null = null, taken = 0;
       for (;;) {
-        const page: [string, Rule][] = after === null ? this.tree.prefix(lo, { limit: PAGE }) : this.tree.range(after, `${h.name}\u0001`, { loInclusive: false, limit: PAGE });
-        for (const [k, r] of page) {
+        const page: [string, Rule | 0][] = after === null ? this.tree.prefix(lo, { limit: PAGE }) : this.tree.range(after, `${h.name}\u0001`, { loInclusive: false, limit: PAGE });
+        let i = 0;
+        for (; i < page.length && taken < limit; i++) {
+          const [k, v] = page[i];
           if (!k.startsWith(lo)) break;
-          if (keep(r)) {
+          const r = v === 0 ? fromKey(k) : view(v);
+          if ((effect === 'any' || r.effect === effect) && (action === undefined || r.action === action || r.action === '*')) {
             found.push(r);
-            if (++taken >= limit) break;
+            taken++;
           }
         }
-        if (page.length < PAGE || taken >= limit || !page[page.length - 1][0].startsWith(lo)) break;
+        if (i < page.length || page.length < PAGE || taken >= limit) break;
         after = page[page.length - 1][0];
       }
     }
     if (holders.length > 1) {
-      found.sort((x, y) => compareCodePoints(x.resource, y.resource) || compareCodePoints(x.action, y.action) || compareCodePoints(x.holder.name, y.holder.name) || Number(x.deny) - Number(y.deny));
+      found.sort((x, y) => compareCodePoints(x.resource, y.resource) || compareCodePoints(x.action, y.action) || compareCodePoints(x.subject, y.subject) || (x.effect < y.effect ? -1 : x.effect > y.effect ? 1 : 0));
     }
-    const out = found.length > limit ? found.slice(0, limit) : found;
-    return out.map(view);
+    return found.length > limit ? found.slice(0, limit) : found;
   }
 
   /**
@@ -918,25 +1034,25 @@ export class PermissionIndex {
     const limit = o.limit === undefined || o.limit === Infinity ? Infinity : checkCount(`PermissionIndex.${fn}`, 'options.limit', o.limit);
     checkBoolean(`PermissionIndex.${fn}`, 'options.inherited', o.inherited);
     this.sweep();
-    // Covering grants: the exact ones and those under each wildcard prefix length in use.
-    const grants: Rule[] = [];
-    const add = (x: Rule | Rule[] | undefined): void => {
-      if (x === undefined) return;
-      if (Array.isArray(x)) grants.push(...x);
-      else grants.push(x);
-    };
-    add(this.grantsAt.get(res));
-    for (const l of this.underLens.keys()) if (l <= res.length) add(this.grantsUnder.get(res.slice(0, l)));
-    this.checkNow = -1;
+    // Holders of covering grants: exact ones, and those under each wildcard prefix length in use.
     const mark = ++this.epoch;
     const holders: Subject[] = [];
     const actions = new Set<string>();
-    for (const g of grants) {
-      if (!this.inForce(g) || (action !== undefined && g.action !== action && g.action !== '*')) continue;
-      actions.add(g.action);
-      if (g.holder.mark !== mark) {
-        g.holder.mark = mark;
-        holders.push(g.holder);
+    const take = (x: Subject | Subject[] | undefined, text: string, wild: boolean): void => {
+      if (x === undefined) return;
+      for (const h of Array.isArray(x) ? x : [x]) {
+        if (action === undefined) slotActions((wild ? h.aw! : h).get(text), actions);
+        if (h.mark !== mark) {
+          h.mark = mark;
+          holders.push(h);
+        }
+      }
+    };
+    take(this.grantsAt.get(res), res, false);
+    for (const l of this.underLens.keys()) {
+      if (l <= res.length) {
+        const text = res.slice(0, l);
+        take(this.grantsUnder.get(text), text, true);
       }
     }
     // Members reach a holder within maxDepth links: walk down that far.
@@ -988,7 +1104,7 @@ export class PermissionIndex {
     this.count = 0;
     this.ttlCount = 0;
     this.wakeAt = Infinity;
-    this.roleVer++;
+    this.ver++;
   }
 
   // ---- snapshot ---------------------------------------------------------
@@ -1013,42 +1129,47 @@ export class PermissionIndex {
       }
       return i;
     };
-    const rules: Rule[] = [];
-    for (const [, r] of this.tree) {
-      if (r.expiresAt > now) rules.push(r);
+    const rules: number[] = [];
+    const ttls: number[] = [];
+    for (const [k, v] of this.tree) {
+      if (v !== 0 && v.expiresAt <= now) continue;
+      const [s, r, a, deny] = parseKey(k);
+      rules.push(id(s), id(r), id(a), deny ? 1 : 0);
+      ttls.push(v === 0 ? Infinity : v.expiresAt - now);
     }
     const links: number[] = [];
-    for (const r of rules) {
-      id(r.holder.name);
-      id(r.resource);
-      id(r.action);
-    }
     for (const s of this.subjects.values()) for (const role of s.roles) links.push(id(s.name), id(role.name));
     const bytes = strings.map((s) => encoder.encode(s));
     let size = 4 + 4 + 4;
     for (const b of bytes) size += 4 + b.length;
-    size += 4 + rules.length * 21 + 4 + links.length * 4 + 4;
-    const out = new Uint8Array(size);
+    size += 4 + ttls.length * 21 + 4 + links.length * 4 + 4;
+    const out = allocate('PermissionIndex.snapshot', 'the snapshot', Uint8Array, size);
     const dv = new DataView(out.buffer);
     let p = 0;
-    dv.setUint32(p, MAGIC, true); p += 4;
-    dv.setUint32(p, FORMAT, true); p += 4;
-    dv.setUint32(p, strings.length, true); p += 4;
+    dv.setUint32(p, MAGIC, true);
+    dv.setUint32(p + 4, FORMAT, true);
+    dv.setUint32(p + 8, strings.length, true);
+    p += 12;
     for (const b of bytes) {
-      dv.setUint32(p, b.length, true); p += 4;
-      out.set(b, p); p += b.length;
+      dv.setUint32(p, b.length, true);
+      out.set(b, p + 4);
+      p += 4 + b.length;
     }
-    dv.setUint32(p, rules.length, true); p += 4;
-    for (const r of rules) {
-      dv.setUint32(p, ids.get(r.holder.name)!, true);
-      dv.setUint32(p + 4, ids.get(r.resource)!, true);
-      dv.setUint32(p + 8, ids.get(r.action)!, true);
-      out[p + 12] = r.deny ? 1 : 0;
-      dv.setFloat64(p + 13, r.expiresAt === Infinity ? Infinity : r.expiresAt - now, true);
-      p += 21;
+    dv.setUint32(p, ttls.length, true);
+    p += 4;
+    for (let i = 0; i < ttls.length; i++, p += 21) {
+      dv.setUint32(p, rules[4 * i], true);
+      dv.setUint32(p + 4, rules[4 * i + 1], true);
+      dv.setUint32(p + 8, rules[4 * i + 2], true);
+      out[p + 12] = rules[4 * i + 3];
+      dv.setFloat64(p + 13, ttls[i], true);
     }
-    dv.setUint32(p, links.length / 2, true); p += 4;
-    for (const x of links) { dv.setUint32(p, x, true); p += 4; }
+    dv.setUint32(p, links.length / 2, true);
+    p += 4;
+    for (const x of links) {
+      dv.setUint32(p, x, true);
+      p += 4;
+    }
     dv.setUint32(p, crc32(out, 0, p), true);
     return out;
   }
@@ -1123,16 +1244,14 @@ export class PermissionIndex {
         links.push([idx.snapName(str(q), `link ${i} (offset ${q})`, 0), idx.snapName(str(q + 4), `link ${i} (offset ${q + 4})`, 0)]);
       }
       const now = idx.now();
-      const keys: string[] = [], rules: Rule[] = [];
+      const keys: string[] = [], vals: (Rule | 0)[] = [];
       for (let i = 0; i < nRules; i++) {
-        const r = idx.upsert(S[i], R[i], A[i], deny[i], ttl[i], now);
-        if (r === null) return bad(ruleAt + i * 21, `repeat rule ${i}`);
-        keys.push(r.key);
-        rules.push(r);
+        if (!idx.upsert(S[i], R[i], A[i], deny[i], ttl[i], now, keys, vals)) bad(ruleAt + i * 21, `repeat rule ${i}`);
       }
-      idx.tree.setMany(keys, rules);
-      for (const [s, r] of links) {
-        if (s === r) bad(linkAt, `link ${JSON.stringify(s)} to itself`);
+      idx.tree.setMany(keys, vals);
+      for (let i = 0; i < links.length; i++) {
+        const [s, r] = links[i];
+        if (s === r) bad(linkAt + i * 8, `link ${JSON.stringify(s)} to itself`);
         idx.addRole(s, r);
       }
     } catch (e) {
@@ -1154,19 +1273,41 @@ export class PermissionIndex {
   // ---- lifetime ---------------------------------------------------------
 
   /**
-   * Structural invariants (maps, tree and counts agree); null when they hold.
+   * Structural invariants (maps, ordered index, reverse maps and counts agree); null when they hold.
    * @internal
    */
   checkInvariants(): string | null {
     this.live('checkInvariants');
     let n = 0;
-    for (const [k, r] of this.tree) {
+    for (const [k, v] of this.tree) {
       n++;
-      if (k !== r.key || !r.live) return `tree entry ${JSON.stringify(k)} does not match a live rule`;
-      if (this.find(r.holder, r.resource, r.action, r.deny) !== r) return `rule ${JSON.stringify(k)} is missing from its subject's maps`;
-      if (this.subjects.get(r.holder.name) !== r.holder) return `holder of ${JSON.stringify(k)} is not indexed`;
+      const [s, r, a, deny] = parseKey(k);
+      const rec = this.subjects.get(s);
+      if (rec === undefined) return `holder of ${JSON.stringify(k)} is not indexed`;
+      const e = this.find(rec, r, a, deny);
+      if (v === 0 ? e !== a : e !== v || !v.live || v.key !== k) return `rule ${JSON.stringify(k)} does not match its subject's maps`;
+      const wild = r.endsWith('*');
+      const text = wild ? r.slice(0, -1) : r;
+      if (!deny) {
+        const hs = (wild ? this.grantsUnder : this.grantsAt).get(text);
+        if (hs !== rec && !(Array.isArray(hs) && hs.includes(rec))) return `holder of ${JSON.stringify(k)} is missing from the reverse map`;
+      }
     }
-    if (n !== this.count) return `tree holds ${n} rules, count says ${this.count}`;
+    if (n !== this.count) return `the ordered index holds ${n} rules, count says ${this.count}`;
+    let m = 0;
+    for (const s of this.subjects.values()) {
+      let na = 0, nd = 0;
+      const tally = (x: Map<string, Slot> | null): number => {
+        let c = 0;
+        if (x !== null) for (const slot of x.values()) c += slot instanceof Map ? slot.size : 1;
+        return c;
+      };
+      na = tally(s) + tally(s.aw);
+      nd = tally(s.dx) + tally(s.dw);
+      if (na !== s.nAllow || nd !== s.nDeny) return `subject ${JSON.stringify(s.name)} counts ${s.nAllow}/${s.nDeny} rules, its maps hold ${na}/${nd}`;
+      m += na + nd;
+    }
+    if (m !== this.count) return `the subjects hold ${m} rules, count says ${this.count}`;
     return this.tree.checkInvariants();
   }
 
@@ -1188,4 +1329,9 @@ export class PermissionIndex {
 
 function view(r: Rule): PermissionRule {
   return { subject: r.holder.name, resource: r.resource, action: r.action, effect: r.deny ? 'deny' : 'allow', expiresAt: r.expiresAt };
+}
+
+function fromKey(k: string): PermissionRule {
+  const [subject, resource, action, deny] = parseKey(k);
+  return { subject, resource, action, effect: deny ? 'deny' : 'allow', expiresAt: Infinity };
 }
