@@ -208,6 +208,24 @@ describe.each(TIERS)('PermissionIndex on %s', (backend) => {
     acl.dispose();
   });
 
+  it('expires at the absolute deadline even when the wheel lags the clock, and refuses deadlines past the wheel', () => {
+    const { acl, t, expired } = clocked(backend);
+    t.now = 50_000; // nothing has advanced the wheel since 1000
+    acl.grant('u', 'a', 'read', { ttlMs: 100 });
+    t.now = 50_099;
+    expect(acl.size).toBe(1);
+    expect(expired).toEqual([]);
+    t.now = 50_100;
+    expect(acl.size).toBe(0);
+    expect(expired.map((r) => r.expiresAt)).toEqual([50_100]);
+    expect(() => acl.grant('u', 'b', 'read', { ttlMs: 2 ** 60 })).toThrow(/^hotpath\.PermissionIndex\.grant: options\.ttlMs puts the deadline at/);
+    expect(() => acl.grantMany(['u', 'v'], 'b', 'read', { ttlMs: 1e308 })).toThrow(RangeError);
+    expect(acl.grant('u', 'b', 'read', { ttlMs: Infinity })).toBe(true);
+    expect(acl.size).toBe(1);
+    expect(acl.checkInvariants()).toBe(null);
+    acl.dispose();
+  });
+
   it('expires from its background timer with autoPurge', async () => {
     const expired: string[] = [];
     const acl = new PermissionIndex({ backend, tickMs: 1, onExpire: (r) => expired.push(r.resource) });

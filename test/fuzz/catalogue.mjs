@@ -6,7 +6,7 @@
 // Spec fields:
 //   fn       the name the error message must start with: `hotpath.${fn}:`
 //   prefixes other accepted prefixes (documented per spec)
-//   struct   the structure built on the tier first ('btreeNum', 'btreeStr', 'wheel', 'cache', 'cacheBadClock', 'sketch')
+//   struct   the structure built on the tier first ('btreeNum', 'btreeStr', 'wheel', 'cache', 'cacheBadClock', 'sketch', 'perm')
 //   slots    [{ name, good(ctx), pool }]
 //   call     (hp, args, structure, ctx) => result (may be a promise)
 //   compare  'value' (default: equal to the js reference), 'shape' (tier-specific value: same type only)
@@ -366,6 +366,7 @@ const ctorSpecs = [
   { fn: 'riskBatcher', ctor: true, slots: [slot('options', () => ({ maxSeverity: 5, maxBatch: 4 }), opts({ maxSeverity: NUMS, maxBatch: NUMS, policy: JUNK, clock: [...CLOCKS, ...JUNK] }))], call: (hp, [o]) => { const b = hp.riskBatcher(o); void b.close(); return b.maxBatch; } },
   { fn: 'topKBatcher', ctor: true, slots: [slot('matrix', () => Float32Array.of(1, 0, 0, 1), VEC), slot('dim', () => 2, SCALAR), slot('k', () => 1, SCALAR), slot('options', () => ({ metric: 'dot', maxBatch: 4 }), opts({ metric: METRIC, maxBatch: NUMS, targetP99Ms: NUMS }))], call: (hp, [m, d, k, o]) => { const b = hp.topKBatcher(m, d, k, o); void b.close(); return b.maxBatch; } },
   { fn: 'TtlCache', ctor: true, slots: [slot('options', (ctx) => ({ maxSize: 4, ttlMs: 100, clock: () => 1000, autoPurge: false, backend: ctx.backendOpt }), opts({ maxSize: NUMS, ttlMs: NUMS, onEvict: JUNK, clock: [...CLOCKS, ...JUNK], autoPurge: BOOL, tickMs: [...NUMS, ['0.0001', () => 0.0001], ['1e300', () => 1e300]], backend: [...BACKENDS, ...JUNK] }))], call: (hp, [o], s, ctx) => ctx.keep(new hp.TtlCache(o)) },
+  { fn: 'PermissionIndex', ctor: true, slots: [slot('options', (ctx) => ({ backend: ctx.backendOpt, clock: () => 1000, autoPurge: false, tickMs: 10, maxRoleDepth: 4 }), opts({ backend: [...BACKENDS, ...JUNK], clock: [...CLOCKS, ...JUNK], onExpire: JUNK, autoPurge: BOOL, tickMs: [...NUMS, ['0.0001', () => 0.0001], ['1e300', () => 1e300]], maxRoleDepth: [...NUMS, ['65', () => 65]] }))], call: (hp, [o], s, ctx) => { const p = ctx.keep(new hp.PermissionIndex(o)); return [p.size]; } },
 ];
 
 // TimingWheel methods.
@@ -489,11 +490,62 @@ method('sketch', 'QuantileSketch', [slot('method', () => 'record', ['record', 'r
   }
 }, { disposed: true });
 
-const sequenceSpecs = ['btreeNum', 'btreeStr', 'wheel', 'cache', 'sketch'].map((kind) => ({
+// PermissionIndex methods.
+const PNAME = [...STRS, ...JUNK, ["'a\\u0000b'", () => 'a\u0000b'], ['4097 chars', () => 'n'.repeat(4097)]];
+const PRES = [...PNAME, ["'a*b' (star inside)", () => 'a*b'], ["'**'", () => '**']];
+const PACT = [...PNAME, ["'re*d'", () => 're*d']];
+const PREQ = [...STRS, ...JUNK];
+const PCOL = [
+  ["['u1', 5]", () => ['u1', 5]], ["['u1', '']", () => ['u1', '']], ["['u1', '\\uD800']", () => ['u1', '\uD800']], ['[] (length differs)', () => []],
+  ['Proxy throwing at [1]', () => new Proxy(['u1', 'u2'], { get: (t, k) => (k === '1' ? thrower() : Reflect.get(t, k)) })],
+  ["flip Proxy: [1] 'u2' on the first read, 5 after", () => { let r = 0; return new Proxy(['u1', 'u2'], { get: (t, k) => (k === '1' ? (r++ === 0 ? 'u2' : 5) : Reflect.get(t, k)) }); }, { nondet: true }],
+  ['sparse length 2**32-1', () => { const a = ['u1']; a.length = 2 ** 32 - 1; return a; }],
+  ...JUNK,
+];
+const TTL_OPTS = opts({ ttlMs: [...NUMS, ['2**60', () => 2 ** 60]] });
+const EFFECT = [["'any'", () => 'any'], ["'Allow'", () => 'Allow'], ...JUNK];
+for (const m of ['grant', 'deny']) method('perm', `PermissionIndex.${m}`, [slot('subject', () => 'u9', PNAME), slot('resource', () => 'doc:9/*', PRES), slot('action', () => 'read', PACT), slot('options', () => ({ ttlMs: 50 }), TTL_OPTS)], (hp, a, p) => p[m](...a));
+method('perm', 'PermissionIndex.revoke', [slot('subject', () => 'u1', PNAME), slot('resource', () => 'doc:1/*', PRES), slot('action', () => 'read', PACT), slot('options', () => ({ effect: 'allow' }), opts({ effect: EFFECT }))], (hp, a, p) => p.revoke(...a));
+for (const m of ['addRole', 'removeRole']) method('perm', `PermissionIndex.${m}`, [slot('subject', () => 'u9', PNAME), slot('role', () => 'role:a', PNAME)], (hp, a, p) => p[m](...a));
+for (const m of ['check', 'explain']) method('perm', `PermissionIndex.${m}`, [slot('subject', () => 'u1', PREQ), slot('resource', () => 'doc:1/x', PREQ), slot('action', () => 'read', PREQ)], (hp, a, p) => p[m](...a));
+method('perm', 'PermissionIndex.checkMany', [slot('subjects', () => ['u1', 'u2'], PCOL), slot('resources', () => ['doc:1/x', 'img:3'], PCOL), slot('actions', () => 'read', PCOL)], (hp, a, p) => Array.from(p.checkMany(...a)));
+method('perm', 'PermissionIndex.grantMany', [slot('subjects', () => ['u7', 'u8'], PCOL), slot('resources', () => ['doc:7', 'doc:8/*'], PCOL), slot('actions', () => 'write', PCOL), slot('options', () => ({ ttlMs: 20, effect: 'allow' }), opts({ ttlMs: NUMS, effect: EFFECT }))], (hp, a, p) => p.grantMany(...a));
+method('perm', 'PermissionIndex.resourcesOf', [slot('subject', () => 'u1', PREQ), slot('options', () => ({ action: 'read', prefix: 'doc:', limit: 5, inherited: true, effect: 'any' }), opts({ action: PREQ, prefix: PREQ, limit: NUMS, inherited: BOOL, effect: EFFECT }))], (hp, a, p) => p.resourcesOf(...a));
+method('perm', 'PermissionIndex.subjectsOf', [slot('resource', () => 'doc:1/x', PREQ), slot('options', () => ({ action: 'read', limit: 5, inherited: true }), opts({ action: PREQ, limit: NUMS, inherited: BOOL }))], (hp, a, p) => p.subjectsOf(...a));
+method('perm', 'PermissionIndex.rolesOf', [slot('subject', () => 'u1', PREQ), slot('options', () => ({ inherited: true }), opts({ inherited: BOOL }))], (hp, a, p) => p.rolesOf(...a));
+for (const m of ['purge', 'clear', 'checkInvariants']) method('perm', `PermissionIndex.${m}`, [], (hp, a, p) => p[m]());
+method('perm', 'PermissionIndex.size', [], (hp, a, p) => p.size);
+method('perm', 'PermissionIndex.snapshot', [], (hp, a, p) => Array.from(p.snapshot()));
+const SNAP_DAMAGE = [
+  ['truncated by 1', () => (b) => b.subarray(0, b.length - 1)], ['first 15 bytes', () => (b) => b.subarray(0, 15)], ['byte 20 flipped', () => (b) => { const c = b.slice(); c[20] ^= 1; return c; }],
+  ['rule count 2**31 (CRC fixed up)', () => (b, fix) => fix(b, 8, 0x7fffffff)], ['string count 2**32-1 (CRC fixed up)', () => (b, fix) => fix(b, 8, 0xffffffff)],
+  ['a Float64Array', () => () => new Float64Array(4)], ['a plain array', () => (b) => Array.from(b)], ['on a SharedArrayBuffer', () => (b) => { const c = new Uint8Array(new SharedArrayBuffer(b.length)); c.set(b); return c; }],
+  ...JUNK.map(([l, v]) => [l, () => () => v()]),
+];
+method('perm', 'PermissionIndex.restore', [slot('bytes', () => (b) => b, SNAP_DAMAGE), slot('options', (ctx) => ({ backend: ctx.backendOpt, clock: () => ctx.now, autoPurge: false }), opts({ maxRoleDepth: NUMS, tickMs: NUMS, clock: [...CLOCKS, ...JUNK], onExpire: JUNK, autoPurge: BOOL, backend: [...BACKENDS, ...JUNK] }))], (hp, [damage, o], p, ctx) => {
+  const fix = (b, at, v) => { const c = b.slice(); new DataView(c.buffer).setUint32(at, v, true); return c; };
+  const q = ctx.keep(hp.PermissionIndex.restore(damage(p.snapshot(), fix), o));
+  return [q.size, q.resourcesOf('u1', { effect: 'any' }).map((r) => [r.subject, r.resource, r.action, r.effect, r.expiresAt === Infinity]), q.checkInvariants()];
+}, { prefixes: ['PermissionIndex'], prefixNote: 'restore passes its options to the constructor, whose errors name hotpath.PermissionIndex' });
+const PERM_METHODS = ['grant', 'deny', 'revoke', 'addRole', 'removeRole', 'check', 'checkMany', 'explain', 'grantMany', 'resourcesOf', 'subjectsOf', 'rolesOf', 'size', 'purge', 'clear', 'snapshot', 'checkInvariants', 'dispose'];
+method('perm', 'PermissionIndex', [slot('method', () => 'check', PERM_METHODS.map((m) => [m, () => m]))], (hp, [m], p) => {
+  p.dispose();
+  switch (m) {
+    case 'grant': case 'deny': case 'revoke': case 'check': case 'explain': return p[m]('u1', 'doc:1/x', 'read');
+    case 'checkMany': case 'grantMany': return p[m](['u1'], ['doc:1/x'], 'read');
+    case 'addRole': case 'removeRole': return p[m]('u1', 'role:a');
+    case 'resourcesOf': case 'rolesOf': return p[m]('u1');
+    case 'subjectsOf': return p[m]('doc:1/x');
+    case 'size': return p.size;
+    default: return p[m]();
+  }
+}, { disposed: true });
+
+const sequenceSpecs = ['btreeNum', 'btreeStr', 'wheel', 'cache', 'sketch', 'perm'].map((kind) => ({
   fn: 'sequence', struct: kind, variant: kind,
   slots: [slot('seed', () => 0, Array.from({ length: 97 }, (_, k) => [`sequence ${k}`, () => k + 1]))],
   call: (hp, [seed], st, ctx) => {
-    const ops = structSpecs.filter((sp) => sp.struct === kind && !sp.disposed && !sp.userMutates && !sp.misuse && sp.compare !== 'shape' && sp.fn !== 'BPlusTree.fromSorted' && sp.fn !== 'QuantileSketch.mergeAll' && sp.fn !== 'QuantileSketch.fromProto');
+    const ops = structSpecs.filter((sp) => sp.struct === kind && !sp.disposed && !sp.userMutates && !sp.misuse && sp.compare !== 'shape' && sp.fn !== 'BPlusTree.fromSorted' && sp.fn !== 'QuantileSketch.mergeAll' && sp.fn !== 'QuantileSketch.fromProto' && sp.fn !== 'PermissionIndex.restore');
     const r = rng(seed * 7919 + kind.length);
     const outcomes = [];
     for (let step = 0; step < SEQ_STEPS; step++) {

@@ -103,6 +103,18 @@ function build(kind, ctx) {
     ctx.otherMapping = ctx.keep(new hp.QuantileSketch({ relativeAccuracy: 0.05, backend }));
     return s;
   }
+  if (kind === 'perm') {
+    ctx.now = 1000;
+    const p = new hp.PermissionIndex({ backend, clock: () => ctx.now, autoPurge: false, tickMs: 10, onExpire: (r) => ctx.events.push(r) });
+    p.grant('u1', 'doc:1/*', 'read');
+    p.grant('u1', 'doc:2', 'write', { ttlMs: 100 });
+    p.grant('role:a', 'img:*', '*');
+    p.deny('u2', 'doc:1/x', 'read');
+    p.grant('u2', 'doc:1/*', 'read', { ttlMs: 500 });
+    p.addRole('u1', 'role:a');
+    p.addRole('u2', 'role:a');
+    return p;
+  }
   ctx.now = 1000;
   const c = new hp.TtlCache({ maxSize: 8, ttlMs: 1000, clock: () => ctx.now, autoPurge: false, tickMs: 10, backend, onEvict: (k, v, r) => ctx.events.push([k, v, r]) });
   for (let i = 1; i <= 6; i++) c.set(`k${i}`, `v${i}`, { ttlMs: 100 * i });
@@ -120,8 +132,18 @@ function sketchState(s) {
   }
 }
 
+function permState(p, ctx) {
+  try {
+    const rules = ['u1', 'u2', 'u7', 'u8', 'u9', 'role:a'].map((x) => p.resourcesOf(x, { effect: 'any', inherited: false }));
+    return { size: p.size, rules, roles: p.rolesOf('u9'), check: p.checkInvariants(), events: ctx.events.length };
+  } catch (e) {
+    return stateErr(e);
+  }
+}
+
 function stateOf(kind, s, ctx) {
   if (kind === 'btreeNum' || kind === 'btreeStr') return treeState(s);
+  if (kind === 'perm') return permState(s, ctx);
   if (kind === 'sketch') return sketchState(s);
   if (kind === 'wheel') return wheelState(s);
   return cacheState(s, ctx);
@@ -132,6 +154,10 @@ function finalOf(kind, s, ctx) {
   try {
     if (kind === 'sketch') return sketchState(s);
     if (kind === 'wheel') return { fired: s.advance(Math.max(s.now, 2e9)).map((p) => ser(p)), size: s.size, check: s.check() };
+    if (kind === 'perm') {
+      ctx.now = 1e6;
+      return { size: s.size, events: ser(ctx.events), check: s.checkInvariants() };
+    }
     if (kind === 'cache' || kind === 'cacheBadClock') {
       ctx.now = 1e6;
       return { size: s.size, events: ser(ctx.events), check: s.wheel.check() || null };

@@ -5,11 +5,11 @@
 // uses); the ordered views (resourcesOf, snapshot) come from a BPlusTree
 // keyed subject\0resource\0action\0effect, and TTLs from a TimingWheel, so
 // the `backend` option picks the tier of both.
-import { checkBackendChoice, checkBoolean, checkCount, checkFinite, checkFunction, checkKnownKeys, checkOptions, describe, rangeError, typeError, batchLength, allocate } from '../contract/errors.js';
+import { checkBackendChoice, checkBoolean, checkCount, checkFunction, checkKnownKeys, checkOptions, describe, rangeError, typeError, batchLength, allocate } from '../contract/errors.js';
 import { compareCodePoints } from '../contract/strings.js';
 import type { BackendChoice, TierName } from '../contract/types.js';
 import { BPlusTree } from './btree.js';
-import { TimingWheel, readClock } from './timing-wheel.js';
+import { TimingWheel, readClock, wheelConfig } from './timing-wheel.js';
 
 /** Whether a rule grants or denies. */
 export type PermissionEffect = 'allow' | 'deny';
@@ -332,6 +332,8 @@ export class PermissionIndex {
   private readonly clock: () => number;
   private readonly onExpire: ((rule: PermissionRule) => void) | undefined;
   private readonly maxDepth: number;
+  /** The latest deadline the expiry wheel takes. */
+  private readonly maxTime: number;
   private lastNow: number;
   /** Below this time no rule can have expired. */
   private wakeAt = Infinity;
@@ -360,13 +362,14 @@ export class PermissionIndex {
     checkBoolean('PermissionIndex', 'options.autoPurge', o.autoPurge);
     this.maxDepth = o.maxRoleDepth === undefined ? DEFAULT_DEPTH : checkCount('PermissionIndex', 'options.maxRoleDepth', o.maxRoleDepth);
     if (this.maxDepth > MAX_DEPTH) rangeError('PermissionIndex', 'options.maxRoleDepth', `must be <= ${MAX_DEPTH}; got ${this.maxDepth}`);
-    if (o.tickMs !== undefined) checkFinite('PermissionIndex', 'options.tickMs', o.tickMs, { min: 0.001 });
     this.clock = o.clock ?? (() => performance.now());
     this.onExpire = o.onExpire;
     this.lastNow = readClock('PermissionIndex', this.clock);
+    const cfg = wheelConfig('PermissionIndex', { tickMs: o.tickMs, now: this.lastNow });
+    this.maxTime = cfg.maxTime;
     this.tree = new BPlusTree<Rule | 0, string>({ keyType: 'string', backend });
     try {
-      this.wheel = new TimingWheel<Rule>({ backend, clock: this.clock, now: this.lastNow, tickMs: o.tickMs });
+      this.wheel = new TimingWheel<Rule>({ backend, clock: this.clock, now: cfg.now, tickMs: cfg.tickMs });
     } catch (e) {
       this.tree.dispose();
       throw e;
@@ -562,9 +565,15 @@ export class PermissionIndex {
     return true;
   }
 
+  /** A TTL's deadline must fit the expiry wheel; checked before anything changes. */
+  private fits(fn: string, now: number, ttlMs: number): void {
+    if (ttlMs !== Infinity && now + ttlMs > this.maxTime) rangeError(`PermissionIndex.${fn}`, 'options.ttlMs', `puts the deadline at ${now + ttlMs} ms, beyond the largest time ${this.maxTime} (use Infinity for no TTL)`);
+  }
+
   private schedule(r: Rule, expiresAt: number, ttlMs: number): void {
     r.expiresAt = expiresAt;
-    r.timer = this.wheel.schedule(ttlMs, r);
+    // At the absolute deadline: the wheel's own time may lag the clock until the next sweep.
+    r.timer = this.wheel.scheduleAt(expiresAt, r);
     this.ttlCount++;
     if (expiresAt < this.wakeAt) this.wakeAt = expiresAt;
   }
@@ -634,6 +643,7 @@ export class PermissionIndex {
     const { ttlMs } = this.ttl(fn, options);
     this.sweep();
     const now = ttlMs === Infinity ? 0 : this.now();
+    this.fits(fn, now, ttlMs);
     const keys: string[] = [], vals: (Rule | 0)[] = [];
     if (!this.upsert(s, res, a, deny, ttlMs, now, keys, vals)) return false;
     try {
@@ -662,6 +672,7 @@ export class PermissionIndex {
     const A = this.column(fn, 'actions', actions, n, 2);
     this.sweep();
     const now = ttlMs === Infinity ? 0 : this.now();
+    this.fits(fn, now, ttlMs);
     const keys: string[] = [], vals: (Rule | 0)[] = [];
     for (let i = 0; i < n; i++) this.upsert(S[i], R[i], A[i], deny, ttlMs, now, keys, vals);
     try {
@@ -1244,6 +1255,9 @@ export class PermissionIndex {
         links.push([idx.snapName(str(q), `link ${i} (offset ${q})`, 0), idx.snapName(str(q + 4), `link ${i} (offset ${q + 4})`, 0)]);
       }
       const now = idx.now();
+      for (let i = 0; i < nRules; i++) {
+        if (ttl[i] !== Infinity && now + ttl[i] > idx.maxTime) bad(ruleAt + i * 21 + 13, `hold a TTL of ${ttl[i]} ms in rule ${i}, beyond the expiry wheel's largest time`);
+      }
       const keys: string[] = [], vals: (Rule | 0)[] = [];
       for (let i = 0; i < nRules; i++) {
         if (!idx.upsert(S[i], R[i], A[i], deny[i], ttl[i], now, keys, vals)) bad(ruleAt + i * 21, `repeat rule ${i}`);
