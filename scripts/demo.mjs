@@ -69,6 +69,13 @@ const st = hp.stats(x);
 console.log(`stats of 1e6 values: mean ${st.mean.toFixed(4)}, std ${st.std.toFixed(4)}, median ${st.median.toFixed(4)}`);
 console.log(`B+ tree on ${tree.backend}: ${tree.size} keys, first ${tree.min()[0].toFixed(3)}, range of 3 from 0: ${tree.range(0, null, { limit: 3 }).map(([k]) => k.toFixed(3)).join(', ')}`);
 tree.dispose();
+const acl = new hp.PermissionIndex();
+acl.grant('role:editor', 'doc:*', '*');
+acl.deny('user:13', 'doc:7/*', 'read');
+acl.addRole('user:13', 'role:editor');
+const why = acl.explain('user:13', 'doc:7/page:1', 'read');
+console.log(`PermissionIndex (${acl.backend}): user:13 may write doc:7/page:1: ${acl.check('user:13', 'doc:7/page:1', 'write')}; read: ${why.allowed} (${why.rule.effect} ${why.rule.resource} held by ${why.rule.subject})`);
+acl.dispose();
 const sessions = new hp.TtlCache({ maxSize: 2, ttlMs: 50, onEvict: (k, _v, why) => console.log(`TtlCache (${sessions.backend}): ${k} left, ${why}`) });
 sessions.set('alice', 1).set('bob', 2).set('carol', 3);
 setTimeout(() => {

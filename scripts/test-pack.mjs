@@ -114,6 +114,7 @@ const t = new hp.BPlusTree({ keyType: 'number', backend: tier }); t.setMany(new 
 if (t.range(null, null).map(([k]) => k).join() !== '1,2,3') throw new Error('BPlusTree');
 const w = new hp.TimingWheel({ backend: tier }); w.schedule(5, 'x'); if (w.advance(10).join() !== 'x') throw new Error('TimingWheel');
 const c = new hp.TtlCache({ maxSize: 2, ttlMs: 1000, backend: tier, clock: () => 0, autoPurge: false }); c.set('k', 1); if (c.get('k') !== 1) throw new Error('TtlCache');
+const acl = new hp.PermissionIndex({ backend: tier, autoPurge: false }); acl.grant('r', 'doc:*', 'read'); acl.addRole('u', 'r'); if (!acl.check('u', 'doc:1', 'read') || acl.check('u', 'img:1', 'read')) throw new Error('PermissionIndex'); acl.dispose();
 // webgpu is an optional peer, not installed here: the GPU tier says why and the async helpers run on the CPU.
 const g = await hp.gpu.init();
 if (g.available || !/'webgpu' package did not load/.test(g.reason)) throw new Error('gpu.init without the webgpu package: ' + g.reason);
@@ -123,13 +124,16 @@ if (b.gpu.lastChoice.tier !== tier) throw new Error('cosineBatchAsync ran on ' +
 console.log(JSON.stringify({ native: b.tiers.native, wasm: b.tiers.wasm.loaded, large: b.largeInputTier, treeTier: t.backend, wheelTier: w.backend }));
 `;
 const TS_CONSUMER = `
-import { cosineBatch, cosineBatchAsync, gpu, stats, BPlusTree, TtlCache, backend, type Stats, type BackendInfo, type TierName, type Gpu, type GpuAdapterInfo } from 'hotpath';
+import { cosineBatch, cosineBatchAsync, gpu, stats, BPlusTree, TtlCache, PermissionIndex, backend, type PermissionRule, type Stats, type BackendInfo, type TierName, type Gpu, type GpuAdapterInfo } from 'hotpath';
 const s: Stats = stats(new Float64Array([1, 2, 3]));
 const scores: Float32Array = cosineBatch(new Float32Array(4), new Float32Array(8), 4);
 const tree = new BPlusTree<string, number>({ keyType: 'number' });
 const v: string | undefined = tree.set(1, 'a').get(1);
 const cache = new TtlCache<string, { id: number }>({ maxSize: 10, ttlMs: 1000 });
 const hit: { id: number } | undefined = cache.get('x');
+const acl = new PermissionIndex({ maxRoleDepth: 4 });
+const allowed: boolean = acl.check('u', 'doc:1', 'read');
+const rules: PermissionRule[] = acl.resourcesOf('u', { prefix: 'doc:' });
 const info: BackendInfo = backend();
 const t: TierName = info.largeInputTier;
 // @ts-expect-error dim must be a number
