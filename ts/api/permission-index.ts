@@ -110,6 +110,9 @@ const DEFAULT_DEPTH = 10;
 const MAX_DEPTH = 64;
 const PAGE = 256;
 const NO_LENS: number[] = [];
+const NO_LIST: string[] = [];
+/** Up to this many wildcard prefixes a subject scans them with startsWith. */
+const SMALL_WILD = 8;
 const MAGIC = 0x4950_5048; // "HPPI" little-endian
 const FORMAT = 1;
 
@@ -181,9 +184,16 @@ class Subject extends Map<string, Slot> {
   /** Exact-resource and wildcard denies. */
   dx: Map<string, Slot> | null = null;
   dw: Map<string, Slot> | null = null;
-  /** Distinct prefix lengths of `aw` / `dw`, ascending; null when stale after a removal. */
-  alens: number[] | null = NO_LENS;
-  dlens: number[] | null = NO_LENS;
+  /**
+   * How `aw` / `dw` are probed, rebuilt after a change (null: stale): a
+   * subject with few wildcard rules lists its prefixes for `startsWith`
+   * (no substring, no hashing); one with many has `NO_LIST` here and probes
+   * the map at each distinct prefix length (`alens` / `dlens`, ascending).
+   */
+  alist: string[] | null = null;
+  dlist: string[] | null = null;
+  alens: number[] = NO_LENS;
+  dlens: number[] = NO_LENS;
   nAllow = 0;
   nDeny = 0;
   readonly roles: Subject[] = [];
@@ -191,8 +201,9 @@ class Subject extends Map<string, Slot> {
   /** Itself, then the roles it reaches breadth-first; valid while `closureVer` is the index's version. */
   closure: Subject[] | null = null;
   closureVer = -1;
-  /** Whether some subject of the closure holds a deny (else an own grant decides alone). */
+  /** Whether some subject of the closure holds a deny (else an own grant decides alone), and which. */
   closureDeny = false;
+  denyHolders: Subject[] = [];
   mark = 0;
   constructor(readonly name: string) {
     super();
@@ -219,15 +230,6 @@ function sortedLens(m: Map<string, Slot>): number[] {
   const set = new Set<number>();
   for (const k of m.keys()) set.add(k.length);
   return [...set].sort((a, b) => a - b);
-}
-
-function insertLen(lens: number[], n: number): number[] {
-  let i = 0;
-  while (i < lens.length && lens[i] < n) i++;
-  if (lens[i] === n) return lens;
-  const out = lens.slice();
-  out.splice(i, 0, n);
-  return out;
 }
 
 function addHolder(m: Map<string, Subject | Subject[]>, text: string, s: Subject): boolean {
@@ -552,9 +554,8 @@ export class PermissionIndex {
     } else s.nAllow++;
     this.count++;
     if (wild) {
-      if (deny) {
-        if (s.dlens !== null) s.dlens = insertLen(s.dlens, text.length);
-      } else if (s.alens !== null) s.alens = insertLen(s.alens, text.length);
+      if (deny) s.dlist = null;
+      else s.alist = null;
     }
     if (!deny && slot === undefined && addHolder(wild ? this.grantsUnder : this.grantsAt, text, s) && wild) {
       this.underLens.set(text.length, (this.underLens.get(text.length) ?? 0) + 1);
@@ -597,10 +598,10 @@ export class PermissionIndex {
     if (deny) {
       s.nDeny--;
       this.ver++;
-      if (wild && empty) s.dlens = null;
+      if (wild && empty) s.dlist = null;
     } else {
       s.nAllow--;
-      if (wild && empty) s.alens = null;
+      if (wild && empty) s.alist = null;
       if (empty && dropHolder(wild ? this.grantsUnder : this.grantsAt, text, s) && wild) {
         const n = this.underLens.get(text.length)! - 1;
         if (n === 0) this.underLens.delete(text.length);
@@ -790,7 +791,7 @@ export class PermissionIndex {
     const mark = ++this.epoch;
     const out = [s];
     s.mark = mark;
-    let deny = s.nDeny > 0;
+    const denies = s.nDeny > 0 ? [s] : [];
     let from = 0;
     for (let depth = 0; depth < this.maxDepth && from < out.length; depth++) {
       const to = out.length;
@@ -799,7 +800,7 @@ export class PermissionIndex {
           if (r.mark !== mark) {
             r.mark = mark;
             out.push(r);
-            if (r.nDeny > 0) deny = true;
+            if (r.nDeny > 0) denies.push(r);
           }
         }
       }
@@ -807,7 +808,8 @@ export class PermissionIndex {
     }
     s.closure = out;
     s.closureVer = this.ver;
-    s.closureDeny = deny;
+    s.closureDeny = denies.length > 0;
+    s.denyHolders = denies;
     return out;
   }
 
@@ -829,12 +831,22 @@ export class PermissionIndex {
     }
     const w = deny ? s.dw : s.aw;
     if (w === null || w.size === 0) return undefined;
-    let lens = deny ? s.dlens : s.alens;
-    if (lens === null) {
-      lens = sortedLens(w);
-      if (deny) s.dlens = lens;
-      else s.alens = lens;
+    let list = deny ? s.dlist : s.alist;
+    if (list === null) list = this.probePlan(s, deny, w);
+    if (list !== NO_LIST) {
+      for (let i = 0; i < list.length; i++) {
+        const text = list[i];
+        if (!resource.startsWith(text)) continue;
+        const e = this.inSlot(w.get(text)!, action);
+        if (e !== undefined) {
+          this.hitText = text;
+          this.hitWild = true;
+          return e;
+        }
+      }
+      return undefined;
     }
+    const lens = deny ? s.dlens : s.alens;
     const n = resource.length;
     for (let i = 0; i < lens.length; i++) {
       const l = lens[i];
@@ -851,6 +863,21 @@ export class PermissionIndex {
       }
     }
     return undefined;
+  }
+
+  /** Rebuilds how one subject's wildcard map is probed (see Subject.alist). */
+  private probePlan(s: Subject, deny: boolean, w: Map<string, Slot>): string[] {
+    const small = w.size <= SMALL_WILD;
+    const list = small ? [...w.keys()] : NO_LIST;
+    const lens = small ? NO_LENS : sortedLens(w);
+    if (deny) {
+      s.dlist = list;
+      s.dlens = lens;
+    } else {
+      s.alist = list;
+      s.alens = lens;
+    }
+    return list;
   }
 
   private inSlot(s: Slot, action: string): Entry | undefined {
@@ -880,10 +907,8 @@ export class PermissionIndex {
     }
     if (i === members.length) return false;
     if (!rec.closureDeny) return true;
-    for (let j = 0; j < members.length; j++) {
-      const m = members[j];
-      if (m.nDeny > 0 && this.covering(m, true, resource, action) !== undefined) return false;
-    }
+    const d = rec.denyHolders;
+    for (let j = 0; j < d.length; j++) if (this.covering(d[j], true, resource, action) !== undefined) return false;
     return true;
   }
 
