@@ -361,16 +361,18 @@ describe.each(TIERS)('PermissionIndex on %s', (backend) => {
       return (c ^ 0xffffffff) >>> 0;
     };
     const make = (strings: string[], rules: [number, number, number, number, number][], links: [number, number][]): Uint8Array => {
-      const enc = strings.map((s) => new TextEncoder().encode(s));
-      const size = 12 + enc.reduce((n, e) => n + 4 + e.length, 0) + 4 + rules.length * 21 + 4 + links.length * 8 + 4;
+      const enc = strings.map((x) => new TextEncoder().encode(x));
+      const blob = enc.reduce((n, e) => n + e.length, 0);
+      const size = 16 + 4 * strings.length + blob + 4 + rules.length * 21 + 4 + links.length * 8 + 4;
       const out = new Uint8Array(size), dv = new DataView(out.buffer);
-      let p = 0;
-      dv.setUint32(p, 0x49505048, true); dv.setUint32(p + 4, 1, true); dv.setUint32(p + 8, strings.length, true); p = 12;
-      for (const e of enc) { dv.setUint32(p, e.length, true); out.set(e, p + 4); p += 4 + e.length; }
+      dv.setUint32(0, 0x49505048, true); dv.setUint32(4, 1, true); dv.setUint32(8, strings.length, true); dv.setUint32(12, blob, true);
+      let p = 16;
+      for (const x of strings) { dv.setUint32(p, x.length, true); p += 4; }
+      for (const e of enc) { out.set(e, p); p += e.length; }
       dv.setUint32(p, rules.length, true); p += 4;
-      for (const [s, r, a, eff, ttl] of rules) { dv.setUint32(p, s, true); dv.setUint32(p + 4, r, true); dv.setUint32(p + 8, a, true); out[p + 12] = eff; dv.setFloat64(p + 13, ttl, true); p += 21; }
+      for (const [sub, r, a, eff, ttl] of rules) { dv.setUint32(p, sub, true); dv.setUint32(p + 4, r, true); dv.setUint32(p + 8, a, true); out[p + 12] = eff; dv.setFloat64(p + 13, ttl, true); p += 21; }
       dv.setUint32(p, links.length, true); p += 4;
-      for (const [s, r] of links) { dv.setUint32(p, s, true); dv.setUint32(p + 4, r, true); p += 8; }
+      for (const [sub, r] of links) { dv.setUint32(p, sub, true); dv.setUint32(p + 4, r, true); p += 8; }
       dv.setUint32(p, crc(out.subarray(0, p)), true);
       return out;
     };
@@ -379,7 +381,7 @@ describe.each(TIERS)('PermissionIndex on %s', (backend) => {
     expect(idx.check('u', 'r', 'read')).toBe(true);
     idx.dispose();
     const cases: [Uint8Array, RegExp][] = [
-      [make(['u', 'r', 'read'], [[0, 1, 9, 0, Infinity]], []), /name string 9 of 3 at offset 42/],
+      [make(['u', 'r', 'read'], [[0, 1, 9, 0, Infinity]], []), /name string 9 of 3 at offset 46/],
       [make(['u', 'a*b', 'read'], [[0, 1, 2, 0, Infinity]], []), /invalid name in rule 0 \(offset \d+\): may hold '\*' only/],
       [make(['u', '', 'read'], [[0, 1, 2, 0, Infinity]], []), /invalid name in rule 0 .*must not be empty/],
       [make(['u', 'r', 'read'], [[0, 1, 2, 2, Infinity]], []), /effect 2 in rule 0/],
@@ -393,12 +395,20 @@ describe.each(TIERS)('PermissionIndex on %s', (backend) => {
       expect(() => PermissionIndex.restore(bytes, { backend })).toThrow(RangeError);
       expect(() => PermissionIndex.restore(bytes, { backend })).toThrow(re);
     }
+    // String lengths that do not add up to the string bytes.
+    for (const [len, re] of [[7, /give string 0 7 UTF-16 units, past the end/], [0, /leave 1 UTF-16 units of the string bytes unused/]] as const) {
+      const c = make(['u', 'r', 'read'], [[0, 1, 2, 0, Infinity]], []);
+      const v = new DataView(c.buffer);
+      v.setUint32(16, len, true);
+      v.setUint32(c.length - 4, crc(c.subarray(0, c.length - 4)), true);
+      expect(() => PermissionIndex.restore(c)).toThrow(re);
+    }
     // Invalid UTF-8 in the string table.
     const bad = make(['u', 'r', 'read'], [[0, 1, 2, 0, Infinity]], []);
-    bad[16] = 0xff;
+    bad[28] = 0xff;
     const dv = new DataView(bad.buffer);
     dv.setUint32(bad.length - 4, crc(bad.subarray(0, bad.length - 4)), true);
-    expect(() => PermissionIndex.restore(bad)).toThrow(/string 0, which is not valid UTF-8/);
+    expect(() => PermissionIndex.restore(bad)).toThrow(/hold strings that are not valid UTF-8 at offset 28/);
   });
 
   it('refuses bad names, options and states with named errors', () => {
