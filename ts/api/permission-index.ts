@@ -277,31 +277,29 @@ function storable(x: string, kind: 0 | 1 | 2): boolean {
   return kind === 0 || x === '*' || !x.includes('*');
 }
 
-/** UTF-8 length of a well-formed string. */
-function utf8Length(x: string): number {
-  let n = x.length;
-  for (let i = 0; i < x.length; i++) {
-    const c = x.charCodeAt(i);
-    if (c >= 0x80) n += c < 0x800 ? 1 : c >= 0xd800 && c < 0xdc00 ? (i++, 2) : 2;
-  }
-  return n;
-}
-
 const encoder = new TextEncoder();
 const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 let crcTable: Uint32Array | null = null;
+/** CRC-32 (IEEE, zlib's), four bytes per step ("slicing by 4"). */
 function crc32(b: Uint8Array, from: number, to: number): number {
-  if (crcTable === null) {
-    crcTable = new Uint32Array(256);
+  let t = crcTable;
+  if (t === null) {
+    t = crcTable = new Uint32Array(1024);
     for (let n = 0; n < 256; n++) {
       let c = n;
       for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb8_8320 ^ (c >>> 1) : c >>> 1;
-      crcTable[n] = c >>> 0;
+      t[n] = c >>> 0;
     }
+    for (let k = 1; k < 4; k++) for (let n = 0; n < 256; n++) t[256 * k + n] = (t[256 * (k - 1) + n] >>> 8) ^ t[t[256 * (k - 1) + n] & 0xff];
   }
   let c = 0xffff_ffff;
-  for (let i = from; i < to; i++) c = crcTable[(c ^ b[i]) & 0xff] ^ (c >>> 8);
+  let i = from;
+  for (; i + 4 <= to; i += 4) {
+    c ^= b[i] | (b[i + 1] << 8) | (b[i + 2] << 16) | (b[i + 3] << 24);
+    c = t[768 + (c & 0xff)] ^ t[512 + ((c >>> 8) & 0xff)] ^ t[256 + ((c >>> 16) & 0xff)] ^ t[c >>> 24];
+  }
+  for (; i < to; i++) c = t[(c ^ b[i]) & 0xff] ^ (c >>> 8);
   return (c ^ 0xffff_ffff) >>> 0;
 }
 
@@ -562,7 +560,8 @@ export class PermissionIndex {
     }
     let e: Entry = action;
     if (ttlMs !== Infinity) e = new Rule(s, resource, action, deny, Infinity, 0);
-    slotPut(m, text, e);
+    if (slot === undefined) m.set(text, e);
+    else slotPut(m, text, e);
     if (deny) {
       s.nDeny++;
       this.ver++;
@@ -984,31 +983,7 @@ export class PermissionIndex {
     const R = this.column(fn, 'resources', resources, n, -1);
     const A = this.column(fn, 'actions', actions, n, -1);
     const out = allocate(`PermissionIndex.${fn}`, 'the result', Uint8Array, n);
-    // In phases, so the independent lookups of many requests overlap their
-    // cache misses: every subject first, then each one's exact grant, then
-    // the full decision for what the fast path could not settle.
-    const recs = new Array<Subject | undefined>(n);
-    const index = this.subjects;
-    for (let i = 0; i < n; i++) recs[i] = index.get(S[i]);
-    const ver = this.ver;
-    const slow: number[] = [];
-    for (let i = 0; i < n; i++) {
-      const rec = recs[i];
-      if (rec === undefined) continue;
-      if (rec.closureVer === ver && !rec.closureDeny && rec.size > 0) {
-        const slot = rec.get(R[i]);
-        const a = A[i];
-        if (slot === a || slot === '*') {
-          out[i] = 1;
-          continue;
-        }
-      }
-      slow.push(i);
-    }
-    for (let k = 0; k < slow.length; k++) {
-      const i = slow[k];
-      out[i] = this.decide(S[i], R[i], A[i]) ? 1 : 0;
-    }
+    for (let i = 0; i < n; i++) out[i] = this.decide(S[i], R[i], A[i]) ? 1 : 0;
     return out;
   }
 
@@ -1231,46 +1206,62 @@ export class PermissionIndex {
       }
       return i;
     };
+    const star: number[] = []; // indices of strings written with a trailing '*'
+    const add = (sid: number, m: Map<string, Slot> | null, deny: number, wild: boolean): void => {
+      if (m === null) return;
+      for (const [text, slot] of m) {
+        const rid = strings.length;
+        strings.push(text);
+        if (wild) star.push(rid);
+        if (slot instanceof Map) {
+          for (const e of slot.values()) {
+            if (typeof e !== 'string' && e.expiresAt <= now) continue;
+            rules.push(sid, rid, actionId(actionOf(e)), deny);
+            ttls.push(typeof e === 'string' ? Infinity : e.expiresAt - now);
+          }
+        } else if (typeof slot === 'string' || slot.expiresAt > now) {
+          rules.push(sid, rid, actionId(actionOf(slot)), deny);
+          ttls.push(typeof slot === 'string' ? Infinity : slot.expiresAt - now);
+        }
+      }
+    };
     for (const s of this.subjects.values()) {
       const sid = strings.length;
       subjectIds.set(s, sid);
       strings.push(s.name);
-      for (const [m, deny, wild] of [[s, 0, false], [s.aw, 1, true], [s.dx, 2, false], [s.dw, 3, true]] as const) {
-        if (m === null) continue;
-        for (const [text, slot] of m) {
-          const rid = strings.length;
-          strings.push(wild ? `${text}*` : text);
-          for (const e of slot instanceof Map ? slot.values() : [slot]) {
-            if (typeof e !== 'string' && e.expiresAt <= now) continue;
-            rules.push(sid, rid, actionId(actionOf(e)), deny >= 2 ? 1 : 0);
-            ttls.push(typeof e === 'string' ? Infinity : e.expiresAt - now);
-          }
-        }
-      }
+      add(sid, s, 0, false);
+      add(sid, s.aw, 0, true);
+      add(sid, s.dx, 1, false);
+      add(sid, s.dw, 1, true);
     }
     const links: number[] = [];
     for (const s of this.subjects.values()) for (const role of s.roles) links.push(subjectIds.get(s)!, subjectIds.get(role)!);
-    let blob = 0;
-    const bytes = new Array<number>(strings.length);
-    for (let i = 0; i < strings.length; i++) blob += bytes[i] = utf8Length(strings[i]);
-    const size = 8 + 8 + 4 * strings.length + blob + 4 + ttls.length * 21 + 4 + links.length * 4 + 4;
+    // One string of every name (and each wildcard's '*'), encoded in one pass.
+    const parts = new Array<string>(strings.length + star.length);
+    for (let i = 0, k = 0, j = 0; i < strings.length; i++) {
+      parts[j++] = strings[i];
+      if (k < star.length && star[k] === i) {
+        parts[j++] = '*';
+        k++;
+      }
+    }
+    const utf8 = encoder.encode(parts.join(''));
+    const size = 16 + 4 * strings.length + utf8.length + 4 + ttls.length * 21 + 4 + links.length * 4 + 4;
     const out = allocate('PermissionIndex.snapshot', 'the snapshot', Uint8Array, size);
     const dv = new DataView(out.buffer);
     dv.setUint32(0, MAGIC, true);
     dv.setUint32(4, FORMAT, true);
     dv.setUint32(8, strings.length, true);
-    dv.setUint32(12, blob, true);
+    dv.setUint32(12, utf8.length, true);
     let p = 16;
-    for (const x of strings) {
-      dv.setUint32(p, x.length, true);
+    for (let i = 0, k = 0; i < strings.length; i++) {
+      const starred = k < star.length && star[k] === i;
+      if (starred) k++;
+      dv.setUint32(p, strings[i].length + (starred ? 1 : 0), true);
       p += 4;
     }
-    for (let i = 0; i < strings.length; i++) {
-      const x = strings[i];
-      if (bytes[i] === x.length) for (let k = 0; k < x.length; k++) out[p + k] = x.charCodeAt(k); // ASCII
-      else encoder.encodeInto(x, out.subarray(p, p + bytes[i]));
-      p += bytes[i];
-    }
+    out.set(utf8, p);
+    p += utf8.length;
     dv.setUint32(p, ttls.length, true);
     p += 4;
     for (let i = 0; i < ttls.length; i++, p += 21) {
