@@ -6,6 +6,7 @@
 // keyed subject\0resource\0action\0effect, and TTLs from a TimingWheel, so
 // the `backend` option picks the tier of both.
 import { checkBackendChoice, checkBoolean, checkCount, checkFunction, checkKnownKeys, checkOptions, describe, rangeError, typeError, batchLength, allocate } from '../contract/errors.js';
+import { drainQueue } from '../contract/callbacks.js';
 import { compareCodePoints } from '../contract/strings.js';
 import type { BackendChoice, TierName } from '../contract/types.js';
 import { BPlusTree } from './btree.js';
@@ -483,22 +484,11 @@ export class PermissionIndex {
       return;
     }
     this.delivering = true;
-    let failed = false;
-    let error: unknown;
     try {
-      for (let i = 0; i < q.length; i++) {
-        try {
-          cb(view(q[i]));
-        } catch (e) {
-          if (!failed) error = e;
-          failed = true;
-        }
-      }
+      drainQueue(q, 1, (i) => cb(view(q[i])));
     } finally {
-      q.length = 0;
       this.delivering = false;
     }
-    if (failed) throw error;
   }
 
   /** Whether an entry is in force now (lazily reads the clock once per check). */

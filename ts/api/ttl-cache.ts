@@ -2,6 +2,7 @@
 // TtlCache: an LRU map with per-entry TTLs whose expiry a TimingWheel drives.
 // Entries live in parallel arrays linked into one LRU list by index; the
 // wheel holds one timer per entry with a finite TTL, its payload the entry.
+import { drainQueue } from '../contract/callbacks.js';
 import { coreRegistry, grown } from '../contract/disposal.js';
 import { checkBoolean, checkCount, checkFunction, checkOptions, describe, rangeError, typeError } from '../contract/errors.js';
 import type { BackendChoice, TierName } from '../contract/types.js';
@@ -166,22 +167,11 @@ export class TtlCache<K extends string | number, V> {
     const cb = this.onEvict!;
     const q = this.pending;
     this.delivering = true;
-    let failed = false;
-    let error: unknown;
     try {
-      for (let i = 0; i < q.length; i += 3) {
-        try {
-          cb(q[i] as K, q[i + 1] as V, q[i + 2] as EvictReason);
-        } catch (e) {
-          if (!failed) error = e;
-          failed = true;
-        }
-      }
+      drainQueue(q, 3, (i) => cb(q[i] as K, q[i + 1] as V, q[i + 2] as EvictReason));
     } finally {
-      q.length = 0;
       this.delivering = false;
     }
-    if (failed) throw error;
   }
 
   private purge(t: number): void {
