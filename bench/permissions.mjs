@@ -19,6 +19,7 @@ import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { mulberry32 } from './lib/data.mjs';
+import { RBAC_DENY_KEYMATCH } from './lib/casbin-model.mjs';
 
 const self = fileURLToPath(import.meta.url);
 const argv = process.argv.slice(2);
@@ -275,16 +276,7 @@ function buildIndex(w, backend) {
   return idx;
 }
 
-const MODEL = `[request_definition]
-r = sub, obj, act
-[policy_definition]
-p = sub, obj, act, eft
-[role_definition]
-g = _, _
-[policy_effect]
-e = some(where (p.eft == allow)) && !some(where (p.eft == deny))
-[matchers]
-m = g(r.sub, p.sub) && keyMatch(r.obj, p.obj) && (r.act == p.act || p.act == "*")`;
+const MODEL = RBAC_DENY_KEYMATCH;
 
 function casbinLines(w) {
   const lines = [];

@@ -9,6 +9,7 @@
 //    onExpire that calls back into the index.
 import fc from 'fast-check';
 import { newEnforcer, newModel, StringAdapter } from 'casbin';
+import { RBAC_DENY_KEYMATCH } from '../bench/lib/casbin-model.mjs';
 import { describe, expect, it } from 'vitest';
 import { PermissionIndex } from '../ts/index.js';
 import type { PermissionRule, TierName } from '../ts/index.js';
@@ -23,22 +24,7 @@ function covers(pattern: string, resource: string): boolean {
 
 // ---- 1. differential against casbin ---------------------------------------
 
-const CASBIN_MODEL = `
-[request_definition]
-r = sub, obj, act
-
-[policy_definition]
-p = sub, obj, act, eft
-
-[role_definition]
-g = _, _
-
-[policy_effect]
-e = some(where (p.eft == allow)) && !some(where (p.eft == deny))
-
-[matchers]
-m = g(r.sub, p.sub) && keyMatch(r.obj, p.obj) && (r.act == p.act || p.act == "*")
-`;
+const CASBIN_MODEL = RBAC_DENY_KEYMATCH;
 
 const USERS = ['u0', 'u1', 'u2', 'u3', 'u4', 'u5'];
 const ROLES = ['role:r0', 'role:r1', 'role:r2', 'role:r3'];
