@@ -539,12 +539,12 @@ export class PermissionIndex {
           old.live = false;
           slotPut(m, text, action);
           if (this.ordered) this.tree.set(ruleKey(subject, resource, action, deny), 0);
-        } else this.schedule(old, now + ttlMs, ttlMs);
+        } else this.schedule(old, now + ttlMs);
       } else if (ttlMs !== Infinity) {
         const r = new Rule(s, resource, action, deny, Infinity, 0);
         slotPut(m, text, r);
         if (this.ordered) this.tree.set(ruleKey(subject, resource, action, deny), r);
-        this.schedule(r, now + ttlMs, ttlMs);
+        this.schedule(r, now + ttlMs);
       }
       return false;
     }
@@ -562,7 +562,7 @@ export class PermissionIndex {
       else s.alist = null;
     }
     if (!deny && slot === undefined && this.reversed) this.addReverse(s, text, wild);
-    if (typeof e !== 'string') this.schedule(e, now + ttlMs, ttlMs);
+    if (typeof e !== 'string') this.schedule(e, now + ttlMs);
     if (this.ordered) {
       keys.push(ruleKey(subject, resource, action, deny));
       vals.push(typeof e === 'string' ? 0 : e);
@@ -637,7 +637,7 @@ export class PermissionIndex {
     if (ttlMs !== Infinity && now + ttlMs > this.maxTime) rangeError(`PermissionIndex.${fn}`, 'options.ttlMs', `puts the deadline at ${now + ttlMs} ms, beyond the largest time ${this.maxTime} (use Infinity for no TTL)`);
   }
 
-  private schedule(r: Rule, expiresAt: number, ttlMs: number): void {
+  private schedule(r: Rule, expiresAt: number): void {
     r.expiresAt = expiresAt;
     // At the absolute deadline: the wheel's own time may lag the clock until the next sweep.
     r.timer = this.wheel.scheduleAt(expiresAt, r);
