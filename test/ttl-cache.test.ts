@@ -8,10 +8,17 @@ import { TIERS } from './support/tiers.js';
 type K = string | number;
 type Event = [K, number, EvictReason];
 
+/** Order of equal deadlines in expiry reports: numbers before strings, each ascending. */
+function keyOrder(a: K, b: K): number {
+  if (typeof a === 'number') return typeof b === 'number' ? a - b : -1;
+  if (typeof b === 'number') return 1;
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
 /**
  * The naive model: a Map in LRU order (oldest first) with absolute
  * deadlines. Every call first expires all entries whose deadline has passed,
- * by deadline, then by the order their TTL was last set.
+ * by deadline, then by key.
  */
 class CacheModel {
   entries = new Map<K, { value: number; deadline: number; seq: number }>();
@@ -20,7 +27,7 @@ class CacheModel {
   private seq = 0;
   constructor(private readonly maxSize: number, private readonly ttl: number) {}
   purge(now: number): void {
-    const due = [...this.entries].filter(([, e]) => e.deadline <= now).sort((a, b) => a[1].deadline - b[1].deadline || a[1].seq - b[1].seq);
+    const due = [...this.entries].filter(([, e]) => e.deadline <= now).sort((a, b) => a[1].deadline - b[1].deadline || keyOrder(a[0], b[0]));
     for (const [k, e] of due) {
       this.entries.delete(k);
       this.stats.expirations++;
@@ -46,8 +53,11 @@ class CacheModel {
   set(k: K, v: number, ttl: number | undefined, now: number): void {
     this.purge(now);
     const deadline = now + (ttl ?? this.ttl);
-    if (this.entries.has(k)) this.entries.delete(k);
-    else if (this.entries.size >= this.maxSize) {
+    const old = this.entries.get(k);
+    if (old) {
+      this.entries.delete(k);
+      if (old.value !== v) this.events.push([k, old.value, 'set']);
+    } else if (this.entries.size >= this.maxSize) {
       const [lk, le] = this.entries.entries().next().value!;
       this.entries.delete(lk);
       this.stats.evictions++;
@@ -144,14 +154,16 @@ describe.each(TIERS)('TtlCache on %s tier', (tier) => {
     c.peek('b'); // peek does not count as use
     c.set('d', 4);
     expect(ev).toEqual(['b=2:evicted']);
-    c.set('a', 10, { ttlMs: 10 }); // replacing is not an eviction
+    c.set('a', 10, { ttlMs: 10 }); // a replaced value is reported as 'set'
+    c.set('a', 10, { ttlMs: 10 }); // the same value: nothing to report
+    expect(ev).toEqual(['b=2:evicted', 'a=1:set']);
     now = 10;
     expect(c.size).toBe(2);
-    expect(ev).toEqual(['b=2:evicted', 'a=10:expired']);
+    expect(ev).toEqual(['b=2:evicted', 'a=1:set', 'a=10:expired']);
     expect(c.delete('c')).toBe(true);
     expect(c.delete('c')).toBe(false);
     c.clear();
-    expect(ev).toEqual(['b=2:evicted', 'a=10:expired', 'c=3:deleted', 'd=4:deleted']);
+    expect(ev).toEqual(['b=2:evicted', 'a=1:set', 'a=10:expired', 'c=3:deleted', 'd=4:deleted']);
     expect(c.size).toBe(0);
     c.dispose();
   });
@@ -252,7 +264,7 @@ function runReentrant(tier: TierName, maxSize: number, seq: Op[], plan: Reenter[
   const c: TtlCache<K, number> = new TtlCache<K, number>({
     maxSize, ttlMs: 100, clock: () => now, autoPurge: false, backend: tier,
     onEvict: (k, v, r) => {
-      expect(['expired', 'evicted', 'deleted']).toContain(r);
+      expect(['expired', 'evicted', 'deleted', 'set']).toContain(r);
       expect(everSet.get(k)?.has(v), `onEvict(${String(k)}, ${v}, ${r}) reports a value never set for that key`).toBe(true);
       if (last.get(k)?.v === v) last.delete(k);
       for (const a of plan[calls++ % plan.length]) {
