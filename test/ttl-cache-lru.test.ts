@@ -38,6 +38,7 @@ interface Variant {
   name: string;
   ttlMs: number | undefined;
   updateAgeOnGet?: boolean;
+  updateAgeOnHas?: boolean;
   noUpdateTTL?: boolean;
   allowStale?: boolean;
   noDeleteOnStaleGet?: boolean;
@@ -52,6 +53,8 @@ const VARIANTS: Variant[] = [
   { name: 'allowStale', ttlMs: 20, allowStale: true },
   { name: 'allowStale + noDeleteOnStaleGet', ttlMs: 20, allowStale: true, noDeleteOnStaleGet: true },
   { name: 'maxBytes + sizeCalculation', ttlMs: 20, bytes: true },
+  { name: 'updateAgeOnHas', ttlMs: 20, updateAgeOnHas: true },
+  { name: 'allowStale + maxBytes + updateAgeOnGet + noUpdateTTL', ttlMs: 20, allowStale: true, bytes: true, updateAgeOnGet: true, noUpdateTTL: true },
 ];
 
 type GetO = { allowStale?: boolean; updateAgeOnGet?: boolean; noDeleteOnStaleGet?: boolean };
@@ -81,7 +84,7 @@ function commands(v: Variant): fc.Arbitrary<Cmd[]> {
   const hasO = fc.option(fc.record({ updateAgeOnHas: bool }, { requiredKeys: [] }), { nil: undefined });
   const setO = fc.option(
     v.bytes
-      ? fc.record({ ttlMs: fc.oneof(TTL, fc.constant(Infinity)), noUpdateTTL: bool, size: fc.integer({ min: 1, max: 14 }) }, { requiredKeys: [] })
+      ? fc.record({ ttlMs: fc.oneof(TTL, fc.constant(Infinity)), noUpdateTTL: bool, size: fc.oneof({ weight: 6, arbitrary: fc.integer({ min: 1, max: 6 }) }, { weight: 1, arbitrary: fc.integer({ min: 7, max: 14 }) }) }, { requiredKeys: [] })
       : fc.record({ ttlMs: fc.oneof(TTL, fc.constant(Infinity)), noUpdateTTL: bool }, { requiredKeys: [] }),
     { nil: undefined },
   );
@@ -117,7 +120,7 @@ interface Config {
 const CONFIG: fc.Arbitrary<Config> = fc.record({
   maxSize: fc.integer({ min: 1, max: 6 }),
   maxBytes: fc.integer({ min: 3, max: 12 }),
-  entryBytes: fc.option(fc.double({ min: 0, max: 1, noNaN: true }), { nil: undefined }),
+  entryBytes: fc.option(fc.double({ min: 0.3, max: 1, noNaN: true }), { nil: undefined }),
 });
 
 const sizeOf = (v: number): number => (v % 4) + 1;
@@ -153,6 +156,7 @@ function runDifferential(tier: TierName, v: Variant, cfg: Config, cmds: Cmd[]): 
     ...(v.allowStale ? { allowStale: true } : {}),
     ...(v.noDeleteOnStaleGet ? { noDeleteOnStaleGet: true } : {}),
     ...(v.updateAgeOnGet ? { updateAgeOnGet: true } : {}),
+    ...(v.updateAgeOnHas ? { updateAgeOnHas: true } : {}),
     ...(v.noUpdateTTL ? { noUpdateTTL: true } : {}),
   };
   const c = new TtlCache<K, number>({ ...shared, clock, autoPurge: false, backend: tier, onEvict: (k: K, val: number, r: Reason) => { got.push([k, val, r]); } } as TtlCacheOptions<K, number>);
@@ -733,6 +737,30 @@ describe.each(TIERS)('TtlCache lru-cache features on %s tier', (tier) => {
       expect(c.get('k')).toBe('v:k');
     });
 
+    it('fetch options ttlMs and size apply to the stored value', async () => {
+      const clk = fakeClock();
+      const c = mk<string>({ maxSize: 10, ttlMs: 1000, maxBytes: 50, clock: clk.now, fetchMethod: async (k: K) => `v:${String(k)}` });
+      expect(await c.fetch('k', { ttlMs: 40, size: 7 })).toBe('v:k');
+      expect(c.getRemainingTTL('k')).toBe(40);
+      expect(c.calculatedSize).toBe(7);
+      clk.advance(40);
+      expect(c.get('k')).toBeUndefined();
+    });
+
+    it('stale-while-revalidate: concurrent fetches of a stale key share one reload', async () => {
+      const clk = fakeClock();
+      const d = deferred<string>();
+      let calls = 0;
+      const c = mk<string>({ maxSize: 10, ttlMs: 10, allowStale: true, clock: clk.now, fetchMethod: () => { calls++; return d.promise; } });
+      c.set('k', 'old');
+      clk.advance(11);
+      expect(await Promise.all([c.fetch('k'), c.fetch('k'), c.fetch('k')])).toEqual(['old', 'old', 'old']);
+      expect(calls).toBe(1);
+      d.resolve('new');
+      await flush();
+      expect(c.peek('k')).toBe('new');
+    });
+
     it.each(['set', 'delete', 'clear'] as const)('%s of the key during a load: the load aborts, its value is not stored, waiting callers reject', async (op) => {
       const d = deferred<string>();
       let loadSignal: AbortSignal | undefined;
@@ -1050,6 +1078,16 @@ describe.each(TIERS)('TtlCache lru-cache features on %s tier', (tier) => {
       fc.record({ op: fc.constantFrom('delete' as const, 'get' as const), k: KEY }),
       fc.constant({ op: 'clear' as const }),
     );
+
+    it('reports are made after the operation completed', () => {
+      const seen: unknown[] = [];
+      const c: TtlCache<K, number> = mk<number>({ maxSize: 2, onEvict: (k: K, v: number, r: Reason) => { seen.push([k, v, r, c.size, c.peek('c'), c.has(k)]); } });
+      c.set('a', 1).set('b', 2).set('c', 3);
+      expect(seen).toEqual([['a', 1, 'evicted', 2, 3, false]]);
+      seen.length = 0;
+      c.set('c', 4);
+      expect(seen).toEqual([['c', 3, 'set', 2, 4, true]]);
+    });
 
     it.each([false, true])('callbacks that set / delete other keys keep the invariants (bytes %s)', (bytes) => {
       fc.assert(
