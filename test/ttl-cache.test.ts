@@ -73,6 +73,16 @@ class CacheModel {
     this.events.push([k, e.value, 'deleted']);
     return true;
   }
+  pop(now: number): number | undefined {
+    this.purge(now);
+    const first = this.entries.entries().next();
+    if (first.done) return undefined;
+    const [k, e] = first.value;
+    this.entries.delete(k);
+    this.stats.evictions++;
+    this.events.push([k, e.value, 'evicted']);
+    return e.value;
+  }
   clear(now: number): void {
     this.purge(now);
     for (const [k, e] of this.entries) this.events.push([k, e.value, 'deleted']);
@@ -82,7 +92,8 @@ class CacheModel {
 
 type Op =
   | { op: 'set'; k: K; v: number; ttl: number | undefined } | { op: 'get' | 'peek' | 'has' | 'delete'; k: K }
-  | { op: 'time'; step: number } | { op: 'clear' };
+  | { op: 'time'; step: number } | { op: 'clear' }
+  | { op: 'pop' } | { op: 'ttlLeft'; k: K } | { op: 'getMany'; ks: K[] } | { op: 'setMany'; ks: K[]; v: number };
 
 const KEY = fc.constantFrom<K>('a', 'b', 'c', 'd', 'e', 'f', 1, 2, 3, '1', -0.5);
 const OPS: fc.Arbitrary<Op[]> = fc.array(
@@ -91,6 +102,10 @@ const OPS: fc.Arbitrary<Op[]> = fc.array(
     { weight: 20, arbitrary: fc.record({ op: fc.constantFrom('get' as const, 'peek' as const, 'has' as const, 'delete' as const), k: KEY }) },
     { weight: 20, arbitrary: fc.record({ op: fc.constant('time' as const), step: fc.oneof(fc.constant(0), fc.integer({ min: 0, max: 60 }), fc.double({ min: 0, max: 400, noNaN: true })) }) },
     { weight: 1, arbitrary: fc.constant({ op: 'clear' as const }) },
+    { weight: 3, arbitrary: fc.constant({ op: 'pop' as const }) },
+    { weight: 3, arbitrary: fc.record({ op: fc.constant('ttlLeft' as const), k: KEY }) },
+    { weight: 4, arbitrary: fc.record({ op: fc.constant('getMany' as const), ks: fc.array(KEY, { maxLength: 6 }) }) },
+    { weight: 4, arbitrary: fc.record({ op: fc.constant('setMany' as const), ks: fc.array(KEY, { maxLength: 6 }), v: fc.nat() }) },
   ),
   { maxLength: 300, size: 'max' },
 );
@@ -111,7 +126,17 @@ function run(tier: TierName, maxSize: number, ttl: number, start: number, seq: O
         case 'delete': expect(c.delete(o.k)).toBe(m.delete(o.k, now)); break;
         case 'clear': c.clear(); m.clear(now); break;
         case 'time': now += o.step; break;
+        case 'pop': expect(c.pop()).toBe(m.pop(now)); break;
+        case 'ttlLeft': {
+          m.purge(now);
+          const e = m.entries.get(o.k);
+          expect(c.getRemainingTTL(o.k)).toBe(e === undefined ? 0 : e.deadline === Infinity ? Infinity : e.deadline - now);
+          break;
+        }
+        case 'getMany': expect(c.getMany(o.ks)).toEqual(o.ks.map((k) => m.get(k, now))); break;
+        case 'setMany': c.setMany(o.ks, o.v); for (const k of o.ks) m.set(k, o.v, undefined, now); break;
       }
+      expect(c.check()).toBeNull();
       // `size` expires what is due first, like every call.
       const size = c.size;
       m.purge(now);
@@ -120,6 +145,9 @@ function run(tier: TierName, maxSize: number, ttl: number, start: number, seq: O
       expect(events).toEqual(m.events);
     }
     expect([...c.keysLru()]).toEqual([...m.entries.keys()]);
+    expect([...c.rkeys()]).toEqual([...m.entries.keys()]);
+    expect([...c.keys()]).toEqual([...m.entries.keys()].reverse());
+    expect([...c]).toEqual([...m.entries].reverse().map(([k, e]) => [k, e.value]));
     expect(c.stats()).toEqual(m.stats);
   } finally {
     c.dispose();

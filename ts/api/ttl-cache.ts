@@ -282,6 +282,8 @@ export class TtlCache<K extends string | number, V> {
     const cfg = wheelConfig('TtlCache', { tickMs: o.tickMs, now: start });
     this.maxTime = cfg.maxTime;
     this.cap = Math.min(16, this.maxSize);
+    this.keyList = new Array<K | undefined>(this.cap).fill(undefined);
+    this.valList = new Array<V | undefined>(this.cap).fill(undefined);
     this.deadlines = new Float64Array(this.cap);
     this.prev = new Int32Array(this.cap);
     this.next = new Int32Array(this.cap);
@@ -405,6 +407,10 @@ export class TtlCache<K extends string | number, V> {
   }
 
   private growTo(cap: number): void {
+    // Explicit doubling capped at maxSize: V8's own growth of an array written
+    // past its end overshoots by up to 1.5x (measured 10.4 against 8.1 B/slot).
+    this.keyList = grownArray(this.keyList, cap);
+    this.valList = grownArray(this.valList, cap);
     const d = new Float64Array(cap);
     d.set(this.deadlines);
     this.deadlines = d;
@@ -848,8 +854,8 @@ export class TtlCache<K extends string | number, V> {
         for (let e = this.head; e !== NIL; e = this.next[e]) this.pending.push(this.keyList[e], this.valList[e], 'deleted');
       }
       this.map.clear();
-      this.keyList = [];
-      this.valList = [];
+      this.keyList.fill(undefined);
+      this.valList.fill(undefined);
       this.head = this.tail = this.freeHead = NIL;
       this.used = 0;
       this.bytes = 0;
@@ -1292,6 +1298,34 @@ export class TtlCache<K extends string | number, V> {
     return { hits: this.hits, misses: this.misses, evictions: this.evictions, expirations: this.expirations };
   }
 
+  /**
+   * Structural invariants: null when they hold, else what is broken (for tests).
+   * @internal
+   */
+  check(): string | null {
+    if (this.disposed) return null;
+    let n = 0;
+    let bytes = 0;
+    for (let e = this.head, p = NIL; e !== NIL; p = e, e = this.next[e]) {
+      if (++n > this.used) return 'LRU list has a cycle';
+      if (this.prev[e] !== p) return `LRU prev link of slot ${e} is ${this.prev[e]}, not ${p}`;
+      const k = this.keyList[e];
+      if (k === undefined || this.map.get(k) !== e) return `slot ${e} and the key map disagree`;
+      if (this.sizes !== null) bytes += this.sizes[e];
+      if (!this.keepStale && this.deadlines[e] < this.wakeAt) return `slot ${e} is due at ${this.deadlines[e]}, before wakeAt ${this.wakeAt}`;
+    }
+    if (n !== this.map.size) return `LRU list holds ${n} entries, the key map ${this.map.size}`;
+    if (n > this.maxSize) return `${n} entries exceed maxSize ${this.maxSize}`;
+    if (bytes !== this.bytes || bytes > this.maxBytes) return `sizes sum to ${bytes}, calculatedSize is ${this.bytes} (maxBytes ${this.maxBytes})`;
+    let free = 0;
+    for (let e = this.freeHead; e !== NIL; e = this.next[e]) {
+      if (++free > this.used) return 'free list has a cycle';
+      if (this.keyList[e] !== undefined) return `free slot ${e} holds a key`;
+    }
+    if (free + n !== this.used) return `${free} free + ${n} live slots, ${this.used} used`;
+    return this.keepStale ? null : this.expiry.check(this.used, (e) => this.keyList[e] !== undefined);
+  }
+
   /** Stops the purge timer, aborts loads in flight and frees the expiry index; entries are dropped without `onEvict`. Idempotent. */
   dispose(): void {
     if (this.disposed) return;
@@ -1318,6 +1352,12 @@ export class TtlCache<K extends string | number, V> {
   [Symbol.dispose](): void {
     this.dispose();
   }
+}
+
+function grownArray<T>(a: (T | undefined)[], cap: number): (T | undefined)[] {
+  const b = new Array<T | undefined>(cap).fill(undefined);
+  for (let i = 0; i < a.length; i++) b[i] = a[i];
+  return b;
 }
 
 function finish<V>(load: Load<V>, v: V | undefined, err?: unknown): void {

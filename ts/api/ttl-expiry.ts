@@ -42,6 +42,8 @@ export interface ExpiryIndex {
   grow(cap: number, deadlines: Float64Array): void;
   /** Bytes held beyond the cache's own arrays. */
   memoryBytes(): number;
+  /** Invariants over slots 0 … used-1: null when they hold. */
+  check(used: number, live: (e: number) => boolean): string | null;
   dispose(): void;
 }
 
@@ -240,6 +242,30 @@ export class IntrusiveWheel implements ExpiryIndex {
     this.resetLinks();
   }
 
+  check(used: number, live: (e: number) => boolean): string | null {
+    const S = this.S;
+    for (let s = 0; s < S; s++) {
+      let steps = 0;
+      for (let n = this.next[s]!, p = s; n !== s; p = n, n = this.next[n]!) {
+        if (n < S || n >= S + used) return `slot ${s} links node ${n}, not an entry`;
+        if (this.prev[n] !== p) return `node ${n} has prev ${this.prev[n]}, not ${p}`;
+        if (++steps > used) return `slot ${s} has a cycle`;
+        const d = this.deadlines[n - S]!;
+        if (s === S - 1 || d === Infinity || !live(n - S)) continue;
+        const lvl = this.offset.findIndex((o, l) => l < this.levels && s >= o && s < this.offset[l + 1]!);
+        const sl = this.span[lvl]!;
+        // The slot's block is the one of cur's parent block with this index; its start must not be after d.
+        const base = idiv(this.cur, this.span[lvl + 1]!) * this.sizes[lvl]!;
+        const b = base + (s - this.offset[lvl]!);
+        if (b * sl > Math.max(Math.floor(d / this.tickMs), this.cur)) return `node ${n} (deadline ${d}) sits in a slot starting at tick ${b * sl}`;
+      }
+    }
+    for (let e = 0; e < used; e++) {
+      if (live(e) && this.deadlines[e] !== Infinity && this.prev[S + e] === UNLINKED) return `live slot ${e} (deadline ${this.deadlines[e]}) is in no expiry list`;
+    }
+    return null;
+  }
+
   memoryBytes(): number {
     return this.next.byteLength + this.prev.byteLength;
   }
@@ -315,6 +341,13 @@ export class CoreExpiry implements ExpiryIndex {
 
   memoryBytes(): number {
     return this.core.memoryBytes() + this.timers.byteLength + this.entryOf.byteLength;
+  }
+
+  check(used: number, live: (e: number) => boolean): string | null {
+    for (let e = 0; e < used; e++) {
+      if (!live(e) && this.timers[e] !== 0) return `freed slot ${e} still has timer ${this.timers[e]}`;
+    }
+    return this.core.check() || null;
   }
 
   dispose(): void {
