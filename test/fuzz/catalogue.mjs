@@ -365,7 +365,7 @@ const ctorSpecs = [
   { fn: 'AdaptiveBatcher', ctor: true, slots: [slot('options', () => ({ run: (xs) => xs, maxBatch: 8, targetP99Ms: 5, clock: () => 5 }), opts({ run: JUNK, runOne: JUNK, maxBatch: [...NUMS, ['65537', () => 65537]], targetP99Ms: NUMS, maxQueue: [...NUMS, ['2**32', () => 2 ** 32]], policy: [["'greedy'", () => 'greedy'], ['{ fixed: 0 }', () => ({ fixed: 0 })], ['{ fixed: 9 }', () => ({ fixed: 9 })], ...JUNK], onFull: JUNK, concurrency: NUMS, isolateErrors: JUNK, clock: [...CLOCKS, ...JUNK] }))], call: (hp, [o]) => { const b = new hp.AdaptiveBatcher(o); void b.close(); return [b.maxBatch, b.closed]; } },
   { fn: 'riskBatcher', ctor: true, slots: [slot('options', () => ({ maxSeverity: 5, maxBatch: 4 }), opts({ maxSeverity: NUMS, maxBatch: NUMS, policy: JUNK, clock: [...CLOCKS, ...JUNK] }))], call: (hp, [o]) => { const b = hp.riskBatcher(o); void b.close(); return b.maxBatch; } },
   { fn: 'topKBatcher', ctor: true, slots: [slot('matrix', () => Float32Array.of(1, 0, 0, 1), VEC), slot('dim', () => 2, SCALAR), slot('k', () => 1, SCALAR), slot('options', () => ({ metric: 'dot', maxBatch: 4 }), opts({ metric: METRIC, maxBatch: NUMS, targetP99Ms: NUMS }))], call: (hp, [m, d, k, o]) => { const b = hp.topKBatcher(m, d, k, o); void b.close(); return b.maxBatch; } },
-  { fn: 'TtlCache', ctor: true, slots: [slot('options', (ctx) => ({ maxSize: 4, ttlMs: 100, clock: () => 1000, autoPurge: false, backend: ctx.backendOpt }), opts({ maxSize: NUMS, ttlMs: NUMS, onEvict: JUNK, clock: [...CLOCKS, ...JUNK], autoPurge: BOOL, tickMs: [...NUMS, ['0.0001', () => 0.0001], ['1e300', () => 1e300]], backend: [...BACKENDS, ...JUNK] }))], call: (hp, [o], s, ctx) => ctx.keep(new hp.TtlCache(o)) },
+  { fn: 'TtlCache', ctor: true, slots: [slot('options', (ctx) => ({ maxSize: 4, ttlMs: 100, clock: () => 1000, autoPurge: false, backend: ctx.backendOpt }), opts({ maxSize: NUMS, ttlMs: NUMS, onEvict: JUNK, clock: [...CLOCKS, ...JUNK], autoPurge: BOOL, tickMs: [...NUMS, ['0.0001', () => 0.0001], ['1e300', () => 1e300]], backend: [...BACKENDS, ...JUNK], maxBytes: NUMS, maxEntryBytes: NUMS, sizeCalculation: JUNK, allowStale: BOOL, updateAgeOnGet: BOOL, noUpdateTTL: BOOL, ttlResolution: NUMS, fetchMethod: JUNK, memoMethod: JUNK, cacheMissesMs: NUMS, max: [['10', () => 10]], ttl: [['5', () => 5]] }))], call: (hp, [o], s, ctx) => ctx.keep(new hp.TtlCache(o)) },
   { fn: 'PermissionIndex', ctor: true, slots: [slot('options', (ctx) => ({ backend: ctx.backendOpt, clock: () => 1000, autoPurge: false, tickMs: 10, maxRoleDepth: 4 }), opts({ backend: [...BACKENDS, ...JUNK], clock: [...CLOCKS, ...JUNK], onExpire: JUNK, autoPurge: BOOL, tickMs: [...NUMS, ['0.0001', () => 0.0001], ['1e300', () => 1e300]], maxRoleDepth: [...NUMS, ['65', () => 65]] }))], call: (hp, [o], s, ctx) => { const p = ctx.keep(new hp.PermissionIndex(o)); return [p.size]; } },
 ];
 
@@ -406,16 +406,25 @@ method('wheel', 'TimingWheel', [slot('method', () => 'schedule', WHEEL_METHODS.m
 const CKEY = [...SCALAR, ...STRS];
 for (const m of ['get', 'peek', 'has', 'delete']) method('cache', `TtlCache.${m}`, [slot('key', () => 'k1', CKEY)], (hp, [k], c) => c[m](k));
 method('cache', 'TtlCache.set', [slot('key', () => 'k9', CKEY), slot('value', () => 'v9', ANY), slot('options', () => ({ ttlMs: 50 }), opts({ ttlMs: [...NUMS, ['2**53', () => 2 ** 53]] }))], (hp, a, c) => c.set(...a) === c);
-for (const m of ['clear', 'stats']) method('cache', `TtlCache.${m}`, [], (hp, a, c) => c[m]());
+for (const m of ['clear', 'stats', 'pop', 'purgeStale', 'dump']) method('cache', `TtlCache.${m}`, [], (hp, a, c) => c[m]());
+method('cache', 'TtlCache.getRemainingTTL', [slot('key', () => 'k1', CKEY)], (hp, [k], c) => c.getRemainingTTL(k));
+method('cache', 'TtlCache.get', [slot('key', () => 'k1', CKEY), slot('options', () => ({ updateAgeOnGet: true }), opts({ allowStale: BOOL, updateAgeOnGet: BOOL, noDeleteOnStaleGet: BOOL, ttl: [['5', () => 5]] }))], (hp, a, c) => c.get(...a), { variant: 'with options' });
+method('cache', 'TtlCache.getMany', [slot('keys', () => ['k1', 'zz', 'k2'], KEYS_STR)], (hp, [ks], c) => c.getMany(ks));
+method('cache', 'TtlCache.setMany', [slot('keys', () => ['k1', 'n1', 'n2'], KEYS_STR), slot('values', () => [1, 2, 3], [['values of another length', () => [1]], ['one value for all', () => 7], ['values with undefined', () => [1, undefined, 3]], ...JUNK]), slot('options', () => ({ ttlMs: 50 }), opts({ ttlMs: [...NUMS, ['2**53', () => 2 ** 53]], size: NUMS, noUpdateTTL: BOOL }))], (hp, a, c) => c.setMany(...a) === c);
+method('cache', 'TtlCache.load', [slot('entries', () => [['k7', { value: 7, ttl: 50, start: Date.now() }], ['k8', { value: 8 }]], [['entries with a NaN ttl', () => [['a', { value: 1, ttl: NaN }]]], ['entries with a bad key', () => [[{}, { value: 1 }]]], ['entries not pairs', () => [1, 2]], ['entries with a null entry', () => [['a', null]]], ['entries with start 1e300', () => [['a', { value: 1, ttl: 5, start: 1e300 }]]], ...JUNK], { nondet: true })], (hp, [e], c) => { c.load(e); return c.size; }, { nondet: true });
+method('cache', 'TtlCache.fetch', [slot('key', () => 'k1', CKEY), slot('options', () => ({ forceRefresh: false }), opts({ signal: JUNK, forceRefresh: BOOL, allowStale: BOOL, ttlMs: NUMS, size: NUMS }))], async (hp, a, c) => c.fetch(...a));
+method('cache', 'TtlCache.memo', [slot('key', () => 'k1', CKEY)], (hp, [k], c) => c.memo(k));
+method('cache', 'TtlCache.forEach', [slot('fn', () => () => {}, JUNK)], (hp, [f], c) => c.forEach(f));
 method('cache', 'TtlCache.size', [], (hp, a, c) => c.size);
 const ITER_MODES_CACHE = [
   ['delete the current key', () => 'deleteCurrent'], ['get (touch) the current key', () => 'touch'], ['set a new key for 20 steps', () => 'setNew'],
   ['clear at step 2', () => 'clear'], ['dispose at step 2', () => 'dispose'], ['clock jumps past every TTL at step 2', () => 'expire'],
 ];
-method('cache', 'TtlCache.keysLru', [slot('mode', () => 'plain', ITER_MODES_CACHE)], (hp, [mode], c, ctx) => {
+for (const it of ['keysLru', 'keys', 'rkeys', 'entries']) method('cache', `TtlCache.${it}`, [slot('mode', () => 'plain', ITER_MODES_CACHE)], (hp, [mode], c, ctx) => {
   const out = [];
   let step = 0;
-  for (const k of c.keysLru()) {
+  for (const x of c[it]()) {
+    const k = it === 'entries' ? x[0] : x;
     out.push(k);
     if (++step > 5000) return { endless: true };
     if (mode === 'deleteCurrent') c.delete(k);
@@ -427,13 +436,19 @@ method('cache', 'TtlCache.keysLru', [slot('mode', () => 'plain', ITER_MODES_CACH
   }
   return out;
 }, { userMutates: true });
-const CACHE_METHODS = ['get', 'peek', 'has', 'set', 'delete', 'clear', 'size', 'stats', 'keysLru', 'dispose'];
+const CACHE_METHODS = ['get', 'peek', 'has', 'set', 'delete', 'clear', 'size', 'stats', 'keysLru', 'dispose', 'getMany', 'setMany', 'fetch', 'pop', 'dump', 'load', 'getRemainingTTL', 'entries', 'forEach', 'purgeStale'];
 method('cache', 'TtlCache', [slot('method', () => 'get', CACHE_METHODS.map((m) => [m, () => m]))], (hp, [m], c) => {
   c.dispose();
   switch (m) {
     case 'set': return c.set('k1', 1);
     case 'size': return c.size;
     case 'keysLru': return [...c.keysLru()];
+    case 'entries': return [...c.entries()];
+    case 'getMany': return c.getMany(['k1']);
+    case 'setMany': return c.setMany(['k1'], [1]);
+    case 'load': return c.load([]);
+    case 'forEach': return c.forEach(() => {});
+    case 'getRemainingTTL': return c.getRemainingTTL('k1');
     case 'get': case 'peek': case 'has': case 'delete': return c[m]('k1');
     default: return c[m]();
   }
