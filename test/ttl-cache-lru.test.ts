@@ -1051,6 +1051,43 @@ describe.each(TIERS)('TtlCache lru-cache features on %s tier', (tier) => {
       close(again.getRemainingTTL('y'), 10_000);
     });
 
+    it('an entry without a TTL stays without one through lru.load into a cache with a default ttl, and through load() into a TtlCache with a finite ttlMs', () => {
+      const clk = fakeClock();
+      const c = mk<string>({ maxSize: 10, ttlMs: 10_000, clock: clk.now });
+      c.set('forever', 'F', { ttlMs: Infinity }).set('soon', 'S', { ttlMs: 3000 });
+      const lru = new LRUCache<K, string>({ max: 10, ttl: 1000, ttlResolution: 0, perf: { now: () => 5000 } });
+      lru.load(c.dump());
+      expect(lru.getRemainingTTL('forever'), "lru-cache gives an entry without a ttl field its default ttl: dump() must say ttl: 0 as lru-cache's own dump does").toBe(Infinity);
+      close(lru.getRemainingTTL('soon'), 3000);
+      const back = mk<string>({ maxSize: 10, ttlMs: 700, clock: () => 77_000 });
+      back.load(c.dump());
+      expect(back.getRemainingTTL('forever')).toBe(Infinity);
+      close(back.getRemainingTTL('soon'), 3000);
+    });
+
+    it('load(): an entry without ttl takes the cache default ttlMs (as set() and lru-cache do); ttl 0 means none', () => {
+      const mine = mk<string>({ maxSize: 10, ttlMs: 700 });
+      const lru = new LRUCache<K, string>({ max: 10, ttl: 700, ttlResolution: 0, perf: { now: () => T0 } });
+      const entries = (): [K, { value: string; ttl?: number; start?: number }][] => [['a', { value: 'A' }], ['z', { value: 'Z', ttl: 0, start: Date.now() }]];
+      lru.load(entries());
+      expect(['a', 'z'].map((k) => lru.getRemainingTTL(k))).toEqual([700, Infinity]);
+      mine.load(entries());
+      expect(['a', 'z'].map((k) => mine.getRemainingTTL(k))).toEqual([700, Infinity]);
+    });
+
+    it('load(): ttl null (what JSON makes of a dumped ttl: Infinity) means no TTL, as in lru-cache', () => {
+      const lru = new LRUCache<K, string>({ max: 10, ttlResolution: 0, perf: { now: () => T0 } });
+      lru.set('n', 'N', { ttl: Infinity });
+      const json = JSON.parse(JSON.stringify(lru.dump())) as [K, { value: string; ttl?: number | null; start?: number }][];
+      expect(json[0][1].ttl).toBeNull();
+      const again = new LRUCache<K, string>({ max: 10, ttlResolution: 0, perf: { now: () => T0 } });
+      again.load(structuredClone(json) as never);
+      expect(again.getRemainingTTL('n')).toBe(Infinity);
+      const mine = mk<string>({ maxSize: 10, ttlMs: 700 });
+      mine.load(json as never);
+      expect(mine.getRemainingTTL('n')).toBe(Infinity);
+    });
+
     it('lru-cache -> TtlCache: mixed TTLs (ttl 0 = none), sizes, order', () => {
       let lt = 5000;
       const lru = new LRUCache<K, string>({ max: 10, ttl: 8000, maxSize: 100, sizeCalculation: (v) => v.length, ttlResolution: 0, perf: { now: () => lt } });
