@@ -789,6 +789,21 @@ describe.each(TIERS)('TtlCache lru-cache features on %s tier', (tier) => {
       }
     });
 
+    it('a load in flight is not an entry (a documented difference: lru-cache stores a promise in the entry)', async () => {
+      const d = deferred<string>();
+      const c = mk<string>({ maxSize: 1, fetchMethod: () => d.promise });
+      c.set('x', 'X');
+      const p = c.fetch('k');
+      await flush();
+      expect(c.size).toBe(1);
+      expect([...c.keys()]).toEqual(['x']);
+      expect(c.has('k')).toBe(false);
+      expect(c.peek('k')).toBeUndefined();
+      d.resolve('v');
+      expect(await p).toBe('v');
+      expect([...c.keys()]).toEqual(['k']);
+    });
+
     it('without a fetchMethod fetch is Promise.resolve(get(k))', async () => {
       const c = mk<number>({ maxSize: 10 });
       c.set('a', 1).set('b', 2);
