@@ -134,7 +134,7 @@ function run(tier: TierName, maxSize: number, ttl: number, start: number, seq: O
           break;
         }
         case 'getMany': expect(c.getMany(o.ks)).toEqual(o.ks.map((k) => m.get(k, now))); break;
-        case 'setMany': c.setMany(o.ks, o.v); for (const k of o.ks) m.set(k, o.v, undefined, now); break;
+        case 'setMany': c.setMany(o.ks, o.ks.map(() => o.v)); for (const k of o.ks) m.set(k, o.v, undefined, now); break;
       }
       expect(c.check()).toBeNull();
       // `size` expires what is due first, like every call.

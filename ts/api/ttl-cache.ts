@@ -627,24 +627,20 @@ export class TtlCache<K extends string | number, V> {
   /** Values of `keys` in order (undefined where absent), each read as `get` reads, at one clock reading. */
   getMany(keys: readonly K[]): (V | undefined)[] {
     this.live('getMany');
-    if (!Array.isArray(keys)) typeError('TtlCache.getMany', 'keys', `must be an array; got ${describe(keys)}`);
-    const n = keys.length;
-    for (let i = 0; i < n; i++) {
-      const k = keys[i];
-      if (typeof k !== 'string' && (typeof k !== 'number' || k !== k)) badKey('getMany', `keys[${i}]`, k);
-    }
+    const ks = keyList<K>('getMany', keys);
+    const n = ks.length;
     const out: (V | undefined)[] = new Array(n);
     try {
       const now = this.tick('getMany');
       if (this.keepStale || this.o.updateAgeOnGet) {
-        for (let i = 0; i < n; i++) out[i] = this.read(keys[i], now, this.keepStale, this.o.updateAgeOnGet, this.o.noDeleteOnStaleGet);
+        for (let i = 0; i < n; i++) out[i] = this.read(ks[i], now, this.keepStale, this.o.updateAgeOnGet, this.o.noDeleteOnStaleGet);
         return out;
       }
       const map = this.map;
       const vals = this.valList;
       let hits = 0;
       for (let i = 0; i < n; i++) {
-        const e = map.get(keys[i]);
+        const e = map.get(ks[i]);
         if (e === undefined) {
           out[i] = undefined;
           continue;
@@ -775,51 +771,40 @@ export class TtlCache<K extends string | number, V> {
   }
 
   /**
-   * `set` for each key in order, with `values[i]` (or one value for all),
-   * at one clock reading. Every argument is checked (and every size
-   * computed) before the cache changes, so a bad one changes nothing.
+   * `set(keys[i], values[i])` for each i in order, at one clock reading.
+   * Every argument is read once and checked (and every size computed)
+   * before the cache changes, so a bad one changes nothing.
    */
-  setMany(keys: readonly K[], values: readonly V[] | V, options?: SetOptions): this {
+  setMany(keys: readonly K[], values: readonly V[], options?: SetOptions): this {
     this.live('setMany');
-    if (!Array.isArray(keys)) typeError('TtlCache.setMany', 'keys', `must be an array; got ${describe(keys)}`);
-    const n = keys.length;
-    const each = Array.isArray(values);
-    if (each && (values as readonly V[]).length !== n) rangeError('TtlCache.setMany', 'values', `must have keys.length (${n}) elements; got ${(values as readonly V[]).length}`);
-    for (let i = 0; i < n; i++) {
-      const k = keys[i];
-      if (typeof k !== 'string' && (typeof k !== 'number' || k !== k)) badKey('setMany', `keys[${i}]`, k);
-    }
+    const ks = keyList<K>('setMany', keys);
+    const n = ks.length;
+    if (!Array.isArray(values)) typeError('TtlCache.setMany', 'values', `must be an array of keys.length (${n}) values; got ${describe(values)}`);
+    const vs: (V | undefined)[] = Array.prototype.slice.call(values, 0, n);
+    if (values.length !== n) rangeError('TtlCache.setMany', 'values', `must have keys.length (${n}) elements; got ${values.length}`);
     const o = options === undefined ? {} : callOptions<SetOptions>('TtlCache.setMany', options, SET_OPTIONS);
     const ttl = o.ttlMs === undefined ? this.ttl : ttlArg('TtlCache.setMany', o.ttlMs, 'options.ttlMs');
     const keepTtl = checkBoolean('TtlCache.setMany', 'options.noUpdateTTL', o.noUpdateTTL) ?? this.o.noUpdateTTL;
     let sizes: number[] | null = null;
     if (this.sizes !== null) {
       sizes = new Array<number>(n);
-      for (let i = 0; i < n; i++) {
-        const v = each ? (values as readonly V[])[i] : (values as V);
-        sizes[i] = v === undefined ? 0 : this.sizeOf('setMany', keys[i], v, o.size);
-      }
-    } else if (o.size !== undefined) this.sizeOf('setMany', keys[0], values as V, o.size);
+      for (let i = 0; i < n; i++) sizes[i] = vs[i] === undefined ? 0 : this.sizeOf('setMany', ks[i], vs[i] as V, o.size);
+    } else if (o.size !== undefined) this.sizeOf('setMany', ks[0] as K, vs[0] as V, o.size);
     try {
       const now = this.tick('setMany');
       const d = this.deadlineFor('setMany', now, ttl);
-      if (!each && sizes === null && this.loads === null && this.misses2 === null && values !== undefined) {
-        for (let i = 0; i < n; i++) {
-          const k = keys[i];
-          const e = this.map.get(k);
-          if (e !== undefined) this.update(e, k, values as V, ttl, d, 0, keepTtl);
-          else this.insert(k, values as V, ttl, d, 0);
-        }
-        return this;
-      }
+      const plain = sizes === null && this.loads === null && this.misses2 === null;
       for (let i = 0; i < n; i++) {
-        const v = each ? (values as readonly V[])[i] : (values as V);
+        const k = ks[i];
+        const v = vs[i];
         if (v === undefined) {
-          const e = this.map.get(keys[i]);
+          const e = this.map.get(k);
           if (e !== undefined) this.remove(e, 'deleted');
-          continue;
-        }
-        this.store(keys[i], v, ttl, d, sizes === null ? 0 : sizes[i], keepTtl);
+        } else if (plain) {
+          const e = this.map.get(k);
+          if (e !== undefined) this.update(e, k, v, ttl, d, 0, keepTtl);
+          else this.insert(k, v, ttl, d, 0);
+        } else this.store(k, v, ttl, d, sizes === null ? 0 : sizes[i], keepTtl);
       }
     } finally {
       this.deliver();
@@ -1225,7 +1210,7 @@ export class TtlCache<K extends string | number, V> {
         const ttl = this.ttlOf(e);
         entry.ttl = ttl;
         entry.start = Math.floor(wall - (ttl - (d - now)));
-      }
+      } else entry.ttl = 0; // lru-cache's "no TTL" (an entry without `ttl` gets the default)
       if (this.sizes !== null) entry.size = this.sizes[e];
       out.push([this.keyList[e] as K, entry]);
     }
@@ -1251,10 +1236,11 @@ export class TtlCache<K extends string | number, V> {
       const en = row[1];
       if (en === null || typeof en !== 'object') typeError('TtlCache.load', `entries[${i}][1]`, `must be an entry object; got ${describe(en)}`);
       if (en.value === undefined) continue;
-      let left = Infinity;
-      let ttl = Infinity;
-      if (en.ttl !== undefined && en.ttl !== 0) {
-        if (typeof en.ttl !== 'number' || !(en.ttl > 0)) typeError('TtlCache.load', `entries[${i}][1].ttl`, `must be a number > 0 (ms); got ${describe(en.ttl)}`);
+      // No `ttl`: the cache's default; 0 or null (JSON's Infinity): none; as in lru-cache.
+      let ttl = en.ttl === undefined ? this.ttl : en.ttl === 0 || en.ttl === null ? Infinity : (en.ttl as number);
+      let left = ttl;
+      if (en.ttl !== undefined && ttl !== Infinity) {
+        if (typeof en.ttl !== 'number' || !(en.ttl > 0)) typeError('TtlCache.load', `entries[${i}][1].ttl`, `must be a number > 0 (ms), 0 or null; got ${describe(en.ttl)}`);
         left = ttl = en.ttl;
         if (en.start !== undefined && en.start !== 0) {
           if (typeof en.start !== 'number' || !Number.isFinite(en.start)) typeError('TtlCache.load', `entries[${i}][1].start`, `must be a Date.now() time; got ${describe(en.start)}`);
@@ -1384,6 +1370,17 @@ function positiveInt(fn: string, arg: string, x: unknown, verb = 'must be'): num
   if (typeof x !== 'number') typeError(fn, arg, `${verb} a positive integer; got ${describe(x)}`);
   if (!Number.isSafeInteger(x) || x < 1) rangeError(fn, arg, `${verb} a positive integer; got ${x}`);
   return x;
+}
+
+/** A copy of an array of keys, each read once and checked. */
+function keyList<K>(fn: string, keys: unknown): K[] {
+  if (!Array.isArray(keys)) typeError(`TtlCache.${fn}`, 'keys', `must be an array; got ${describe(keys)}`);
+  const ks: K[] = Array.prototype.slice.call(keys);
+  for (let i = 0; i < ks.length; i++) {
+    const k = ks[i];
+    if (typeof k !== 'string' && (typeof k !== 'number' || k !== k)) badKey(fn, `keys[${i}]`, k);
+  }
+  return ks;
 }
 
 function badKey(fn: string, arg: string, k: unknown): never {
