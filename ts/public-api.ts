@@ -12,7 +12,7 @@ export type { BPlusTreeOptions, RangeOptions } from './api/btree.js';
 export type { KeyKind } from './contract/btree.js';
 export { TimingWheel, TtlCache } from './platform/structures/wheel.js';
 export type { TimingWheelOptions } from './api/timing-wheel.js';
-export type { TtlCacheOptions, SetOptions as TtlSetOptions, TtlCacheStats, EvictReason } from './api/ttl-cache.js';
+export type { TtlCacheOptions, SetOptions as TtlSetOptions, GetOptions as TtlGetOptions, FetchOptions as TtlFetchOptions, FetcherOptions as TtlFetcherOptions, DumpEntry as TtlDumpEntry, TtlCacheStats, EvictReason } from './api/ttl-cache.js';
 export { QuantileSketch, SlidingQuantileSketch } from './platform/structures/sketch.js';
 export type { QuantileSketchOptions, SketchMapping, OtlpExponentialHistogram, OtlpOptions, SketchLoadOptions } from './api/quantile-sketch.js';
 export type { SlidingQuantileSketchOptions } from './api/sliding-quantile-sketch.js';
