@@ -513,11 +513,16 @@ export class TtlCache<K extends string | number, V> {
 
   /** A new entry for k: evicts to make room, then links it most recent. */
   private insert(k: K, v: V, ttl: number, d: number, size: number): number {
+    let evicted = NIL;
     while (this.head !== NIL && (this.map.size >= this.maxSize || (size !== 0 && this.bytes + size > this.maxBytes))) {
       this.evictions++;
-      this.remove(this.head, 'evicted');
+      evicted = this.head;
+      this.remove(evicted, 'evicted');
     }
     const e = this.alloc();
+    // The slot of an entry evicted just now (the free list is LIFO) was live,
+    // so with a finite deadline it is linked in a lazy index: no need to ask.
+    const linked = e === evicted && this.deadlines[e] !== Infinity;
     this.keyList[e] = k;
     this.valList[e] = v;
     this.map.set(k, e);
@@ -528,7 +533,7 @@ export class TtlCache<K extends string | number, V> {
     }
     if (ttl !== this.ttl && this.ttls === null) this.ttls = new Float64Array(this.cap).fill(this.ttl);
     if (this.ttls !== null) this.ttls[e] = ttl;
-    this.setDeadline(e, d, true);
+    this.setDeadline(e, d, !linked);
     return e;
   }
 
