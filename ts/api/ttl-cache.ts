@@ -237,7 +237,7 @@ export class TtlCache<K extends string | number, V> {
   private readonly fetchMethod: TtlCacheOptions<K, V>['fetchMethod'];
   private readonly memoMethod: TtlCacheOptions<K, V>['memoMethod'];
   private loads: Map<K, Load<V>> | null = null;
-  private misses2: TtlCache<K, true> | null = null;
+  private missCache: TtlCache<K, true> | null = null;
   private readonly cacheMissesMs: number;
   private timer: ReturnType<typeof setTimeout> | null = null;
   private timerAt = Infinity;
@@ -778,7 +778,7 @@ export class TtlCache<K extends string | number, V> {
   /** set's work after validation and the purge. */
   private store(k: K, v: V, ttl: number, d: number, size: number, keepTtl: boolean): void {
     if (this.loads !== null) this.abortLoad(k, 'replaced');
-    if (this.misses2 !== null) this.misses2.delete(k);
+    if (this.missCache !== null) this.missCache.delete(k);
     const e = this.map.get(k);
     if (size > this.maxEntryBytes) {
       if (e !== undefined) this.remove(e, 'set');
@@ -811,7 +811,7 @@ export class TtlCache<K extends string | number, V> {
     try {
       const now = this.tick('setMany');
       const d = this.deadlineFor('setMany', now, ttl);
-      const plain = sizes === null && this.loads === null && this.misses2 === null;
+      const plain = sizes === null && this.loads === null && this.missCache === null;
       for (let i = 0; i < n; i++) {
         const k = ks[i];
         const v = vs[i];
@@ -837,7 +837,7 @@ export class TtlCache<K extends string | number, V> {
     try {
       this.tick('delete');
       if (this.loads !== null) this.abortLoad(k, 'deleted');
-      if (this.misses2 !== null) this.misses2.delete(k);
+      if (this.missCache !== null) this.missCache.delete(k);
       const e = this.map.get(k);
       if (e !== undefined) this.remove(e, 'deleted');
       return e !== undefined;
@@ -852,7 +852,7 @@ export class TtlCache<K extends string | number, V> {
     try {
       this.tick('clear');
       if (this.loads !== null) for (const k of [...this.loads.keys()]) this.abortLoad(k, 'deleted');
-      this.misses2?.clear();
+      this.missCache?.clear();
       if (this.onEvict !== undefined) {
         for (let e = this.head; e !== NIL; e = this.links[2 * e + 1]) this.pending.push(this.keyList[e], this.valList[e], 'deleted');
       }
@@ -969,7 +969,7 @@ export class TtlCache<K extends string | number, V> {
         }
       } else {
         this.misses++;
-        if (!force && this.misses2 !== null && this.misses2.has(k)) return Promise.resolve(undefined);
+        if (!force && this.missCache !== null && this.missCache.has(k)) return Promise.resolve(undefined);
       }
       return this.wait(this.start(k, stale, o), signal);
     } finally {
@@ -1010,8 +1010,8 @@ export class TtlCache<K extends string | number, V> {
     if (this.disposed) return finish(load, undefined, new TypeError('hotpath.TtlCache.fetch: cache is disposed'));
     if (v === undefined) {
       if (this.cacheMissesMs > 0) {
-        this.misses2 ??= new TtlCache<K, true>({ maxSize: this.maxSize, ttlMs: this.cacheMissesMs, clock: this.userClock, autoPurge: this.autoPurge });
-        this.misses2.set(k, true);
+        this.missCache ??= new TtlCache<K, true>({ maxSize: this.maxSize, ttlMs: this.cacheMissesMs, clock: this.userClock, autoPurge: this.autoPurge });
+        this.missCache.set(k, true);
       }
       return finish(load, undefined);
     }
@@ -1346,7 +1346,7 @@ export class TtlCache<K extends string | number, V> {
       }
       this.loads.clear();
     }
-    this.misses2?.dispose();
+    this.missCache?.dispose();
     this.map.clear();
     this.keyList = [];
     this.valList = [];

@@ -16,7 +16,7 @@
 // behind the same interface, with one timer per entry.
 import { grown } from '../contract/disposal.js';
 import { rangeError } from '../contract/errors.js';
-import type { WheelConfig, WheelCore } from '../contract/wheel.js';
+import { idiv, type WheelConfig, type WheelCore } from '../contract/wheel.js';
 import { nodeIndex } from './timing-wheel.js';
 
 /** Node link value of an entry that is in no list. */
@@ -45,15 +45,6 @@ export interface ExpiryIndex {
   /** Invariants over slots 0 … used-1: null when they hold. */
   check(used: number, live: (e: number) => boolean): string | null;
   dispose(): void;
-}
-
-/** floor(a / b) for non-negative integers below 2^53 (exact in f64). */
-function idiv(a: number, b: number): number {
-  let q = Math.floor(a / b);
-  const r = a - q * b;
-  if (r < 0) q--;
-  else if (r >= b) q++;
-  return q;
 }
 
 /**

@@ -61,6 +61,19 @@ export const WHEEL_GEN_UNIT = ABI.WHEEL_GEN_UNIT;
 /** Largest tick a deadline may map to (integer math stays exact in f64). */
 export const WHEEL_MAX_TICK = 2 ** 52;
 
+/**
+ * floor(a / b) for non-negative integers below 2^53, exact in f64 (the
+ * quotient of the division can round across an integer).
+ * @internal
+ */
+export function idiv(a: number, b: number): number {
+  let q = Math.floor(a / b);
+  const r = a - q * b;
+  if (r < 0) q--;
+  else if (r >= b) q++;
+  return q;
+}
+
 /** The wheel's index structure on one tier. */
 export interface WheelCore {
   /** Wheel time in ms: the last `advance` argument, or the initial `now`. */

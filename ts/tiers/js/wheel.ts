@@ -3,7 +3,7 @@
 // through idiv to stay exact.
 import { grown } from '../../contract/disposal.js';
 import type { StructureFactories } from '../../contract/tier.js';
-import { WHEEL_GEN_UNIT, WHEEL_MAX_TIMERS, type WheelConfig, type WheelCore } from '../../contract/wheel.js';
+import { idiv, WHEEL_GEN_UNIT, WHEEL_MAX_TIMERS, type WheelConfig, type WheelCore } from '../../contract/wheel.js';
 
 const NIL = 0xffff_ffff;
 const FREE = 0xffff_ffff;
@@ -21,14 +21,6 @@ function nextUp(x: number): number {
   return bits[0];
 }
 
-/** floor(a / b) for non-negative integers below 2^53. */
-function idiv(a: number, b: number): number {
-  let q = Math.floor(a / b);
-  const r = a - q * b;
-  if (r < 0) q--;
-  else if (r >= b) q++;
-  return q;
-}
 
 export class JsWheel implements WheelCore {
   private readonly tickMs: number;
