@@ -7,22 +7,9 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { AdaptiveBatcher, riskBatcher, riskScore, topK, topKBatcher } from '../ts/index.js';
 import { rng } from './support/sketch-data.js';
+import { deferred, type Deferred } from './support/deferred.js';
 import { onTier, TIERS } from './support/tiers.js';
 
-interface Deferred<T> {
-  promise: Promise<T>;
-  resolve: (v: T) => void;
-  reject: (e: unknown) => void;
-}
-function deferred<T>(): Deferred<T> {
-  let resolve!: (v: T) => void;
-  let reject!: (e: unknown) => void;
-  const promise = new Promise<T>((res, rej) => {
-    resolve = res;
-    reject = rej;
-  });
-  return { promise, resolve, reject };
-}
 
 const settle = <T>(p: Promise<T>): Promise<{ ok: true; v: T } | { ok: false; e: unknown }> =>
   p.then(

@@ -24,6 +24,7 @@ import { TtlCache } from '../ts/index.js';
 import type { TierName, TtlCacheOptions } from '../ts/index.js';
 import { lruOracle, lruSetOptions, splitEvents } from './support/lru-oracle.js';
 import type { Event, Key, Reason } from './support/lru-oracle.js';
+import { deferred } from './support/deferred.js';
 import { TIERS } from './support/tiers.js';
 
 type K = Key;
@@ -285,15 +286,6 @@ describe.each(TIERS)('TtlCache vs lru-cache, differential, on %s tier', (tier) =
 
 // ---- 2. feature tests ------------------------------------------------------
 
-function deferred<T>(): { promise: Promise<T>; resolve: (v: T) => void; reject: (e: unknown) => void } {
-  let resolve!: (v: T) => void;
-  let reject!: (e: unknown) => void;
-  const promise = new Promise<T>((res, rej) => {
-    resolve = res;
-    reject = rej;
-  });
-  return { promise, resolve, reject };
-}
 
 /** Lets pending promise reactions run (a macrotask turn). */
 const flush = (): Promise<void> => new Promise((r) => setTimeout(r, 1));

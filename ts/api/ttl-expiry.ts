@@ -16,7 +16,7 @@
 // behind the same interface, with one timer per entry.
 import { grown } from '../contract/disposal.js';
 import { rangeError } from '../contract/errors.js';
-import { idiv, type WheelConfig, type WheelCore } from '../contract/wheel.js';
+import { idiv, wheelLayout, type WheelConfig, type WheelCore } from '../contract/wheel.js';
 import { nodeIndex } from './timing-wheel.js';
 
 /** Node link value of an entry that is in no list. */
@@ -74,12 +74,7 @@ export class IntrusiveWheel implements ExpiryIndex {
     this.tickMs = cfg.tickMs;
     this.sizes = [...cfg.wheels];
     this.levels = this.sizes.length;
-    this.span = [1];
-    this.offset = [0];
-    for (let l = 0; l < this.levels; l++) {
-      this.span.push(this.span[l]! * this.sizes[l]!);
-      this.offset.push(this.offset[l]! + this.sizes[l]!);
-    }
+    ({ span: this.span, offset: this.offset } = wheelLayout(this.sizes));
     this.S = this.offset[this.levels]! + 1;
     this.deadlines = deadlines;
     this.next = new Int32Array(this.S + deadlines.length);

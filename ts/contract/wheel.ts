@@ -74,6 +74,22 @@ export function idiv(a: number, b: number): number {
   return q;
 }
 
+/**
+ * The level geometry of a wheel with `wheels[l]` slots per level: span[l] =
+ * ticks per slot of level l (span[L] = the whole wheel), offset[l] = the
+ * first global slot of level l (offset[L] = the overflow list).
+ * @internal
+ */
+export function wheelLayout(wheels: readonly number[]): { span: number[]; offset: number[] } {
+  const span = [1];
+  const offset = [0];
+  for (let l = 0; l < wheels.length; l++) {
+    span.push(span[l]! * wheels[l]!);
+    offset.push(offset[l]! + wheels[l]!);
+  }
+  return { span, offset };
+}
+
 /** The wheel's index structure on one tier. */
 export interface WheelCore {
   /** Wheel time in ms: the last `advance` argument, or the initial `now`. */

@@ -3,7 +3,7 @@
 // through idiv to stay exact.
 import { grown } from '../../contract/disposal.js';
 import type { StructureFactories } from '../../contract/tier.js';
-import { idiv, WHEEL_GEN_UNIT, WHEEL_MAX_TIMERS, type WheelConfig, type WheelCore } from '../../contract/wheel.js';
+import { idiv, wheelLayout, WHEEL_GEN_UNIT, WHEEL_MAX_TIMERS, type WheelConfig, type WheelCore } from '../../contract/wheel.js';
 
 const NIL = 0xffff_ffff;
 const FREE = 0xffff_ffff;
@@ -52,12 +52,7 @@ export class JsWheel implements WheelCore {
     this.tickMs = cfg.tickMs;
     this.sizes = [...cfg.wheels];
     this.levels = this.sizes.length;
-    this.span = [1];
-    this.offset = [0];
-    for (let l = 0; l < this.levels; l++) {
-      this.span.push(this.span[l] * this.sizes[l]);
-      this.offset.push(this.offset[l] + this.sizes[l]);
-    }
+    ({ span: this.span, offset: this.offset } = wheelLayout(this.sizes));
     this.heads = new Uint32Array(this.offset[this.levels] + 1).fill(NIL);
     this.bits = this.sizes.map((n) => new Uint32Array((n + 31) >>> 5));
     this.nowMs = cfg.now;
