@@ -64,3 +64,19 @@
 @inline export const SKETCH_LOG: i32 = 1;
 // @ts-ignore: decorator
 @inline export const SKETCH_EXP: i32 = 2;
+
+// DenseModel activations (ts/contract/model.ts).
+// @ts-ignore: decorator
+@inline export const ACT_LINEAR: i32 = 0;
+// @ts-ignore: decorator
+@inline export const ACT_RELU: i32 = 1;
+// @ts-ignore: decorator
+@inline export const ACT_SIGMOID: i32 = 2;
+// @ts-ignore: decorator
+@inline export const ACT_TANH: i32 = 3;
+// @ts-ignore: decorator
+@inline export const ACT_GELU: i32 = 4;
+// @ts-ignore: decorator
+@inline export const ACT_GELU_TANH: i32 = 5;
+// @ts-ignore: decorator
+@inline export const ACT_SOFTMAX: i32 = 6;

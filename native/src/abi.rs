@@ -29,5 +29,13 @@ pub const WHEEL_MAX_TIMERS: u32 = 67108864;
 pub const SKETCH_CUBIC: u32 = 0;
 pub const SKETCH_LOG: u32 = 1;
 pub const SKETCH_EXP: u32 = 2;
+// DenseModel activations (ts/contract/model.ts).
+pub const ACT_LINEAR: u32 = 0;
+pub const ACT_RELU: u32 = 1;
+pub const ACT_SIGMOID: u32 = 2;
+pub const ACT_TANH: u32 = 3;
+pub const ACT_GELU: u32 = 4;
+pub const ACT_GELU_TANH: u32 = 5;
+pub const ACT_SOFTMAX: u32 = 6;
 
 const _: () = assert!(WHEEL_GEN_UNIT.is_power_of_two() && WHEEL_MAX_TIMERS as u64 <= WHEEL_GEN_UNIT);

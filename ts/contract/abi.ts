@@ -33,6 +33,14 @@ export const ABI = {
   SKETCH_CUBIC: 0,
   SKETCH_LOG: 1,
   SKETCH_EXP: 2,
+  /** DenseModel activation codes (ts/contract/model.ts). */
+  ACT_LINEAR: 0,
+  ACT_RELU: 1,
+  ACT_SIGMOID: 2,
+  ACT_TANH: 3,
+  ACT_GELU: 4,
+  ACT_GELU_TANH: 5,
+  ACT_SOFTMAX: 6,
 } as const;
 
 /** Codes only the wasm module uses (the addon takes booleans or throws instead). */

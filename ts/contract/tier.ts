@@ -5,6 +5,7 @@
 // none of its code.
 import type { Key, KeyKind, TreeCore } from './btree.js';
 import type { KernelSet } from './kernels.js';
+import type { ModelConfig, ModelCore } from './model.js';
 import type { SketchConfig, SketchCore } from './sketch.js';
 import type { Topology } from './topology.js';
 import type { TierName } from './types.js';
@@ -29,6 +30,7 @@ export interface StructureFactories {
   btree<K extends Key>(kind: KeyKind, order: number): TreeCore<K>;
   wheel(config: WheelConfig): WheelCore;
   sketch(config: SketchConfig): SketchCore;
+  model(config: ModelConfig): ModelCore;
 }
 
 /** A data structure with a storage contract. */
