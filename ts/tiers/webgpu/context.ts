@@ -14,7 +14,9 @@ import { Usage } from './flags.js';
 import { median } from '../shared/select.js';
 import { measureCutoffs } from './cutoffs.js';
 import type { GpuSource } from './provider.js';
-import type { GpuAdapterInfo, GpuCutoff, GpuInitOptions, GpuMatrix } from './types.js';
+import { uploadDenseModel, type DenseRun, type ResidentDenseModel } from './model.js';
+import type { ModelConfig } from '../../contract/model.js';
+import type { GpuAdapterInfo, GpuCutoff, GpuDenseModel, GpuInitOptions, GpuMatrix } from './types.js';
 
 const POOL_BYTES = 256 * 1024 * 1024;
 
@@ -304,6 +306,29 @@ export class GpuContext {
         });
         await open.device.queue.onSubmittedWorkDone();
         return new ResidentMatrix(matrix.length / d, d, matrix.byteLength, chunks, open.generation, this);
+      });
+    });
+  }
+
+  /**
+   * Uploads a dense model's weights (f32, or binary16 kept as halves, two per
+   * word) and biases once, for many {@link GpuDenseModel.predict} calls. The
+   * config arrives validated (from DenseModel); only the device's limits are
+   * checked here (RangeError when a layer or a row exceeds a binding).
+   */
+  denseModel(config: ModelConfig): Promise<GpuDenseModel> {
+    const fn = 'gpu.denseModel';
+    return this.guard(fn, () => {
+      const runner: DenseRun = (name, body) => this.run(name, (pass, lim, open) => body(pass, lim, open.generation));
+      let made: ResidentDenseModel | null = null;
+      return this.run('denseModel', async (_pass, lim, open) => {
+        made = uploadDenseModel(open.device, lim, open.generation, config, runner);
+        await open.device.queue.onSubmittedWorkDone();
+        return made as GpuDenseModel;
+      }).catch((e: unknown) => {
+        // An out-of-memory upload is reported after the buffers exist: free them.
+        (made as ResidentDenseModel | null)?.dispose();
+        throw e;
       });
     });
   }

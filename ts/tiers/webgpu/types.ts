@@ -51,3 +51,26 @@ export interface GpuCutoff {
   /** How it was set: measured on this device, given in init options, or not at all. */
   source: 'measured' | 'given' | 'none';
 }
+
+/**
+ * A dense model's parameters kept on the GPU (see {@link GpuContext.denseModel}):
+ * weights (f32, or binary16 packed two per word) and biases uploaded once,
+ * each layer a fused GEMM + bias + activation.
+ */
+export interface GpuDenseModel {
+  /** Width of one input row. */
+  readonly inputDim: number;
+  /** Width of one output row. */
+  readonly outputDim: number;
+  /** Bytes of parameters held on the device. */
+  readonly bytes: number;
+  /**
+   * The model applied to each of `batch` rows of `inputs` (batch × inputDim,
+   * row-major, validated by the caller): all layers in one submission, one
+   * readback. Rejects with an Error once disposed, when the device was lost
+   * since the upload, or when WebGPU reports an error.
+   */
+  predict(inputs: Float32Array, batch: number): Promise<Float32Array>;
+  /** Frees the device buffers; later predicts reject. Idempotent. */
+  dispose(): void;
+}
