@@ -125,10 +125,14 @@ export class ResidentDenseModel implements GpuDenseModel {
     if (generation !== this.generation) throw new Error(`${fn}: the model was uploaded to a GPU device that has since been lost; upload it again`);
     const block = Math.max(1, Math.min(batch, Math.floor(Math.min(lim.elems, SCRATCH_ELEMS) / this.maxWidth), lim.perDim));
     const HALF = this.half ? 1 : 0;
+    // Only the pipelines this call uses: a first call on a device compiles them.
+    const tail = batch % block;
+    const needGemv = block < GEMV_ROWS || (tail > 0 && tail < GEMV_ROWS);
+    const needSoftmax = this.layers[this.layers.length - 1]!.shape.activation === ACTIVATION_CODE.softmax;
     const [gemm, gemv, softmax] = await Promise.all([
-      pass.pipeline('dense', { MODE: 0, HALF }),
-      pass.pipeline('dense', { MODE: 1, HALF }),
-      pass.pipeline('dense', { MODE: 2, HALF }),
+      block >= GEMV_ROWS ? pass.pipeline('dense', { MODE: 0, HALF }) : null,
+      needGemv ? pass.pipeline('dense', { MODE: 1, HALF }) : null,
+      needSoftmax ? pass.pipeline('dense', { MODE: 2, HALF }) : null,
     ]);
     // Checked after the last await: from here to the submit nothing yields,
     // so a dispose() cannot free the buffers under the encoded passes.
@@ -148,7 +152,7 @@ export class ResidentDenseModel implements GpuDenseModel {
         const target = i === last ? dst : scratch[i % 2]!;
         const params = pass.uniform([rows, k, n, activation]);
         const small = rows < GEMV_ROWS;
-        const pipeline = small ? gemv : gemm;
+        const pipeline = (small ? gemv : gemm)!;
         const bind = (p: GPUComputePipeline): GPUBindGroup =>
           device.createBindGroup({ layout: p.getBindGroupLayout(0), entries: [src, l.weights, l.biases, target, params].map((buffer, binding) => ({ binding, resource: { buffer } })) });
         cp.setPipeline(pipeline);
@@ -156,8 +160,8 @@ export class ResidentDenseModel implements GpuDenseModel {
         if (small) cp.dispatchWorkgroups(Math.ceil(n / GEMV_WG), rows);
         else cp.dispatchWorkgroups(Math.ceil(n / GEMM_TILE), Math.ceil(rows / GEMM_TILE));
         if (activation === ACTIVATION_CODE.softmax) {
-          cp.setPipeline(softmax);
-          cp.setBindGroup(0, bind(softmax));
+          cp.setPipeline(softmax!);
+          cp.setBindGroup(0, bind(softmax!));
           cp.dispatchWorkgroups(rows);
         }
         src = target;
