@@ -20,6 +20,7 @@
 mod btree;
 mod features;
 mod matmul;
+mod model;
 mod risk;
 mod routing;
 mod similarity;

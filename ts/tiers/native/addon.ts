@@ -11,3 +11,5 @@ export type NativeBTreeHandle = Binding.NativeBTree;
 export type NativeWheelHandle = Binding.NativeTimingWheel;
 /** A NativeQuantileSketch instance. */
 export type NativeSketchHandle = Binding.NativeQuantileSketch;
+/** A NativeDenseModel instance. */
+export type NativeModelHandle = Binding.NativeDenseModel;

@@ -60,6 +60,20 @@ export declare class NativeBTree {
   memoryBytes(): number
 }
 
+export declare class NativeDenseModel {
+  /**
+   * layers: (inDim, outDim, activation) per layer. Exactly one of
+   * `weights` (f32) and `halves` (binary16 bits) is non-empty.
+   */
+  constructor(layers: Uint32Array, weights: Float32Array, halves: Uint16Array, biases: Float32Array)
+  /** out (batch × outDim) = the model over inputs (batch × inDim). */
+  predict(inputs: Float32Array, batch: number, out: Float32Array): void
+  /** As predict, on the libuv pool, resolving with a new Float32Array. */
+  predictAsync(inputs: Float32Array, batch: number): Promise<Float32Array>
+  /** Drops this object's hold on the parameters; later calls throw. */
+  dispose(): void
+}
+
 /**
  * DDSketch-style quantile sketch storage: the contract of
  * `ts/contract/sketch.ts`.
