@@ -12,7 +12,7 @@
 //!    micro-kernels, rayon inside our pool above its work threshold), with
 //!    read_dst so the bias prefill is the accumulator's start.
 //! f16 weights stay halves; the GEMV path widens one W row at a time into a
-//! stack buffer (F16C through `half` where the CPU has it), the gemm path a
+//! stack buffer (F16C where the CPU has it), the gemm path a
 //! whole layer per call into scratch (amortised over >= GEMV_ROWS rows).
 //!
 //! Scratch is per thread (JS thread and libuv workers alike) and bounded:
@@ -22,7 +22,6 @@ use std::cell::RefCell;
 
 use gemm::Parallelism;
 use half::f16;
-use half::slice::HalfFloatSliceExt;
 use rayon::ThreadPool;
 
 use crate::abi::{ACT_GELU, ACT_GELU_TANH, ACT_LINEAR, ACT_RELU, ACT_SIGMOID, ACT_SOFTMAX, ACT_TANH};
@@ -35,8 +34,8 @@ mod bindings;
 mod tests;
 
 /// Rows below which the axpy path beats the gemm crate (measured on the
-/// 2-vCPU Xeon: ~1.6x at 1 row, even at ~8 for 512-wide layers).
-const GEMV_ROWS: usize = 8;
+/// 2-vCPU Xeon, 256 → 512 → 512 → 1: 1.4x at 8 rows, even at ~12).
+const GEMV_ROWS: usize = 12;
 /// Floats per ping-pong buffer (4 MiB): a block's intermediates.
 const BLOCK_FLOATS: usize = 1 << 20;
 /// Outputs widened per step of the f16 GEMV path (a stack buffer).
@@ -219,8 +218,7 @@ impl Model {
         if wide.len() < size {
           wide.resize(size, 0.0);
         }
-        let halves: &[f16] = bytemuck_halves(&w[l.w_off..l.w_off + size]);
-        halves.convert_to_f32_slice(&mut wide[..size]);
+        widen(&w[l.w_off..l.w_off + size], &mut wide[..size]);
         gemm_into(pool, x, rows, k, &wide[..size], n, y);
       }
     }
@@ -230,11 +228,43 @@ impl Model {
   }
 }
 
-/// u16 bit patterns as `half::f16` (the same 2-byte plain-old-data type).
-fn bytemuck_halves(w: &[u16]) -> &[f16] {
-  // SAFETY: f16 is #[repr(transparent)] over u16: same size, alignment and
-  // validity (every bit pattern is an f16).
-  unsafe { std::slice::from_raw_parts(w.as_ptr().cast::<f16>(), w.len()) }
+/// dst[i] = the value of half bits src[i] (exact). F16C (8 per instruction)
+/// where the CPU has it and the SIMD level is AVX2 or above (every such CPU
+/// has F16C; HOTPATH_SIMD=scalar turns it off); `half`'s scalar widening
+/// otherwise (its slice conversion only uses F16C when the crate is
+/// compiled for it, which the baseline build is not).
+fn widen(src: &[u16], dst: &mut [f32]) {
+  #[cfg(target_arch = "x86_64")]
+  {
+    static F16C: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    if *F16C.get_or_init(|| crate::simd::level() >= crate::simd::Level::Avx2 && is_x86_feature_detected!("f16c")) {
+      // SAFETY: the CPU reports AVX and F16C (AVX2 implies AVX).
+      unsafe { widen_f16c(src, dst) };
+      return;
+    }
+  }
+  for (d, &h) in dst.iter_mut().zip(src) {
+    *d = f16::from_bits(h).to_f32();
+  }
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx,f16c")]
+unsafe fn widen_f16c(src: &[u16], dst: &mut [f32]) {
+  use std::arch::x86_64::{__m128i, _mm256_cvtph_ps, _mm256_storeu_ps, _mm_loadu_si128};
+  let n = src.len().min(dst.len());
+  let mut i = 0;
+  while i + 8 <= n {
+    // SAFETY: i + 8 <= n bounds both the 16-byte load and the 32-byte store.
+    unsafe {
+      let h = _mm_loadu_si128(src.as_ptr().add(i).cast::<__m128i>());
+      _mm256_storeu_ps(dst.as_mut_ptr().add(i), _mm256_cvtph_ps(h));
+    }
+    i += 8;
+  }
+  for j in i..n {
+    dst[j] = f16::from_bits(src[j]).to_f32();
+  }
 }
 
 /// y (rows × n) += x (rows × k) · w (k × n) through the gemm crate.
@@ -292,13 +322,12 @@ dispatch!(fn gemv_f32(x: &[f32], rows: usize, k: usize, w: &[f32], n: usize, y: 
 /// The f16 GEMV: each W row widened in strips into a stack buffer, then the
 /// same axpy.
 fn gemv_f16(x: &[f32], rows: usize, k: usize, w: &[u16], n: usize, y: &mut [f32]) {
-  let halves = bytemuck_halves(w);
   let mut strip = [0f32; HALF_STRIP];
   let mut j0 = 0;
   while j0 < n {
     let width = HALF_STRIP.min(n - j0);
     for kk in 0..k {
-      halves[kk * n + j0..kk * n + j0 + width].convert_to_f32_slice(&mut strip[..width]);
+      widen(&w[kk * n + j0..kk * n + j0 + width], &mut strip[..width]);
       axpy_rows(x, rows, k, kk, &strip[..width], n, j0, y);
     }
     j0 += width;
