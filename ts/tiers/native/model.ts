@@ -37,11 +37,15 @@ export class NativeModelCore implements ModelCore {
   }
 
   predictAsync(inputs: Float32Array, batch: number): Promise<Float32Array> {
+    // A bad call (or a disposed model) rejects like a failed task, rather
+    // than throwing from a method that returns a promise.
+    let task: Promise<Float32Array>;
     try {
-      return this.m.predictAsync(inputs, batch).catch((e: unknown) => fail('predictAsync', e));
+      task = this.m.predictAsync(inputs, batch);
     } catch (e) {
-      return fail('predictAsync', e);
+      task = Promise.reject(e);
     }
+    return task.catch((e: unknown) => fail('predictAsync', e));
   }
 
   dispose(): void {
