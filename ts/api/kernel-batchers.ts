@@ -155,3 +155,57 @@ export function topKRuns(fn: string, matrix: Float32Array, dim: number, k: numbe
   };
   return { run, runOne };
 }
+
+/** What {@link modelBatcher} needs of a model (a {@link DenseModel}). */
+export interface BatchableModel {
+  readonly inputDim: number;
+  readonly outputDim: number;
+  predict(inputs: Float32Array, batch: number): Float32Array;
+}
+
+/**
+ * An AdaptiveBatcher of single-row predictions: `submit(row)` resolves to
+ * the model's output for that row (a Float32Array of outputDim); a batch of
+ * Q rows is one `model.predict(rows, Q)` call (one crossing, one GEMM per
+ * layer), a batch of one `predict(row, 1)`. A row of the wrong length or
+ * with a non-finite value fails alone with predict's error. The outputs of
+ * one batch are views of one array.
+ * @example
+ * const score = modelBatcher(model, { targetP99Ms: 2 });
+ * const [p] = await score.submit(features);
+ */
+export function modelBatcher(model: BatchableModel, options?: KernelBatcherOptions): AdaptiveBatcher<Float32Array | Vector, Float32Array> {
+  const fn = 'modelBatcher';
+  if (model === null || typeof model !== 'object' || typeof model.predict !== 'function' || !Number.isSafeInteger(model.inputDim)) {
+    typeError(fn, 'model', `must be a DenseModel; got ${describe(model)}`);
+  }
+  const { batcher } = split<KernelBatcherOptions>(fn, options, []);
+  const { run, runOne } = modelRuns(model);
+  return new AdaptiveBatcher<Float32Array | Vector, Float32Array>({ maxBatch: 256, ...batcher, run, runOne, [BATCHER_NAME]: fn } as AdaptiveBatcherOptions<Float32Array | Vector, Float32Array>);
+}
+
+/**
+ * The run functions of {@link modelBatcher}.
+ * @internal
+ */
+export function modelRuns(model: BatchableModel): { run: (rows: (Float32Array | Vector)[]) => Float32Array[]; runOne: (row: Float32Array | Vector) => Float32Array } {
+  const d = model.inputDim;
+  const n = model.outputDim;
+  const badRow = (r: unknown, d: number): never =>
+    rangeError('modelBatcher.submit', 'row', `must have the model's inputDim ${d} elements; got ${Array.isArray(r) || ArrayBuffer.isView(r) ? `${(r as ArrayLike<unknown>).length} elements` : describe(r)}`);
+  const asF32 = (x: Float32Array | Vector): Float32Array => (x instanceof Float32Array ? x : Float32Array.from(x as ArrayLike<number>));
+  const runOne = (row: Float32Array | Vector): Float32Array => {
+    if (row?.length !== d) badRow(row, d);
+    return model.predict(asF32(row), 1);
+  };
+  const run = (rows: (Float32Array | Vector)[]): Float32Array[] => {
+    const packed = new Float32Array(rows.length * d);
+    rows.forEach((r, i) => {
+      if (r?.length !== d) badRow(r, d);
+      packed.set(r, i * d);
+    });
+    const out = model.predict(packed, rows.length);
+    return rows.map((_, i) => out.subarray(i * n, (i + 1) * n));
+  };
+  return { run, runOne };
+}
