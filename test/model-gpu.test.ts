@@ -3,7 +3,7 @@
 // whatever adapter Dawn finds (SwiftShader in CI). No adapter fails the suite
 // unless HOTPATH_EXPECT_ABSENT names webgpu: it is never skipped silently.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { gpu, type Gpu } from '../ts/index.js';
+import { backend, DenseModel, gpu, type Gpu } from '../ts/index.js';
 import { ACTIVATION_CODE, toHalf, type Activation, type ModelConfig } from '../ts/contract/model.js';
 import { expectModelClose } from './support/model-reference.js';
 import { randomF32 } from './support/numeric.js';
@@ -198,6 +198,44 @@ describe.runIf(!absent)('webgpu DenseModel core: chunking, limits, lifetime', ()
       await check(ctx, cfg, [1, 20], 3);
     } finally {
       await ctx.dispose();
+    }
+  });
+});
+
+describe('DenseModel on the GPU through the public API', () => {
+  const layers = [
+    { weights: randomF32(20 * 33, 1), bias: randomF32(33, 2), activation: 'gelu' as const },
+    { weights: randomF32(33 * 4, 3), bias: randomF32(4, 4), activation: 'softmax' as const },
+  ];
+
+  it('toGpu keeps the weights resident and predicts what the CPU tier does', async () => {
+    const m = new DenseModel(layers);
+    const onGpu = await m.toGpu(g);
+    expect([onGpu.inputDim, onGpu.outputDim]).toEqual([20, 4]);
+    const x = randomF32(20 * 70, 5);
+    const want = m.predict(x, 70);
+    const got = await onGpu.predict(x, 70);
+    for (let i = 0; i < want.length; i++) expect(Math.abs(got[i]! - want[i]!)).toBeLessThan(1e-5);
+    await expect(onGpu.predict(x, 69)).rejects.toThrow(/^hotpath\.DenseModel\.predict: inputs has 1400 elements; want batch × inputDim = 69 × 20/);
+    onGpu.dispose();
+    await expect(onGpu.predict(x, 70)).rejects.toThrow(/hotpath\.GpuModel\.predict: model is disposed/);
+    await expect(m.toGpu({} as Gpu)).rejects.toThrow(/hotpath\.DenseModel\.toGpu: g must be a GPU context/);
+  });
+
+  it('predictAsync runs on the GPU at or above the matmul cutoff, else on the CPU', async () => {
+    const g2 = await gpu.init({ calibrate: false, cutoffs: { matmul: 20 * 33 * 10 } });
+    try {
+      const m = new DenseModel(layers);
+      const x = randomF32(20 * 64, 6);
+      const want = m.predict(x, 64);
+      const got = await m.predictAsync(x, 64);
+      expect(backend().gpu.lastChoice).toMatchObject({ tier: 'webgpu' });
+      for (let i = 0; i < want.length; i++) expect(Math.abs(got[i]! - want[i]!)).toBeLessThan(1e-5);
+      await m.predictAsync(x.subarray(0, 20), 1);
+      expect(backend().gpu.lastChoice?.tier).not.toBe('webgpu');
+    } finally {
+      await g2.dispose();
+      g = await gpu.init({ calibrate: false });
     }
   });
 });

@@ -294,6 +294,7 @@ export class DenseModel {
         },
       );
     } else {
+      recordChoice({ kernel: 'matmul', work, tier: this.backend, why: g === null ? 'DenseModel: no GPU context (gpu.init())' : `DenseModel: work ${work} below the matmul cutoff ${cutoff}` });
       run = this.#cpuAsync(core, x, b);
     }
     const out = signal === undefined ? await run : await abortable(run, signal);
