@@ -1,6 +1,6 @@
 // hotpath WASM tier: the module's export list (ABI in asm/README.md). Every export is a
 // function from one domain module (similarity, risk, routing, statistics, features, matmul,
-// btree, wheel, sketch) or the allocator in memory.ts. abi.ts is imported by the domains, never
+// btree, wheel, sketch, model) or the allocator in memory.ts. abi.ts is imported by the domains, never
 // re-exported here: a plain const exported from this file becomes a wasm global export
 // (scripts/build-wasm.mjs rejects that), and asc 0.28 crashes on re-exported @inline ones.
 export { alloc, free, simdEnabled } from "./memory";
@@ -31,3 +31,4 @@ export {
   sketchNew, sketchFree, sketchClear, sketchMemoryBytes, sketchAdd, sketchAddWeighted,
   sketchSummary, sketchBinsInfo, sketchBinsCopy, sketchAddBins, sketchMerge, sketchMergeMany,
 } from "./sketch/index";
+export { modelNew, modelPredict, modelFree } from "./model";

@@ -85,6 +85,9 @@ export const WASM_FUNCTIONS = {
   sketchAddBins: ['s', 'zeroCount', 'negOffset', 'neg', 'negLen', 'posOffset', 'pos', 'posLen', 'count', 'sum', 'min', 'max'],
   sketchMerge: ['s', 'other'],
   sketchMergeMany: ['s', 'ptrs', 'n'],
+  modelNew: ['layers', 'nLayers', 'weights', 'f16', 'biases'],
+  modelPredict: ['m', 'inputs', 'batch', 'out'],
+  modelFree: ['m'],
 } as const;
 
 type Numbers<P extends readonly string[]> = { [I in keyof P]: number };
