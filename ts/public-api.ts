@@ -19,6 +19,10 @@ export type { SlidingQuantileSketchOptions } from './api/sliding-quantile-sketch
 export { AdaptiveBatcher, riskBatcher, topKBatcher } from './platform/structures/sketch.js';
 export type { AdaptiveBatcherOptions, AdaptiveBatcherStats, SubmitOptions, BatchArmStats, BatchObservation, BatchPolicy } from './api/adaptive-batcher.js';
 export type { KernelBatcherOptions, RiskBatcherOptions, RiskRequest, TopKBatcherOptions } from './api/kernel-batchers.js';
+export { DenseModel, GpuModel, loadTfjsModel, loadTfjsModelSync, modelBatcher } from './platform/structures/model.js';
+export type { Activation, DenseLayer, DenseLayerInfo, DenseModelOptions, PredictAsyncOptions } from './api/dense-model.js';
+export type { TfjsModelJson, TfjsWeightSpec } from './api/tfjs-model.js';
+export type { BatchableModel } from './api/kernel-batchers.js';
 export { PermissionIndex } from './platform/structures/permission.js';
 export { MAX_PERMISSION_NAME } from './api/permission-index.js';
 export type { PermissionIndexOptions, PermissionRule, PermissionEffect, PermissionExplanation, RuleOptions, GrantManyOptions, RevokeOptions, ResourcesOfOptions, SubjectsOfOptions } from './api/permission-index.js';
