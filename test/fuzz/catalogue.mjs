@@ -6,7 +6,7 @@
 // Spec fields:
 //   fn       the name the error message must start with: `hotpath.${fn}:`
 //   prefixes other accepted prefixes (documented per spec)
-//   struct   the structure built on the tier first ('btreeNum', 'btreeStr', 'wheel', 'cache', 'cacheBadClock', 'sketch', 'perm')
+//   struct   the structure built on the tier first ('btreeNum', 'btreeStr', 'wheel', 'cache', 'cacheBadClock', 'sketch', 'perm', 'model')
 //   slots    [{ name, good(ctx), pool }]
 //   call     (hp, args, structure, ctx) => result (may be a promise)
 //   compare  'value' (default: equal to the js reference), 'shape' (tier-specific value: same type only)
@@ -43,6 +43,16 @@ const MB = () => Float32Array.of(1, 0, 0, 1, 1, 1); // 3x2
 const MA64 = () => Float64Array.of(1, 2, 3, 4, 5, 6);
 const MB64 = () => Float64Array.of(1, 0.5, 0, 1, 1, 1);
 
+// DenseModel: 2 → 3 (relu) → 1 (sigmoid).
+const MODEL_LAYERS = () => [{ weights: [1, -2, 0.5, 3, 1, -1], bias: [0.5, -1, 0], activation: 'relu' }, { weights: [1, 2, -3], bias: [0.25], activation: 'sigmoid' }];
+/** Stands for a DenseModel built on the call's tier (a good value cannot build one: it has no hp). */
+const GOOD_MODEL = Object.freeze({ goodModel: true });
+const TFJS_WEIGHTS = () => new Float32Array([1, -2, 0.5, 3, 1, -1, 0.5, -1, 0, 1, 2, -3, 0.25]).buffer;
+const TFJS_JSON = () => ({
+  modelTopology: { class_name: 'Sequential', config: { layers: [{ class_name: 'Dense', config: { name: 'd1', units: 3, activation: 'relu', use_bias: true } }, { class_name: 'Dense', config: { name: 'd2', units: 1, activation: 'sigmoid', use_bias: true } }] } },
+  weightSpecs: [{ name: 'd1/kernel', shape: [2, 3], dtype: 'float32' }, { name: 'd1/bias', shape: [3], dtype: 'float32' }, { name: 'd2/kernel', shape: [3, 1], dtype: 'float32' }, { name: 'd2/bias', shape: [1], dtype: 'float32' }],
+});
+
 // --- pools -------------------------------------------------------------------
 
 const VEC = [...VECS, ...JUNK, ...FLIPS.map(([l, f]) => [l, f, { nondet: true }])];
@@ -50,6 +60,36 @@ const SCALAR = [...NUMS, ...JUNK];
 const BOOL = [['1', () => 1], ["'true'", () => 'true'], ['null', () => null], ['0n', () => 0n], ['Symbol()', () => Symbol('b')], ['{}', () => ({})]];
 const METRIC = [["'cos'", () => 'cos'], ["'COSINE'", () => 'COSINE'], ["''", () => ''], ["'constructor'", () => 'constructor'], ["'toString'", () => 'toString'], ["'__proto__'", () => '__proto__'], ['1', () => 1], ['null', () => null], ['Symbol()', () => Symbol('m')], ['0n', () => 0n], ["new String('dot')", () => new String('dot')], ["'dot'", () => 'dot'], ["'euclidean'", () => 'euclidean']];
 const BACKENDS = [["'gpu'", () => 'gpu'], ["'webgpu'", () => 'webgpu'], ["'JS'", () => 'JS'], ["' js'", () => ' js'], ["'auto\\0'", () => 'auto\0'], ["new String('js')", () => new String('js')], ["'__proto__'", () => '__proto__'], ["'toString'", () => 'toString']];
+const MODEL_LAYER_POOL = [
+  ['[]', () => []],
+  ['layers [null]', () => [null]],
+  ['weights not a multiple of bias', () => [{ weights: [1, 2, 3], bias: [0, 0] }]],
+  ['dims that do not chain', () => [{ weights: [1, 2], bias: [0] }, { weights: [1, 2, 3], bias: [0, 0] }]],
+  ['NaN weight', () => [{ weights: [1, NaN], bias: [0] }]],
+  ['weight 1e39', () => [{ weights: [1e39, 1], bias: [0] }]],
+  ['no bias, no units', () => [{ weights: [1, 2] }]],
+  ['units 0', () => [{ weights: [1, 2], units: 0 }]],
+  ['units 2**53', () => [{ weights: [1, 2], units: 2 ** 53 }]],
+  ['softmax not last', () => [{ weights: [1], bias: [0], activation: 'softmax' }, { weights: [1], bias: [0] }]],
+  ["activation 'elu'", () => [{ weights: [1, 2], bias: [0], activation: 'elu' }]],
+  ["activation 'toString'", () => [{ weights: [1, 2], bias: [0], activation: 'toString' }]],
+  ['weights a Proxy throwing at [1]', () => [{ weights: new Proxy([1, 2], { get: (t, k) => (k === '1' ? thrower() : Reflect.get(t, k)) }), bias: [0] }]],
+  ['weights Int32Array', () => [{ weights: Int32Array.of(1, 2), bias: [0] }]],
+  ['unknown layer key', () => [{ weights: [1, 2], bias: [0], kernel: [1] }]],
+  ['5000 layers', () => Array.from({ length: 5000 }, () => ({ weights: [1], bias: [0] }))],
+];
+const TFJS_POOL = [
+  ["'{'", () => '{'],
+  ['no modelTopology', () => ({ weightSpecs: [] })],
+  ['Functional', () => ({ ...TFJS_JSON(), modelTopology: { class_name: 'Functional', config: { layers: [] } } })],
+  ['a Conv2D layer', () => { const j = TFJS_JSON(); j.modelTopology.config.layers[1].class_name = 'Conv2D'; return j; }],
+  ["activation 'elu'", () => { const j = TFJS_JSON(); j.modelTopology.config.layers[0].config.activation = 'elu'; return j; }],
+  ['kernel missing', () => ({ ...TFJS_JSON(), weightSpecs: TFJS_JSON().weightSpecs.slice(1) })],
+  ['dtype int32', () => ({ ...TFJS_JSON(), weightSpecs: TFJS_JSON().weightSpecs.map((w) => ({ ...w, dtype: 'int32' })) })],
+  ['shape [-1, 3]', () => ({ ...TFJS_JSON(), weightSpecs: [{ name: 'd1/kernel', shape: [-1, 3], dtype: 'float32' }] })],
+  ['shape [2**40, 2**20]', () => ({ ...TFJS_JSON(), weightSpecs: [{ name: 'd1/kernel', shape: [2 ** 40, 2 ** 20], dtype: 'float32' }] })],
+  ['layers not an array', () => ({ ...TFJS_JSON(), modelTopology: { class_name: 'Sequential', config: { layers: 5 } } })],
+];
 const OFFSETS = [
   ['offsets [1,2,5] (first not 0)', () => Uint32Array.of(1, 2, 5)],
   ['offsets [0,3,2] (decreasing)', () => Uint32Array.of(0, 3, 2)],
@@ -366,6 +406,9 @@ const ctorSpecs = [
   { fn: 'riskBatcher', ctor: true, slots: [slot('options', () => ({ maxSeverity: 5, maxBatch: 4 }), opts({ maxSeverity: NUMS, maxBatch: NUMS, policy: JUNK, clock: [...CLOCKS, ...JUNK] }))], call: (hp, [o]) => { const b = hp.riskBatcher(o); void b.close(); return b.maxBatch; } },
   { fn: 'topKBatcher', ctor: true, slots: [slot('matrix', () => Float32Array.of(1, 0, 0, 1), VEC), slot('dim', () => 2, SCALAR), slot('k', () => 1, SCALAR), slot('options', () => ({ metric: 'dot', maxBatch: 4 }), opts({ metric: METRIC, maxBatch: NUMS, targetP99Ms: NUMS }))], call: (hp, [m, d, k, o]) => { const b = hp.topKBatcher(m, d, k, o); void b.close(); return b.maxBatch; } },
   { fn: 'TtlCache', ctor: true, slots: [slot('options', (ctx) => ({ maxSize: 4, ttlMs: 100, clock: () => 1000, autoPurge: false, backend: ctx.backendOpt }), opts({ maxSize: NUMS, ttlMs: NUMS, onEvict: JUNK, clock: [...CLOCKS, ...JUNK], autoPurge: BOOL, tickMs: [...NUMS, ['0.0001', () => 0.0001], ['1e300', () => 1e300]], backend: [...BACKENDS, ...JUNK], maxBytes: NUMS, maxEntryBytes: NUMS, sizeCalculation: JUNK, allowStale: BOOL, updateAgeOnGet: BOOL, noUpdateTTL: BOOL, ttlResolution: NUMS, fetchMethod: JUNK, memoMethod: JUNK, cacheMissesMs: NUMS, max: [['10', () => 10]], ttl: [['5', () => 5]] }))], call: (hp, [o], s, ctx) => ctx.keep(new hp.TtlCache(o)) },
+  { fn: 'DenseModel', ctor: true, slots: [slot('layers', MODEL_LAYERS, [...MODEL_LAYER_POOL, ...JUNK]), slot('options', (ctx) => ({ precision: 'f32', backend: ctx.backendOpt }), opts({ precision: [["'f64'", () => 'f64'], ["'F16'", () => 'F16'], ...JUNK], backend: [...BACKENDS, ...JUNK] }))], call: (hp, [l, o], s, ctx) => { const m = ctx.keep(new hp.DenseModel(l, o)); return [m.inputDim, m.outputDim, m.macsPerRow, Array.from(m.predict([1, 2]))]; } },
+  { fn: 'loadTfjsModel', ctor: true, slots: [slot('modelJson', TFJS_JSON, [...TFJS_POOL, ...JUNK]), slot('weightData', TFJS_WEIGHTS, [['8 bytes', () => new ArrayBuffer(8)], ['[junk]', () => [1, 2]], ...JUNK])], call: (hp, [j, w], s, ctx) => { const m = ctx.keep(hp.loadTfjsModelSync(j, w)); return [m.inputDim, m.outputDim, Array.from(m.predict([1, 2]))]; } },
+  { fn: 'modelBatcher', ctor: true, slots: [slot('model', () => GOOD_MODEL, [['{}', () => ({})], ['{ inputDim: 2 }', () => ({ inputDim: 2 })], ...JUNK]), slot('options', () => ({ maxBatch: 4 }), opts({ maxBatch: NUMS, targetP99Ms: NUMS, policy: JUNK }))], call: (hp, [m, o], s, ctx) => { const b = hp.modelBatcher(m === GOOD_MODEL ? ctx.keep(new hp.DenseModel(MODEL_LAYERS(), { backend: ctx.backendOpt })) : m, o); void b.close(); return b.maxBatch; } },
   { fn: 'PermissionIndex', ctor: true, slots: [slot('options', (ctx) => ({ backend: ctx.backendOpt, clock: () => 1000, autoPurge: false, tickMs: 10, maxRoleDepth: 4 }), opts({ backend: [...BACKENDS, ...JUNK], clock: [...CLOCKS, ...JUNK], onExpire: JUNK, autoPurge: BOOL, tickMs: [...NUMS, ['0.0001', () => 0.0001], ['1e300', () => 1e300]], maxRoleDepth: [...NUMS, ['65', () => 65]] }))], call: (hp, [o], s, ctx) => { const p = ctx.keep(new hp.PermissionIndex(o)); return [p.size]; } },
 ];
 
@@ -519,6 +562,12 @@ const PCOL = [
 ];
 const TTL_OPTS = opts({ ttlMs: [...NUMS, ['2**60', () => 2 ** 60]] });
 const EFFECT = [["'any'", () => 'any'], ["'Allow'", () => 'Allow'], ...JUNK];
+// DenseModel methods (on MODEL_LAYERS: 2 → 3 → 1).
+const MODEL_INPUTS = [...VEC, ['inputs of 3', () => [1, 2, 3]], ['inputs [1, NaN]', () => Float32Array.of(1, NaN)], ['inputs [3e38, 3e38] (overflow)', () => Float32Array.of(3e38, 3e38)]];
+method('model', 'DenseModel.predict', [slot('inputs', () => Float32Array.of(1, 2, -1, 0.5), MODEL_INPUTS), slot('batch', () => 2, [...SCALAR, ['1', () => 1], ['3', () => 3]])], (hp, [x, b], m) => Array.from(m.predict(x, b)));
+method('model', 'DenseModel.predictAsync', [slot('inputs', () => Float32Array.of(1, 2), MODEL_INPUTS), slot('batch', () => 1, SCALAR), slot('options', () => ({}), opts({ signal: JUNK }))], async (hp, [x, b, o], m) => Array.from(await m.predictAsync(x, b, o)));
+method('model', 'DenseModel', [slot('method', () => 'predict', [['predict', () => 'predict'], ['predictAsync', () => 'predictAsync'], ['dispose', () => 'dispose']])], async (hp, [k], m) => { m.dispose(); return k === 'dispose' ? m.dispose() : k === 'predict' ? m.predict([1, 2]) : m.predictAsync([1, 2]); }, { disposed: true });
+
 for (const m of ['grant', 'deny']) method('perm', `PermissionIndex.${m}`, [slot('subject', () => 'u9', PNAME), slot('resource', () => 'doc:9/*', PRES), slot('action', () => 'read', PACT), slot('options', () => ({ ttlMs: 50 }), TTL_OPTS)], (hp, a, p) => p[m](...a));
 method('perm', 'PermissionIndex.revoke', [slot('subject', () => 'u1', PNAME), slot('resource', () => 'doc:1/*', PRES), slot('action', () => 'read', PACT), slot('options', () => ({ effect: 'allow' }), opts({ effect: EFFECT }))], (hp, a, p) => p.revoke(...a));
 for (const m of ['addRole', 'removeRole']) method('perm', `PermissionIndex.${m}`, [slot('subject', () => 'u9', PNAME), slot('role', () => 'role:a', PNAME)], (hp, a, p) => p[m](...a));
@@ -572,7 +621,10 @@ const sequenceSpecs = ['btreeNum', 'btreeStr', 'wheel', 'cache', 'sketch', 'perm
       });
       const label = describeCall(sp, choices);
       try {
-        outcomes.push([label, plain(sp.call(hp, materialize(sp, choices, ctx), st, ctx))]);
+        const v = sp.call(hp, materialize(sp, choices, ctx), st, ctx);
+        // An async op (TtlCache.fetch) is not awaited in a sequence; its rejection must not go unhandled.
+        if (v && typeof v.then === 'function') v.then(undefined, () => {});
+        outcomes.push([label, plain(v)]);
       } catch (e) {
         const name = e?.constructor?.name, msg = String(e?.message);
         const named = ((name === 'TypeError' || name === 'RangeError') && msg.startsWith(`hotpath.${sp.fn}:`)) || name === 'FuzzGetterError';

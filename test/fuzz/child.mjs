@@ -103,6 +103,9 @@ function build(kind, ctx) {
     ctx.otherMapping = ctx.keep(new hp.QuantileSketch({ relativeAccuracy: 0.05, backend }));
     return s;
   }
+  if (kind === 'model') {
+    return new hp.DenseModel([{ weights: [1, -2, 0.5, 3, 1, -1], bias: [0.5, -1, 0], activation: 'relu' }, { weights: [1, 2, -3], bias: [0.25], activation: 'sigmoid' }], { backend });
+  }
   if (kind === 'perm') {
     ctx.now = 1000;
     const p = new hp.PermissionIndex({ backend, clock: () => ctx.now, autoPurge: false, tickMs: 10, onExpire: (r) => ctx.events.push(r) });
@@ -132,6 +135,15 @@ function sketchState(s) {
   }
 }
 
+/** A model has no mutable state: what it predicts shows it is intact. */
+function modelState(m) {
+  try {
+    return { out: Array.from(m.predict(Float32Array.of(1, 2, -1, 0.5), 2)) };
+  } catch (e) {
+    return stateErr(e);
+  }
+}
+
 function permState(p, ctx) {
   try {
     const rules = ['u1', 'u2', 'u7', 'u8', 'u9', 'role:a'].map((x) => p.resourcesOf(x, { effect: 'any', inherited: false }));
@@ -146,6 +158,7 @@ function stateOf(kind, s, ctx) {
   if (kind === 'perm') return permState(s, ctx);
   if (kind === 'sketch') return sketchState(s);
   if (kind === 'wheel') return wheelState(s);
+  if (kind === 'model') return modelState(s);
   return cacheState(s, ctx);
 }
 
@@ -153,6 +166,7 @@ function stateOf(kind, s, ctx) {
 function finalOf(kind, s, ctx) {
   try {
     if (kind === 'sketch') return sketchState(s);
+    if (kind === 'model') return modelState(s);
     if (kind === 'wheel') return { fired: s.advance(Math.max(s.now, 2e9)).map((p) => ser(p)), size: s.size, check: s.check() };
     if (kind === 'perm') {
       ctx.now = 1e6;
