@@ -76,6 +76,17 @@ acl.addRole('user:13', 'role:editor');
 const why = acl.explain('user:13', 'doc:7/page:1', 'read');
 console.log(`PermissionIndex (${acl.backend}): user:13 may write doc:7/page:1: ${acl.check('user:13', 'doc:7/page:1', 'write')}; read: ${why.allowed} (${why.rule.effect} ${why.rule.resource} held by ${why.rule.subject})`);
 acl.dispose();
+{
+  // A 64 → 32 → 1 risk scorer (random weights) over 1024 events in one predict call.
+  const mk = (i, o, activation, seed) => ({ weights: randomF32(i * o, seed).map((v) => v / 8), bias: new Float32Array(o), activation });
+  const model = new hp.DenseModel([mk(64, 32, 'relu', 11), mk(32, 1, 'sigmoid', 12)]);
+  const events = randomF32(1024 * 64, 13);
+  model.predict(events, 1024); // first call: scratch and pool warm-up
+  const t0 = performance.now();
+  const p = model.predict(events, 1024);
+  console.log(`DenseModel (${model.backend}): 1024 events scored in ${(performance.now() - t0).toFixed(2)} ms, first ${p[0].toFixed(4)}`);
+  model.dispose();
+}
 const sessions = new hp.TtlCache({ maxSize: 2, ttlMs: 50, onEvict: (k, _v, why) => console.log(`TtlCache (${sessions.backend}): ${k} left, ${why}`) });
 sessions.set('alice', 1).set('bob', 2).set('carol', 3);
 setTimeout(() => {

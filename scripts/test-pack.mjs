@@ -115,6 +115,9 @@ if (t.range(null, null).map(([k]) => k).join() !== '1,2,3') throw new Error('BPl
 const w = new hp.TimingWheel({ backend: tier }); w.schedule(5, 'x'); if (w.advance(10).join() !== 'x') throw new Error('TimingWheel');
 const c = new hp.TtlCache({ maxSize: 2, ttlMs: 1000, backend: tier, clock: () => 0, autoPurge: false }); c.set('k', 1); if (c.get('k') !== 1) throw new Error('TtlCache');
 const acl = new hp.PermissionIndex({ backend: tier, autoPurge: false }); acl.grant('r', 'doc:*', 'read'); acl.addRole('u', 'r'); if (!acl.check('u', 'doc:1', 'read') || acl.check('u', 'img:1', 'read')) throw new Error('PermissionIndex'); acl.dispose();
+const dm = new hp.DenseModel([{ weights: [1, -1, 2, 1], bias: [0.5, -4], activation: 'relu' }, { weights: [2, 7], bias: [-1] }], { backend: tier });
+if (dm.backend !== tier || dm.predict(new Float32Array([1, 2]), 1)[0] !== 10) throw new Error('DenseModel');
+if ((await dm.predictAsync([1, 2]))[0] !== 10) throw new Error('DenseModel.predictAsync'); dm.dispose();
 // webgpu is an optional peer, not installed here: the GPU tier says why and the async helpers run on the CPU.
 const g = await hp.gpu.init();
 if (g.available || !/'webgpu' package did not load/.test(g.reason)) throw new Error('gpu.init without the webgpu package: ' + g.reason);
@@ -124,7 +127,7 @@ if (b.gpu.lastChoice.tier !== tier) throw new Error('cosineBatchAsync ran on ' +
 console.log(JSON.stringify({ native: b.tiers.native, wasm: b.tiers.wasm.loaded, large: b.largeInputTier, treeTier: t.backend, wheelTier: w.backend }));
 `;
 const TS_CONSUMER = `
-import { cosineBatch, cosineBatchAsync, gpu, stats, BPlusTree, TtlCache, PermissionIndex, backend, type PermissionRule, type Stats, type BackendInfo, type TierName, type Gpu, type GpuAdapterInfo } from 'hotpath';
+import { cosineBatch, cosineBatchAsync, gpu, stats, BPlusTree, TtlCache, PermissionIndex, DenseModel, backend, type Activation, type PermissionRule, type Stats, type BackendInfo, type TierName, type Gpu, type GpuAdapterInfo } from 'hotpath';
 const s: Stats = stats(new Float64Array([1, 2, 3]));
 const scores: Float32Array = cosineBatch(new Float32Array(4), new Float32Array(8), 4);
 const tree = new BPlusTree<string, number>({ keyType: 'number' });
@@ -133,6 +136,11 @@ const cache = new TtlCache<string, { id: number }>({ maxSize: 10, ttlMs: 1000 })
 const hit: { id: number } | undefined = cache.get('x');
 const acl = new PermissionIndex({ maxRoleDepth: 4 });
 const allowed: boolean = acl.check('u', 'doc:1', 'read');
+const model = new DenseModel([{ weights: new Float32Array(6), bias: [0, 0, 0], activation: 'relu' }], { precision: 'f16' });
+const out: Float32Array = model.predict(new Float32Array(2), 1);
+const act: Activation = model.layers[0]!.activation;
+// @ts-expect-error not an activation
+new DenseModel([{ weights: [1], bias: [0], activation: 'elu' }]);
 const rules: PermissionRule[] = acl.resourcesOf('u', { prefix: 'doc:' });
 const info: BackendInfo = backend();
 const t: TierName = info.largeInputTier;

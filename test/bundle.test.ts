@@ -23,7 +23,7 @@ describe('browser bundles', () => {
   it('one kernel: no WebGPU tier, no shaders, no data structures, a fraction of the whole API', async () => {
     const one = await bundle('one', "import { cosineBatch } from 'hotpath';\nglobalThis.r = cosineBatch(new Float32Array(4), new Float32Array(8), 4);\n");
     const all = await bundle('all', "import * as hp from 'hotpath';\nglobalThis.hp = hp;\n");
-    for (const marker of ['hotpath.gpu.', '@compute', 'createComputePipeline', 'hotpath.BPlusTree', 'hotpath.TimingWheel', 'hotpath.TtlCache', 'hotpath.QuantileSketch', 'targetP99Ms', 'hotpath.PermissionIndex', 'btreeNew', 'wheelNew', 'sketchNew']) {
+    for (const marker of ['hotpath.gpu.', '@compute', 'createComputePipeline', 'hotpath.BPlusTree', 'hotpath.TimingWheel', 'hotpath.TtlCache', 'hotpath.QuantileSketch', 'targetP99Ms', 'hotpath.PermissionIndex', 'hotpath.DenseModel', 'btreeNew', 'wheelNew', 'sketchNew', 'modelNew']) {
       expect(all, marker).toContain(marker);
       expect(one, marker).not.toContain(marker);
     }
