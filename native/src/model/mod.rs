@@ -3,7 +3,12 @@
 //! out += x · W (W row-major in × out, Keras' kernel layout), then the
 //! activation in place. No napi here, so `cargo test` covers it.
 //!
-//! Two GEMM paths, chosen by the block's row count:
+//! Where the CPU has AVX2 + FMA + F16C (x86-64 since 2013), the weights
+//! are packed at construction into 16-column strips and every row count
+//! goes through one register-tiled kernel (kernel.rs): no per-call packing
+//! (the gemm crate repacks W on every call, as costly as the product at
+//! tens of rows), f16 widened in the load, and the same summation order
+//! for a row whatever the batch. Elsewhere W stays row-major and:
 //!  - few rows (< GEMV_ROWS): a k-outer axpy loop, compiled per SIMD level,
 //!    that streams W once per block while the block's output rows stay in
 //!    L1. The gemm crate packs panels first, which costs more than the whole
@@ -11,9 +16,9 @@
 //!  - more rows: the gemm crate (packed panels, AVX-512/AVX2+FMA/NEON
 //!    micro-kernels, rayon inside our pool above its work threshold), with
 //!    read_dst so the bias prefill is the accumulator's start.
-//! f16 weights stay halves; the GEMV path widens one W row at a time into a
-//! stack buffer (F16C where the CPU has it), the gemm path a
-//! whole layer per call into scratch (amortised over >= GEMV_ROWS rows).
+//!    f16 weights stay halves; the GEMV path widens one W row at a time into
+//!    a stack buffer (F16C where the CPU has it), the gemm path a whole layer
+//!    per call into scratch (amortised over >= GEMV_ROWS rows).
 //!
 //! Scratch is per thread (JS thread and libuv workers alike) and bounded:
 //! rows go through in blocks of at most BLOCK_FLOATS / max width.
@@ -30,6 +35,7 @@ use crate::par::{self, Cost};
 use crate::simd::dispatch;
 
 mod bindings;
+mod kernel;
 #[cfg(test)]
 mod tests;
 
@@ -67,7 +73,10 @@ impl Weights {
 
 pub struct Model {
   layers: Vec<Layer>,
+  /// Row-major as given, or (`packed`) each layer in kernel::pack's strips
+  /// at Layer::w_off; one copy either way.
   weights: Weights,
+  packed: bool,
   biases: Vec<f32>,
   max_width: usize,
 }
@@ -84,6 +93,12 @@ fn known(act: u32) -> bool {
 impl Model {
   /// `shape` holds (inDim, outDim, activation) per layer.
   pub fn new(shape: &[u32], weights: Weights, biases: Vec<f32>) -> ArgResult<Model> {
+    Model::with_layout(shape, weights, biases, kernel::available())
+  }
+
+  /// As new; `pack` chooses the register tile's layout (where it can run)
+  /// over the row-major GEMV / gemm-crate paths.
+  fn with_layout(shape: &[u32], weights: Weights, biases: Vec<f32>, pack: bool) -> ArgResult<Model> {
     if shape.is_empty() || shape.len() % 3 != 0 {
       return Err(ArgError::new("layers", "must hold (inDim, outDim, activation) triples, at least one"));
     }
@@ -128,7 +143,27 @@ impl Model {
     if let Some(i) = biases.iter().position(|v| !v.is_finite()) {
       return Err(ArgError::new("biases", format!("[{i}] is not finite")));
     }
-    Ok(Model { layers, weights, biases, max_width })
+    if !pack {
+      return Ok(Model { layers, weights, packed: false, biases, max_width });
+    }
+    let mut total = 0usize;
+    for l in &layers {
+      total = kernel::packed_len(l.in_dim, l.out_dim).and_then(|p| total.checked_add(p)).ok_or_else(|| ArgError::new("layers", "dimensions overflow"))?;
+    }
+    fn repack<T: Copy + Default>(w: &[T], layers: &mut [Layer], total: usize) -> Vec<T> {
+      let mut out = Vec::with_capacity(total);
+      for l in layers.iter_mut() {
+        let at = out.len();
+        kernel::pack(&w[l.w_off..l.w_off + l.in_dim * l.out_dim], l.in_dim, l.out_dim, &mut out);
+        l.w_off = at;
+      }
+      out
+    }
+    let weights = match weights {
+      Weights::F32(w) => Weights::F32(repack(&w, &mut layers, total)),
+      Weights::F16(w) => Weights::F16(repack(&w, &mut layers, total)),
+    };
+    Ok(Model { layers, weights, packed: true, biases, max_width })
   }
 
   pub fn in_dim(&self) -> usize {
@@ -209,6 +244,25 @@ impl Model {
     for r in y.chunks_exact_mut(n) {
       r.copy_from_slice(bias);
     }
+    if self.packed {
+      // Packed only where kernel::available(); the lengths hold by
+      // construction, so the tile always runs (false would leave the bias).
+      let size = kernel::packed_len(k, n).unwrap_or(0);
+      match &self.weights {
+        Weights::F32(w) => kernel::gemm_packed(pool, x, rows, k, &w[l.w_off..l.w_off + size], n, y),
+        Weights::F16(w) => kernel::gemm_packed(pool, x, rows, k, &w[l.w_off..l.w_off + size], n, y),
+      };
+    } else {
+      self.row_major(pool, l, x, rows, y, wide);
+    }
+    for r in y.chunks_exact_mut(n) {
+      activate(l.act, r);
+    }
+  }
+
+  /// Where the register tile cannot run (no AVX2/FMA/F16C, HOTPATH_SIMD=scalar).
+  fn row_major(&self, pool: Option<&ThreadPool>, l: &Layer, x: &[f32], rows: usize, y: &mut [f32], wide: &mut Vec<f32>) {
+    let (k, n) = (l.in_dim, l.out_dim);
     let size = k * n;
     match &self.weights {
       Weights::F32(w) if rows < GEMV_ROWS => gemv_f32(x, rows, k, &w[l.w_off..l.w_off + size], n, y),
@@ -221,9 +275,6 @@ impl Model {
         widen(&w[l.w_off..l.w_off + size], &mut wide[..size]);
         gemm_into(pool, x, rows, k, &wide[..size], n, y);
       }
-    }
-    for r in y.chunks_exact_mut(n) {
-      activate(l.act, r);
     }
   }
 }

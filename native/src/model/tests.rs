@@ -59,6 +59,10 @@ fn half_value(h: u16) -> f64 {
 }
 
 fn check(shape: &[u32], batch: usize, f16w: bool, seed: u64, pool: Option<&ThreadPool>) {
+  check_layout(shape, batch, f16w, seed, pool, kernel::available());
+}
+
+fn check_layout(shape: &[u32], batch: usize, f16w: bool, seed: u64, pool: Option<&ThreadPool>, pack: bool) {
   let mut rng = Rng::new(seed);
   let (mut nw, mut nb) = (0, 0);
   for t in shape.chunks_exact(3) {
@@ -75,7 +79,8 @@ fn check(shape: &[u32], batch: usize, f16w: bool, seed: u64, pool: Option<&Threa
   } else {
     (Weights::F32(w32.clone()), w32.iter().map(|&v| v as f64).collect())
   };
-  let m = Model::new(shape, weights, b.clone()).unwrap();
+  let m = Model::with_layout(shape, weights, b.clone(), pack).unwrap();
+  assert_eq!(m.packed, pack);
   let mut out = vec![f32::NAN; batch * m.out_dim()];
   m.predict(pool, &x, batch, &mut out).unwrap();
   let (want, scale) = reference(shape, &w64, &b, &x, batch);
@@ -100,6 +105,23 @@ fn matches_the_f64_reference() {
       for f16w in [false, true] {
         for p in [None, Some(&pool)] {
           check(s, batch, f16w, (si * 100 + batch) as u64, p);
+        }
+      }
+    }
+  }
+}
+
+/// The row-major paths (GEMV below GEMV_ROWS, the gemm crate above) that
+/// CPUs without AVX2/FMA/F16C take; on this one only a test reaches them.
+#[test]
+fn row_major_paths_match_the_f64_reference() {
+  let pool = ThreadPoolBuilder::new().num_threads(2).build().unwrap();
+  let shapes: [&[u32]; 3] = [&[3, 17, ACT_RELU, 17, 5, ACT_SOFTMAX], &[130, 3, ACT_GELU, 3, 64, ACT_GELU_TANH, 64, 9, ACT_LINEAR], &[256, 512, ACT_RELU, 512, 512, ACT_RELU, 512, 1, ACT_SIGMOID]];
+  for (si, s) in shapes.iter().enumerate() {
+    for &batch in &[1usize, 7, GEMV_ROWS, 40] {
+      for f16w in [false, true] {
+        for p in [None, Some(&pool)] {
+          check_layout(s, batch, f16w, (si * 100 + batch) as u64, p, false);
         }
       }
     }
