@@ -23,8 +23,7 @@ use crate::par::{self, Cost};
 
 /// Rows per register tile.
 const MR: usize = 6;
-/// Rows per chunk: its x rows (96 × k floats) stay in L2 across W's strips,
-/// and a chunk is the unit the pool splits.
+/// Rows per chunk: its x rows (96 × k floats) stay in L2 across W's strips.
 const CHUNK_ROWS: usize = 96;
 
 /// A weight element the tile can load eight of at a time.
@@ -89,23 +88,29 @@ pub fn gemm_packed<T: Weight>(pool: Option<&ThreadPool>, x: &[f32], rows: usize,
   }
   #[cfg(target_arch = "x86_64")]
   {
-    let p = par::pool_for(pool, rows.saturating_mul(k).saturating_mul(n), Cost::GemmMulAdd);
-    let threads = p.map_or(1, |p| p.current_num_threads());
-    // Even shares for the pool, whole tiles each, at most CHUNK_ROWS.
-    let share = rows.div_ceil(threads).div_ceil(MR) * MR;
-    let chunk = share.clamp(MR, CHUNK_ROWS);
-    // One chunk (a few rows): waking the pool would buy nothing.
-    let p = p.filter(|_| rows > chunk);
-    let run = |(yc, xc): (&mut [f32], &[f32])| {
-      let r = yc.len() / n;
-      // SAFETY: available() checked the CPU features; xc is r × k, w holds
-      // the packed strips of k × n and yc is r × n (chunks of slices whose
-      // lengths were checked).
-      unsafe { chunk_packed(xc, r, k, w, n, yc) }
-    };
+    let strips = n.div_ceil(NR);
+    // A few rows stream W from memory in microseconds, about a pool wake-up.
+    let p = par::pool_for(pool, rows.saturating_mul(k).saturating_mul(n), Cost::GemmMulAdd).filter(|_| rows >= 4 && strips >= 2);
+    let yp = SendPtr(y.as_mut_ptr());
     match p {
-      Some(p) => p.install(|| y.par_chunks_mut(chunk * n).zip(x.par_chunks(chunk * k)).for_each(run)),
-      None => y.chunks_mut(chunk * n).zip(x.chunks(chunk * k)).for_each(run),
+      // Threads split the columns, not the rows: each streams its own part
+      // of W once (a row split would stream all of W per thread), and
+      // several tasks per thread let work stealing absorb a descheduled
+      // core (a noisy 2-vCPU VM).
+      Some(p) => {
+        let per = strips.div_ceil(p.current_num_threads() * 4).max(1);
+        p.install(|| {
+          (0..strips.div_ceil(per)).into_par_iter().for_each(|t| {
+            let (s0, s1) = (t * per, ((t + 1) * per).min(strips));
+            // SAFETY: available() checked the CPU features; x is rows × k,
+            // w the packed strips of k × n, y (at yp) rows × n; tasks
+            // write disjoint column ranges (strips s0..s1) of y.
+            unsafe { rows_packed(x, rows, k, w, n, yp.get(), s0, s1) }
+          })
+        });
+      }
+      // SAFETY: as above, one task over every strip.
+      None => unsafe { rows_packed(x, rows, k, w, n, yp.get(), 0, strips) },
     }
     true
   }
@@ -116,11 +121,40 @@ pub fn gemm_packed<T: Weight>(pool: Option<&ThreadPool>, x: &[f32], rows: usize,
   }
 }
 
+/// y's pointer, shared by tasks that write disjoint columns.
+#[derive(Clone, Copy)]
+struct SendPtr(*mut f32);
+// SAFETY: only gemm_packed's tasks use it, each on its own columns, inside
+// the install that outlives them.
+unsafe impl Send for SendPtr {}
+unsafe impl Sync for SendPtr {}
+impl SendPtr {
+  fn get(self) -> *mut f32 {
+    self.0
+  }
+}
+
+/// Strips s0..s1 for every row, CHUNK_ROWS rows at a time (their x stays
+/// in L2 while the strips pass).
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2,fma,f16c")]
-unsafe fn chunk_packed<T: Weight>(x: &[f32], rows: usize, k: usize, w: &[T], n: usize, y: &mut [f32]) {
-  debug_assert!(x.len() == rows * k && Some(w.len()) == packed_len(k, n) && y.len() == rows * n);
-  let full = n / NR;
+#[allow(clippy::too_many_arguments)]
+unsafe fn rows_packed<T: Weight>(x: &[f32], rows: usize, k: usize, w: &[T], n: usize, y: *mut f32, s0: usize, s1: usize) {
+  let mut r0 = 0;
+  while r0 < rows {
+    let r = CHUNK_ROWS.min(rows - r0);
+    // SAFETY (caller): y is rows × n; rows r0..r0 + r are inside it.
+    unsafe { chunk_packed(&x[r0 * k..(r0 + r) * k], r, k, w, n, y.add(r0 * n), s0, s1) };
+    r0 += r;
+  }
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2,fma,f16c")]
+#[allow(clippy::too_many_arguments)]
+unsafe fn chunk_packed<T: Weight>(x: &[f32], rows: usize, k: usize, w: &[T], n: usize, y: *mut f32, s0: usize, s1: usize) {
+  debug_assert!(x.len() == rows * k && Some(w.len()) == packed_len(k, n) && s1 <= n.div_ceil(NR));
+  let full = (n / NR).min(s1);
   // One or two rows: a tile of one strip has only 2-4 FMA chains, which the
   // FMA latency (4-5 cycles) throttles, so take 4 or 2 strips at once.
   let group = match rows {
@@ -131,7 +165,7 @@ unsafe fn chunk_packed<T: Weight>(x: &[f32], rows: usize, k: usize, w: &[T], n: 
   // Tile heights as even as possible (7 rows: 4 + 3, not 6 + 1), so every
   // tile keeps at least 6 chains.
   let tiles = rows.div_ceil(MR);
-  let mut s = 0;
+  let mut s = s0;
   while s < full {
     let g = if s + group <= full { group } else { 1 };
     let mut r0 = 0;
@@ -140,7 +174,7 @@ unsafe fn chunk_packed<T: Weight>(x: &[f32], rows: usize, k: usize, w: &[T], n: 
       // SAFETY: rows r0..r0 + r of x and y, strips s..s + g (each k × 16,
       // columns s * 16.. of y) are inside the debug_assert'd shapes.
       unsafe {
-        let (xp, yp, ws) = (x.as_ptr().add(r0 * k), y.as_mut_ptr().add(r0 * n + s * NR), w.as_ptr().add(s * k * NR));
+        let (xp, yp, ws) = (x.as_ptr().add(r0 * k), y.add(r0 * n + s * NR), w.as_ptr().add(s * k * NR));
         match (r, g) {
           (1, 4) => tile::<T, 1, 4>(xp, k, ws, n, yp),
           (2, 2) => tile::<T, 2, 2>(xp, k, ws, n, yp),
@@ -156,12 +190,13 @@ unsafe fn chunk_packed<T: Weight>(x: &[f32], rows: usize, k: usize, w: &[T], n: 
     }
     s += g;
   }
-  if full * NR < n {
+  if n % NR != 0 && s1 == n.div_ceil(NR) {
+    let full = n / NR;
     let mut r0 = 0;
     while r0 < rows {
       let r = MR.min(rows - r0);
       // SAFETY: as above; the last strip is padded to 16 columns.
-      unsafe { tail(x.as_ptr().add(r0 * k), r, k, w.as_ptr().add(full * k * NR), n, n - full * NR, y.as_mut_ptr().add(r0 * n + full * NR)) };
+      unsafe { tail(x.as_ptr().add(r0 * k), r, k, w.as_ptr().add(full * k * NR), n, n - full * NR, y.add(r0 * n + full * NR)) };
       r0 += r;
     }
   }
