@@ -190,7 +190,7 @@ unsafe fn chunk_packed<T: Weight>(x: &[f32], rows: usize, k: usize, w: &[T], n: 
     }
     s += g;
   }
-  if n % NR != 0 && s1 == n.div_ceil(NR) {
+  if !n.is_multiple_of(NR) && s1 == n.div_ceil(NR) {
     let full = n / NR;
     let mut r0 = 0;
     while r0 < rows {

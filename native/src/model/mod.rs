@@ -99,7 +99,7 @@ impl Model {
   /// As new; `pack` chooses the register tile's layout (where it can run)
   /// over the row-major GEMV / gemm-crate paths.
   fn with_layout(shape: &[u32], weights: Weights, biases: Vec<f32>, pack: bool) -> ArgResult<Model> {
-    if shape.is_empty() || shape.len() % 3 != 0 {
+    if shape.is_empty() || !shape.len().is_multiple_of(3) {
       return Err(ArgError::new("layers", "must hold (inDim, outDim, activation) triples, at least one"));
     }
     let mut layers = Vec::with_capacity(shape.len() / 3);
@@ -181,8 +181,10 @@ impl Model {
     if inputs.len() != want_in {
       return Err(ArgError::new("inputs", format!("has {} elements; want batch × inputDim = {want_in}", inputs.len())));
     }
-    if out.len() != batch * n {
-      return Err(ArgError::new("out", format!("has {} elements; want batch × outputDim = {}", out.len(), batch * n)));
+    // Checked too: a narrow input and a wide output can overflow here alone.
+    let want_out = batch.checked_mul(n).ok_or_else(|| ArgError::new("batch", "too large"))?;
+    if out.len() != want_out {
+      return Err(ArgError::new("out", format!("has {} elements; want batch × outputDim = {want_out}", out.len())));
     }
     if batch == 0 {
       return Ok(());

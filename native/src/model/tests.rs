@@ -129,6 +129,15 @@ fn row_major_paths_match_the_f64_reference() {
 }
 
 #[test]
+fn huge_batches_are_refused_not_overflowed() {
+  // inDim 1, outDim 2^20: batch × inDim fits, batch × outDim does not.
+  let m = Model::new(&[1, 1 << 20, ACT_LINEAR], Weights::F32(vec![0.0; 1 << 20]), vec![0.0; 1 << 20]).unwrap();
+  let big = usize::MAX / 2;
+  assert!(m.predict(None, &[], big, &mut []).is_err());
+  assert!(m.predict(None, &[1.0; 3], 3, &mut [0.0; 5]).is_err());
+}
+
+#[test]
 fn blocks_cross_a_large_batch() {
   // 2^20 / 2000 = 524 rows a block: 1100 rows take three blocks.
   check(&[5, 2000, ACT_RELU, 2000, 3, ACT_LINEAR], 1100, false, 9, None);
