@@ -8,20 +8,9 @@ import { DenseModel, modelBatcher, type Activation, type DenseLayer } from '../t
 import { ACTIVATION_CODE, fromHalf, toHalf, type ModelConfig } from '../ts/contract/model.js';
 import { expectModelClose, referenceModel } from './support/model-reference.js';
 import { TIERS } from './support/tiers.js';
+import { rng } from './support/sketch-data.js';
 
 const ACTS: Activation[] = ['linear', 'relu', 'sigmoid', 'tanh', 'gelu', 'geluTanh'];
-
-/** Seeded generator (mulberry32). */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface Spec {
   dims: number[];

@@ -9,19 +9,16 @@ import {
 } from '../ts/index.js';
 import { crossover } from '../ts/tiers/webgpu/cutoffs.js';
 import { absDot, expectClose, norm, randomF32 } from './support/numeric.js';
+import { GPU_ABSENT, openGpu } from './support/gpu.js';
 import { onTier } from './support/tiers.js';
 import { runChild } from './support/child.js';
 
 const REL = 1e-5; // f32 on the GPU, relative to the result's natural scale
-const absent = (process.env.HOTPATH_EXPECT_ABSENT ?? '').split(',').includes('webgpu');
 const js = <T>(f: () => T): T => onTier('js', f);
 
 let g: Gpu;
 beforeAll(async () => {
-  g = await gpu.init({ calibrate: false });
-  if (!g.available && !absent) {
-    throw new Error(`no WebGPU adapter: ${g.reason}. Install Debian's chromium (its SwiftShader Vulkan driver) and libvulkan1, as .ci/run does, or set HOTPATH_EXPECT_ABSENT=webgpu on a platform without one`);
-  }
+  g = await openGpu();
 });
 afterAll(async () => {
   await g?.dispose();
@@ -65,7 +62,7 @@ function checkStats(got: ReturnType<typeof stats>, x: ArrayLike<number>, ddof = 
   expect(got.median).toBe(want.median);
 }
 
-describe.runIf(!absent)('webgpu tier: adapter', () => {
+describe.runIf(!GPU_ABSENT)('webgpu tier: adapter', () => {
   it('reports the adapter and its limits', () => {
     expect(g.available).toBe(true);
     expect(g.reason).toBeNull();
@@ -81,7 +78,7 @@ describe.runIf(!absent)('webgpu tier: adapter', () => {
   });
 });
 
-describe.runIf(!absent)('webgpu tier: kernels against the js reference', () => {
+describe.runIf(!GPU_ABSENT)('webgpu tier: kernels against the js reference', () => {
   it('cosineBatch and euclideanBatch on fixed vectors, including zero rows', async () => {
     const dim = 3;
     const q = Float32Array.of(1, 0, 0, 0, 0, 0, 1, 2, 3);
@@ -187,7 +184,7 @@ describe.runIf(!absent)('webgpu tier: kernels against the js reference', () => {
   });
 });
 
-describe.runIf(!absent)('webgpu tier: chunking, residency, reuse', () => {
+describe.runIf(!GPU_ABSENT)('webgpu tier: chunking, residency, reuse', () => {
   let small: Gpu;
   beforeAll(async () => {
     small = await gpu.init({ calibrate: false, maxChunkBytes: 4096 }); // 1024 floats per binding
@@ -250,7 +247,7 @@ describe.runIf(!absent)('webgpu tier: chunking, residency, reuse', () => {
   });
 });
 
-describe.runIf(!absent)('webgpu tier: bad input, errors, loss', () => {
+describe.runIf(!GPU_ABSENT)('webgpu tier: bad input, errors, loss', () => {
   it('rejects bad arguments with the CPU kernels\' TypeError / RangeError, naming the argument', async () => {
     await expect(g.cosineBatch([1, 2] as never, new Float32Array(2), 2)).rejects.toThrow(new TypeError('hotpath.gpu.cosineBatch: queries must be a Float32Array; got Array(2)'));
     await expect(g.cosineBatch(new Float32Array(3), new Float32Array(4), 2)).rejects.toThrow(/hotpath\.gpu\.cosineBatch: queries length 3 is not a multiple of dim 2/);
@@ -298,7 +295,7 @@ describe.runIf(!absent)('webgpu tier: bad input, errors, loss', () => {
   });
 });
 
-describe.runIf(!absent)('async helpers and cutoffs', () => {
+describe.runIf(!GPU_ABSENT)('async helpers and cutoffs', () => {
   it('run on the GPU above the cutoff, on the CPU below it, and report the choice', async () => {
     const h = await gpu.init({ calibrate: false, cutoffs: { cosineBatch: 1000, matmul: 0, stats: 0, riskScoreBatch: 0, temporalDecay: 0, topK: 0, euclideanBatch: 0 } });
     try {
@@ -359,7 +356,7 @@ describe.runIf(!absent)('async helpers and cutoffs', () => {
 });
 
 describe('webgpu tier: lifetime in a fresh process', () => {
-  it.runIf(!absent)('survives heavy allocation and forced GC mid-use, then exits on its own after dispose()', () => {
+  it.runIf(!GPU_ABSENT)('survives heavy allocation and forced GC mid-use, then exits on its own after dispose()', () => {
     const out = runChild(`
       const g = await hp.gpu.init({ calibrate: false });
       if (!g.available) return { error: g.reason };
@@ -390,7 +387,7 @@ describe('webgpu tier: lifetime in a fresh process', () => {
     `, { VK_ICD_FILENAMES: '/nonexistent/icd.json' });
     expect(out.available).toBe(false);
     // Where Dawn cannot load at all (musl), the reason says that instead.
-    const why = absent ? /no WebGPU adapter.*VK_ICD_FILENAMES|'webgpu' package did not load/ : /no WebGPU adapter.*VK_ICD_FILENAMES/;
+    const why = GPU_ABSENT ? /no WebGPU adapter.*VK_ICD_FILENAMES|'webgpu' package did not load/ : /no WebGPU adapter.*VK_ICD_FILENAMES/;
     expect(out.reason).toMatch(why);
     expect(out.info).toBeNull();
     expect(out.rejected).toMatch(/hotpath\.gpu\.cosineBatch: no GPU: /);

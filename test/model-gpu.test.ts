@@ -5,17 +5,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { backend, DenseModel, gpu, type Gpu } from '../ts/index.js';
 import { ACTIVATION_CODE, toHalf, type Activation, type ModelConfig } from '../ts/contract/model.js';
+import { GPU_ABSENT, openGpu } from './support/gpu.js';
 import { expectModelClose } from './support/model-reference.js';
 import { randomF32 } from './support/numeric.js';
 
-const absent = (process.env.HOTPATH_EXPECT_ABSENT ?? '').split(',').includes('webgpu');
 
 let g: Gpu;
 beforeAll(async () => {
-  g = await gpu.init({ calibrate: false });
-  if (!g.available && !absent) {
-    throw new Error(`no WebGPU adapter: ${g.reason}. Install Debian's chromium (its SwiftShader Vulkan driver) and libvulkan1, as .ci/run does, or set HOTPATH_EXPECT_ABSENT=webgpu on a platform without one`);
-  }
+  g = await openGpu();
 });
 afterAll(async () => {
   await g?.dispose();
@@ -75,7 +72,7 @@ const CHAINS: number[][] = [
 ];
 const BATCHES = [1, 7, 300];
 
-describe.runIf(!absent)('webgpu DenseModel core against the f64 reference', () => {
+describe.runIf(!GPU_ABSENT)('webgpu DenseModel core against the f64 reference', () => {
   for (const half of [false, true]) {
     const p = half ? 'f16' : 'f32';
     for (const act of ACTS) {
@@ -152,7 +149,7 @@ describe.runIf(!absent)('webgpu DenseModel core against the f64 reference', () =
   });
 });
 
-describe.runIf(!absent)('webgpu DenseModel core: chunking, limits, lifetime', () => {
+describe.runIf(!GPU_ABSENT)('webgpu DenseModel core: chunking, limits, lifetime', () => {
   let small: Gpu;
   beforeAll(async () => {
     small = await gpu.init({ calibrate: false, maxChunkBytes: 4096 }); // 1024 f32 per binding

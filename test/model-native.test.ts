@@ -8,22 +8,11 @@ import { ACTIVATION_CODE, toHalf, type ModelConfig, type ModelCore, type ModelLa
 import { loadNativeAddon } from '../ts/tiers/native/loader.js';
 import { nativeModel } from '../ts/tiers/native/model.js';
 import { expectModelClose } from './support/model-reference.js';
+import { rng } from './support/sketch-data.js';
 import { EXPECTED_ABSENT } from './support/tiers.js';
 
 const load = loadNativeAddon();
 const addon = load.addon;
-
-/** Seeded generator (mulberry32), so a failure replays. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const ACTS = Object.values(ACTIVATION_CODE);
 const NAME = Object.fromEntries(Object.entries(ACTIVATION_CODE).map(([k, v]) => [v, k]));
