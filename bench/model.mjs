@@ -15,7 +15,7 @@
 // a cell is the median µs per call over the rounds, a ratio peer median /
 // hotpath median (> 1: hotpath faster). Writes bench/results/model.{json,md}.
 import { execFileSync } from 'node:child_process';
-import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
@@ -25,6 +25,10 @@ import { mulberry32 } from './lib/data.mjs';
 import { openLoop } from './lib/load.mjs';
 
 const quick = process.argv.includes('--quick');
+// Without a GPU, Dawn's software adapter comes from Chromium's SwiftShader ICD (as in the test suite); a set VK_ICD_FILENAMES wins.
+const SWIFTSHADER = '/usr/lib/chromium/vk_swiftshader_icd.json';
+if (!process.env.VK_ICD_FILENAMES && existsSync(SWIFTSHADER)) process.env.VK_ICD_FILENAMES = SWIFTSHADER;
+// Each sample starts after a full GC (node --expose-gc), so one contender's garbage is not collected on another's time.
 const out = new URL('./results/', import.meta.url);
 mkdirSync(out, { recursive: true });
 const loadavg = () => readFileSync('/proc/loadavg', 'utf8').trim();
@@ -132,6 +136,7 @@ for (const b of BATCHES) {
     for (let i = 0; i < names.length; i++) {
       const n = names[(i + round) % names.length];
       await contenders[n].before?.();
+      globalThis.gc?.();
       samples[n].push(time(contenders[n].run, x, b, ms));
     }
   }
@@ -197,7 +202,9 @@ const f16err = {};
 }
 
 // The WebGPU tier.
-const g = await gpu.init({ calibrate: false });
+// Calibrate only matmul's cutoff (what predictAsync routes by); the other kernels are not used here.
+const g = await gpu.init({ cutoffs: { cosineBatch: Infinity, euclideanBatch: Infinity, topK: Infinity, riskScoreBatch: Infinity, temporalDecay: Infinity, stats: Infinity } });
+const cutoff = g.available ? g.cutoffs.matmul : null;
 const gpuRows = [];
 let gpuNote = g.available ? `${g.adapterInfo?.vendor ?? '?'} ${g.adapterInfo?.architecture ?? ''} ${g.adapterInfo?.description ?? ''}`.trim() : `no adapter: ${g.reason}`;
 const software = g.available && /swiftshader|llvmpipe|software/i.test(JSON.stringify(g.adapterInfo));
@@ -292,7 +299,7 @@ md.push('');
 md.push(`Largest difference from hotpath native f32 at batch 32: ${Object.entries(agree).map(([n, v]) => `${n} ${v.toExponential(1)}`).join(', ')}.`);
 md.push(`f16 weights beside f32 (256 rows): ${Object.entries(f16err).map(([t, e]) => `${t} max |f16 − f32| ${e.maxAbs.toExponential(2)}, ${e.maxRelToScale.toExponential(2)} of the output's scale`).join('; ')}.`);
 md.push('');
-md.push(`WebGPU tier (GpuModel.predict, weights resident, one readback per call) on ${gpuNote}${software ? ' — **the SwiftShader software adapter (CPU), not a GPU**' : ''}:`);
+md.push(`WebGPU tier (GpuModel.predict, weights resident, one readback per call) on ${gpuNote}${software ? ' — **the SwiftShader software adapter (CPU), not a GPU**' : ''}; the matmul cutoff gpu.init() measured there, which predictAsync routes by: ${cutoff ? `${cutoff.work} multiply-adds (${cutoff.source})` : '—'}:`);
 md.push('');
 md.push(`| batch | ${BATCHES.join(' | ')} |`);
 md.push(`|---|${BATCHES.map(() => '---:').join('|')}|`);
@@ -307,7 +314,7 @@ for (const r of batchRows) md.push(`| ${r.offered} | ${r.contender} | ${r.throug
 md.push('');
 md.push(`Load (\`/proc/loadavg\`): ${loads.map((l) => `${l.at} ${l.loadavg}`).join('; ')}.`);
 const base = quick ? 'model-quick' : 'model';
-writeFileSync(new URL(`${base}.json`, out), JSON.stringify({ node: process.version, loads, rows, agree, f16err, gpu: { adapter: gpuNote, software, rows: gpuRows }, batcher: batchRows }, null, 1));
+writeFileSync(new URL(`${base}.json`, out), JSON.stringify({ node: process.version, loads, rows, agree, f16err, gpu: { adapter: gpuNote, software, cutoff, rows: gpuRows }, batcher: batchRows }, null, 1));
 writeFileSync(new URL(`${base}.md`, out), md.join('\n') + '\n');
 console.log(md.join('\n'));
 process.exit(0);
