@@ -193,10 +193,10 @@ export function modelRuns(model: BatchableModel): { run: (rows: (Float32Array | 
   const n = model.outputDim;
   const badRow = (r: unknown, d: number): never =>
     rangeError('modelBatcher.submit', 'row', `must have the model's inputDim ${d} elements; got ${Array.isArray(r) || ArrayBuffer.isView(r) ? `${(r as ArrayLike<unknown>).length} elements` : describe(r)}`);
-  const asF32 = (x: Float32Array | Vector): Float32Array => (x instanceof Float32Array ? x : Float32Array.from(x as ArrayLike<number>));
   const runOne = (row: Float32Array | Vector): Float32Array => {
     if (row?.length !== d) badRow(row, d);
-    return model.predict(asF32(row), 1);
+    // predict takes arrays and Float64Arrays itself, with its own checks and messages.
+    return model.predict(row as Float32Array, 1);
   };
   const run = (rows: (Float32Array | Vector)[]): Float32Array[] => {
     const packed = new Float32Array(rows.length * d);
