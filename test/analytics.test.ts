@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import {
-  matmul, movingAverage, ngramFeatures, outliersIQR, outliersZScore, percentiles, riskScore, riskScoreBatch, stats, temporalDecay,
+  matmul, movingAverage, ngramFeatures, outliersIQR, outliersZScore, percentiles, quantiles, riskScore, riskScoreBatch, stats, temporalDecay,
 } from '../ts/index.js';
 import { exactSum } from './support/exact.js';
 import { expectClose, randomF32 } from './support/numeric.js';
@@ -49,6 +49,40 @@ describe.each(TIERS)('statistics on %s tier', (tier) => {
         expect(Array.from(outliersZScore(x, { threshold: 2 }))).toEqual(c.outliersZScore2);
       }
     });
+  });
+
+  it('quantiles takes 0-1 and equals numpy.quantile (type 7, rank (n-1)q) and percentiles at 100q', () => {
+    // numpy.quantile(x, q, method='linear'), written out in float64.
+    const numpyQuantile = (x: readonly number[], q: number): number => {
+      const s = Float64Array.from(x).sort(), h = (s.length - 1) * q, lo = Math.floor(h);
+      return lo + 1 >= s.length ? s[lo] : s[lo] + (h - lo) * (s[lo + 1] - s[lo]);
+    };
+    onTier(tier, () => {
+      for (const c of FIXTURES) {
+        const got = quantiles(c.x, c.ps.map((p) => p / 100));
+        c.percentiles.forEach((v, i) => expectClose(got[i], v, 1e-12, Math.abs(v), `q${c.ps[i] / 100}`));
+      }
+      expect(Array.from(quantiles([1, 2, 3, 4], [0, 0.25, 0.5, 1]))).toEqual([1, 1.75, 2.5, 4]);
+      expect(quantiles([5], [])).toEqual(new Float64Array(0));
+    });
+    fc.assert(
+      fc.property(sample(), fc.array(fc.double({ min: 0, max: 1, noNaN: true }), { minLength: 1, maxLength: 6, size: 'max' }), (xs, qs) => {
+        const got = onTier(tier, () => quantiles(xs, qs));
+        const byPercent = onTier(tier, () => percentiles(xs, qs.map((q) => q * 100)));
+        const s = Float64Array.from(xs).sort(), gap = Math.max(Math.abs(s[0]), Math.abs(s[s.length - 1]));
+        qs.forEach((q, i) => {
+          expect(got[i]).toBe(byPercent[i]);
+          expectClose(got[i], numpyQuantile(xs, q), 1e-12, gap, `q=${q}`);
+        });
+      }),
+      { numRuns: 60, seed: 2022 },
+    );
+    expect(() => quantiles([1, 2], [99])).toThrow(/^hotpath\.quantiles: qs\[0\] must be <= 1/);
+    expect(() => quantiles([1, 2], [0.5, -0.1])).toThrow(/qs\[1\] must be >= 0/);
+    expect(() => quantiles([1, 2], [NaN])).toThrow(RangeError);
+    expect(() => quantiles([], [0.5])).toThrow(/hotpath\.quantiles: x must not be empty/);
+    expect(() => quantiles([1, NaN], [0.5])).toThrow(/hotpath\.quantiles: x\[1\] is NaN/);
+    expect(() => quantiles([1], 0.5 as never)).toThrow(TypeError);
   });
 
   it('never mutates its input and agrees with the js tier on generated samples', () => {

@@ -222,6 +222,7 @@ for (const fn of ['stats', 'statsAsync']) {
   kernel(fn, [slot('x', X, VEC), slot('options', () => ({ ddof: 1 }), opts({ ddof: [...NUMS, ['12 (= count)', () => 12], ['11', () => 11]] }))], (hp, a) => hp[fn](...a));
 }
 kernel('percentiles', [slot('x', X, VEC), slot('ps', PS, [['ps [-1]', () => [-1]], ['ps [100.0001]', () => [100.0001]], ['ps []', () => []], ...VEC])], (hp, a) => hp.percentiles(...a));
+kernel('quantiles', [slot('x', X, VEC), slot('qs', () => [0, 0.25, 0.5, 0.995, 1], [['qs [-0.1]', () => [-0.1]], ['qs [1.0001]', () => [1.0001]], ['qs []', () => []], ...VEC])], (hp, a) => hp.quantiles(...a));
 kernel('movingAverage', [slot('x', X, VEC), slot('window', () => 3, [...SCALAR, ['12 (= n)', () => 12], ['13', () => 13]])], (hp, a) => hp.movingAverage(...a));
 kernel('outliersIQR', [slot('x', X, VEC), slot('options', () => ({ k: 1.5 }), opts({ k: NUMS }))], (hp, a) => hp.outliersIQR(...a));
 kernel('outliersZScore', [slot('x', X, VEC), slot('options', () => ({ threshold: 1 }), opts({ threshold: NUMS }))], (hp, a) => hp.outliersZScore(...a));

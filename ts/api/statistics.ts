@@ -44,6 +44,28 @@ export function percentiles(x: Vector, ps: Vector): Float64Array {
 }
 
 /**
+ * Quantiles of `x`, numpy's `quantile` (and simple-statistics users'
+ * expectation): `qs` in [0, 1], otherwise the same type-7 interpolation,
+ * checks and cost as {@link percentiles}.
+ * @param qs - quantiles in [0, 1] (0.99 is the 99th percentile)
+ * @returns Float64Array in the order of `qs`.
+ * @throws RangeError for an empty `x`, non-finite values, or a q outside [0, 1].
+ */
+export function quantiles(x: Vector, qs: Vector): Float64Array {
+  const fn = 'quantiles';
+  const q = Float64Array.from(checkVector(fn, 'qs', qs));
+  for (let i = 0; i < q.length; i++) {
+    checkFinite(fn, `qs[${i}]`, q[i], { min: 0, max: 1 });
+    // The kernels take percent; the rank (n − 1)·(100q)/100 can differ from (n − 1)·q by an ulp, which moves the result by at most that much of one gap.
+    q[i] *= 100;
+  }
+  const v = checkSample(fn, x);
+  const out = new Float64Array(q.length);
+  if (q.length > 0) kernelsFor('percentiles', KERNELS.percentiles.work(v)).percentiles(v, q, out);
+  return out;
+}
+
+/**
  * Simple moving average in 'valid' mode: `out[i]` is the mean of `x[i .. i+window)`,
  * length `n − window + 1`. The running sum is compensated, so it does not drift over long inputs.
  * @param window - integer in [1, n]
