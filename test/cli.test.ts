@@ -11,6 +11,8 @@ import { TIERS } from './support/tiers.js';
 // @ts-expect-error plain ESM module without types
 import { compare } from '../bench/lib/compare.mjs';
 // @ts-expect-error plain ESM module without types
+import { progress } from '../bench/lib/progress.mjs';
+// @ts-expect-error plain ESM module without types
 import { markdown, svg } from '../bench/lib/report.mjs';
 
 const BIN = join(ROOT, 'bin', 'hotpath.mjs');
@@ -23,12 +25,19 @@ function cli(...args: string[]) {
 
 describe('hotpath (usage)', () => {
   it('--help and help <command> print usage and exit 0', () => {
-    for (const args of [['--help'], ['-h'], [], ['help', 'bench'], ['bench', '--help'], ['calibrate', '-h'], ['info', '--help'], ['compare', '--help']]) {
+    for (const args of [['--help'], ['-h'], ['help', 'bench'], ['bench', '--help'], ['calibrate', '-h'], ['info', '--help'], ['compare', '--help']]) {
       const r = cli(...args);
       expect(r.code, args.join(' ')).toBe(0);
       expect(r.out).toMatch(/Usage: hotpath/);
     }
     expect(cli('bench', '--help').out).toContain('--kernel name');
+  });
+
+  it('bare hotpath prints usage on stderr and exits 2, so a script that lost its command fails', () => {
+    const r = cli();
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/Usage: hotpath <command>/);
+    expect(r.out).toBe('');
   });
 
   it('--version prints the package version', () => {
@@ -45,6 +54,8 @@ describe('hotpath (usage)', () => {
       [['bench', 'extra'], /unexpected argument "extra"/],
       [['calibrate', '--kernel', 'BPlusTree.get'], /unknown kernel "BPlusTree.get"/],
       [['compare', 'one.json'], /expected two JSON files, got 1/],
+      [['compare', 'a.json', 'b.json', '--threshold', 'ten'], /--threshold must be a percentage >= 0; got "ten"/],
+      [['compare', 'a.json', 'b.json', '--threshold=-5'], /--threshold must be a percentage >= 0/],
     ];
     for (const [args, msg] of cases) {
       const r = cli(...args);
@@ -152,6 +163,7 @@ describe('bench:compare', () => {
 
   it('flags rows slower beyond both runs\' spread, and only those', () => {
     const c = compare(old, cur);
+    expect(c.thresholdPct).toBe(0);
     expect(c.rows.map((r: { verdict: string }) => r.verdict)).toEqual(['slower', 'same', 'faster']);
     expect(c.regressions).toBe(1);
     expect(c.rows[0].ratio).toBeCloseTo(100 / 120, 9);
@@ -159,20 +171,50 @@ describe('bench:compare', () => {
     expect(compare(run([100, 100, 100], [15, 2, 2]), run([120, 101, 70], [15, 2, 2])).rows[0].verdict).toBe('same');
   });
 
+  it('a threshold: a row counts only beyond both it and the spread, each way', () => {
+    // 20% slower and 30% faster, tight intervals.
+    expect(compare(old, cur, { thresholdPct: 25 }).rows.map((r: { verdict: string }) => r.verdict)).toEqual(['same', 'same', 'faster']);
+    expect(compare(old, cur, { thresholdPct: 19 }).rows.map((r: { verdict: string }) => r.verdict)).toEqual(['slower', 'same', 'faster']);
+    expect(compare(old, cur, { thresholdPct: 50 }).rows.map((r: { verdict: string }) => r.verdict)).toEqual(['same', 'same', 'same']);
+    // At 100% only more than 2x slower counts: 200 ns against 100 is not, 250 is.
+    expect(compare(old, run([200, 250, 100], [2, 2, 2]), { thresholdPct: 100 }).rows.map((r: { verdict: string }) => r.verdict)).toEqual(['same', 'slower', 'same']);
+    expect(() => compare(old, cur, { thresholdPct: -1 })).toThrow(RangeError);
+  });
+
   it('the command prints ratios and exits 1 on a regression, 0 without', () => {
     const [a, b] = [join(dir, 'a.json'), join(dir, 'b.json')];
     writeFileSync(a, JSON.stringify(old));
     writeFileSync(b, JSON.stringify(cur));
-    const bad = cli('compare', a, b);
+    // The default threshold (25%) does not flag 20% slower; --threshold 10 does.
+    const dflt = cli('compare', a, b);
+    expect(dflt.code).toBe(0);
+    expect(dflt.out).toContain('0 slower beyond spread and 25%, 1 faster beyond spread and 25%, 2 within noise');
+    const bad = cli('compare', a, b, '--threshold', '10');
     expect(bad.code).toBe(1);
     expect(bad.out).toMatch(/stats\s+large\s+js\s+100\.0 ns\s+120\.0 ns\s+0\.83x\s+SLOWER/);
-    expect(bad.out).toContain('1 slower beyond spread, 1 faster beyond spread, 1 within noise');
+    expect(bad.out).toContain('1 slower beyond spread and 10%, 1 faster beyond spread and 10%, 1 within noise');
     const good = cli('compare', a, a);
     expect(good.code).toBe(0);
     const notReport = join(dir, 'c.json');
     writeFileSync(notReport, '{"hello": 1}');
     expect(cli('compare', a, notReport)).toMatchObject({ code: 1 });
     expect(cli('compare', a, join(dir, 'missing.json')).err).toMatch(/cannot read/);
+  });
+});
+
+describe('progress bar', () => {
+  it('counts what runs: when peers turn out missing the total shrinks and the bar ends full', () => {
+    let text = '';
+    const p = progress({ write: (t: string) => { text += t; } }, { tty: true });
+    p.begin('dot', 18); // 3 sizes x 6 tasks, two of them peers that will not load
+    for (let size = 0; size < 3; size++) {
+      p.remaining(4 * (3 - size));
+      for (let t = 0; t < 4; t++) p.step(`size ${size} task ${t}`);
+    }
+    p.end();
+    const last = text.split('\r\x1b[2K').filter(Boolean).pop() ?? '';
+    expect(last).toMatch(/\[#{24}\]\s+12\/12 done/);
+    expect(text).not.toMatch(/\/18 done/);
   });
 });
 

@@ -6,10 +6,16 @@ const key = (r) => `${r.case}\u0000${r.size}\u0000${r.params}\u0000${r.task}`;
 
 /**
  * Joins two reports by operation, size, parameters and task. A row regressed
- * when new time's lower 95% bound lies above old time's upper bound; it
- * improved in the mirror case; otherwise the change is within noise.
+ * when its time grew by more than `thresholdPct` percent AND new time's lower
+ * 95% bound lies above old time's upper bound; it improved in the mirror case
+ * (time shrank by the same factor, intervals apart); otherwise the change is
+ * within noise. Both tests, because a quick run's intervals understate the
+ * noise between two runs (another process, turbo, GC), and a bare ratio
+ * ignores rows whose own spread is wide.
  */
-export function compare(oldReport, newReport) {
+export function compare(oldReport, newReport, { thresholdPct = 0 } = {}) {
+  if (!(Number.isFinite(thresholdPct) && thresholdPct >= 0)) throw new RangeError(`thresholdPct must be a number >= 0; got ${thresholdPct}`);
+  const grow = 1 + thresholdPct / 100;
   for (const [name, r] of [['old', oldReport], ['new', newReport]]) {
     if (!r || !Array.isArray(r.rows)) throw new Error(`${name} file is not a hotpath bench report (no rows)`);
   }
@@ -22,10 +28,11 @@ export function compare(oldReport, newReport) {
     const ratio = o.nsPerOp / n.nsPerOp; // > 1: new is faster
     const oHi = o.nsPerOp * (1 + o.rmePct / 100), oLo = o.nsPerOp * (1 - o.rmePct / 100);
     const nHi = n.nsPerOp * (1 + n.rmePct / 100), nLo = n.nsPerOp * (1 - n.rmePct / 100);
-    const verdict = nLo > oHi ? 'slower' : nHi < oLo ? 'faster' : 'same';
+    const verdict = nLo > oHi && n.nsPerOp > o.nsPerOp * grow ? 'slower' : nHi < oLo && n.nsPerOp * grow < o.nsPerOp ? 'faster' : 'same';
     rows.push({ case: n.case, size: n.size, params: n.params, task: n.task, oldNs: o.nsPerOp, newNs: n.nsPerOp, oldRme: o.rmePct, newRme: n.rmePct, ratio, verdict });
   }
   return {
+    thresholdPct,
     oldMachine: oldReport.machine?.summary ?? '?', newMachine: newReport.machine?.summary ?? '?',
     rows, onlyOld: [...old.values()], onlyNew,
     regressions: rows.filter((r) => r.verdict === 'slower').length,
@@ -46,6 +53,6 @@ export function formatComparison(c, { all = false, oldName = 'old', newName = 'n
   }
   if (c.onlyOld.length) lines.push('', `${c.onlyOld.length} row(s) only in old (e.g. ${c.onlyOld[0].case} ${c.onlyOld[0].size} ${c.onlyOld[0].task})`);
   if (c.onlyNew.length) lines.push('', `${c.onlyNew.length} row(s) only in new (e.g. ${c.onlyNew[0].case} ${c.onlyNew[0].size} ${c.onlyNew[0].task})`);
-  lines.push('', `${c.rows.length} rows compared: ${c.regressions} slower beyond spread, ${c.improvements} faster beyond spread, ${c.rows.length - c.regressions - c.improvements} within noise.`);
+  lines.push('', `${c.rows.length} rows compared: ${c.regressions} slower beyond spread and ${c.thresholdPct}%, ${c.improvements} faster beyond spread and ${c.thresholdPct}%, ${c.rows.length - c.regressions - c.improvements} within noise.`);
   return lines.join('\n');
 }

@@ -96,6 +96,8 @@ export async function runMatrix(hp, opts = {}) {
       const size = SIZES[si];
       const tasks = c.kind === 'kernel' ? await kernelTasks(hp, c, c.sizes[si], tiers, withPeers, skipped) : await structureTasks(hp, c, c.sizes[si], tiers, withPeers, skipped);
       const { label, work, ops } = tasks;
+      // The estimate above counts every peer; count what will really run (a missing peer is skipped).
+      prog.remaining(tasks.list.length * (nSizes - si));
       const reps = c.kind === 'kernel' ? repsFor(tasks.list[0].fn, profile.repTargetMs) : 1;
       const opsPerTask = c.kind === 'kernel' ? reps : ops;
       const bench = new Bench({ time: profile.time, iterations: profile.iterations, warmupTime: profile.warmupTime, warmupIterations: profile.warmupIterations, throws: true });

@@ -13,6 +13,8 @@ export function progress(stream = process.stderr, { tty = stream.isTTY === true,
   const draw = (detail) => { if (tty && !quiet) stream.write(`\r\x1b[2K${bar(detail)}`); };
   return {
     begin(caseName, steps) { name = caseName; total = steps; done = 0; draw(''); },
+    /** What is left now that it is known (peers that did not load, tiers that were skipped): total becomes done + remaining. */
+    remaining(steps) { total = done + steps; draw(''); },
     /** One task of the kernel measured; `row` for the plain-line log. */
     step(detail, line) {
       done++;
