@@ -1,6 +1,9 @@
 // Browser side of the platform split. Nothing here (or below it) imports a
 // Node built-in or the native loader: the wasm tier arrives asynchronously
 // through init(), and until then every kernel and structure runs on js.
+// Where the wasm comes from by default is the entry's business (a URL beside
+// dist/ for `hotpath`, bytes inside the JS for `hotpath/inline`), so this
+// module names neither and a bundle carries only the one its entry chose.
 import { backend, type BackendInfo } from '../api/backend.js';
 import { setHostTopology } from '../api/topology.js';
 import { describe } from '../contract/errors.js';
@@ -10,8 +13,21 @@ import { dispatchInfo, installTiers } from '../dispatch/dispatch.js';
 import { jsTier } from '../tiers/js/index.js';
 import { describeSource, instantiateWasm, wasmSimdSupported } from '../tiers/wasm/instantiate.js';
 import { wasmTier } from '../tiers/wasm/index.js';
-import { noSimdWasmUrl, simdWasmUrl } from '../wasm-urls.js';
+import type { WasmSource } from '../tiers/wasm/instantiate.js';
 import type { InitOptions } from './init-options.js';
+
+/** One wasm build's default source, produced only when init() picks that build. @internal */
+export interface DefaultWasm {
+  source(): WasmSource;
+  /** What backend().tiers.wasm.path says; default: the source's URL. */
+  label?: string;
+}
+
+/** The defaults an entry hands to {@link initFrom}. @internal */
+export interface DefaultWasmBuilds {
+  simd: DefaultWasm;
+  noSimd: DefaultWasm;
+}
 
 const NOT_INITIALISED = 'not initialised: call `await init()` (from hotpath) first';
 
@@ -32,15 +48,19 @@ setHostTopology(() => {
 
 let loading: Promise<BackendInfo> | null = null;
 
-async function load(options: InitOptions): Promise<BackendInfo> {
+async function load(options: InitOptions, defaults: DefaultWasmBuilds): Promise<BackendInfo> {
   const simd = options.simd ?? 'auto';
   if (simd !== 'auto' && typeof simd !== 'boolean') throw new TypeError(`hotpath.init: options.simd must be 'auto', true or false; got ${describe(simd)}`);
   const useSimd = simd === 'auto' ? wasmSimdSupported() : simd;
-  const source = useSimd ? (options.wasm ?? simdWasmUrl()) : (options.wasmNoSimd ?? noSimdWasmUrl());
+  const given = useSimd ? options.wasm : options.wasmNoSimd;
+  const fallback = useSimd ? defaults.simd : defaults.noSimd;
+  let label = given === undefined ? fallback.label : undefined;
   try {
-    installTiers({ wasm: wasmTier(await instantiateWasm(source), describeSource(source)) });
+    const source = given ?? fallback.source();
+    label ??= describeSource(source);
+    installTiers({ wasm: wasmTier(await instantiateWasm(source), label) });
   } catch (e) {
-    const why = `wasm module did not load from ${describeSource(source)}: ${(e as Error).message}`;
+    const why = `wasm module did not load from ${label ?? '(default source)'}: ${(e as Error).message}`;
     installTiers({ wasm: failedTier('wasm', why) });
     throw new Error(`hotpath.init: ${why}`, { cause: e });
   }
@@ -48,22 +68,14 @@ async function load(options: InitOptions): Promise<BackendInfo> {
 }
 
 /**
- * Loads the wasm tier: fetches and compiles `hotpath.wasm` (or
- * `hotpath-nosimd.wasm` where the engine lacks wasm SIMD) and switches
- * dispatch to it. Call once before the hot path; later calls return the
- * same promise (options of later calls are ignored; after a failure the next
- * call tries again).
- *
- * Before it resolves, kernels run on the js tier (same results and errors,
- * slower), data structures created with `backend: 'auto'` stay on js for
- * their lifetime, and forcing `'wasm'` throws an Error naming `init()`.
- * @returns {@link backend}'s snapshot once the wasm tier is in place.
- * @throws (rejects) Error naming the source when the module cannot be fetched or compiled; kernels keep running on js.
+ * What each browser entry's `init()` does, with that entry's default sources:
+ * validates the options, loads the wasm tier once (later calls share the
+ * promise; after a failure the next call tries again). @internal
  */
-export function init(options: InitOptions = {}): Promise<BackendInfo> {
+export function initFrom(options: InitOptions, defaults: DefaultWasmBuilds): Promise<BackendInfo> {
   if (typeof options !== 'object' || options === null) return Promise.reject(new TypeError(`hotpath.init: options must be an object; got ${options === null ? 'null' : typeof options}`));
   if (loading === null) {
-    loading = load(options);
+    loading = load(options, defaults);
     loading.catch(() => { loading = null; });
   }
   return loading;

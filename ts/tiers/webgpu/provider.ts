@@ -18,11 +18,14 @@ export interface GpuSource {
 let dawn: Promise<GpuSource | string> | null = null;
 
 async function loadDawn(): Promise<GpuSource | string> {
-  // A variable specifier keeps bundlers from trying to bundle the Node package.
+  // A variable specifier keeps bundlers from trying to bundle the Node
+  // package; the comments tell Vite and webpack it is meant (webpack would
+  // otherwise warn "Critical dependency: the request of a dependency is an
+  // expression", which fails a build that treats warnings as errors).
   const spec = 'webgpu';
   let mod: { create(options: string[]): GPU };
   try {
-    mod = (await import(/* @vite-ignore */ spec)) as typeof mod;
+    mod = (await import(/* webpackIgnore: true */ /* @vite-ignore */ spec)) as typeof mod;
   } catch (e) {
     return `the 'webgpu' package did not load (npm install webgpu to use the GPU from Node): ${(e as Error).message}`;
   }
