@@ -1,12 +1,16 @@
-import { existsSync } from 'node:fs';
 import { defineConfig } from 'vitest/config';
+// @ts-expect-error plain ESM module without types
+import { gpuEnvironment } from './scripts/chromium.mjs';
 
-// The WebGPU suite runs on whatever adapter Dawn finds. Without a GPU that is
-// the SwiftShader Vulkan driver from Debian's chromium package (installed by
-// .ci/run); a set VK_ICD_FILENAMES (a real GPU's driver) wins.
-const SWIFTSHADER = '/usr/lib/chromium/vk_swiftshader_icd.json';
-const gpuEnv: Record<string, string> = { XDG_RUNTIME_DIR: process.env.XDG_RUNTIME_DIR ?? '/tmp' };
-if (!process.env.VK_ICD_FILENAMES && !process.env.HOTPATH_GPU_NATIVE_DRIVER && existsSync(SWIFTSHADER)) gpuEnv.VK_ICD_FILENAMES = SWIFTSHADER;
+// The WebGPU suites run on whatever adapter Dawn finds. Without a GPU that is
+// SwiftShader's Vulkan driver: the npm-provided one (@sparticuz/chromium,
+// unpacked on first use), else Debian chromium's; a set VK_ICD_FILENAMES (a
+// real GPU's driver) wins. test.env is the environment vitest forks each worker
+// with, so LD_LIBRARY_PATH (the npm-provided Vulkan loader) is in place when the
+// worker starts, as glibc needs for Dawn's dlopen; test/support/gpu.ts checks
+// the loader that got mapped is that one. Nothing found: the WebGPU suites fail
+// with the reason (npm test's runner installs the fallback or stops first).
+const gpuEnv: Record<string, string> = gpuEnvironment().env;
 
 export default defineConfig({
   test: {
