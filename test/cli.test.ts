@@ -202,6 +202,39 @@ describe('bench:compare', () => {
   });
 });
 
+describe('bench gate (scripts/bench-gate.mjs)', () => {
+  const GATE = join(ROOT, 'scripts', 'bench-gate.mjs');
+  const gate = (...args: string[]) => {
+    const r = spawnSync(process.execPath, [GATE, '--out', join(dir, 'gate'), ...args], { encoding: 'utf8', timeout: 60_000 });
+    return { code: r.status, out: r.stdout + r.stderr };
+  };
+
+  it('fails only beyond the threshold (2x by default), through hotpath compare; says so when there is no baseline', () => {
+    const base = join(dir, 'base.json'), same = join(dir, 'same.json'), slow = join(dir, 'slow.json'), twice = join(dir, 'twice.json');
+    writeFileSync(base, JSON.stringify(run([100, 100, 100], [2, 2, 2])));
+    writeFileSync(same, JSON.stringify(run([150, 90, 190], [2, 2, 2])));
+    writeFileSync(slow, JSON.stringify(run([100, 230, 100], [2, 2, 2])));
+    writeFileSync(twice, JSON.stringify(run([100, 100, 199], [2, 2, 2])));
+    expect(gate('--baseline', base, '--from', same)).toMatchObject({ code: 0, out: expect.stringContaining('0 slower beyond spread and 100%') });
+    expect(gate('--baseline', base, '--from', twice).code).toBe(0);
+    const bad = gate('--baseline', base, '--from', slow);
+    expect(bad.code).toBe(1);
+    expect(bad.out).toMatch(/stats\s+large\s+wasm\s+100\.0 ns\s+230\.0 ns\s+0\.43x\s+SLOWER/);
+    expect(gate('--baseline', base, '--from', slow, '--threshold', '150').code).toBe(0);
+    const none = gate('--baseline', join(dir, 'no-such-baseline.json'), '--from', slow);
+    expect(none.code).toBe(0);
+    expect(none.out).toMatch(/no baseline for .* nothing compared/);
+    expect(gate('--baseline', base, '--from', slow, '--threshold', 'x').code).toBe(2);
+  });
+
+  it('the committed baseline for this platform is a quick report the gate can read', () => {
+    const file = join(ROOT, 'bench', 'baseline', `quick-${process.platform}-${process.arch}.json`);
+    const rep = JSON.parse(readFileSync(file, 'utf8'));
+    expect(rep.profile).toBe('quick');
+    expect(rep.rows.length).toBeGreaterThan(100);
+  });
+});
+
 describe('progress bar', () => {
   it('counts what runs: when peers turn out missing the total shrinks and the bar ends full', () => {
     let text = '';

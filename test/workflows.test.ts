@@ -202,9 +202,14 @@ describe('ci.yml', () => {
       if (id.startsWith('test')) expect(runs, id).toMatch(/^npm test$/m);
       if (id.startsWith('bench')) {
         expect(runs, id).toMatch(/^npm run build$/m);
-        expect(runs, id).toMatch(/^npx hotpath bench --quick --json "?bench-results\/[^"\n]+\.json"?$/m);
+        // The gate runs `hotpath bench --quick --json` and `hotpath compare` against the committed baseline.
+        expect(runs, id).toMatch(/^node scripts\/bench-gate\.mjs --out ("bench-results\/[^"\n]+"|bench-results\/\S+)( --baseline bench\/baseline\/\S+\.json)?$/m);
         const upload = job.steps.find((s) => s.uses === 'actions/upload-artifact@v4');
-        expect(upload?.with, id).toMatchObject({ 'if-no-files-found': 'error', path: expect.stringMatching(/^bench-results\//) });
+        expect(upload?.if, id).toBe('always()');
+        expect(upload?.with, id).toMatchObject({ 'if-no-files-found': 'error' });
+        const paths = String(upload?.with?.path).trim().split('\n');
+        expect(paths.map((p) => p.replace(/^.*\./, '')).sort(), id).toEqual(['json', 'md', 'svg']);
+        for (const p of paths) expect(p, id).toMatch(/^bench-results\//);
         expect(upload?.with?.name, id).toBeTruthy();
       }
       if (!job.container && (id.startsWith('test') || id.startsWith('bench'))) {
