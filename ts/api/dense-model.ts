@@ -13,6 +13,7 @@ import { structureTier } from '../dispatch/dispatch.js';
 import { activeGpu, recordChoice } from '../tiers/webgpu/active.js';
 import type { GpuContext } from '../tiers/webgpu/context.js';
 import type { GpuDenseModel } from '../tiers/webgpu/model.js';
+import { abortable, checkSignal, INLINE_WORK, offThreadRunner } from './offthread.js';
 
 export type { Activation } from '../contract/model.js';
 
@@ -43,9 +44,19 @@ export interface DenseModelOptions {
 
 /** Options of {@link DenseModel.predictAsync}. */
 export interface PredictAsyncOptions {
-  /** Rejects with its reason if aborted before the result is ready (the work itself is not interrupted). */
+  /**
+   * Rejects with its reason at once, whether already aborted or aborted in
+   * flight. A worker running the batch (wasm and js models) is terminated
+   * and replaced; the native pool's task and a GPU pass finish and their
+   * result is dropped.
+   */
   signal?: AbortSignal;
 }
+
+/** Ids of models whose parameters a worker may hold (wasm and js models). */
+let nextModelId = 1;
+/** Frees the workers' copies of a model collected without dispose(). */
+const workerCopies = new FinalizationRegistry<number>((id) => offThreadRunner()?.freeModel(id));
 
 /** What {@link DenseModel.layers} describes per layer. */
 export interface DenseLayerInfo {
@@ -112,6 +123,8 @@ export class DenseModel {
   readonly #registration = {};
   /** Resident copies on GPU contexts, made by predictAsync on first use there. */
   readonly #onGpu = new WeakMap<GpuContext, Promise<GpuDenseModel>>();
+  /** This model's id on the off-thread workers (0 until predictAsync first sends it there). */
+  #workerId = 0;
 
   /**
    * @param layers - the layers in order; each layer's input width is the previous one's output width
@@ -261,17 +274,18 @@ export class DenseModel {
    * (`gpu.init()`) and the batch's multiply-adds at or above that device's
    * measured matmul cutoff, it runs on the GPU (the weights are uploaded on
    * first use there and stay resident); else on the native tier's thread pool
-   * (libuv). A model on the wasm or js tier computes on the calling thread
-   * and resolves after (a worker per call would cost more than the models
-   * this is for; put the model on native, or batch into a GPU call).
+   * (libuv). A model on the wasm or js tier runs in a worker of the async
+   * helpers' pool (its packed parameters are sent to a worker once and kept
+   * there until {@link DenseModel.dispose}); a batch under about 2^16
+   * multiply-adds runs on the calling thread, where posting would cost more.
+   * Do not change `inputs` while the call is in flight.
    */
   async predictAsync(inputs: Float32Array | Float64Array | readonly number[], batch?: number, options?: PredictAsyncOptions): Promise<Float32Array> {
     const fn = 'predictAsync';
     const core = this.#live(fn);
     const o = checkOptions<PredictAsyncOptions>(`DenseModel.${fn}`, options);
     checkKnownKeys(`DenseModel.${fn}`, 'options', o, ['signal'], {});
-    const signal = o.signal;
-    if (signal !== undefined && (signal === null || typeof signal !== 'object' || typeof signal.aborted !== 'boolean')) typeError(`DenseModel.${fn}`, 'options.signal', `must be an AbortSignal; got ${describe(signal)}`);
+    const signal = checkSignal(`DenseModel.${fn}`, 'options.signal', o.signal);
     signal?.throwIfAborted();
     const { x, batch: b } = this.#inputs(fn, inputs, batch);
     if (b === 0) return new Float32Array(0);
@@ -290,19 +304,28 @@ export class DenseModel {
           // A lost device or a disposed context leaves the resident copy dead: the next call uploads again.
           this.#onGpu.delete(g);
           recordChoice({ kernel: 'matmul', work, tier: this.backend, why: `DenseModel: GPU call failed, ran on the CPU: ${(e as Error).message}` });
-          return this.#cpuAsync(core, x, b);
+          return this.#cpuAsync(core, x, b, work, signal);
         },
       );
     } else {
       recordChoice({ kernel: 'matmul', work, tier: this.backend, why: g === null ? 'DenseModel: no GPU context (gpu.init())' : `DenseModel: work ${work} below the matmul cutoff ${cutoff}` });
-      run = this.#cpuAsync(core, x, b);
+      run = this.#cpuAsync(core, x, b, work, signal);
     }
-    const out = signal === undefined ? await run : await abortable(run, signal);
+    const out = await abortable(run, signal);
     return this.#checkOut(fn, out);
   }
 
-  #cpuAsync(core: ModelCore, x: Float32Array, b: number): Promise<Float32Array> {
+  #cpuAsync(core: ModelCore, x: Float32Array, b: number, work: number, signal: AbortSignal | undefined): Promise<Float32Array> {
     if (core.predictAsync) return core.predictAsync(x, b);
+    const runner = offThreadRunner();
+    if (runner !== null && work >= INLINE_WORK && runner.supports(this.backend)) {
+      if (this.#workerId === 0) {
+        this.#workerId = nextModelId++;
+        workerCopies.register(this, this.#workerId, this.#registration);
+      }
+      // The workers get the packed parameters (already validated) on first use, by id.
+      return runner.predict(this.#workerId, this.backend, this.#config, x, b, signal);
+    }
     const out = allocate('DenseModel.predictAsync', 'output', Float32Array, b * this.outputDim);
     core.predict(x, b, out);
     return Promise.resolve(out);
@@ -347,6 +370,10 @@ export class DenseModel {
     this.#core = null;
     coreRegistry.unregister(this.#registration);
     c.dispose();
+    if (this.#workerId !== 0) {
+      workerCopies.unregister(this.#registration);
+      offThreadRunner()?.freeModel(this.#workerId);
+    }
   }
 
   [Symbol.dispose](): void {
@@ -386,21 +413,4 @@ export class GpuModel {
   [Symbol.dispose](): void {
     this.dispose();
   }
-}
-
-function abortable<T>(p: Promise<T>, signal: AbortSignal): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = (): void => reject(signal.reason);
-    signal.addEventListener('abort', onAbort, { once: true });
-    p.then(
-      (v) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(v);
-      },
-      (e: unknown) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(e);
-      },
-    );
-  });
 }

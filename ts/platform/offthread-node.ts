@@ -1,0 +1,61 @@
+// The async helpers' worker pool in Node: worker_threads running
+// worker-node.js, as many as the machine has cores less one (the calling
+// thread keeps one), at least one, at most 8. Workers start on the first
+// call that needs one; an idle worker is unref'd so it never keeps the
+// process alive (a busy one does, like any pending I/O).
+import { existsSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import { setOffThreadRunner } from '../api/offthread.js';
+import type { TierName } from '../contract/types.js';
+import { dispatchInfo } from '../dispatch/dispatch.js';
+import { PACKAGE_ROOT } from '../tiers/shared/paths.js';
+import { WorkerPool, type PoolHost, type WorkerHandle } from './offthread.js';
+import type { NodeWorkerData } from './worker-node.js';
+import type { WorkerReply } from './worker-core.js';
+
+/** The compiled worker: beside this file in dist/, or dist/ of the checkout when running from ts/ sources (tests). */
+function workerFile(): string {
+  const beside = fileURLToPath(new URL('./worker-node.js', import.meta.url));
+  return existsSync(beside) ? beside : join(PACKAGE_ROOT, 'dist', 'platform', 'worker-node.js');
+}
+
+/**
+ * Installs the pool over the tiers the main thread loaded; returns null (the
+ * helpers then run on the calling thread) when the worker file is not there,
+ * e.g. inside a bundle that did not copy dist/platform/worker-node.js.
+ * @internal
+ */
+export function installNodeOffThread(): WorkerPool | null {
+  const file = workerFile();
+  if (!existsSync(file)) return null;
+  const info = dispatchInfo().tiers;
+  const tiers = new Set<TierName>(['js']);
+  // The worker reads the same wasm file; a build carried inside the JS (hotpath/inline) has no file to read.
+  if (info.wasm.loaded && info.wasm.path !== null && existsSync(info.wasm.path)) tiers.add('wasm');
+  if (info.native.loaded) tiers.add('native');
+  const data: NodeWorkerData = { wasmPath: tiers.has('wasm') ? info.wasm.path : null, native: tiers.has('native') };
+  const host: PoolHost = {
+    size: Math.min(8, Math.max(1, availableParallelism() - 1)),
+    tiers,
+    shared: true,
+    spawn(onMessage: (m: WorkerReply) => void, onFailure: (e: Error) => void): WorkerHandle {
+      const w = new Worker(file, { workerData: data });
+      w.unref();
+      w.on('message', onMessage);
+      w.on('error', onFailure);
+      w.on('exit', (code) => onFailure(new Error(`worker exited with code ${code}`)));
+      return {
+        post: (m, transfer) => w.postMessage(m, transfer as never),
+        terminate: () => void w.terminate(),
+        setBusy: (busy) => (busy ? w.ref() : w.unref()),
+      };
+    },
+    yieldNow: () => new Promise((r) => setImmediate(r)),
+  };
+  const pool = new WorkerPool(host);
+  setOffThreadRunner(pool);
+  return pool;
+}
