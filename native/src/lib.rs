@@ -31,6 +31,7 @@ mod wheel;
 // Shared by the domains.
 mod abi;
 mod args;
+mod async_kernels;
 mod bandwidth;
 mod error;
 mod par;

@@ -2,8 +2,10 @@
 //! at construction and held by `Arc`, so a `predictAsync` in flight on the
 //! libuv pool keeps them alive across `dispose()`. Inputs are read in place
 //! by `predict` (values only: a SharedArrayBuffer rewritten mid-call changes
-//! numbers, never an index) and copied by `predictAsync` (JS may rewrite
-//! them while the task runs).
+//! numbers, never an index) and held by `predictAsync`: the task keeps a
+//! reference to the JS view until it settles and reads only within the
+//! length checked at call time, so JS rewriting the inputs while the task
+//! runs tears values, never memory (the caller's contract is not to).
 
 use std::cell::RefCell;
 use std::panic::{catch_unwind, AssertUnwindSafe};
@@ -60,12 +62,14 @@ impl NativeDenseModel {
 
   /// As predict, on the libuv pool, resolving with a new Float32Array.
   #[napi(js_name = "predictAsync", catch_unwind, ts_return_type = "Promise<Float32Array>")]
-  pub fn predict_async(&self, inputs: &[f32], batch: f64) -> Result<AsyncTask<PredictTask>> {
+  pub fn predict_async(&self, inputs: Float32Array, batch: f64) -> Result<AsyncTask<PredictTask>> {
     let m = self.live()?;
     let batch = args::int_arg("batch", batch)?;
     let want = batch.checked_mul(m.in_dim()).ok_or_else(|| crate::error::ArgError::new("batch", "too large"))?;
     args::exact_len("inputs", inputs.len(), want, "batch × inputDim")?;
-    Ok(AsyncTask::new(PredictTask { model: m, inputs: inputs.to_vec(), batch }))
+    // Held, not copied: a batch of inputs can be large, and copying it here
+    // would be work on the JS thread.
+    Ok(AsyncTask::new(PredictTask { model: m, inputs, batch }))
   }
 
   /// Drops this object's hold on the parameters; later calls throw.
@@ -77,7 +81,8 @@ impl NativeDenseModel {
 
 pub struct PredictTask {
   model: Arc<Model>,
-  inputs: Vec<f32>,
+  /// Dropped with the task, on the JS thread, after the promise settles.
+  inputs: Float32Array,
   batch: usize,
 }
 

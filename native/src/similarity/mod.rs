@@ -13,6 +13,7 @@
 use crate::simd::{self, Level};
 use std::sync::OnceLock;
 
+mod async_bindings;
 mod batch;
 mod bindings;
 mod topk;

@@ -206,6 +206,12 @@ export interface CacheSizes {
 
 export declare function cosineBatchF32(queries: Float32Array, matrix: Float32Array, dim: number, out: Float32Array): void
 
+/**
+ * As cosineBatchF32, on the libuv pool. `signal` (napi-rs' AbortSignal)
+ * cancels the task while it is still queued.
+ */
+export declare function cosineBatchF32Async(queries: Float32Array, matrix: Float32Array, dim: number, out: Float32Array, signal?: AbortSignal | undefined | null): Promise<void>
+
 export declare function cosineF32(a: Float32Array, b: Float32Array): number
 
 export declare function cosineF64(a: Float64Array, b: Float64Array): number
@@ -216,9 +222,18 @@ export declare function dotF64(a: Float64Array, b: Float64Array): number
 
 export declare function euclideanBatchF32(queries: Float32Array, matrix: Float32Array, dim: number, out: Float32Array): void
 
+/** As euclideanBatchF32, on the libuv pool. */
+export declare function euclideanBatchF32Async(queries: Float32Array, matrix: Float32Array, dim: number, out: Float32Array, signal?: AbortSignal | undefined | null): Promise<void>
+
 export declare function euclideanF32(a: Float32Array, b: Float32Array): number
 
 export declare function euclideanF64(a: Float64Array, b: Float64Array): number
+
+/**
+ * Index of the first NaN or ±Infinity in `x` (f32 or f64), or -1, on the
+ * libuv pool.
+ */
+export declare function firstNonFiniteAsync(x: Float64Array | Float32Array, signal?: AbortSignal | undefined | null): Promise<number>
 
 /** Index of the first NaN or ±Infinity in `x`, or -1. */
 export declare function firstNonFiniteF64(x: Float64Array): number
@@ -232,8 +247,14 @@ export declare function jumpHash(keys: BigUint64Array, buckets: number, out: Uin
 /** out (m x n) = a (m x k) . b (k x n), row-major; out is overwritten. */
 export declare function matmulF32(a: Float32Array, b: Float32Array, m: number, k: number, n: number, out: Float32Array): void
 
+/** As matmulF32, on the libuv pool. */
+export declare function matmulF32Async(a: Float32Array, b: Float32Array, m: number, k: number, n: number, out: Float32Array, signal?: AbortSignal | undefined | null): Promise<void>
+
 /** As matmulF32, in f64. */
 export declare function matmulF64(a: Float64Array, b: Float64Array, m: number, k: number, n: number, out: Float64Array): void
+
+/** As matmulF64, on the libuv pool. */
+export declare function matmulF64Async(a: Float64Array, b: Float64Array, m: number, k: number, n: number, out: Float64Array, signal?: AbortSignal | undefined | null): Promise<void>
 
 /**
  * STREAM triad over three arrays of `elements` f64 on the batch pool; the
@@ -289,6 +310,12 @@ export declare function rendezvousScores(keys: BigUint64Array, seeds: BigUint64A
 export declare function riskScoreBatchF64(severities: Float64Array, confidences: Float64Array, offsets: Uint32Array, maxSeverity: number, out: Float64Array): number
 
 /**
+ * As riskScoreBatchF64 (f64 arithmetic; Float32Array inputs are widened
+ * off the JS thread); resolves to the count of non-finite signals.
+ */
+export declare function riskScoreBatchF64Async(severities: Float64Array | Float32Array, confidences: Float64Array | Float32Array, offsets: Uint32Array, maxSeverity: number, out: Float64Array, signal?: AbortSignal | undefined | null): Promise<number>
+
+/**
  * Noisy-OR risk of one entity; NaN if any severity or confidence is
  * non-finite.
  */
@@ -303,16 +330,28 @@ export declare function simdLevel(): string
 /** out = [count, sum, mean, variance, std, min, max, median]. */
 export declare function statsF64(x: Float64Array, ddof: number, out: Float64Array): void
 
+/** As statsF64 (a Float32Array is widened off the JS thread). */
+export declare function statsF64Async(x: Float64Array | Float32Array, ddof: number, out: Float64Array, signal?: AbortSignal | undefined | null): Promise<void>
+
 /**
  * out[i] = scores[i] * 2^(-ages[i] / halfLife). Returns flags: 1 if any
  * score or age is non-finite, 2 if any age is negative.
  */
 export declare function temporalDecayF64(scores: Float64Array, ages: Float64Array, halfLife: number, out: Float64Array): number
 
+/**
+ * As temporalDecayF64 (Float32Array inputs widened off the JS thread);
+ * resolves to its flags.
+ */
+export declare function temporalDecayF64Async(scores: Float64Array | Float32Array, ages: Float64Array | Float32Array, halfLife: number, out: Float64Array, signal?: AbortSignal | undefined | null): Promise<number>
+
 export declare function threadCount(): number
 
 /** Returns how many scores were non-finite (NaN rows are skipped). */
 export declare function topKF32(query: Float32Array, matrix: Float32Array, dim: number, k: number, metric: number, outIndices: Uint32Array, outScores: Float32Array): number
+
+/** As topKF32, on the libuv pool; resolves to the count of non-finite scores. */
+export declare function topKF32Async(query: Float32Array, matrix: Float32Array, dim: number, k: number, metric: number, outIndices: Uint32Array, outScores: Float32Array, signal?: AbortSignal | undefined | null): Promise<number>
 
 export declare function topology(): Topology
 
