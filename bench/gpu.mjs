@@ -13,6 +13,8 @@ import * as hp from '../dist/index.js';
 import { randomF32 } from './lib/data.mjs';
 import { describeMachine } from './lib/matrix.mjs';
 
+// Without a GPU, Dawn's software adapter is SwiftShader's Vulkan driver, found as the test suite finds it (npm-provided, else the system's); a set VK_ICD_FILENAMES wins.
+(await import('../scripts/chromium.mjs')).withGpuEnvironment();
 const args = process.argv.slice(2);
 const maxSeconds = Number(args[args.indexOf('--max-seconds') + 1] || 60);
 const out = args.includes('--out') ? args[args.indexOf('--out') + 1] : 'bench/results/gpu';

@@ -25,9 +25,8 @@ import { mulberry32 } from './lib/data.mjs';
 import { openLoop } from './lib/load.mjs';
 
 const quick = process.argv.includes('--quick');
-// Without a GPU, Dawn's software adapter comes from Chromium's SwiftShader ICD (as in the test suite); a set VK_ICD_FILENAMES wins.
-const SWIFTSHADER = '/usr/lib/chromium/vk_swiftshader_icd.json';
-if (!process.env.VK_ICD_FILENAMES && existsSync(SWIFTSHADER)) process.env.VK_ICD_FILENAMES = SWIFTSHADER;
+// Without a GPU, Dawn's software adapter is SwiftShader's Vulkan driver, found as the test suite finds it (npm-provided, else the system's); a set VK_ICD_FILENAMES wins.
+(await import('../scripts/chromium.mjs')).withGpuEnvironment();
 // Each sample starts after a full GC (node --expose-gc), so one contender's garbage is not collected on another's time.
 const out = new URL('./results/', import.meta.url);
 mkdirSync(out, { recursive: true });

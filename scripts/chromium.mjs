@@ -131,6 +131,7 @@ export function npmBundle() {
   if (process.platform !== 'linux' || process.arch !== 'x64') {
     return (bundleMemo = { error: `@sparticuz/chromium is built for Linux x64, not ${process.platform}-${process.arch}` });
   }
+  if (!process.report?.getReport().header.glibcVersionRuntime) return (bundleMemo = { error: '@sparticuz/chromium is built for glibc, and this is not a glibc system' });
   const bin = join(NPM_PACKAGE, 'bin');
   if (!existsSync(join(bin, 'chromium.br'))) return (bundleMemo = { error: `${join(NPM_PACKAGE, 'bin', 'chromium.br')} is missing (run npm install)` });
   let version;
@@ -199,8 +200,8 @@ export function resolveChromium() {
   if (process.env.HOTPATH_CHROMIUM) {
     const path = process.env.HOTPATH_CHROMIUM;
     if (!existsSync(path)) throw new Error(`Chromium not found at HOTPATH_CHROMIUM=${path}`);
-    const env = { ...process.env };
-    return found({ path, env, from: 'HOTPATH_CHROMIUM', version: startsAs(path, env), unpacked: false });
+    // Not started to check: Windows' chrome.exe prints no --version.
+    return found({ path, env: { ...process.env }, from: 'HOTPATH_CHROMIUM', version: null, unpacked: false });
   }
   const use = sources();
   if (use.npm) {
@@ -334,6 +335,24 @@ export function gpuEnvironment() {
   return { from: null, env, icd: null, loader: null, reason: `no Vulkan driver for Dawn (${tried.join('; ')}). Run \`${INSTALL_COMMAND}\`, or set VK_ICD_FILENAMES to a Vulkan driver's ICD` };
 }
 
+/**
+ * For scripts that load Dawn themselves (bench/gpu.mjs, bench/model.mjs): when
+ * gpuEnvironment() needs variables this process did not start with (LD_LIBRARY_PATH only
+ * counts from a process's start), runs the same script again in a child process with them
+ * (same node flags and arguments) and exits with its status; otherwise returns at once.
+ */
+export function withGpuEnvironment() {
+  const { env } = gpuEnvironment();
+  const differs = Object.entries(env).some(([k, v]) => k !== 'XDG_RUNTIME_DIR' && process.env[k] !== v);
+  // HOTPATH_GPU_ENV_SET: the re-run itself never re-runs again.
+  if (!differs || process.env.HOTPATH_GPU_ENV_SET) {
+    for (const [k, v] of Object.entries(env)) process.env[k] ??= v;
+    return;
+  }
+  const r = spawnSync(process.execPath, [...process.execArgv, ...process.argv.slice(1)], { stdio: 'inherit', env: { ...process.env, ...env, HOTPATH_GPU_ENV_SET: '1' } });
+  process.exit(r.status ?? 1);
+}
+
 // ---------------------------------------------------------------------------
 // The fallback: Debian packages
 
@@ -352,37 +371,44 @@ function aptRunner() {
  * the npm-provided ones on first use) and prints what it found. When neither the npm-provided
  * nor the system's can be used and this process may install packages (root, or passwordless
  * sudo, with apt-get), installs APT_PACKAGES, saying so; otherwise throws at once with the
- * command to run. Returns `{ chromium, gpu }`.
+ * command to run. A Vulkan driver is not required where HOTPATH_EXPECT_ABSENT names webgpu.
+ * Returns `{ chromium, gpu }`.
  */
 export function prepareBrowserAndGpu({ log = console.log, install = true } = {}) {
-  let chromium = null;
-  let problem = null;
-  try {
-    chromium = resolveChromium();
-  } catch (e) {
-    problem = e.message;
-  }
-  let gpu = gpuEnvironment();
-  if (gpu.from === null) problem = problem ? `${problem}; ${gpu.reason}` : gpu.reason;
-  if (problem) {
+  const gpuAbsent = (process.env.HOTPATH_EXPECT_ABSENT ?? '').split(',').map((s) => s.trim()).includes('webgpu');
+  const problems = () => {
+    const out = [];
+    try {
+      resolveChromium();
+    } catch (e) {
+      out.push(e.message);
+    }
+    const gpu = gpuEnvironment();
+    if (gpu.from === null && !gpuAbsent) out.push(gpu.reason);
+    return out;
+  };
+  let missing = problems();
+  if (missing.length > 0) {
     const runner = install && sources().system && !process.env.HOTPATH_CHROMIUM ? aptRunner() : null;
-    if (runner === null) throw new Error(problem);
-    log(`test: ${problem}`);
-    log(`test: installing ${APT_PACKAGES.join(' ')} with ${[...runner, 'apt-get'].join(' ')} (the fallback; nothing else is installed)`);
+    if (runner === null) throw new Error(missing.join('\n'));
+    for (const m of missing) log(`test: ${m}`);
+    log(`test: installing the fallback, Debian's ${APT_PACKAGES.join(' ')}, with ${[...runner, 'apt-get'].join(' ')}`);
     const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-    for (const args of [['update', '-q'], ['install', '-y', '-q', '--no-install-recommends', ...APT_PACKAGES]]) {
+    for (const args of [['update', '-q'], ['install', '-y', '-q', ...APT_PACKAGES]]) {
       const cmd = [...runner, 'apt-get', ...args];
       log(`test: $ ${cmd.join(' ')}`);
       const r = spawnSync(cmd[0], cmd.slice(1), { stdio: ['ignore', 'inherit', 'inherit'], env });
       if (r.status !== 0) throw new Error(`\`${cmd.join(' ')}\` failed (${r.status ?? r.error?.message ?? r.signal}); run \`${INSTALL_COMMAND}\` by hand`);
     }
     chromiumMemo = null;
-    chromium = resolveChromium();
-    gpu = gpuEnvironment();
-    if (gpu.from === null) throw new Error(gpu.reason);
+    missing = problems();
+    if (missing.length > 0) throw new Error(missing.join('\n'));
   }
-  const where = { npm: 'npm (@sparticuz/chromium)', system: 'the system', HOTPATH_CHROMIUM: 'HOTPATH_CHROMIUM', user: 'your VK_ICD_FILENAMES / HOTPATH_GPU_NATIVE_DRIVER' };
-  log(`test: Chromium from ${where[chromium.from]}${chromium.unpacked ? ', unpacked now' : ''}: ${chromium.path} (${chromium.version})`);
-  log(`test: Vulkan for Dawn from ${where[gpu.from]}${gpu.icd ? `: ICD ${gpu.icd}` : ''}${gpu.loader ? `, loader ${gpu.loader}` : ''}`);
+  const chromium = resolveChromium();
+  const gpu = gpuEnvironment();
+  const where = { npm: 'npm (@sparticuz/chromium)', system: 'the system', HOTPATH_CHROMIUM: 'HOTPATH_CHROMIUM', user: 'VK_ICD_FILENAMES / HOTPATH_GPU_NATIVE_DRIVER (yours)' };
+  log(`test: Chromium from ${where[chromium.from]}${chromium.unpacked ? ', unpacked now' : ''}: ${chromium.path}${chromium.version ? ` (${chromium.version})` : ''}`);
+  if (gpu.from === null) log(`test: no Vulkan driver for Dawn; HOTPATH_EXPECT_ABSENT names webgpu`);
+  else log(`test: Vulkan for Dawn from ${where[gpu.from]}${gpu.icd ? `: ICD ${gpu.icd}` : ''}${gpu.loader ? `, loader ${gpu.loader}` : ''}`);
   return { chromium, gpu };
 }
