@@ -229,7 +229,7 @@ export function resolveChromium() {
       }
     }
   }
-  throw new Error(`Chromium not found (${tried.join('; ')}). Run \`${INSTALL_COMMAND}\` (npm test does it itself as root or with passwordless sudo), or set HOTPATH_CHROMIUM to a Chromium executable`);
+  throw Object.assign(new Error(`Chromium not found (${tried.join('; ')}). Run \`${INSTALL_COMMAND}\` (npm test does it itself as root or with passwordless sudo), or set HOTPATH_CHROMIUM to a Chromium executable`), { tried });
 }
 
 /**
@@ -332,7 +332,7 @@ export function gpuEnvironment() {
       return { from: 'system', env, icd: SYSTEM_ICD, loader };
     }
   }
-  return { from: null, env, icd: null, loader: null, reason: `no Vulkan driver for Dawn (${tried.join('; ')}). Run \`${INSTALL_COMMAND}\`, or set VK_ICD_FILENAMES to a Vulkan driver's ICD` };
+  return { from: null, env, icd: null, loader: null, tried, reason: `no Vulkan driver for Dawn (${tried.join('; ')}). Run \`${INSTALL_COMMAND}\`, or set VK_ICD_FILENAMES to a Vulkan driver's ICD` };
 }
 
 /**
@@ -376,21 +376,26 @@ function aptRunner() {
  */
 export function prepareBrowserAndGpu({ log = console.log, install = true } = {}) {
   const gpuAbsent = (process.env.HOTPATH_EXPECT_ABSENT ?? '').split(',').map((s) => s.trim()).includes('webgpu');
+  // What is missing, one line per need, saying what each source lacked.
   const problems = () => {
     const out = [];
     try {
       resolveChromium();
     } catch (e) {
-      out.push(e.message);
+      out.push(`Chromium: ${e.tried ? e.tried.join('; ') : e.message}`);
     }
     const gpu = gpuEnvironment();
-    if (gpu.from === null && !gpuAbsent) out.push(gpu.reason);
+    if (gpu.from === null && !gpuAbsent) out.push(`Vulkan driver for Dawn: ${gpu.tried.join('; ')}`);
     return out;
+  };
+  const stop = (missing) => {
+    const only = process.env.HOTPATH_CHROMIUM_FROM ? [`(HOTPATH_CHROMIUM_FROM=${process.env.HOTPATH_CHROMIUM_FROM}: no other source was looked at)`] : [];
+    return new Error([...missing.map((m) => `  ${m}`), ...only, `Run: ${INSTALL_COMMAND}`, '(npm test runs it itself as root or with passwordless sudo; HOTPATH_CHROMIUM and VK_ICD_FILENAMES name a Chromium and a Vulkan driver of your own)'].join('\n'));
   };
   let missing = problems();
   if (missing.length > 0) {
     const runner = install && sources().system && !process.env.HOTPATH_CHROMIUM ? aptRunner() : null;
-    if (runner === null) throw new Error(missing.join('\n'));
+    if (runner === null) throw stop(missing);
     for (const m of missing) log(`test: ${m}`);
     log(`test: installing the fallback, Debian's ${APT_PACKAGES.join(' ')}, with ${[...runner, 'apt-get'].join(' ')}`);
     const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
@@ -402,7 +407,7 @@ export function prepareBrowserAndGpu({ log = console.log, install = true } = {})
     }
     chromiumMemo = null;
     missing = problems();
-    if (missing.length > 0) throw new Error(missing.join('\n'));
+    if (missing.length > 0) throw stop(missing);
   }
   const chromium = resolveChromium();
   const gpu = gpuEnvironment();
