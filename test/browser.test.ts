@@ -2,7 +2,9 @@
 // playwright-core): the conformance and model test files run inside a page on
 // the SIMD and the no-SIMD wasm builds, a page bundled the way an app would
 // bundle `hotpath` runs every kernel, and the demo page renders and finishes
-// its benchmark. Fails, never skips, when Chromium is missing.
+// its benchmark, and each bundler the README names builds a consumer page
+// with zero configuration that runs on the wasm tier. Fails, never skips,
+// when Chromium is missing.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -11,6 +13,7 @@ import type { BrowserContext } from 'playwright-core';
 import { launchChromium } from '../scripts/chromium.mjs';
 // @ts-expect-error plain ESM module without types
 import { ROOT, serveStatic } from '../scripts/demo-web.mjs';
+import { CASES, buildBundlerCases } from './browser/bundlers.js';
 import { WWW, buildPages } from './browser/bundles.js';
 import type { TestResult } from './browser/vitest-shim.js';
 
@@ -167,6 +170,86 @@ describe('a page bundled against `hotpath` by name', () => {
   it('exports the same names as the Node entry', async () => {
     const node = await import('../dist/index.js');
     expect(c.exports).toEqual(Object.keys(node).sort());
+  });
+});
+
+describe('zero-config bundlers: a consumer page built by each runs on the wasm tier', () => {
+  interface Run { kernels: { cosine: number; cosineBatch: number[]; topK: { indices: number[]; scores: number[] }; stats: Record<string, number> }; structures: { tiers: string[]; tree: [number, string][]; cache: Record<string, number | null>; sketch: number[] } }
+  interface Published { name: string; error?: string; before: boolean; wasmTier: { loaded: boolean; path: string; simd: string }; largeInputTier: string; autoTree: string; wasm: Run; js: Run }
+  let built: Awaited<ReturnType<typeof buildBundlerCases>> | null = null;
+  let buildError: Error | null = null;
+  beforeAll(async () => {
+    try {
+      built = await buildBundlerCases();
+    } catch (e) {
+      buildError = e as Error;
+    }
+  }, 300_000);
+  afterAll(async () => {
+    await built?.close();
+  });
+
+  /** Numbers within `rel` of each other (wasm SIMD sums in another order than js), everything else equal. */
+  function expectClose(a: unknown, b: unknown, rel: number, at = ''): void {
+    if (typeof a === 'number' && typeof b === 'number') {
+      expect(Math.abs(a - b), `${at}: ${a} vs ${b}`).toBeLessThanOrEqual(rel * Math.max(1, Math.abs(b)));
+    } else if (typeof a === 'object' && a !== null && typeof b === 'object' && b !== null) {
+      expect(Object.keys(a).sort(), at).toEqual(Object.keys(b).sort());
+      for (const k of Object.keys(a)) expectClose((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k], rel, `${at}.${k}`);
+    } else {
+      expect(a, at).toEqual(b);
+    }
+  }
+
+  it.each(CASES.map((c) => [c.name, c.entry]))('%s (importing %s)', async (name) => {
+    if (buildError !== null) throw buildError;
+    ready();
+    const c = built!.cases[name as keyof NonNullable<typeof built>['cases']];
+    expect(c.warnings, `${name} warned`).toEqual([]);
+    const inline = c.entry === 'hotpath/inline';
+    if (c.files.length > 0) {
+      // The URL entry's bundlers emit both builds; the inline entry needs none.
+      expect(c.files.filter((f) => f.endsWith('.wasm')).length, c.files.join(', ')).toBe(inline ? 0 : 2);
+      expect(c.js).not.toMatch(/\b(?:from|import|require)\s*\(?\s*["'](?:node:[a-z_/]+|fs|os|module|path|url)["']/);
+      expect(c.js).not.toMatch(/createRequire|process\.dlopen/);
+    }
+    const page = await browser!.context.newPage();
+    const problems: string[] = [];
+    page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
+    page.on('requestfailed', (r) => problems.push(`request failed: ${r.url()}`));
+    page.on('response', (r) => { if (r.status() >= 400) problems.push(`HTTP ${r.status()}: ${r.url()}`); });
+    let p: Published;
+    try {
+      await page.goto(c.url);
+      await page.waitForFunction(() => '__bundlerCase' in globalThis, null, { timeout: 60_000 });
+      p = (await page.evaluate(() => (globalThis as { __bundlerCase?: unknown }).__bundlerCase)) as Published;
+    } catch (e) {
+      throw new Error(`${name}: ${(e as Error).message}\n${problems.join('\n')}`, { cause: e });
+    } finally {
+      await page.close();
+    }
+    expect(p.error, problems.join('\n')).toBeUndefined();
+    expect(problems).toEqual([]);
+    expect(p.name).toBe(name);
+    expect(p.before).toBe(false);
+    expect(p.wasmTier).toMatchObject({ loaded: true, simd: 'simd128' });
+    if (inline) expect(p.wasmTier.path).toBe('inline:hotpath.wasm');
+    else expect(p.wasmTier.path).toMatch(new RegExp(`^${c.url.replace(/[.]/g, '\\.')}.*\\.wasm(\\?.*)?$`));
+    expect(p.largeInputTier).toBe('wasm');
+    expect(p.autoTree).toBe('wasm');
+    expect(p.wasm.structures.tiers).toEqual(['wasm', 'wasm', 'wasm']);
+    expect(p.js.structures.tiers).toEqual(['js', 'js', 'js']);
+    // What the page computed is right, and the same on both tiers.
+    expect(p.wasm.kernels.topK.indices).toEqual([0, 2]);
+    expect(p.wasm.kernels.stats).toMatchObject({ count: 7, sum: 122, min: 1, max: 100, median: 4 });
+    expect(p.wasm.kernels.cosine).toBeCloseTo(32 / Math.sqrt(14 * 77), 12);
+    expectClose(p.wasm.kernels, p.js.kernels, 1e-6, 'kernels');
+    expect(p.wasm.structures.tree).toEqual([[1, 'v1'], [3, 'v3'], [5, 'v5'], [7, 'v7']]);
+    expect(p.wasm.structures.cache).toEqual({ a: null, c: null, d: 4 });
+    expect(p.js.structures.tree).toEqual(p.wasm.structures.tree);
+    expect(p.js.structures.cache).toEqual(p.wasm.structures.cache);
+    expectClose(p.wasm.structures.sketch, [500, 990], 0.02, 'sketch');
+    expectClose(p.wasm.structures.sketch, p.js.structures.sketch, 1e-9, 'sketch vs js');
   });
 });
 
