@@ -13,7 +13,7 @@ import { structureTier } from '../dispatch/dispatch.js';
 import { activeGpu, recordChoice } from '../tiers/webgpu/active.js';
 import type { GpuContext } from '../tiers/webgpu/context.js';
 import type { GpuDenseModel } from '../tiers/webgpu/model.js';
-import { abortable, checkSignal, INLINE_WORK, offThreadRunner } from './offthread.js';
+import { abortable, checkSignal, INLINE_WORK, offThreadRunner, RunInline } from './offthread.js';
 
 export type { Activation } from '../contract/model.js';
 
@@ -324,11 +324,18 @@ export class DenseModel {
         workerCopies.register(this, this.#workerId, this.#registration);
       }
       // The workers get the packed parameters (already validated) on first use, by id.
-      return runner.predict(this.#workerId, this.backend, this.#config, x, b, signal);
+      return runner.predict(this.#workerId, this.backend, this.#config, x, b, signal).catch((e: unknown) => {
+        if (!(e instanceof RunInline)) throw e;
+        return this.#inline(core, x, b);
+      });
     }
+    return Promise.resolve(this.#inline(core, x, b));
+  }
+
+  #inline(core: ModelCore, x: Float32Array, b: number): Float32Array {
     const out = allocate('DenseModel.predictAsync', 'output', Float32Array, b * this.outputDim);
     core.predict(x, b, out);
-    return Promise.resolve(out);
+    return out;
   }
 
   #gpuModel(g: GpuContext): Promise<GpuDenseModel> {

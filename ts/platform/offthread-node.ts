@@ -39,7 +39,7 @@ export function installNodeOffThread(): WorkerPool | null {
   const data: NodeWorkerData = { wasmPath: tiers.has('wasm') ? info.wasm.path : null, native: tiers.has('native') };
   const host: PoolHost = {
     size: Math.min(8, Math.max(1, availableParallelism() - 1)),
-    tiers,
+    supports: (tier) => tiers.has(tier),
     shared: true,
     spawn(onMessage: (m: WorkerReply) => void, onFailure: (e: Error) => void): WorkerHandle {
       const w = new Worker(file, { workerData: data });

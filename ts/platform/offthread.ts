@@ -34,8 +34,14 @@ export interface WorkerHandle {
 export interface PoolHost {
   /** Workers at most. */
   size: number;
-  /** Tiers a worker can load here. */
-  tiers: ReadonlySet<TierName>;
+  /** Whether a worker spawned now can load `tier`. */
+  supports(tier: TierName): boolean;
+  /**
+   * Changes when what a new worker would load changes (a browser's wasm
+   * tier arrives with init()): idle workers of an older generation are
+   * replaced. Default: always 0.
+   */
+  generation?(): number;
   /** Whether SharedArrayBuffer can be posted (Node always; browsers only when crossOriginIsolated). */
   shared: boolean;
   spawn(onMessage: (m: WorkerReply) => void, onFailure: (e: Error) => void): WorkerHandle;
@@ -53,6 +59,7 @@ interface Slot {
   job: Job | null;
   models: Set<number>;
   dead: boolean;
+  generation: number;
 }
 
 interface Job {
@@ -102,7 +109,7 @@ export class WorkerPool implements OffThreadRunner {
   }
 
   supports(tier: TierName): boolean {
-    return this.#broken === null && this.#host.tiers.has(tier);
+    return this.#broken === null && this.#host.supports(tier);
   }
 
   /** Workers alive now (for tests). */
@@ -167,6 +174,8 @@ export class WorkerPool implements OffThreadRunner {
   }
 
   #pump(): void {
+    const gen = this.#host.generation?.() ?? 0;
+    for (const s of this.#slots.slice()) if (s.job === null && s.generation !== gen) this.#retire(s);
     while (this.#queue.length > 0) {
       let slot = this.#slots.find((s) => s.job === null && !s.dead);
       if (slot === undefined) {
@@ -179,7 +188,7 @@ export class WorkerPool implements OffThreadRunner {
   }
 
   #spawn(): Slot {
-    const slot: Slot = { handle: null as unknown as WorkerHandle, job: null, models: new Set(), dead: false };
+    const slot: Slot = { handle: null as unknown as WorkerHandle, job: null, models: new Set(), dead: false, generation: this.#host.generation?.() ?? 0 };
     slot.handle = this.#host.spawn(
       (m) => this.#onReply(slot, m),
       (e) => {
@@ -187,9 +196,12 @@ export class WorkerPool implements OffThreadRunner {
         if (!this.#everReplied) this.#broken = e.message;
         const job = slot.job;
         this.#retire(slot);
-        job?.reject(new Error(`hotpath.${job.kernel}Async: the worker running the call failed: ${e.message}`, { cause: e }));
-        // Queued calls: a replacement, or (when workers cannot start at all) their own failure.
-        if (this.#broken !== null) for (const j of this.#queue.splice(0)) j.reject(new Error(`hotpath.${j.kernel}Async: workers cannot start here: ${this.#broken}`));
+        if (this.#broken !== null) {
+          // Workers cannot start here at all (no worker file, a CSP): this call and the queued ones run on the calling thread.
+          for (const j of [...(job ? [job] : []), ...this.#queue.splice(0)]) j.reject(new RunInline(this.#broken));
+        } else {
+          job?.reject(new Error(`hotpath.${job.kernel}Async: the worker running the call failed: ${e.message}`, { cause: e }));
+        }
         this.#pump();
       },
     );
