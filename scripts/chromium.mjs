@@ -11,7 +11,7 @@
 // HOTPATH_CHROMIUM_FROM=npm or =system restricts 2-3 to one source (to prove each path alone).
 // Nothing is downloaded: playwright-core only drives the executable found here.
 import { spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, dirname, isAbsolute, join, normalize, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -146,6 +146,13 @@ export function npmBundle() {
   let tmp = null;
   try {
     mkdirSync(CACHE, { recursive: true });
+    // Temporary trees of unpacks that were killed midway (an hour old: no live unpack takes that long).
+    for (const name of readdirSync(CACHE)) {
+      const p = join(CACHE, name);
+      try {
+        if (name.startsWith('.') && Date.now() - statSync(p).mtimeMs > 3_600_000) rmSync(p, { recursive: true, force: true });
+      } catch { /* removed by another process meanwhile */ }
+    }
     // A folder left incomplete (files deleted by hand): move it aside, then unpack afresh.
     if (existsSync(dir)) {
       const old = mkdtempSync(join(CACHE, `.${version}-old-`));
