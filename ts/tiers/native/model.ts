@@ -36,6 +36,11 @@ export class NativeModelCore implements ModelCore {
     }
   }
 
+  /**
+   * As predict, on the libuv pool. The task holds `inputs` by reference (no
+   * copy on the JS thread) until it settles, so they must not be changed or
+   * transferred meanwhile (DenseModel.predictAsync passes its own copy).
+   */
   predictAsync(inputs: Float32Array, batch: number): Promise<Float32Array> {
     // A bad call (or a disposed model) rejects like a failed task, rather
     // than throwing from a method that returns a promise.
