@@ -59,7 +59,7 @@ describe.each(TIERS)('on the %s tier', (tier) => {
   });
 
   it.each(['number', 'string'] as const)('setMany with a throwing value getter changes nothing (%s keys)', (keyType) => {
-    const t = new BPlusTree<number, number | string>({ keyType, backend: tier });
+    const t = new BPlusTree<number | string, number>({ keyType, backend: tier });
     const k = (i: number): number | string => (keyType === 'number' ? i : `k${i}`);
     t.setMany([k(1), k(2)], [1, 2]);
     const keys = Array.from({ length: 50 }, (_, i) => k(i + 10));

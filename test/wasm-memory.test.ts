@@ -19,7 +19,7 @@ type Kind = 'number' | 'string';
 /** ASCII keys only, so JS sort order is the tree's byte order. */
 const cmp = (a: number | string, b: number | string): number => (a < b ? -1 : a > b ? 1 : 0);
 
-interface TreeBox { kind: 'tree'; keyType: Kind; t: BPlusTree<number, number | string>; model: Map<number | string, number> }
+interface TreeBox { kind: 'tree'; keyType: Kind; t: BPlusTree<number | string, number>; model: Map<number | string, number> }
 interface WheelBox { kind: 'wheel'; w: TimingWheel<number>; model: { id: number; deadline: number; seq: number; payload: number }[]; now: number; seq: number }
 interface CacheBox { kind: 'cache'; c: TtlCache<string, number>; model: Map<string, { value: number; deadline: number }>; clock: { now: number } }
 type Box = TreeBox | WheelBox | CacheBox;
@@ -248,7 +248,7 @@ describe('wasm structures sharing one memory', () => {
     for (const end of ['dispose', 'clear'] as const) {
       const t = new BPlusTree<number, number>({ keyType: 'number', backend: 'wasm' });
       for (let i = 0; i < 800; i++) t.set(i, i);
-      const s = new BPlusTree<number, string>({ keyType: 'string', backend: 'wasm' });
+      const s = new BPlusTree<string, number>({ keyType: 'string', backend: 'wasm' });
       s.set('a', 1);
       if (end === 'dispose') {
         t.dispose();
@@ -309,7 +309,7 @@ function mismatches(x: Float32Array, y: Float32Array): number {
 
 describe('wasm kernels at 2 GiB outputs leave the structures alone', () => {
   const N = 3000;
-  let canary: BPlusTree<number, string>;
+  let canary: BPlusTree<string, number>;
   const canaryKey = (i: number) => `canary-key-${i}-with-a-tail-past-16-bytes`;
 
   function canaryIntact(): void {
@@ -320,7 +320,7 @@ describe('wasm kernels at 2 GiB outputs leave the structures alone', () => {
   }
 
   beforeAll(() => {
-    canary = new BPlusTree<number, string>({ keyType: 'string', order: 8, backend: 'wasm' });
+    canary = new BPlusTree<string, number>({ keyType: 'string', order: 8, backend: 'wasm' });
     for (let i = 0; i < N; i++) canary.set(canaryKey(i), i);
   });
   afterAll(() => canary.dispose());
@@ -451,7 +451,7 @@ describe('out of wasm memory', () => {
   }
 
   it('setMany, fromSorted and scheduleMany fail by name and change nothing; all work once memory is back', () => {
-    const str = new BPlusTree<number, string>({ keyType: 'string', order: 8, backend: 'wasm' });
+    const str = new BPlusTree<string, number>({ keyType: 'string', order: 8, backend: 'wasm' });
     const num = new BPlusTree<number, number>({ keyType: 'number', order: 4, backend: 'wasm' });
     const wheel = new TimingWheel<number>({ tickMs: 1, now: 0, backend: 'wasm' });
     const cache = new TtlCache<string, number>({ maxSize: 100, ttlMs: 1000, clock: () => 0, autoPurge: false, backend: 'wasm' });

@@ -332,7 +332,7 @@ function crc32(b: Uint8Array, from: number, to: number): number {
 export class PermissionIndex {
   private readonly subjects = new Map<string, Subject>();
   /** Ordered view: subject\0resource\0action\0a|d → the Rule, or 0 for a rule without TTL. */
-  private tree: BPlusTree<Rule | 0, string>;
+  private tree: BPlusTree<string, Rule | 0>;
   private readonly wheel: TimingWheel<Rule>;
   /** Holders of exact-resource grants by resource, and of wildcard grants by prefix: for subjectsOf. */
   private readonly grantsAt = new Map<string, Subject | Subject[]>();
@@ -384,7 +384,7 @@ export class PermissionIndex {
     this.lastNow = readClock('PermissionIndex', this.clock);
     const cfg = wheelConfig('PermissionIndex', { tickMs: o.tickMs, now: this.lastNow });
     this.maxTime = cfg.maxTime;
-    this.tree = new BPlusTree<Rule | 0, string>({ keyType: 'string', backend });
+    this.tree = new BPlusTree<string, Rule | 0>({ keyType: 'string', backend });
     try {
       this.wheel = new TimingWheel<Rule>({ backend, clock: this.clock, now: cfg.now, tickMs: cfg.tickMs });
     } catch (e) {
@@ -616,7 +616,7 @@ export class PermissionIndex {
         vals.push(val[i]);
       }
     }
-    const t = BPlusTree.fromSorted<Rule | 0, string>(keys, vals, { keyType: 'string', backend: this.backend });
+    const t = BPlusTree.fromSorted<string, Rule | 0>(keys, vals, { keyType: 'string', backend: this.backend });
     this.tree.dispose();
     this.tree = t;
     this.ordered = true;

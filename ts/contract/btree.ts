@@ -10,6 +10,16 @@ export type KeyKind = 'number' | 'string';
 /** A key of either kind. */
 export type Key = number | string;
 
+/** The key type a `keyType` names: `'number'` ⇒ number, `'string'` ⇒ string (either ⇒ `number | string`). */
+export type KeyOfKind<T extends KeyKind> = T extends 'number' ? number : T extends 'string' ? string : never;
+
+/**
+ * The `keyType` that holds keys of type `K`: number (and its subtypes) ⇒
+ * `'number'`, string (literal unions and branded strings too) ⇒ `'string'`,
+ * `number | string` ⇒ either.
+ */
+export type KindOfKey<K extends Key> = K extends number ? 'number' : K extends string ? 'string' : never;
+
 /** Bounds and options of a range scan. `lo`/`hi` of null are unbounded. */
 export interface RangeQuery<K extends Key> {
   lo: K | null;
