@@ -20,7 +20,9 @@
 use std::borrow::Cow;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
-use napi::bindgen_prelude::{panic_to_error, AbortSignal, AsyncTask, Either, Float32Array, Float64Array, ToNapiValue, TypeName, Uint32Array};
+use napi::bindgen_prelude::{
+  panic_to_error, AbortSignal, AsyncTask, Either, Float32Array, Float64Array, ToNapiValue, TypeName, Uint32Array,
+};
 use napi::{Env, Result, Task};
 use napi_derive::napi;
 
@@ -152,7 +154,14 @@ fn dims(m: f64, k: f64, n: f64) -> ArgResult<(usize, usize, usize)> {
   Ok((args::int_arg("m", m)?, args::int_arg("k", k)?, args::int_arg("n", n)?))
 }
 
-fn matmul_f32_job(a: Float32Array, b: Float32Array, m: f64, k: f64, n: f64, mut out: Float32Array) -> ArgResult<Job<()>> {
+fn matmul_f32_job(
+  a: Float32Array,
+  b: Float32Array,
+  m: f64,
+  k: f64,
+  n: f64,
+  mut out: Float32Array,
+) -> ArgResult<Job<()>> {
   args::disjoint("out", &out, &[span("a", &a), span("b", &b)])?;
   let (m, k, n) = dims(m, k, n)?;
   Ok(Job::new(move || {
@@ -162,7 +171,14 @@ fn matmul_f32_job(a: Float32Array, b: Float32Array, m: f64, k: f64, n: f64, mut 
   }))
 }
 
-fn matmul_f64_job(a: Float64Array, b: Float64Array, m: f64, k: f64, n: f64, mut out: Float64Array) -> ArgResult<Job<()>> {
+fn matmul_f64_job(
+  a: Float64Array,
+  b: Float64Array,
+  m: f64,
+  k: f64,
+  n: f64,
+  mut out: Float64Array,
+) -> ArgResult<Job<()>> {
   args::disjoint("out", &out, &[span("a", &a), span("b", &b)])?;
   let (m, k, n) = dims(m, k, n)?;
   Ok(Job::new(move || {
@@ -235,7 +251,12 @@ pub fn temporal_decay_f64_async(
 
 /// As statsF64 (a Float32Array is widened off the JS thread).
 #[napi(js_name = "statsF64Async", catch_unwind, ts_return_type = "Promise<void>")]
-pub fn stats_f64_async(x: Either<Float64Array, Float32Array>, ddof: f64, out: Float64Array, signal: Option<AbortSignal>) -> Result<AsyncTask<Job<()>>> {
+pub fn stats_f64_async(
+  x: Either<Float64Array, Float32Array>,
+  ddof: f64,
+  out: Float64Array,
+  signal: Option<AbortSignal>,
+) -> Result<AsyncTask<Job<()>>> {
   Ok(task(stats_job(x.into(), ddof, out)?, signal))
 }
 
@@ -270,7 +291,10 @@ pub fn matmul_f64_async(
 /// Index of the first NaN or ±Infinity in `x` (f32 or f64), or -1, on the
 /// libuv pool.
 #[napi(js_name = "firstNonFiniteAsync", catch_unwind, ts_return_type = "Promise<number>")]
-pub fn first_non_finite_async(x: Either<Float64Array, Float32Array>, signal: Option<AbortSignal>) -> AsyncTask<Job<f64>> {
+pub fn first_non_finite_async(
+  x: Either<Float64Array, Float32Array>,
+  signal: Option<AbortSignal>,
+) -> AsyncTask<Job<f64>> {
   task(first_non_finite_job(x.into()), signal)
 }
 
@@ -310,7 +334,9 @@ pub(crate) mod tests {
     let flags = crate::risk::temporal_decay(pool::pool(), &x64, &ages, 3.0, &mut want).unwrap();
     let out = Float64Array::new(vec![0f64; n]);
     let ptr = out.as_ptr();
-    let mut job = temporal_decay_job(Floats::F32(Float32Array::new(x32.clone())), Floats::F64(Float64Array::new(ages)), 3.0, out).unwrap();
+    let mut job =
+      temporal_decay_job(Floats::F32(Float32Array::new(x32.clone())), Floats::F64(Float64Array::new(ages)), 3.0, out)
+        .unwrap();
     assert_eq!(job.compute().unwrap(), flags);
     // SAFETY: the job keeps the output alive.
     assert_eq!(unsafe { std::slice::from_raw_parts(ptr, n) }, &want[..]);
@@ -353,7 +379,15 @@ pub(crate) mod tests {
   #[test]
   fn compute_time_checks_reject() {
     // A length mismatch is the kernel's check, in compute.
-    let job = matmul_f64_job(Float64Array::new(vec![1.0; 6]), Float64Array::new(vec![1.0; 6]), 2.0, 3.0, 2.0, Float64Array::new(vec![0.0; 3])).unwrap();
+    let job = matmul_f64_job(
+      Float64Array::new(vec![1.0; 6]),
+      Float64Array::new(vec![1.0; 6]),
+      2.0,
+      3.0,
+      2.0,
+      Float64Array::new(vec![0.0; 3]),
+    )
+    .unwrap();
     assert!(run(job).unwrap_err().reason.starts_with("out: length 3"));
   }
 

@@ -14,7 +14,12 @@ use crate::async_kernels::{task, Job};
 use crate::error::ArgResult;
 use crate::pool;
 
-fn cosine_batch_job(queries: Float32Array, matrix: Float32Array, dim: f64, mut out: Float32Array) -> ArgResult<Job<()>> {
+fn cosine_batch_job(
+  queries: Float32Array,
+  matrix: Float32Array,
+  dim: f64,
+  mut out: Float32Array,
+) -> ArgResult<Job<()>> {
   args::disjoint("out", &out, &[span("queries", &queries), span("matrix", &matrix)])?;
   let dim = args::positive_int_arg("dim", dim)?;
   Ok(Job::new(move || {
@@ -26,7 +31,12 @@ fn cosine_batch_job(queries: Float32Array, matrix: Float32Array, dim: f64, mut o
   }))
 }
 
-fn euclidean_batch_job(queries: Float32Array, matrix: Float32Array, dim: f64, mut out: Float32Array) -> ArgResult<Job<()>> {
+fn euclidean_batch_job(
+  queries: Float32Array,
+  matrix: Float32Array,
+  dim: f64,
+  mut out: Float32Array,
+) -> ArgResult<Job<()>> {
   args::disjoint("out", &out, &[span("queries", &queries), span("matrix", &matrix)])?;
   let dim = args::positive_int_arg("dim", dim)?;
   Ok(Job::new(move || {
@@ -131,7 +141,10 @@ mod tests {
       job.compute().unwrap();
       // SAFETY: the job still owns (and so keeps alive) the output.
       let got = unsafe { std::slice::from_raw_parts(ptr, q * n) };
-      assert_eq!(got.iter().map(|v| v.to_bits()).collect::<Vec<_>>(), want.iter().map(|v| v.to_bits()).collect::<Vec<_>>());
+      assert_eq!(
+        got.iter().map(|v| v.to_bits()).collect::<Vec<_>>(),
+        want.iter().map(|v| v.to_bits()).collect::<Vec<_>>()
+      );
     }
   }
 
@@ -140,17 +153,31 @@ mod tests {
     let mut rng = Rng::new(5);
     let (dim, n, k) = (7, 300, 10);
     let (q, m) = (f32s(&mut rng, dim), f32s(&mut rng, n * dim));
-    for (code, metric) in [(0u32, Metric::from_code(0).unwrap()), (1, Metric::from_code(1).unwrap()), (2, Metric::from_code(2).unwrap())] {
+    for (code, metric) in
+      [(0u32, Metric::from_code(0).unwrap()), (1, Metric::from_code(1).unwrap()), (2, Metric::from_code(2).unwrap())]
+    {
       let (mut wi, mut ws) = (vec![0u32; k], vec![0f32; k]);
       let bad = batch::top_k_f32(&Kernels::active(), pool::pool(), &q, &m, dim, k, metric, &mut wi, &mut ws).unwrap();
       let (oi, os) = (Uint32Array::new(vec![0; k]), Float32Array::new(vec![0.0; k]));
       let (pi, ps) = (oi.as_ptr(), os.as_ptr());
-      let mut job = top_k_job(Float32Array::new(q.clone()), Float32Array::new(m.clone()), dim as f64, k as f64, code as f64, oi, os).unwrap();
+      let mut job = top_k_job(
+        Float32Array::new(q.clone()),
+        Float32Array::new(m.clone()),
+        dim as f64,
+        k as f64,
+        code as f64,
+        oi,
+        os,
+      )
+      .unwrap();
       assert_eq!(job.compute().unwrap(), bad);
       // SAFETY: the job keeps both outputs alive.
       let (gi, gs) = unsafe { (std::slice::from_raw_parts(pi, k), std::slice::from_raw_parts(ps, k)) };
       assert_eq!(gi, &wi[..]);
-      assert_eq!(gs.iter().map(|v| v.to_bits()).collect::<Vec<_>>(), ws.iter().map(|v| v.to_bits()).collect::<Vec<_>>());
+      assert_eq!(
+        gs.iter().map(|v| v.to_bits()).collect::<Vec<_>>(),
+        ws.iter().map(|v| v.to_bits()).collect::<Vec<_>>()
+      );
     }
   }
 
@@ -173,7 +200,13 @@ mod tests {
     .unwrap();
     assert_eq!(e.arg, "metric");
     // The kernel's own length checks run in compute.
-    let job = euclidean_batch_job(Float32Array::new(vec![0.0; 4]), Float32Array::new(vec![0.0; 7]), 4.0, Float32Array::new(vec![0.0; 2])).unwrap();
+    let job = euclidean_batch_job(
+      Float32Array::new(vec![0.0; 4]),
+      Float32Array::new(vec![0.0; 7]),
+      4.0,
+      Float32Array::new(vec![0.0; 2]),
+    )
+    .unwrap();
     assert!(run(job).unwrap_err().reason.starts_with("matrix: length 7"));
   }
 }
