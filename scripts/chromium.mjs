@@ -22,6 +22,8 @@ const NPM_PACKAGE = join(ROOT, 'node_modules', '@sparticuz', 'chromium');
 const CACHE = join(ROOT, 'node_modules', '.cache', 'hotpath-chromium');
 const SYSTEM_CHROMIUM = '/usr/bin/chromium';
 const SYSTEM_ICD = '/usr/lib/chromium/vk_swiftshader_icd.json';
+// Where the Vulkan loader finds installed drivers (Mesa's, a GPU vendor's).
+const ICD_DIRS = ['/etc/vulkan/icd.d', '/usr/local/share/vulkan/icd.d', '/usr/share/vulkan/icd.d'];
 
 /** Debian packages that provide Chromium and a Vulkan driver when the npm-provided ones cannot run. */
 export const APT_PACKAGES = ['chromium', 'libvulkan1'];
@@ -236,7 +238,8 @@ export function resolveChromium() {
       }
     }
   }
-  throw Object.assign(new Error(`Chromium not found (${tried.join('; ')}). Run \`${INSTALL_COMMAND}\` (npm test does it itself as root or with passwordless sudo), or set HOTPATH_CHROMIUM to a Chromium executable`), { tried });
+  const fix = process.platform === 'linux' ? `Run \`${INSTALL_COMMAND}\` (npm test does it itself as root or with passwordless sudo), or set` : 'Set';
+  throw Object.assign(new Error(`Chromium not found (${tried.join('; ')}). ${fix} HOTPATH_CHROMIUM to a Chrome or Chromium executable`), { tried });
 }
 
 /**
@@ -304,6 +307,9 @@ function systemLoader() {
  *    at the folder with the unpacked libvulkan.so.1;
  *  - from 'system': VK_ICD_FILENAMES at Debian chromium's SwiftShader ICD (libvulkan1's
  *    loader);
+ *  - from 'system-drivers': the system's loader with the drivers installed in icd.d (Mesa's
+ *    lavapipe on Ubuntu 24.04; Debian 12's is too old for Dawn), nothing is changed;
+ *  - from 'platform': not Linux, where Dawn uses Metal or D3D12, nothing is changed;
  *  - from null: none found; `reason` says why.
  * `env.HOTPATH_TEST_VULKAN_LOADER` names the loader expected in the process, which the
  * WebGPU suites check against /proc/self/maps.
@@ -313,6 +319,7 @@ export function gpuEnvironment() {
   if (process.env.VK_ICD_FILENAMES || process.env.VK_DRIVER_FILES || process.env.HOTPATH_GPU_NATIVE_DRIVER) {
     return { from: 'user', env, icd: process.env.VK_ICD_FILENAMES || process.env.VK_DRIVER_FILES || null, loader: null };
   }
+  if (process.platform !== 'linux') return { from: 'platform', env, icd: null, loader: null };
   const tried = [];
   const use = sources();
   if (use.npm) {
@@ -330,16 +337,27 @@ export function gpuEnvironment() {
   }
   if (use.system) {
     const loader = systemLoader();
-    if (!existsSync(SYSTEM_ICD) || !icdLibrary(SYSTEM_ICD)) tried.push(`system: no SwiftShader ICD at ${SYSTEM_ICD} (Debian's chromium)`);
-    else if (!loader) tried.push('system: no libvulkan.so.1 (Debian\'s libvulkan1)');
-    else {
+    // The npm cache's folder out of LD_LIBRARY_PATH, so the system's loader is the one opened.
+    const ld = libraryPath([]);
+    if (ld !== (process.env.LD_LIBRARY_PATH ?? '')) env.LD_LIBRARY_PATH = ld;
+    const drivers = ICD_DIRS.flatMap((d) => {
+      try {
+        return readdirSync(d).filter((f) => f.endsWith('.json')).map((f) => join(d, f));
+      } catch {
+        return [];
+      }
+    });
+    if (!loader) tried.push("system: no libvulkan.so.1 (Debian's libvulkan1)");
+    else if (existsSync(SYSTEM_ICD) && icdLibrary(SYSTEM_ICD)) {
       Object.assign(env, { VK_ICD_FILENAMES: SYSTEM_ICD, HOTPATH_TEST_VULKAN_LOADER: realpathSync(loader) });
-      const ld = libraryPath([]);
-      if (ld !== (process.env.LD_LIBRARY_PATH ?? '')) env.LD_LIBRARY_PATH = ld;
       return { from: 'system', env, icd: SYSTEM_ICD, loader };
-    }
+    } else if (drivers.length > 0) {
+      env.HOTPATH_TEST_VULKAN_LOADER = realpathSync(loader);
+      return { from: 'system-drivers', env, icd: drivers.join(', '), loader };
+    } else tried.push(`system: no SwiftShader ICD at ${SYSTEM_ICD} (Debian's chromium) and no driver in ${ICD_DIRS.join(', ')}`);
   }
-  return { from: null, env, icd: null, loader: null, tried, reason: `no Vulkan driver for Dawn (${tried.join('; ')}). Run \`${INSTALL_COMMAND}\`, or set VK_ICD_FILENAMES to a Vulkan driver's ICD` };
+  const fix = process.platform === 'linux' ? `Run \`${INSTALL_COMMAND}\`, or set` : 'Set';
+  return { from: null, env, icd: null, loader: null, tried, reason: `no Vulkan driver for Dawn (${tried.join('; ')}). ${fix} VK_ICD_FILENAMES to a Vulkan driver's ICD` };
 }
 
 /**
@@ -397,7 +415,10 @@ export function prepareBrowserAndGpu({ log = console.log, install = true } = {})
   };
   const stop = (missing) => {
     const only = process.env.HOTPATH_CHROMIUM_FROM ? [`(HOTPATH_CHROMIUM_FROM=${process.env.HOTPATH_CHROMIUM_FROM}: no other source was looked at)`] : [];
-    return new Error([...missing.map((m) => `  ${m}`), ...only, `Run: ${INSTALL_COMMAND}`, '(npm test runs it itself as root or with passwordless sudo; HOTPATH_CHROMIUM and VK_ICD_FILENAMES name a Chromium and a Vulkan driver of your own)'].join('\n'));
+    const fix = process.platform === 'linux'
+      ? [`Run: ${INSTALL_COMMAND}`, '(npm test runs it itself as root or with passwordless sudo; HOTPATH_CHROMIUM and VK_ICD_FILENAMES name a Chromium and a Vulkan driver of your own)']
+      : ['Set HOTPATH_CHROMIUM to a Chrome or Chromium executable.'];
+    return new Error([...missing.map((m) => `  ${m}`), ...only, ...fix].join('\n'));
   };
   let missing = problems();
   if (missing.length > 0) {
@@ -418,7 +439,7 @@ export function prepareBrowserAndGpu({ log = console.log, install = true } = {})
   }
   const chromium = resolveChromium();
   const gpu = gpuEnvironment();
-  const where = { npm: 'npm (@sparticuz/chromium)', system: 'the system', HOTPATH_CHROMIUM: 'HOTPATH_CHROMIUM', user: 'VK_ICD_FILENAMES / HOTPATH_GPU_NATIVE_DRIVER (yours)' };
+  const where = { npm: 'npm (@sparticuz/chromium)', system: 'the system', 'system-drivers': "the system's installed drivers", platform: "Dawn's own backend on this platform", HOTPATH_CHROMIUM: 'HOTPATH_CHROMIUM', user: 'VK_ICD_FILENAMES / HOTPATH_GPU_NATIVE_DRIVER (yours)' };
   log(`test: Chromium from ${where[chromium.from]}${chromium.unpacked ? ', unpacked now' : ''}: ${chromium.path}${chromium.version ? ` (${chromium.version})` : ''}`);
   if (gpu.from === null) log(`test: no Vulkan driver for Dawn; HOTPATH_EXPECT_ABSENT names webgpu`);
   else log(`test: Vulkan for Dawn from ${where[gpu.from]}${gpu.icd ? `: ICD ${gpu.icd}` : ''}${gpu.loader ? `, loader ${gpu.loader}` : ''}`);
