@@ -175,7 +175,7 @@ describe('a page bundled against `hotpath` by name', () => {
 
 describe('zero-config bundlers: a consumer page built by each runs on the wasm tier', () => {
   interface Run { kernels: { cosine: number; cosineBatch: number[]; topK: { indices: number[]; scores: number[] }; stats: Record<string, number> }; structures: { tiers: string[]; tree: [number, string][]; cache: Record<string, number | null>; sketch: number[] } }
-  interface Published { name: string; error?: string; before: boolean; wasmTier: { loaded: boolean; path: string; simd: string }; largeInputTier: string; autoTree: string; wasm: Run; js: Run }
+  interface Published { name: string; error?: string; before: boolean; asyncSame: boolean; wasmTier: { loaded: boolean; path: string; simd: string }; largeInputTier: string; autoTree: string; wasm: Run; js: Run }
   let built: Awaited<ReturnType<typeof buildBundlerCases>> | null = null;
   let buildError: Error | null = null;
   beforeAll(async () => {
@@ -232,6 +232,8 @@ describe('zero-config bundlers: a consumer page built by each runs on the wasm t
     expect(problems).toEqual([]);
     expect(p.name).toBe(name);
     expect(p.before).toBe(false);
+    // cosineBatchAsync agreed with cosineBatch; for the URL entry on a worker whose script the bundler emitted (a 404 would be in problems).
+    expect(p.asyncSame).toBe(true);
     expect(p.wasmTier).toMatchObject({ loaded: true, simd: 'simd128' });
     if (inline) expect(p.wasmTier.path).toBe('inline:hotpath.wasm');
     else expect(p.wasmTier.path).toMatch(new RegExp(`^${c.url.replace(/[.]/g, '\\.')}.*\\.wasm(\\?.*)?$`));

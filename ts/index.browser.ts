@@ -14,12 +14,18 @@ import './platform/browser.js';
 import type { BackendInfo } from './api/backend.js';
 import { initFrom, type DefaultWasmBuilds } from './platform/browser.js';
 import type { InitOptions } from './platform/init-options.js';
+import { installBrowserOffThread } from './platform/offthread-browser.js';
 import { noSimdWasmUrl, simdWasmUrl } from './wasm-urls.js';
 
 export * from './public-api.js';
 export type { InitOptions, WasmSource } from './platform/init-options.js';
 
 const BY_URL: DefaultWasmBuilds = { simd: { source: simdWasmUrl }, noSimd: { source: noSimdWasmUrl } };
+
+// The *Async helpers' Web Workers run dist/platform/hotpath-worker.js, named
+// there by the `new URL` literal Vite and webpack emit; workers fetch the
+// wasm by the URL init() loaded it from.
+installBrowserOffThread();
 
 /**
  * Loads the wasm tier: fetches and compiles `hotpath.wasm` (or

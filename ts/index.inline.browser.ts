@@ -10,15 +10,23 @@
 import './platform/browser.js';
 import type { BackendInfo } from './api/backend.js';
 import { INLINE_NO_SIMD_LABEL, INLINE_SIMD_LABEL, inlineNoSimdWasm, inlineSimdWasm } from './inline/builds.js';
-import { initFrom, type DefaultWasmBuilds } from './platform/browser.js';
+import { initFrom, type DefaultWasmBuilds, type DefaultWasm } from './platform/browser.js';
 import type { InitOptions } from './platform/init-options.js';
 
 export * from './public-api.js';
 export type { InitOptions, WasmSource } from './platform/init-options.js';
 
+/**
+ * Decodes and compiles the build once, when init() picks it; the compiled
+ * module is what a worker would be handed (no file to fetch).
+ */
+function compiled(bytes: () => Uint8Array<ArrayBuffer>, label: string): DefaultWasm {
+  return { label, source: () => WebAssembly.compile(bytes()) };
+}
+
 const INLINE: DefaultWasmBuilds = {
-  simd: { source: inlineSimdWasm, label: INLINE_SIMD_LABEL },
-  noSimd: { source: inlineNoSimdWasm, label: INLINE_NO_SIMD_LABEL },
+  simd: compiled(inlineSimdWasm, INLINE_SIMD_LABEL),
+  noSimd: compiled(inlineNoSimdWasm, INLINE_NO_SIMD_LABEL),
 };
 
 /**

@@ -2,8 +2,9 @@
 // entry per case that imports `hotpath` or `hotpath/inline` as the README
 // tells that bundler's users, and hands the module here). No top-level
 // await: esbuild's default IIFE output cannot have one. It awaits init(),
-// runs kernels and structures on the wasm tier and again on js, and
-// publishes both for the test to compare.
+// runs an async helper (off the thread where the entry installs workers),
+// kernels and structures on the wasm tier and again on js, and publishes
+// both for the test to compare.
 
 function kernels(hp) {
   const q = Float32Array.from([1, 0, 0.5, 2]);
@@ -38,17 +39,31 @@ function structures(hp, backend) {
   };
 }
 
+/** An async helper above the size it runs inline at, so the pool starts a worker where the entry installs one. */
+async function offThread(hp) {
+  const dim = 4, rows = 20000;
+  const q = Float32Array.from([1, 0, 0.5, 2]);
+  const m = Float32Array.from({ length: dim * rows }, (_, i) => ((i * 7919) % 13) - 6);
+  const [a, b] = [await hp.cosineBatchAsync(q, m, dim), hp.cosineBatch(q, m, dim)];
+  return a.length === b.length && a.every((v, i) => v === b[i] || (Number.isNaN(v) && Number.isNaN(b[i])));
+}
+
 /** Runs the page on `hp` (the bundled hotpath module) and publishes globalThis.__bundlerCase. */
 export function run(hp, name) {
   const before = hp.backend().tiers.wasm.loaded;
+  let asyncSame = null;
   hp.init()
+    .then(async (info) => {
+      asyncSame = await offThread(hp);
+      return info;
+    })
     .then((info) => {
       hp.setBackend('wasm');
       const wasm = { kernels: kernels(hp), structures: structures(hp, 'wasm') };
       hp.setBackend('js');
       const js = { kernels: kernels(hp), structures: structures(hp, 'js') };
       hp.setBackend('auto');
-      globalThis.__bundlerCase = { name, before, wasmTier: info.tiers.wasm, largeInputTier: info.largeInputTier, autoTree: new hp.BPlusTree({ keyType: 'number' }).backend, wasm, js };
+      globalThis.__bundlerCase = { name, before, asyncSame, wasmTier: info.tiers.wasm, largeInputTier: info.largeInputTier, autoTree: new hp.BPlusTree({ keyType: 'number' }).backend, wasm, js };
     })
     .catch((e) => {
       globalThis.__bundlerCase = { name, error: `${e.name}: ${e.message}` };

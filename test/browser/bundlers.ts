@@ -33,7 +33,7 @@ export const CASES = [
 ] as const;
 
 /** What test/browser/bundler-consumer.js uses of the package. */
-const USED = ['init', 'backend', 'setBackend', 'cosine', 'cosineBatch', 'topK', 'stats', 'BPlusTree', 'TtlCache', 'QuantileSketch'];
+const USED = ['init', 'backend', 'setBackend', 'cosine', 'cosineBatch', 'cosineBatchAsync', 'topK', 'stats', 'BPlusTree', 'TtlCache', 'QuantileSketch'];
 
 type CaseName = (typeof CASES)[number]['name'];
 

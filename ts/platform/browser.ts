@@ -18,7 +18,7 @@ import type { InitOptions } from './init-options.js';
 
 /** One wasm build's default source, produced only when init() picks that build. @internal */
 export interface DefaultWasm {
-  source(): WasmSource;
+  source(): WasmSource | Promise<WasmSource>;
   /** What backend().tiers.wasm.path says; default: the source's URL. */
   label?: string;
 }
@@ -56,7 +56,7 @@ async function load(options: InitOptions, defaults: DefaultWasmBuilds): Promise<
   const fallback = useSimd ? defaults.simd : defaults.noSimd;
   let label = given === undefined ? fallback.label : undefined;
   try {
-    const source = given ?? fallback.source();
+    const source = given ?? (await fallback.source());
     label ??= describeSource(source);
     installTiers({ wasm: wasmTier(await instantiateWasm(source), label) });
   } catch (e) {
