@@ -123,10 +123,10 @@ describe.skipIf(EXPECTED_ABSENT.has('native'))('native DenseModel core', () => {
     // One row takes the GEMV path (another summation order): its own predict.
     const sync1 = run(core, cfg, x.subarray(0, 256), 1);
     const tasks = [core.predictAsync!(x, 128), core.predictAsync!(x.subarray(0, 256), 1), core.predictAsync!(new Float32Array(0), 0)];
-    // Rewriting the inputs after the call changes nothing: they were copied.
-    x.fill(1e30);
+    // The tasks hold the inputs (not copied), so they must not change in flight; the model's parameters outlive dispose().
     core.dispose();
     const [a, b, c] = await Promise.all(tasks);
+    x.fill(1e30);
     expect(a).toEqual(sync);
     expect(b).toEqual(sync1);
     expect(c!.length).toBe(0);
