@@ -10,11 +10,12 @@ import { BPlusTree as BPlusTreeClass, type BPlusTreeOptions } from './btree-clas
 export type { BPlusTreeOptions, PrefixOptions, RangeOptions } from './btree-class.js';
 
 /**
- * An ordered map with keys of type `K` (numbers or strings, fixed by
- * `keyType`) and values of type `V`, in the order of `Map<K, V>` and
- * sorted-btree. Point lookups, range and prefix scans, and batch operations
- * that cross into native or wasm memory once per call; see the class notes on
- * {@link BPlusTreeConstructor}.
+ * An ordered map with keys of type `K` and values of type `V` (the order of
+ * `Map<K, V>` and sorted-btree): point lookups, range and prefix scans, and
+ * batch operations that cross into native or wasm memory once per call. Keys
+ * are numbers or strings, fixed per tree by `keyType` (strings order by code
+ * point); values stay in JS. Iterators stay valid while the tree changes.
+ * `dispose()` (or `using`) frees the index at once.
  */
 export type BPlusTree<K extends Key = Key, V = unknown> = BPlusTreeClass<K, V>;
 
