@@ -64,7 +64,8 @@ interface Suite { error?: string; backend: { tiers: Record<string, { loaded: boo
 // The js tier does not depend on which wasm build loaded, so the no-SIMD page runs the wasm tier's tests only.
 describe.each([['simd128', '', ['wasm', 'js']], ['no-SIMD', '?simd=0&tiers=wasm', ['wasm']]] as const)('conformance and model tests in Chromium, %s wasm build', (build, query, tiers) => {
   it(`every test file passes in the page on the ${tiers.join(' and ')} tier(s)`, async () => {
-    const suite = await outcome<Suite>(`conformance.html${query}`, '__hotpathSuite', 100_000);
+    // Both tiers' files take ~100 s in the page when the 2-vCPU VM is shared with other jobs.
+    const suite = await outcome<Suite>(`conformance.html${query}`, '__hotpathSuite', 280_000);
     expect(suite.error).toBeUndefined();
     expect(suite.backend.tiers.wasm).toMatchObject({ loaded: true, simd: build === 'simd128' ? 'simd128' : 'none' });
     expect(suite.backend.tiers.wasm.path).toMatch(build === 'simd128' ? /\/hotpath\.wasm$/ : /\/hotpath-nosimd\.wasm$/);
@@ -86,7 +87,7 @@ describe.each([['simd128', '', ['wasm', 'js']], ['no-SIMD', '?simd=0&tiers=wasm'
     const slow = [...passed].sort((a, b) => b.ms - a.ms).slice(0, 8).map((r) => `${Math.round(r.ms)} ms ${r.name}`);
     console.log(slow.join('\n'));
     console.log(`browser conformance (${build}): ${passed.length} passed, ${suite.results.length - passed.length} skipped (native tier or child processes), ${Math.round(passed.reduce((t, r) => t + r.ms, 0))} ms in the page`);
-  });
+  }, 300_000);
 });
 
 describe('a page bundled against `hotpath` by name', () => {
