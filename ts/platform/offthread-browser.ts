@@ -1,8 +1,8 @@
 // The async helpers' worker pool in browsers: Web Workers running the
 // self-contained bundle dist/platform/hotpath-worker.js (built by
 // scripts/build-worker.mjs), as many as navigator.hardwareConcurrency less
-// one, at least one, at most 8. Inputs go in SharedArrayBuffer copies when
-// the page is crossOriginIsolated, else as transferred 256 KiB slices.
+// one, at least one, at most 8. Inputs already on a SharedArrayBuffer
+// (crossOriginIsolated pages) go as they are, others in transferred slices.
 // A worker loads the wasm build the page loaded: by its URL, or the source
 // an entry handed over with setWorkerWasm (bytes or a compiled module, e.g.
 // hotpath/inline's); without either the wasm tier's calls run inline.
@@ -71,7 +71,6 @@ export function installBrowserOffThread(spawn: () => Worker = defaultWorker): Wo
       }
       return generation;
     },
-    shared: (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated === true && typeof SharedArrayBuffer === 'function',
     spawn(onMessage: (m: WorkerReply) => void, onFailure: (e: Error) => void): WorkerHandle {
       let w: Worker;
       try {

@@ -1,4 +1,6 @@
-// The async helpers' worker pool in Node: worker_threads running
+// The async helpers off the JS thread in Node: the native tier's AsyncTasks
+// (ts/tiers/native/async.ts) for native calls, and for wasm and js calls a
+// pool of worker_threads running
 // worker-node.js, as many as the machine has cores less one (the calling
 // thread keeps one), at least one, at most 8. Workers start on the first
 // call that needs one; an idle worker is unref'd so it never keeps the
@@ -8,9 +10,10 @@ import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { setOffThreadRunner } from '../api/offthread.js';
+import { setNativeAsync, setOffThreadRunner } from '../api/offthread.js';
 import type { TierName } from '../contract/types.js';
 import { dispatchInfo } from '../dispatch/dispatch.js';
+import { nativeAsyncKernels } from '../tiers/native/async.js';
 import { PACKAGE_ROOT } from '../tiers/shared/paths.js';
 import { WorkerPool, type PoolHost, type WorkerHandle } from './offthread.js';
 import type { NodeWorkerData } from './worker-node.js';
@@ -29,18 +32,21 @@ function workerFile(): string {
  * @internal
  */
 export function installNodeOffThread(): WorkerPool | null {
+  const info = dispatchInfo().tiers;
+  // Native calls run as the addon's own AsyncTasks (no copy, no worker).
+  const native = info.native.loaded ? nativeAsyncKernels() : null;
+  setNativeAsync(native);
   const file = workerFile();
   if (!existsSync(file)) return null;
-  const info = dispatchInfo().tiers;
   const tiers = new Set<TierName>(['js']);
   // The worker reads the same wasm file; a build carried inside the JS (hotpath/inline) has no file to read.
   if (info.wasm.loaded && info.wasm.path !== null && existsSync(info.wasm.path)) tiers.add('wasm');
-  if (info.native.loaded) tiers.add('native');
+  // Only if the addon has no async kernels (an older build): the worker then loads it.
+  if (info.native.loaded && native === null) tiers.add('native');
   const data: NodeWorkerData = { wasmPath: tiers.has('wasm') ? info.wasm.path : null, native: tiers.has('native') };
   const host: PoolHost = {
     size: Math.min(8, Math.max(1, availableParallelism() - 1)),
     supports: (tier) => tiers.has(tier),
-    shared: true,
     spawn(onMessage: (m: WorkerReply) => void, onFailure: (e: Error) => void): WorkerHandle {
       const w = new Worker(file, { workerData: data });
       w.unref();

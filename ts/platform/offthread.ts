@@ -7,11 +7,14 @@
 // A call is queued, then given to an idle worker: only then are its inputs
 // staged (so at most one copy per worker exists at a time). A typed array on
 // a SharedArrayBuffer goes as it is; any other typed array over 256 KiB is
-// copied in slices with the JS thread yielding between them (structured
-// clone of a 300 MB array would block it for ~100 ms): into a
-// SharedArrayBuffer where one is allowed, else as transferred slices the
-// worker reassembles. The worker runs the sync public function on the tier
-// the main thread chose and transfers the result back.
+// copied in 256 KiB slices with the JS thread yielding between them
+// (structured clone of a 300 MB array would block it for ~100 ms, more
+// under load). The slices travel in a few recycled buffers that the worker
+// copies out and transfers back: the JS thread only copies into memory it
+// already touched, and the destination's fresh pages (page faults cost ~5x
+// the copy itself, measured in Chromium) are the worker's to fault in. The
+// worker runs the sync public function on the tier the main thread chose
+// and transfers the result back.
 //
 // Abort: a queued call leaves the queue; a call being staged stops staging;
 // a call on a worker terminates that worker (nothing else can interrupt a
@@ -42,8 +45,6 @@ export interface PoolHost {
    * replaced. Default: always 0.
    */
   generation?(): number;
-  /** Whether SharedArrayBuffer can be posted (Node always; browsers only when crossOriginIsolated). */
-  shared: boolean;
   spawn(onMessage: (m: WorkerReply) => void, onFailure: (e: Error) => void): WorkerHandle;
   /** Resolves on a later turn of the event loop, letting timers and I/O run. */
   yieldNow(): Promise<void>;
@@ -51,6 +52,8 @@ export interface PoolHost {
 
 /** Bytes copied between yields: ~25-100 µs of memcpy. */
 const SLICE_BYTES = 256 * 1024;
+/** Slice buffers in flight per worker. */
+const SLICE_BUFFERS = 8;
 /** Elements of a number[] converted between yields. */
 const SLICE_ELEMENTS = 32 * 1024;
 
@@ -60,6 +63,10 @@ interface Slot {
   models: Set<number>;
   dead: boolean;
   generation: number;
+  /** Slice buffers back from the worker, and the stagers waiting for one. */
+  spare: ArrayBuffer[];
+  made: number;
+  waiting: (() => void)[];
 }
 
 interface Job {
@@ -110,6 +117,11 @@ export class WorkerPool implements OffThreadRunner {
 
   supports(tier: TierName): boolean {
     return this.#broken === null && this.#host.supports(tier);
+  }
+
+  /** Why workers cannot start here (the first one failed before it replied), else null. */
+  get failure(): string | null {
+    return this.#broken;
   }
 
   /** Workers alive now (for tests). */
@@ -188,7 +200,7 @@ export class WorkerPool implements OffThreadRunner {
   }
 
   #spawn(): Slot {
-    const slot: Slot = { handle: null as unknown as WorkerHandle, job: null, models: new Set(), dead: false, generation: this.#host.generation?.() ?? 0 };
+    const slot: Slot = { handle: null as unknown as WorkerHandle, job: null, models: new Set(), dead: false, generation: this.#host.generation?.() ?? 0, spare: [], made: 0, waiting: [] };
     slot.handle = this.#host.spawn(
       (m) => this.#onReply(slot, m),
       (e) => {
@@ -212,6 +224,7 @@ export class WorkerPool implements OffThreadRunner {
   #retire(slot: Slot): void {
     slot.dead = true;
     slot.job = null;
+    for (const w of slot.waiting.splice(0)) w();
     const i = this.#slots.indexOf(slot);
     if (i >= 0) this.#slots.splice(i, 1);
     slot.handle.terminate();
@@ -256,6 +269,11 @@ export class WorkerPool implements OffThreadRunner {
 
   #onReply(slot: Slot, m: WorkerReply): void {
     this.#everReplied = true;
+    if (m.t === 'slice') {
+      slot.spare.push(m.buffer);
+      slot.waiting.shift()?.();
+      return;
+    }
     if (m.t !== 'done') return;
     const job = slot.job;
     if (job === null || job.id !== m.id) return;
@@ -279,21 +297,13 @@ export class WorkerPool implements OffThreadRunner {
     if (typeof SharedArrayBuffer !== 'undefined' && view.buffer instanceof SharedArrayBuffer) return view;
     if (view.byteLength <= SLICE_BYTES) return view;
     const src = new Uint8Array(view.buffer, view.byteOffset, view.byteLength);
-    const C = CTORS[name]!;
-    if (this.#host.shared) {
-      const sab = new SharedArrayBuffer(view.byteLength);
-      const dst = new Uint8Array(sab);
-      for (let off = 0; off < src.length; off += SLICE_BYTES) {
-        dst.set(src.subarray(off, off + SLICE_BYTES), off);
-        await this.#pause(signal, slot);
-      }
-      return new C(sab, 0, view.length);
-    }
     const key = this.#nextStage++;
     slot.handle.post({ t: 'stage', key, bytes: view.byteLength }, []);
     for (let off = 0; off < src.length; off += SLICE_BYTES) {
-      const part = src.slice(off, off + SLICE_BYTES).buffer;
-      slot.handle.post({ t: 'chunk', key, offset: off, buffer: part }, [part]);
+      const buffer = await this.#sliceBuffer(slot, signal);
+      const part = src.subarray(off, off + SLICE_BYTES);
+      new Uint8Array(buffer).set(part);
+      slot.handle.post({ t: 'chunk', key, offset: off, length: part.length, buffer }, [buffer]);
       await this.#pause(signal, slot);
     }
     return { $staged: key, type: name, length: view.length };
@@ -302,7 +312,7 @@ export class WorkerPool implements OffThreadRunner {
   /** A number[] as the sync call would convert it (a Float64Array); anything else there runs inline, where the sync call names it. */
   async #stageNumbers(slot: Slot, a: readonly unknown[], transfer: Transferable[], signal: AbortSignal | undefined): Promise<unknown> {
     const n = a.length;
-    const f = this.#host.shared && n * 8 > SLICE_BYTES ? new Float64Array(new SharedArrayBuffer(n * 8)) : new Float64Array(n);
+    const f = new Float64Array(n);
     for (let i = 0; i < n; i += SLICE_ELEMENTS) {
       const end = Math.min(n, i + SLICE_ELEMENTS);
       for (let j = i; j < end; j++) {
@@ -312,8 +322,21 @@ export class WorkerPool implements OffThreadRunner {
       }
       if (end < n) await this.#pause(signal, slot);
     }
-    if (f.buffer instanceof ArrayBuffer && n * 8 > SLICE_BYTES) return this.#stage(slot, f, transfer, signal);
-    return f;
+    return n * 8 > SLICE_BYTES ? this.#stage(slot, f, transfer, signal) : f;
+  }
+
+  /** A slice buffer: a spare one, a new one while fewer than SLICE_BUFFERS exist, else the next one the worker sends back. */
+  async #sliceBuffer(slot: Slot, signal: AbortSignal | undefined): Promise<ArrayBuffer> {
+    for (;;) {
+      const b = slot.spare.pop();
+      if (b !== undefined) return b;
+      if (slot.made < SLICE_BUFFERS) {
+        slot.made++;
+        return new ArrayBuffer(SLICE_BYTES);
+      }
+      await new Promise<void>((r) => slot.waiting.push(r));
+      if (signal?.aborted || slot.dead) throw signal?.reason ?? new Error('worker gone');
+    }
   }
 
   async #pause(signal: AbortSignal | undefined, slot: Slot): Promise<void> {

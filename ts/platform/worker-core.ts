@@ -35,11 +35,11 @@ export type WorkerRequest =
   | { t: 'predict'; id: number; model: number; x: unknown; batch: number }
   | { t: 'free'; model: number }
   | { t: 'stage'; key: number; bytes: number }
-  | { t: 'chunk'; key: number; offset: number; buffer: ArrayBuffer }
+  | { t: 'chunk'; key: number; offset: number; length: number; buffer: ArrayBuffer }
   | { t: 'drop' };
 
 /** What a worker sends back. */
-export type WorkerReply = { t: 'ready' } | { t: 'done'; id: number; ok: true; value: unknown } | { t: 'done'; id: number; ok: false; error: WireError };
+export type WorkerReply = { t: 'ready' } | { t: 'slice'; buffer: ArrayBuffer } | { t: 'done'; id: number; ok: true; value: unknown } | { t: 'done'; id: number; ok: false; error: WireError };
 
 const FUNCTIONS: Record<OffThreadKernel, (...args: never[]) => unknown> = { cosineBatch, euclideanBatch, topK, matmul, riskScoreBatch, temporalDecay, stats };
 
@@ -90,7 +90,9 @@ export function workerHandler(post: (m: WorkerReply, transfer: Transferable[]) =
         stages.set(m.key, new Uint8Array(m.bytes));
         return;
       case 'chunk':
-        stages.get(m.key)?.set(new Uint8Array(m.buffer), m.offset);
+        stages.get(m.key)?.set(new Uint8Array(m.buffer, 0, m.length), m.offset);
+        // The buffer goes back for the next slice.
+        post({ t: 'slice', buffer: m.buffer }, [m.buffer]);
         return;
       case 'drop':
         stages.clear();
