@@ -254,6 +254,24 @@ describe('zero-config bundlers: a consumer page built by each runs on the wasm t
     expectClose(p.wasm.structures.sketch, [500, 990], 0.02, 'sketch');
     expectClose(p.wasm.structures.sketch, p.js.structures.sketch, 1e-9, 'sketch vs js');
   });
+
+  it('hotpath/inline without SIMD: init({ simd: false }) compiles the other build it carries', async () => {
+    if (buildError !== null) throw buildError;
+    ready();
+    const page = await browser!.context.newPage();
+    try {
+      await page.goto(`${built!.cases['esbuild --bundle --format=esm'].url}?simd=0`);
+      await page.waitForFunction(() => '__bundlerCase' in globalThis, null, { timeout: 60_000 });
+      const p = (await page.evaluate(() => (globalThis as { __bundlerCase?: unknown }).__bundlerCase)) as Published;
+      expect(p.error).toBeUndefined();
+      expect(p.wasmTier).toMatchObject({ loaded: true, simd: 'none', path: 'inline:hotpath-nosimd.wasm' });
+      expect(p.wasm.structures.tiers).toEqual(['wasm', 'wasm', 'wasm']);
+      expectClose(p.wasm.kernels, p.js.kernels, 1e-6, 'kernels');
+      expect(p.wasm.structures.tree).toEqual(p.js.structures.tree);
+    } finally {
+      await page.close();
+    }
+  });
 });
 
 describe('the demo page', () => {

@@ -115,6 +115,17 @@ console.log(JSON.stringify({ wasm: b.tiers.wasm, native: b.tiers.native, onWasm:
     expect(out.tree).toBe('wasm'); // BPlusTree prefers wasm to native
   });
 
+  it('unbundled, hotpath/inline in Node loads the native addon and the wasm it carries, synchronously at import', () => {
+    const env = { ...process.env };
+    delete env.HOTPATH_WASM_PATH;
+    delete env.HOTPATH_NATIVE_PATH;
+    delete env.HOTPATH_BACKEND;
+    const out = JSON.parse(execFileSync(process.execPath, ['--input-type=module', '-e', CONSUMER('hotpath/inline', 'esm')], { cwd: ROOT, env, encoding: 'utf8' })) as Outcome;
+    expect(out.wasm).toMatchObject({ loaded: true, path: 'inline:hotpath.wasm' });
+    expect(out.native).toMatchObject({ loaded: true, error: null });
+    expect(out.onWasm).toEqual(out.onJs);
+  });
+
   it('esbuild warns about nothing in those builds (a CommonJS one: only that import.meta is empty)', () => {
     expect(built.map((b) => b.name).sort()).toEqual(['hotpath (esm)', 'hotpath (esm, --packages=external)', 'hotpath/inline (cjs)', 'hotpath/inline (esm)']);
     for (const b of built) {

@@ -52,7 +52,9 @@ async function offThread(hp) {
 export function run(hp, name) {
   const before = hp.backend().tiers.wasm.loaded;
   let asyncSame = null;
-  hp.init()
+  // ?simd=0 asks for the build without SIMD (what engines lacking wasm SIMD get).
+  const simd = new URLSearchParams(globalThis.location?.search ?? '').get('simd') === '0' ? false : 'auto';
+  hp.init({ simd })
     .then(async (info) => {
       asyncSame = await offThread(hp);
       return info;
