@@ -7,7 +7,8 @@
 //     driver, a Vulkan loader and the NSS libraries, unpacked once into
 //     node_modules/.cache/hotpath-chromium/<version>/;
 //  3. the system's: Debian's `chromium` (/usr/bin/chromium, with its SwiftShader ICD in
-//     /usr/lib/chromium) and `libvulkan1`.
+//     /usr/lib/chromium) and `libvulkan1`, or else the Vulkan drivers installed in icd.d;
+//     npm test installs chromium + libvulkan1 when none of these is there and it may.
 // HOTPATH_CHROMIUM_FROM=npm or =system restricts 2-3 to one source (to prove each path alone).
 // Nothing is downloaded: playwright-core only drives the executable found here.
 import { spawnSync } from 'node:child_process';
