@@ -6,16 +6,25 @@
 //  2. Installs both tarballs (and the runtime dependencies, packed from
 //     node_modules) into a fresh project with npm --offline and an empty cache, runs an
 //     ESM consumer calling a kernel of every kind: everything must run on native.
-//  3. Type-checks a TypeScript consumer against the published .d.ts (tsc --strict).
+//     Then a CommonJS consumer (require('hotpath') and 'hotpath/inline': require(esm),
+//     which also proves the Node entries' module graphs have no top-level await)
+//     and the `hotpath` command from node_modules/.bin.
+//  3. Type-checks TypeScript consumers (test/fixtures/pack-consumer/) against the
+//     published .d.ts with skipLibCheck false, strict, exactOptionalPropertyTypes and
+//     noUncheckedIndexedAccess: lib es2022 + @types/node under module nodenext (an ESM
+//     .ts and a .cts) and bundler, lib es2022 + dom without @types/node; and that the
+//     .cts is TS1479 under node16, as the README says. BPlusTree's type-level tests
+//     (@ts-expect-error lines) are among them.
 //  4. Installs the main tarball alone: everything must run on wasm, and backend()
 //     must name the missing platform package.
 //  5. Corrupts the installed .node: the same graceful fallback, naming the file.
 // Exits non-zero with the failing step on any mismatch.
-import { execFileSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { platformPackage, platformTriple } from '../dist/tiers/native/platform.js';
 
 const esbuild = await import('esbuild');
@@ -35,10 +44,10 @@ function fail(step, msg) {
 function run(cmd, args, opts = {}) {
   return execFileSync(cmd, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], shell: WIN, ...opts });
 }
-function step(name, fn) {
+async function step(name, fn) {
   const t = performance.now();
   try {
-    fn();
+    await fn();
   } catch (e) {
     fail(name, `${e.message}${e.stderr ? `\n${e.stderr}` : ''}${e.stdout ? `\n${e.stdout}` : ''}`);
   }
@@ -47,7 +56,7 @@ function step(name, fn) {
 
 // ---- 1. platform package and tarballs ---------------------------------------
 let binaryDir = join(ROOT, 'native');
-step(`build the ${triple} binary for release`, () => {
+await step(`build the ${triple} binary for release`, () => {
   if (triple !== 'linux-x64-gnu') return; // other hosts pack their own build
   run('npm', ['run', 'build:native:compat'], { cwd: ROOT });
   binaryDir = join(ROOT, 'native', 'compat');
@@ -64,7 +73,7 @@ step(`build the ${triple} binary for release`, () => {
 
 let mainTgz, platformTgz;
 const depTgzs = [];
-step('npm pack: main package and platform package', () => {
+await step('npm pack: main package and platform package', () => {
   // What `napi artifacts` does for each target in a release (it insists on all
   // of them, so a one-platform check places the one binary itself).
   copyFileSync(join(binaryDir, `hotpath.${triple}.node`), join(ROOT, 'npm', triple, `hotpath.${triple}.node`));
@@ -126,33 +135,6 @@ const b = hp.backend();
 if (b.gpu.lastChoice.tier !== tier) throw new Error('cosineBatchAsync ran on ' + b.gpu.lastChoice.tier);
 console.log(JSON.stringify({ native: b.tiers.native, wasm: b.tiers.wasm.loaded, large: b.largeInputTier, treeTier: t.backend, wheelTier: w.backend }));
 `;
-const TS_CONSUMER = `
-import { cosineBatch, cosineBatchAsync, gpu, stats, BPlusTree, TtlCache, PermissionIndex, DenseModel, backend, type Activation, type PermissionRule, type Stats, type BackendInfo, type TierName, type Gpu, type GpuAdapterInfo } from 'hotpath';
-const s: Stats = stats(new Float64Array([1, 2, 3]));
-const scores: Float32Array = cosineBatch(new Float32Array(4), new Float32Array(8), 4);
-const tree = new BPlusTree<string, number>({ keyType: 'number' });
-const v: string | undefined = tree.set(1, 'a').get(1);
-const cache = new TtlCache<string, { id: number }>({ maxSize: 10, ttlMs: 1000 });
-const hit: { id: number } | undefined = cache.get('x');
-const acl = new PermissionIndex({ maxRoleDepth: 4 });
-const allowed: boolean = acl.check('u', 'doc:1', 'read');
-const model = new DenseModel([{ weights: new Float32Array(6), bias: [0, 0, 0], activation: 'relu' }], { precision: 'f16' });
-const out: Float32Array = model.predict(new Float32Array(2), 1);
-const act: Activation = model.layers[0]!.activation;
-// @ts-expect-error not an activation
-new DenseModel([{ weights: [1], bias: [0], activation: 'elu' }]);
-const rules: PermissionRule[] = acl.resourcesOf('u', { prefix: 'doc:' });
-const info: BackendInfo = backend();
-const t: TierName = info.largeInputTier;
-// @ts-expect-error dim must be a number
-cosineBatch(new Float32Array(4), new Float32Array(8), '4');
-const g: Gpu = await gpu.init({ calibrate: false, powerPreference: 'high-performance' });
-const adapter: GpuAdapterInfo | null = g.adapterInfo;
-const gpuScores: Promise<Float32Array> = g.available ? g.cosineBatch(new Float32Array(4), new Float32Array(8), 4) : cosineBatchAsync(new Float32Array(4), new Float32Array(8), 4);
-// @ts-expect-error powerPreference is a fixed set
-void gpu.init({ powerPreference: 'fastest' });
-export { s, scores, v, hit, t, adapter, gpuScores };
-`;
 
 function project(name, tarballs) {
   const dir = join(work, name);
@@ -163,10 +145,13 @@ function project(name, tarballs) {
   writeFileSync(join(dir, 'consumer.mjs'), CONSUMER);
   return dir;
 }
-const consume = (dir, tier) => JSON.parse(run(process.execPath, ['consumer.mjs', tier], { cwd: dir, env: { ...process.env, HOTPATH_BACKEND: '', HOTPATH_NATIVE_PATH: '', HOTPATH_WASM_PATH: '' } }).trim().split('\n').pop());
+const CLEAN_ENV = { ...process.env, HOTPATH_BACKEND: '', HOTPATH_NATIVE_PATH: '', HOTPATH_WASM_PATH: '' };
+const consume = (dir, tier) => JSON.parse(run(process.execPath, ['consumer.mjs', tier], { cwd: dir, env: CLEAN_ENV }).trim().split('\n').pop());
+const FIXTURES = join(ROOT, 'test', 'fixtures', 'pack-consumer');
+const execFileAsync = promisify(execFile);
 
 let full;
-step(`fresh install of hotpath + ${pkg}: every kind of kernel and structure on native`, () => {
+await step(`fresh install of hotpath + ${pkg}: every kind of kernel and structure on native`, () => {
   full = project('with-native', [mainTgz, platformTgz]);
   const r = consume(full, 'native');
   if (!r.native.loaded) throw new Error(`native did not load: ${r.native.error}`);
@@ -175,29 +160,82 @@ step(`fresh install of hotpath + ${pkg}: every kind of kernel and structure on n
   consume(full, 'wasm'); // the same consumer on wasm, from the same install
 });
 
-step('TypeScript consumer type-checks against the published .d.ts (tsc --noEmit --strict)', () => {
-  writeFileSync(join(full, 'consumer.ts'), TS_CONSUMER);
-  const tsc = join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
-  run(process.execPath, [tsc, '--noEmit', '--strict', '--module', 'nodenext', '--moduleResolution', 'nodenext', '--target', 'es2022', 'consumer.ts'], { cwd: full });
+await step('CommonJS consumer: require(\'hotpath\') and require(\'hotpath/inline\') run kernels and structures', () => {
+  for (const f of readdirSync(FIXTURES)) copyFileSync(join(FIXTURES, f), join(full, f));
+  const required = (arg) => JSON.parse(run(process.execPath, ['consumer.cjs', ...arg], { cwd: full, env: CLEAN_ENV }).trim().split('\n').pop());
+  const r = required([]);
+  if (!r.native || !r.wasm || r.treeTier !== 'wasm') throw new Error(`require('hotpath'): ${JSON.stringify(r)}`);
+  // Its own process: in one with hotpath loaded, the inline entry would find the tiers already loaded.
+  if (JSON.parse(readFileSync(join(full, 'node_modules', 'hotpath', 'package.json'), 'utf8')).exports?.['./inline'] !== undefined) {
+    const i = required(['inline']);
+    if (!i.wasm) throw new Error(`require('hotpath/inline'): ${JSON.stringify(i)}`);
+  } else {
+    console.log("            (this package has no 'hotpath/inline' export; that require was skipped)");
+  }
 });
 
-step('main package alone: everything runs on wasm and backend() names the missing binary', () => {
+await step('the hotpath command from node_modules/.bin (--version, info --json)', () => {
+  const bin = join(full, 'node_modules', '.bin', WIN ? 'hotpath.cmd' : 'hotpath');
+  const want = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).version;
+  const v = run(bin, ['--version'], { cwd: full, env: CLEAN_ENV }).trim();
+  if (v !== want) throw new Error(`hotpath --version printed ${v}, want ${want}`);
+  const info = JSON.parse(run(bin, ['info', '--json'], { cwd: full, env: CLEAN_ENV }));
+  const native = info.backend.tiers.native;
+  if (!native.loaded || !native.path.replaceAll('\\', '/').includes(`node_modules/${pkg}/`)) throw new Error(`hotpath info: native ${JSON.stringify(native)}`);
+});
+
+// The strict consumer of the issue: every published .d.ts must compile for it.
+const STRICT = { strict: true, exactOptionalPropertyTypes: true, noUncheckedIndexedAccess: true, skipLibCheck: false, noEmit: true, target: 'es2022' };
+// The repo's @types/node (the consumer installs nothing else); no other @types leak in.
+const NODE_TYPES = { types: ['node'], typeRoots: [join(ROOT, 'node_modules', '@types')] };
+const TS_CONSUMERS = [
+  { name: 'nodenext', files: ['types.ts', 'types.cts', 'btree-types.ts'], options: { lib: ['es2022'], ...NODE_TYPES, module: 'nodenext', moduleResolution: 'nodenext' } },
+  { name: 'bundler', files: ['types.ts', 'btree-types.ts'], options: { lib: ['es2022'], ...NODE_TYPES, module: 'esnext', moduleResolution: 'bundler' } },
+  { name: 'dom', files: ['browser.ts', 'btree-types.ts'], options: { lib: ['es2022', 'dom'], types: [], module: 'esnext', moduleResolution: 'bundler' } },
+  // node16 models a Node without require(esm): a .cts importing hotpath must fail there, and only so.
+  { name: 'node16', files: ['types.cts'], options: { lib: ['es2022'], ...NODE_TYPES, module: 'node16', moduleResolution: 'node16' }, fails: /TS1479/, only: /error TS(1479|1471):/ },
+];
+await step(`TypeScript consumers type-check against the published .d.ts (${TS_CONSUMERS.map((c) => c.name).join(', ')}; strict flags, skipLibCheck false)`, async () => {
+  const tsc = join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
+  // Concurrently: each program is seconds of single-threaded type checking.
+  await Promise.all(TS_CONSUMERS.map(async (c) => {
+    const config = `tsconfig.${c.name}.json`;
+    writeFileSync(join(full, config), JSON.stringify({ compilerOptions: { ...STRICT, ...c.options }, files: c.files }, null, 2));
+    let out;
+    try {
+      await execFileAsync(process.execPath, [tsc, '-p', config], { cwd: full, encoding: 'utf8' });
+      out = null;
+    } catch (e) {
+      out = `${e.stdout ?? ''}${e.stderr ?? ''}` || e.message;
+    }
+    if (!c.fails && out !== null) throw new Error(`tsc -p ${config} (${c.files.join(', ')}):\n${out}`);
+    if (c.fails) {
+      if (out === null || !c.fails.test(out)) throw new Error(`tsc -p ${config} should fail with ${c.fails}; got:\n${out ?? '(no errors)'}`);
+      const other = out.split('\n').filter((l) => /error TS\d+/.test(l) && !c.only.test(l));
+      if (other.length > 0) throw new Error(`tsc -p ${config}: errors besides ${c.only}:\n${other.join('\n')}`);
+    }
+  }));
+});
+
+await step('main package alone: everything runs on wasm and backend() names the missing binary', () => {
   const dir = project('wasm-only', [mainTgz]);
   const r = consume(dir, 'wasm');
   if (r.native.loaded || !r.native.error.includes(`${pkg}: package not installed`)) throw new Error(`native: ${JSON.stringify(r.native)}`);
   if (!r.wasm || r.large !== 'wasm' || r.treeTier !== 'wasm') throw new Error(JSON.stringify(r));
 });
 
-step('browser bundle of the installed package: the browser entry, no Node built-ins (esbuild, platform browser)', () => {
+await step('browser bundle of the installed package: the browser entry, no Node built-ins (esbuild, platform browser)', () => {
   const dir = join(work, 'wasm-only');
   writeFileSync(join(dir, 'page.mjs'), "import * as hp from 'hotpath';\nawait hp.init();\nconsole.log(hp.cosineBatch(new Float32Array(2), new Float32Array(4), 2));\n");
   const r = esbuild.buildSync({ entryPoints: [join(dir, 'page.mjs')], bundle: true, platform: 'browser', format: 'esm', write: false, metafile: true, absWorkingDir: dir, logLevel: 'silent' });
   const inputs = Object.keys(r.metafile.inputs);
   if (!inputs.includes('node_modules/hotpath/dist/index.browser.js')) throw new Error(`the bundle did not take the browser entry: ${inputs.join(', ')}`);
-  if (/["'](?:node:[a-z_/]+|fs|os|module|path)["']/.test(r.outputFiles[0].text)) throw new Error('the browser bundle imports a Node built-in');
+  // An import or require of a built-in, not any string that names one (a Worker's { type: "module" }).
+  const builtin = /(?:\bfrom\s*|\bimport\s*\(\s*|\brequire\s*\(\s*|\bimport\s+)["'](?:node:[a-z_/]+|fs|os|module|path|url|worker_threads|child_process)["']/.exec(r.outputFiles[0].text);
+  if (builtin) throw new Error(`the browser bundle imports a Node built-in: ${builtin[0]}`);
 });
 
-step('corrupt .node: the same fallback, naming the file', () => {
+await step('corrupt .node: the same fallback, naming the file', () => {
   const bin = join(full, 'node_modules', ...pkg.split('/'), `hotpath.${triple}.node`);
   writeFileSync(bin, 'not an ELF / Mach-O / PE file');
   const r = consume(full, 'wasm');
