@@ -59,14 +59,14 @@ interface Outcome {
   wasm: TierRun; js: TierRun; preAbort: string; inFlightAbort: string; afterAbort: number; badInput: string;
 }
 
-async function run(prefix: string): Promise<Outcome> {
+async function run(prefix: string, query = ''): Promise<Outcome> {
   if (setupError !== null) throw setupError;
   const page = await browser!.context.newPage();
   const problems: string[] = [];
   page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
   page.on('console', (m) => { if (m.type() === 'error') problems.push(`console: ${m.text()}`); });
   try {
-    await page.goto(`${served!.url}${prefix}/test/browser/async.page.html`);
+    await page.goto(`${served!.url}${prefix}/test/browser/async.page.html${query}`);
     await page.waitForFunction(() => '__hotpathAsync' in globalThis, undefined, { timeout: 200_000 });
     const o = (await page.evaluate(() => (globalThis as unknown as { __hotpathAsync: Outcome }).__hotpathAsync)) as Outcome;
     if (o.error) throw new Error(`${o.error}\n${problems.join('\n')}`);
@@ -76,10 +76,14 @@ async function run(prefix: string): Promise<Outcome> {
   }
 }
 
-describe.each([['a plain page (transferred slices)', '', false], ['a crossOriginIsolated page (SharedArrayBuffer)', '/iso', true]] as const)('cosineBatchAsync 200k × 384 in Chromium, %s', (_label, prefix, isolated) => {
+describe.each([
+  ['a plain page (transferred slices)', '', '', false],
+  ['a crossOriginIsolated page (SharedArrayBuffer)', '/iso', '', true],
+  ['a Blob-URL worker handed a compiled module (hotpath/inline\'s pool)', '', '?blob', false],
+] as const)('cosineBatchAsync 200k × 384 in Chromium, %s', (_label, prefix, query, isolated) => {
   let o: Outcome;
   beforeAll(async () => {
-    o = await run(prefix);
+    o = await run(prefix, query);
   }, 240_000);
 
   it('the browser entry installs the worker pool and its workers load wasm and js', () => {

@@ -6,6 +6,7 @@
 import * as h from '../../dist/index.browser.js';
 import { offThreadRunner } from '../../dist/api/offthread.js';
 import { installBrowserOffThread } from '../../dist/platform/offthread-browser.js';
+import { installInlineBrowserOffThread, setWorkerWasm } from '../../dist/platform/offthread-inline.js';
 
 const out = {};
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
@@ -52,6 +53,11 @@ try {
   await h.init();
   out.installedByEntry = offThreadRunner() !== null;
   if (!out.installedByEntry) installBrowserOffThread();
+  if (new URLSearchParams(location.search).has('blob')) {
+    // hotpath/inline's pool: the worker from a Blob URL, the wasm handed over as a compiled module.
+    installInlineBrowserOffThread();
+    setWorkerWasm(await WebAssembly.compile(await (await fetch('../../dist/hotpath.wasm')).arrayBuffer()), '(module)');
+  }
   out.crossOriginIsolated = globalThis.crossOriginIsolated === true;
   out.supports = { wasm: offThreadRunner().supports('wasm'), js: offThreadRunner().supports('js') };
   const dim = 384;

@@ -1,101 +1,25 @@
-// The async helpers' worker pool in browsers: Web Workers running the
-// self-contained bundle dist/platform/hotpath-worker.js (built by
-// scripts/build-worker.mjs), as many as navigator.hardwareConcurrency less
-// one, at least one, at most 8. Inputs already on a SharedArrayBuffer
-// (crossOriginIsolated pages) go as they are, others in transferred slices.
-// A worker loads the wasm build the page loaded: by its URL, or the source
-// an entry handed over with setWorkerWasm (bytes or a compiled module, e.g.
-// hotpath/inline's); without either the wasm tier's calls run inline.
-import { setOffThreadRunner } from '../api/offthread.js';
-import type { TierName } from '../contract/types.js';
-import { dispatchInfo } from '../dispatch/dispatch.js';
-import type { WasmSource } from '../tiers/wasm/instantiate.js';
-import { WorkerPool, type PoolHost, type WorkerHandle } from './offthread.js';
-import type { BrowserWorkerInit } from './worker-browser.js';
-import type { WorkerReply } from './worker-core.js';
+// The browser entry's worker pool (worker-pool-browser.ts) over the worker
+// file beside the package's JavaScript: dist/platform/hotpath-worker.js,
+// named by the literal `new URL('./hotpath-worker.js', import.meta.url)`
+// that Vite and webpack 5 recognise and emit (esbuild leaves it alone: the
+// file must then sit beside the bundle, as the .wasm files do). Kept apart
+// from the pool so hotpath/inline (offthread-inline.ts) never names the file.
+import type { WorkerPool } from './offthread.js';
+import { installWorkerPool } from './worker-pool-browser.js';
 
-let wasmForWorkers: { source: WasmSource; label: string } | null = null;
-let generation = 0;
+export { setWorkerWasm } from './worker-pool-browser.js';
 
-/**
- * The wasm source workers load (what init() loaded, when that is not a URL a
- * worker can fetch: bytes, a `WebAssembly.Module`). @internal
- */
-export function setWorkerWasm(source: WasmSource, label: string): void {
-  wasmForWorkers = { source, label };
-  generation++;
-}
-
-/** What a worker spawned now should load: the given source, else the page's wasm URL. */
-function workerWasm(): { source: WasmSource; label: string } | null {
-  const st = dispatchInfo().tiers.wasm;
-  if (!st.loaded) return null;
-  if (wasmForWorkers !== null) return wasmForWorkers;
-  if (st.path !== null && /^(https?|blob|data|file):/.test(st.path)) return { source: st.path, label: st.path };
-  return null;
-}
-
-/** The bundle beside this module; Vite and webpack 5 see this literal pattern and emit the worker. */
+/** The bundle beside this module. */
 function defaultWorker(): Worker {
   return new Worker(new URL('./hotpath-worker.js', import.meta.url), { type: 'module' });
 }
 
-/** A later turn of the event loop without setTimeout's 4 ms clamp. */
-function yielder(): () => Promise<void> {
-  const ch = new MessageChannel();
-  const waiting: (() => void)[] = [];
-  ch.port1.onmessage = () => waiting.shift()?.();
-  return () => new Promise<void>((r) => {
-    waiting.push(r);
-    ch.port2.postMessage(0);
-  });
-}
-
 /**
- * Installs the pool; `spawn` makes one worker (default: `hotpath-worker.js`
- * beside this module; hotpath/inline passes one over a Blob URL of
- * dist/worker-source.js). Does nothing where there is no `Worker`.
+ * Installs the async helpers' Web Worker pool (workers start on first use).
+ * `spawn` makes one worker; default: `hotpath-worker.js` beside this module.
+ * Does nothing where there is no `Worker`.
  * @internal
  */
 export function installBrowserOffThread(spawn: () => Worker = defaultWorker): WorkerPool | null {
-  if (typeof Worker !== 'function' || typeof MessageChannel !== 'function') return null;
-  let lastPath: string | null = null;
-  const host: PoolHost = {
-    size: Math.min(8, Math.max(1, ((globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator?.hardwareConcurrency ?? 2) - 1)),
-    supports: (tier: TierName) => tier === 'js' || (tier === 'wasm' && workerWasm() !== null),
-    generation: () => {
-      const path = dispatchInfo().tiers.wasm.path;
-      if (path !== lastPath) {
-        lastPath = path;
-        generation++;
-      }
-      return generation;
-    },
-    spawn(onMessage: (m: WorkerReply) => void, onFailure: (e: Error) => void): WorkerHandle {
-      let w: Worker;
-      try {
-        w = spawn();
-      } catch (e) {
-        queueMicrotask(() => onFailure(e as Error));
-        return { post: () => {}, terminate: () => {}, setBusy: () => {} };
-      }
-      w.onmessage = (ev) => onMessage(ev.data as WorkerReply);
-      w.onerror = (ev) => {
-        ev.preventDefault();
-        onFailure(new Error(ev.message || 'the worker script did not load'));
-      };
-      w.onmessageerror = () => onFailure(new Error('a message could not be deserialised'));
-      const wasm = workerWasm();
-      w.postMessage({ t: 'init', wasm: wasm?.source ?? null, label: wasm?.label ?? '' } satisfies BrowserWorkerInit);
-      return {
-        post: (m, transfer) => w.postMessage(m, transfer),
-        terminate: () => w.terminate(),
-        setBusy: () => {},
-      };
-    },
-    yieldNow: yielder(),
-  };
-  const pool = new WorkerPool(host);
-  setOffThreadRunner(pool);
-  return pool;
+  return installWorkerPool(spawn);
 }
