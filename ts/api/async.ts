@@ -21,7 +21,7 @@ import {
 import { allocate, checkKnownKeys, checkOptions, rangeError } from '../contract/errors.js';
 import { KERNELS, type GpuKernelName } from '../contract/kernels.js';
 import type { FloatArray, Stats, TopKResult, Vector } from '../contract/types.js';
-import { dispatchTier } from '../dispatch/dispatch.js';
+import { dispatchTier, kernelsFor } from '../dispatch/dispatch.js';
 import { activeGpu, recordChoice } from '../tiers/webgpu/active.js';
 import type { GpuContext } from '../tiers/webgpu/context.js';
 import { matmul } from './matmul.js';
@@ -84,6 +84,8 @@ async function routeNamed<T>(c: Call<T>, signal: AbortSignal | undefined): Promi
   }
   const tier = dispatchTier(kernel, work);
   recordChoice({ kernel, work, tier, why });
+  // What the sync call would throw before any work (a HOTPATH_BACKEND or HOTPATH_CALIBRATION that failed), the off-thread paths throw too.
+  kernelsFor(kernel, work);
   const native = tier === 'native' ? nativeAsyncKernels() : null;
   if (native !== null && work >= INLINE_WORK) return c.onNative(native, signal);
   const runner = offThreadRunner();

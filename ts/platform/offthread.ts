@@ -94,6 +94,7 @@ function typedName(x: ArrayBufferView): string | null {
 
 /** An error as it crossed from the worker, rebuilt with its class and message. */
 export function rebuildError(e: WireError): Error {
+  if (e.name === 'RunInline') return new RunInline(e.message);
   const C = e.name === 'TypeError' ? TypeError : e.name === 'RangeError' ? RangeError : Error;
   const err = new C(e.message);
   if (C === Error && e.name !== 'Error') err.name = e.name;

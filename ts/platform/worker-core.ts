@@ -100,21 +100,31 @@ export function workerHandler(post: (m: WorkerReply, transfer: Transferable[]) =
       case 'call':
         return reply(m.id, () => {
           const args = m.args.map(unstage);
-          setBackend(m.tier);
+          try {
+            setBackend(m.tier);
+          } catch (e) {
+            // This worker could not load the tier (its wasm failed here): the call runs on the calling thread.
+            throw Object.assign(new Error((e as Error).message), { name: 'RunInline' });
+          }
           return (FUNCTIONS[m.fn] as (...a: unknown[]) => unknown)(...args);
         });
       case 'model': {
         const weights = unstage(m.weights) as Float32Array | Uint16Array;
         const biases = unstage(m.biases) as Float32Array;
         models.get(m.model)?.core.dispose();
-        const core = structureTier('DenseModel', m.tier, [m.tier], 'model').make({ layers: m.layers, weights, biases });
-        models.set(m.model, { core, outDim: m.layers[m.layers.length - 1]!.outDim });
+        models.delete(m.model);
+        try {
+          const core = structureTier('DenseModel', m.tier, [m.tier], 'model').make({ layers: m.layers, weights, biases });
+          models.set(m.model, { core, outDim: m.layers[m.layers.length - 1]!.outDim });
+        } catch {
+          // Not on this worker: its predict calls answer RunInline.
+        }
         return;
       }
       case 'predict':
         return reply(m.id, () => {
           const entry = models.get(m.model);
-          if (entry === undefined) throw new Error(`model ${m.model} is not on this worker`);
+          if (entry === undefined) throw Object.assign(new Error(`model ${m.model} is not on this worker`), { name: 'RunInline' });
           const x = unstage(m.x) as Float32Array;
           const out = new Float32Array(m.batch * entry.outDim);
           entry.core.predict(x, m.batch, out);
