@@ -9,7 +9,8 @@ import {
   cosineBatch, cosineBatchAsync, DenseModel, euclideanBatch, euclideanBatchAsync, matmul, matmulAsync, riskScoreBatch, riskScoreBatchAsync,
   stats, statsAsync, temporalDecay, temporalDecayAsync, topK, topKAsync,
 } from '../ts/index.js';
-import { INLINE_WORK, nativeAsyncKernels, offThreadRunner } from '../ts/api/offthread.js';
+import { INLINE_WORK, nativeAsyncKernels, offThreadRunner, RunInline } from '../ts/api/offthread.js';
+import { WorkerPool, type PoolHost } from '../ts/platform/offthread.js';
 import { rng } from './support/sketch-data.js';
 import { onTier, TIERS } from './support/tiers.js';
 
@@ -203,4 +204,66 @@ describe('workers and the process', () => {
     expect(out.trim()).toBe('done 50000');
     expect(Date.now() - t0).toBeLessThan(30_000);
   }, 40_000);
+});
+
+describe('the pool with stand-in workers', () => {
+  type Reply = Parameters<Parameters<PoolHost['spawn']>[0]>[0];
+  /** A host whose workers answer `answer(message)` a turn later, or die when it returns 'die'. */
+  function host(answer: (m: { t: string; id?: number }) => Reply | 'die' | null, opts: { replyReady?: boolean } = {}) {
+    const spawned: number[] = [];
+    const h: PoolHost = {
+      size: 1,
+      supports: () => true,
+      yieldNow: () => new Promise((r) => setImmediate(r)),
+      spawn(onMessage, onFailure) {
+        const n = spawned.push(0);
+        let dead = false;
+        if (opts.replyReady !== false) setImmediate(() => !dead && onMessage({ t: 'ready' }));
+        return {
+          post(m) {
+            setImmediate(() => {
+              if (dead) return;
+              const r = answer(m as { t: string; id?: number });
+              if (r === 'die') {
+                dead = true;
+                onFailure(new Error(`stand-in ${n} died`));
+              } else if (r !== null) onMessage(r);
+            });
+          },
+          terminate: () => { dead = true; },
+          setBusy: () => {},
+        };
+      },
+    };
+    return { h, spawned };
+  }
+
+  it('a worker that dies rejects its call and the next call gets a new worker', async () => {
+    let calls = 0;
+    const { h, spawned } = host((m) => (m.t !== 'call' ? null : ++calls === 1 ? 'die' : { t: 'done', id: m.id!, ok: true, value: 42 }));
+    const pool = new WorkerPool(h);
+    await new Promise((r) => setTimeout(r, 5));
+    await expect(pool.call('js', 'stats', [[1, 2]])).rejects.toThrow(/^hotpath\.statsAsync: the worker running the call failed: stand-in 1 died/);
+    expect(await pool.call('js', 'stats', [[1, 2]])).toBe(42);
+    expect(spawned).toHaveLength(2);
+  });
+
+  it('workers that cannot start make calls run inline (RunInline), and the pool says why', async () => {
+    const { h } = host(() => 'die', { replyReady: false });
+    const pool = new WorkerPool(h);
+    await expect(pool.call('js', 'stats', [[1, 2]])).rejects.toBeInstanceOf(RunInline);
+    expect(pool.failure).toMatch(/stand-in 1 died/);
+    expect(pool.supports('js')).toBe(false);
+  });
+
+  it('an error crosses back with its class and message; a queued call aborted leaves the queue', async () => {
+    const { h } = host((m) => (m.t === 'call' ? { t: 'done', id: m.id!, ok: false, error: { name: 'RangeError', message: 'hotpath.stats: x[3] is NaN' } } : null));
+    const pool = new WorkerPool(h);
+    const first = pool.call('js', 'stats', [[1]]);
+    const ac = new AbortController();
+    const second = pool.call('js', 'stats', [[1]], ac.signal);
+    ac.abort('gone');
+    await expect(second).rejects.toBe('gone');
+    await expect(first).rejects.toThrow(new RangeError('hotpath.stats: x[3] is NaN'));
+  });
 });

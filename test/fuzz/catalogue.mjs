@@ -205,21 +205,25 @@ const pair = (fn) => kernel(fn, [slot('a', V5, VEC), slot('b', V5b, VEC)], (hp, 
 pair('dot');
 pair('cosine');
 pair('euclidean');
-for (const fn of ['cosineBatch', 'euclideanBatch', 'cosineBatchAsync', 'euclideanBatchAsync']) {
+for (const fn of ['cosineBatch', 'euclideanBatch']) {
   kernel(fn, [slot('queries', Q, VEC), slot('matrix', M, VEC), slot('dim', () => 3, SCALAR)], (hp, [q, m, d]) => hp[fn](q, m, d));
 }
-for (const fn of ['topK', 'topKAsync']) {
-  kernel(fn, [slot('query', Q1, VEC), slot('matrix', M, VEC), slot('dim', () => 3, SCALAR), slot('k', () => 2, SCALAR), slot('options', () => ({ metric: 'cosine' }), opts({ metric: METRIC }))], (hp, a) => hp[fn](...a));
+// The *Async helpers take the sync arguments plus an options argument with `signal`.
+const ASYNC_OPTS = slot('options', () => ({}), opts({ signal: JUNK }));
+for (const fn of ['cosineBatchAsync', 'euclideanBatchAsync']) {
+  kernel(fn, [slot('queries', Q, VEC), slot('matrix', M, VEC), slot('dim', () => 3, SCALAR), ASYNC_OPTS], (hp, a) => hp[fn](...a));
 }
+kernel('topK', [slot('query', Q1, VEC), slot('matrix', M, VEC), slot('dim', () => 3, SCALAR), slot('k', () => 2, SCALAR), slot('options', () => ({ metric: 'cosine' }), opts({ metric: METRIC }))], (hp, a) => hp.topK(...a));
+kernel('topKAsync', [slot('query', Q1, VEC), slot('matrix', M, VEC), slot('dim', () => 3, SCALAR), slot('k', () => 2, SCALAR), slot('options', () => ({ metric: 'cosine' }), opts({ metric: METRIC, signal: JUNK }))], (hp, a) => hp.topKAsync(...a));
 kernel('riskScore', [slot('severities', SEV, VEC), slot('confidences', CONF, VEC), slot('options', () => ({ maxSeverity: 5 }), opts({ maxSeverity: NUMS }))], (hp, a) => hp.riskScore(...a));
-for (const fn of ['riskScoreBatch', 'riskScoreBatchAsync']) {
-  kernel(fn, [slot('severities', SEV, VEC), slot('confidences', CONF, VEC), slot('offsets', OFFS, [...OFFSETS, ...VEC]), slot('options', () => ({ maxSeverity: 4 }), opts({ maxSeverity: NUMS }))], (hp, a) => hp[fn](...a));
+for (const [fn, extra] of [['riskScoreBatch', {}], ['riskScoreBatchAsync', { signal: JUNK }]]) {
+  kernel(fn, [slot('severities', SEV, VEC), slot('confidences', CONF, VEC), slot('offsets', OFFS, [...OFFSETS, ...VEC]), slot('options', () => ({ maxSeverity: 4 }), opts({ maxSeverity: NUMS, ...extra }))], (hp, a) => hp[fn](...a));
 }
-for (const fn of ['temporalDecay', 'temporalDecayAsync']) {
-  kernel(fn, [slot('scores', () => Float64Array.of(0.5, 1, 0.25, 0.9, 0), VEC), slot('ages', () => [0, 1, 24, 48, 1e6], [['ages [-1]', () => [0, -1, 0, 0, 0]], ...VEC]), slot('halfLife', () => 24, SCALAR)], (hp, a) => hp[fn](...a));
+for (const [fn, more] of [['temporalDecay', []], ['temporalDecayAsync', [ASYNC_OPTS]]]) {
+  kernel(fn, [slot('scores', () => Float64Array.of(0.5, 1, 0.25, 0.9, 0), VEC), slot('ages', () => [0, 1, 24, 48, 1e6], [['ages [-1]', () => [0, -1, 0, 0, 0]], ...VEC]), slot('halfLife', () => 24, SCALAR), ...more], (hp, a) => hp[fn](...a));
 }
-for (const fn of ['stats', 'statsAsync']) {
-  kernel(fn, [slot('x', X, VEC), slot('options', () => ({ ddof: 1 }), opts({ ddof: [...NUMS, ['12 (= count)', () => 12], ['11', () => 11]] }))], (hp, a) => hp[fn](...a));
+for (const [fn, extra] of [['stats', {}], ['statsAsync', { signal: JUNK }]]) {
+  kernel(fn, [slot('x', X, VEC), slot('options', () => ({ ddof: 1 }), opts({ ddof: [...NUMS, ['12 (= count)', () => 12], ['11', () => 11]], ...extra }))], (hp, a) => hp[fn](...a));
 }
 kernel('percentiles', [slot('x', X, VEC), slot('ps', PS, [['ps [-1]', () => [-1]], ['ps [100.0001]', () => [100.0001]], ['ps []', () => []], ...VEC])], (hp, a) => hp.percentiles(...a));
 kernel('quantiles', [slot('x', X, VEC), slot('qs', () => [0, 0.25, 0.5, 0.995, 1], [['qs [-0.1]', () => [-0.1]], ['qs [1.0001]', () => [1.0001]], ['qs []', () => []], ...VEC])], (hp, a) => hp.quantiles(...a));
@@ -228,9 +232,9 @@ kernel('outliersIQR', [slot('x', X, VEC), slot('options', () => ({ k: 1.5 }), op
 kernel('outliersZScore', [slot('x', X, VEC), slot('options', () => ({ threshold: 1 }), opts({ threshold: NUMS }))], (hp, a) => hp.outliersZScore(...a));
 // dims 2^24 (the documented maximum) is valid and slow for four texts (a 256 MB output per tier), so it is left out.
 kernel('ngramFeatures', [slot('texts', TEXTS, TEXT_POOL), slot('options', () => ({ n: 3, dims: 64, normalize: true }), opts({ n: NUMS, dims: NUMS.filter(([l]) => l !== '2**24'), normalize: BOOL }))], (hp, a) => hp.ngramFeatures(...a));
-for (const fn of ['matmul', 'matmulAsync']) {
-  kernel(fn, [slot('a', MA, VEC), slot('b', MB, VEC), slot('m', () => 2, SCALAR), slot('k', () => 3, SCALAR), slot('n', () => 2, SCALAR)], (hp, a) => hp[fn](...a));
-  kernel(fn, [slot('a', MA64, VEC), slot('b', MB64, VEC), slot('m', () => 2, SCALAR), slot('k', () => 3, SCALAR), slot('n', () => 2, SCALAR)], (hp, a) => hp[fn](...a), { variant: 'f64' });
+for (const [fn, more] of [['matmul', []], ['matmulAsync', [ASYNC_OPTS]]]) {
+  kernel(fn, [slot('a', MA, VEC), slot('b', MB, VEC), slot('m', () => 2, SCALAR), slot('k', () => 3, SCALAR), slot('n', () => 2, SCALAR), ...more], (hp, a) => hp[fn](...a));
+  kernel(fn, [slot('a', MA64, VEC), slot('b', MB64, VEC), slot('m', () => 2, SCALAR), slot('k', () => 3, SCALAR), slot('n', () => 2, SCALAR), ...more], (hp, a) => hp[fn](...a), { variant: 'f64' });
 }
 
 // Routing. A ring is built inside the call: the methods' arguments are what is fuzzed.
