@@ -219,6 +219,8 @@ describe('zero-config bundlers: a consumer page built by each runs on the wasm t
     page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
     page.on('requestfailed', (r) => problems.push(`request failed: ${r.url()}`));
     page.on('response', (r) => { if (r.status() >= 400) problems.push(`HTTP ${r.status()}: ${r.url()}`); });
+    const workers: string[] = [];
+    page.on('worker', (w) => workers.push(w.url()));
     let p: Published;
     try {
       await page.goto(c.url);
@@ -233,8 +235,11 @@ describe('zero-config bundlers: a consumer page built by each runs on the wasm t
     expect(problems).toEqual([]);
     expect(p.name).toBe(name);
     expect(p.before).toBe(false);
-    // cosineBatchAsync agreed with cosineBatch; for the URL entry on a worker whose script the bundler emitted (a 404 would be in problems).
+    // cosineBatchAsync agreed with cosineBatch, computed on a Web Worker: for hotpath the script
+    // the bundler emitted (a 404 would be in problems), for hotpath/inline a Blob URL of the code it carries.
     expect(p.asyncSame).toBe(true);
+    expect(workers.length, 'no worker started').toBeGreaterThan(0);
+    for (const w of workers) expect(w).toMatch(inline ? /^blob:/ : new RegExp(`^${c.url.replace(/[.]/g, '\\.')}`));
     expect(p.wasmTier).toMatchObject({ loaded: true, simd: 'simd128' });
     if (inline) expect(p.wasmTier.path).toBe('inline:hotpath.wasm');
     else expect(p.wasmTier.path).toMatch(new RegExp(`^${c.url.replace(/[.]/g, '\\.')}.*\\.wasm(\\?.*)?$`));

@@ -12,22 +12,35 @@ import type { BackendInfo } from './api/backend.js';
 import { INLINE_NO_SIMD_LABEL, INLINE_SIMD_LABEL, inlineNoSimdWasm, inlineSimdWasm } from './inline/builds.js';
 import { initFrom, type DefaultWasmBuilds, type DefaultWasm } from './platform/browser.js';
 import type { InitOptions } from './platform/init-options.js';
+import { installInlineBrowserOffThread, setWorkerWasm } from './platform/offthread-inline.js';
 
 export * from './public-api.js';
 export type { InitOptions, WasmSource } from './platform/init-options.js';
 
 /**
- * Decodes and compiles the build once, when init() picks it; the compiled
- * module is what a worker would be handed (no file to fetch).
+ * Decodes and compiles the build once, when init() picks it: the page
+ * instantiates the module, and the *Async helpers' workers are handed the
+ * same compiled module (there is no file for them to fetch).
  */
 function compiled(bytes: () => Uint8Array<ArrayBuffer>, label: string): DefaultWasm {
-  return { label, source: () => WebAssembly.compile(bytes()) };
+  return {
+    label,
+    source: async () => {
+      const module = await WebAssembly.compile(bytes());
+      setWorkerWasm(module, label);
+      return module;
+    },
+  };
 }
 
 const INLINE: DefaultWasmBuilds = {
   simd: compiled(inlineSimdWasm, INLINE_SIMD_LABEL),
   noSimd: compiled(inlineNoSimdWasm, INLINE_NO_SIMD_LABEL),
 };
+
+// The workers' code travels inside the JS as well (a Blob URL of it), so no
+// worker file has to be emitted or served either.
+installInlineBrowserOffThread();
 
 /**
  * Loads the wasm tier from the bytes inside this bundle (the SIMD build, or
