@@ -1,9 +1,9 @@
 // DenseModel (and loadTfjsModel, modelBatcher) with the model cores of every
 // tier. Public code imports them from here (through public-api.ts), so a
 // bundle that uses no model carries none of the cores.
-import { DenseModel, GpuModel } from '../../api/dense-model.js';
-import { modelBatcher } from '../../api/kernel-batchers.js';
-import { loadTfjsModel, loadTfjsModelSync } from '../../api/tfjs-model.js';
+import { DenseModel as DenseModelClass, GpuModel as GpuModelClass } from '../../api/dense-model.js';
+import { modelBatcher as modelBatcherFn } from '../../api/kernel-batchers.js';
+import { loadTfjsModel as loadTfjsModelFn, loadTfjsModelSync as loadTfjsModelSyncFn } from '../../api/tfjs-model.js';
 import { provideStructure } from '../../dispatch/dispatch.js';
 import { jsModel } from '../../tiers/js/model.js';
 import type { NativeAddon } from '../../tiers/native/addon.js';
@@ -17,4 +17,18 @@ provideStructure('model', {
   native: (addon) => nativeModel(addon as NativeAddon),
 });
 
-export { DenseModel, GpuModel, loadTfjsModel, loadTfjsModelSync, modelBatcher };
+// Bindings of this module's own, not re-exports: webpack and Vite skip a
+// "sideEffects"-free module that only re-exports, and with it the
+// provideStructure call above.
+/** {@inheritDoc DenseModelClass} */
+export const DenseModel = DenseModelClass;
+export type DenseModel = DenseModelClass;
+/** {@inheritDoc GpuModelClass} */
+export const GpuModel = GpuModelClass;
+export type GpuModel = GpuModelClass;
+/** {@inheritDoc loadTfjsModelFn} */
+export const loadTfjsModel = loadTfjsModelFn;
+/** {@inheritDoc loadTfjsModelSyncFn} */
+export const loadTfjsModelSync = loadTfjsModelSyncFn;
+/** {@inheritDoc modelBatcherFn} */
+export const modelBatcher = modelBatcherFn;
