@@ -133,6 +133,15 @@ function splitOptions<O extends object>(fn: string, options: (O & AsyncOptions) 
   return { signal: checkSignal(fn, 'options.signal', signal), rest: rest as O };
 }
 
+/**
+ * `x` as far as sizing the call needs: a number[] as it is (its length; the
+ * path that takes the call converts and checks it once, off the thread on
+ * the worker path), any other Vector checked (O(1) for typed arrays).
+ */
+function sized(fn: string, arg: string, x: unknown): Vector {
+  return Array.isArray(x) ? (x as number[]) : checkVector(fn, arg, x);
+}
+
 /** Options that hold only `signal`. */
 function onlySignal(fn: string, options: unknown): AbortSignal | undefined {
   const o = checkOptions<AsyncOptions>(fn, options);
@@ -194,7 +203,7 @@ export async function matmulAsync<T extends FloatArray>(a: T, b: T, m: number, k
 /** {@link riskScoreBatch}, on the GPU (f32 arithmetic) above its measured cutoff, else on the CPU off the JS thread. */
 export async function riskScoreBatchAsync(severities: Vector, confidences: Vector, offsets: Uint32Array, options?: RiskOptions & AsyncOptions): Promise<Float64Array> {
   const { signal, rest } = splitOptions<RiskOptions>('riskScoreBatchAsync', options);
-  const work = KERNELS.riskScoreBatch.work(checkVector('riskScoreBatchAsync', 'severities', severities));
+  const work = KERNELS.riskScoreBatch.work(sized('riskScoreBatchAsync', 'severities', severities));
   return route({ kernel: 'riskScoreBatch', work, gpuOk: true, onGpu: (g) => g.riskScoreBatch(severities, confidences, offsets, rest), onCpu: () => riskScoreBatch(severities, confidences, offsets, rest), args: [severities, confidences, offsets, rest], onNative: async (k, sg) => {
     const fn = 'riskScoreBatch';
     const r = checkRiskBatch(fn, severities, confidences, offsets, rest);
@@ -211,8 +220,11 @@ export async function riskScoreBatchAsync(severities: Vector, confidences: Vecto
 /** {@link temporalDecay}, on the GPU (f32 arithmetic) above its measured cutoff, else on the CPU off the JS thread. */
 export async function temporalDecayAsync(scores: Vector, ages: Vector, halfLife: number, options?: AsyncOptions): Promise<Float64Array> {
   const signal = onlySignal('temporalDecayAsync', options);
-  const s = checkDecay('temporalDecayAsync', scores, ages, halfLife);
-  return route({ kernel: 'temporalDecay', work: KERNELS.temporalDecay.work(s.s), gpuOk: true, onGpu: (g) => g.temporalDecay(scores, ages, halfLife), onCpu: () => temporalDecay(scores, ages, halfLife), args: [scores, ages, halfLife], onNative: async (k, sg) => {
+  // Arrays are checked (and converted) once, by the path that takes the call.
+  const arrays = Array.isArray(scores) || Array.isArray(ages);
+  const work = KERNELS.temporalDecay.work(arrays ? sized('temporalDecayAsync', 'scores', scores) : checkDecay('temporalDecayAsync', scores, ages, halfLife).s);
+  return route({ kernel: 'temporalDecay', work, gpuOk: true, onGpu: (g) => g.temporalDecay(scores, ages, halfLife), onCpu: () => temporalDecay(scores, ages, halfLife), args: [scores, ages, halfLife], onNative: async (k, sg) => {
+    const s = checkDecay('temporalDecay', scores, ages, halfLife);
     const out = new Float64Array(s.s.length);
     // A bad input (the error path only) is named by the sync call's scan.
     if ((await k.temporalDecay(s.s as FloatArray, s.a as FloatArray, s.h, out, sg)) !== 0) blameDecayInputs('temporalDecay', s.s, s.a);
@@ -223,7 +235,7 @@ export async function temporalDecayAsync(scores: Vector, ages: Vector, halfLife:
 /** {@link stats}, reduced on the GPU above its measured cutoff (median on the CPU), else on the CPU off the JS thread. */
 export async function statsAsync(x: Vector, options?: StatsOptions & AsyncOptions): Promise<Stats> {
   const { signal, rest } = splitOptions<StatsOptions>('statsAsync', options);
-  const work = KERNELS.stats.work(checkVector('statsAsync', 'x', x));
+  const work = KERNELS.stats.work(sized('statsAsync', 'x', x));
   return route({ kernel: 'stats', work, gpuOk: true, onGpu: (g) => g.stats(x, rest), onCpu: () => stats(x, rest), args: [x, rest], onNative: async (k, sg) => {
     const fn = 'stats';
     const d = checkDdof(fn, rest);

@@ -39,11 +39,14 @@ export function installNodeOffThread(): WorkerPool | null {
   const file = workerFile();
   if (!existsSync(file)) return null;
   const tiers = new Set<TierName>(['js']);
-  // The worker reads the same wasm file; a build carried inside the JS (hotpath/inline) has no file to read.
-  if (info.wasm.loaded && info.wasm.path !== null && existsSync(info.wasm.path)) tiers.add('wasm');
+  // The worker reads the same wasm file. A build carried inside the JS (hotpath/inline) has no
+  // file: the worker then loads the package's own copy of that build (the inline bytes are made
+  // from it), and a worker that cannot makes wasm calls run inline.
+  if (info.wasm.loaded) tiers.add('wasm');
+  const wasmFile = info.wasm.path !== null && existsSync(info.wasm.path) ? info.wasm.path : null;
   // Only if the addon has no async kernels (an older build): the worker then loads it.
   if (info.native.loaded && native === null) tiers.add('native');
-  const data: NodeWorkerData = { wasmPath: tiers.has('wasm') ? info.wasm.path : null, native: tiers.has('native') };
+  const data: NodeWorkerData = { wasm: !tiers.has('wasm') ? null : wasmFile ?? 'package', native: tiers.has('native') };
   const host: PoolHost = {
     size: Math.min(8, Math.max(1, availableParallelism() - 1)),
     supports: (tier) => tiers.has(tier),

@@ -12,13 +12,14 @@ import { workerHandler, type WorkerReply, type WorkerRequest } from './worker-co
 
 /** What offthread-node.ts passes as workerData. */
 export interface NodeWorkerData {
-  wasmPath: string | null;
+  /** The wasm file the main thread loaded, 'package' for the package's own build files, or null for none. */
+  wasm: string | null;
   native: boolean;
 }
 
 const data = workerData as NodeWorkerData;
 const port = parentPort!;
-const wasm = data.wasmPath === null ? null : loadWasmModule({ HOTPATH_WASM_PATH: data.wasmPath });
+const wasm = data.wasm === null ? null : loadWasmModule(data.wasm === 'package' ? {} : { HOTPATH_WASM_PATH: data.wasm });
 installTiers({
   js: jsTier(),
   wasm: wasm === null ? failedTier('wasm', 'not loaded in this worker') : wasm.exports === null ? failedTier('wasm', wasm.error) : wasmTier(wasm.exports, wasm.path),
