@@ -26,6 +26,36 @@ function workerFile(): string {
 }
 
 /**
+ * The parent's Node options less those a worker refuses: `node -e`/`-p`
+ * code and `--input-type` (a worker inherits execArgv and would fail to
+ * start with them).
+ */
+function workerExecArgv(): string[] {
+  const out: string[] = [];
+  const args = process.execArgv;
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    if (a === '-e' || a === '--eval' || a === '-p' || a === '--print' || a === '-pe' || a === '--input-type') {
+      i++; // and its value
+      continue;
+    }
+    if (/^--(eval|print|input-type)=/.test(a)) continue;
+    out.push(a);
+  }
+  return out;
+}
+
+/** A worker with the parent's options, or with none when Node refuses some of them in a worker. */
+function newWorker(file: string, data: NodeWorkerData): Worker {
+  try {
+    return new Worker(file, { workerData: data, execArgv: workerExecArgv() });
+  } catch (e) {
+    if ((e as { code?: string }).code !== 'ERR_WORKER_INVALID_EXEC_ARGV') throw e;
+    return new Worker(file, { workerData: data, execArgv: [] });
+  }
+}
+
+/**
  * Installs the pool over the tiers the main thread loaded; returns null (the
  * helpers then run on the calling thread) when the worker file is not there,
  * e.g. inside a bundle that did not copy dist/platform/worker-node.js.
@@ -51,7 +81,14 @@ export function installNodeOffThread(): WorkerPool | null {
     size: Math.min(8, Math.max(1, availableParallelism() - 1)),
     supports: (tier) => tiers.has(tier),
     spawn(onMessage: (m: WorkerReply) => void, onFailure: (e: Error) => void): WorkerHandle {
-      const w = new Worker(file, { workerData: data });
+      let w: Worker;
+      try {
+        w = newWorker(file, data);
+      } catch (e) {
+        // Failing at once must not throw out of the helper: the pool then runs its calls inline.
+        queueMicrotask(() => onFailure(e as Error));
+        return { post: () => {}, terminate: () => {}, setBusy: () => {} };
+      }
       w.unref();
       w.on('message', onMessage);
       w.on('error', onFailure);
