@@ -11,6 +11,7 @@ import { jsTier } from '../tiers/js/index.js';
 import { loadNativeTier } from '../tiers/native/index.js';
 import { loadWasmTier } from '../tiers/wasm/loader.js';
 import type { InitOptions } from './init-options.js';
+import { installNodeOffThread } from './offthread-node.js';
 
 /** A calibration table is a few KiB; anything past this is not one (e.g. /dev/zero). */
 const MAX_CALIBRATION_BYTES = 1 << 20;
@@ -35,6 +36,8 @@ function readCalibrationFile(path: string): string {
 
 installTiers({ js: jsTier(), native: loadNativeTier(), wasm: loadWasmTier() });
 applyEnvironment(process.env, readCalibrationFile);
+// After the tiers: the pool runs wasm/js *Async calls on the tier the main thread loaded.
+installNodeOffThread();
 setHostTopology(() => flatTopology('os', availableParallelism(), cpus().length || availableParallelism(), totalmem(), dispatchInfo().tiers.wasm.simd));
 
 /**

@@ -7,22 +7,26 @@
 // process alive (a busy one does, like any pending I/O).
 import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { setNativeAsync, setOffThreadRunner } from '../api/offthread.js';
 import type { TierName } from '../contract/types.js';
 import { dispatchInfo } from '../dispatch/dispatch.js';
 import { nativeAsyncKernels } from '../tiers/native/async.js';
-import { PACKAGE_ROOT } from '../tiers/shared/paths.js';
 import { WorkerPool, type PoolHost, type WorkerHandle } from './offthread.js';
 import type { NodeWorkerData } from './worker-node.js';
 import type { WorkerReply } from './worker-core.js';
 
-/** The compiled worker: beside this file in dist/, or dist/ of the checkout when running from ts/ sources (tests). */
-function workerFile(): string {
-  const beside = fileURLToPath(new URL('./worker-node.js', import.meta.url));
-  return existsSync(beside) ? beside : join(PACKAGE_ROOT, 'dist', 'platform', 'worker-node.js');
+/**
+ * The compiled worker: beside this file in dist/, or dist/ of the checkout
+ * when running from ts/ sources (tests); null inside a CommonJS bundle, whose
+ * import.meta is empty and which carries no worker file (calls run inline).
+ */
+function workerFile(): string | null {
+  const here = import.meta.url as string | undefined;
+  if (!here) return null;
+  const beside = fileURLToPath(new URL('./worker-node.js', here));
+  return existsSync(beside) ? beside : fileURLToPath(new URL('../../dist/platform/worker-node.js', here));
 }
 
 /**
@@ -67,7 +71,7 @@ export function installNodeOffThread(): WorkerPool | null {
   const native = info.native.loaded ? nativeAsyncKernels() : null;
   setNativeAsync(native);
   const file = workerFile();
-  if (!existsSync(file)) return null;
+  if (file === null || !existsSync(file)) return null;
   const tiers = new Set<TierName>(['js']);
   // The worker reads the same wasm file. A build carried inside the JS (hotpath/inline) has no
   // file: the worker then loads the package's own copy of that build (the inline bytes are made
