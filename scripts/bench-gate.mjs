@@ -81,7 +81,7 @@ for (let i = 1; i <= (values.from ? 0 : reruns); i++) {
     process.exit(1);
   }
   const fresh = new Map(JSON.parse(readFileSync(again, 'utf8')).rows.map((x) => [key(x), x]));
-  best = { ...best, rows: best.rows.map((x) => { const y = fresh.get(key(x)); return y && y.nsPerOp < x.nsPerOp ? y : x; }) };
+  best = { ...best, rows: best.rows.map((x) => { const y = fresh.get(key(x)); return y && (y.medianNsPerOp ?? y.nsPerOp) < (x.medianNsPerOp ?? x.nsPerOp) ? y : x; }) };
 }
 
 const merged = `${out}.best.json`;

@@ -179,6 +179,11 @@ describe('bench:compare', () => {
     // At 100% only more than 2x slower counts: 200 ns against 100 is not, 250 is.
     expect(compare(old, run([200, 250, 100], [2, 2, 2]), { thresholdPct: 100 }).rows.map((r: { verdict: string }) => r.verdict)).toEqual(['same', 'slower', 'same']);
     expect(() => compare(old, cur, { thresholdPct: -1 })).toThrow(RangeError);
+    // With medians in the report it judges on them: a mean dragged up by one pause is not a regression.
+    const withMedian = (mean: number, median: number) => ({ machine: { summary: 'm' }, rows: [{ case: 'stats', size: 'large', params: 'n', task: 'js', taskKind: 'tier', nsPerOp: mean, rmePct: 1, medianNsPerOp: median, madNsPerOp: 1, samples: 50 }] });
+    const paused = compare(withMedian(100, 100), withMedian(400, 101), { thresholdPct: 25 });
+    expect(paused.rows[0]).toMatchObject({ verdict: 'same', oldNs: 100, newNs: 101 });
+    expect(compare(withMedian(100, 100), withMedian(130, 130), { thresholdPct: 25 }).rows[0].verdict).toBe('slower');
   });
 
   it('the command prints ratios and exits 1 on a regression, 0 without', () => {

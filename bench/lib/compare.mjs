@@ -5,6 +5,19 @@ import { fmtNs as ns } from './format.mjs';
 const key = (r) => `${r.case}\u0000${r.size}\u0000${r.params}\u0000${r.task}`;
 
 /**
+ * A row's time and its 95% interval: the median, ± 1.96 standard errors of a
+ * median estimated from the MAD (1.253 · 1.4826 · MAD / √n), where the report
+ * has them; else (older reports) the mean ± tinybench's relative margin.
+ */
+function interval(r) {
+  if (Number.isFinite(r.medianNsPerOp) && Number.isFinite(r.madNsPerOp) && r.samples > 0) {
+    const h = (1.96 * 1.253 * 1.4826 * r.madNsPerOp) / Math.sqrt(r.samples);
+    return [r.medianNsPerOp, r.medianNsPerOp - h, r.medianNsPerOp + h];
+  }
+  return [r.nsPerOp, r.nsPerOp * (1 - r.rmePct / 100), r.nsPerOp * (1 + r.rmePct / 100)];
+}
+
+/**
  * Joins two reports by operation, size, parameters and task. A row regressed
  * when its time grew by more than `thresholdPct` percent AND new time's lower
  * 95% bound lies above old time's upper bound; it improved in the mirror case
@@ -25,11 +38,10 @@ export function compare(oldReport, newReport, { thresholdPct = 0 } = {}) {
     const o = old.get(key(n));
     if (!o) { onlyNew.push(n); continue; }
     old.delete(key(n));
-    const ratio = o.nsPerOp / n.nsPerOp; // > 1: new is faster
-    const oHi = o.nsPerOp * (1 + o.rmePct / 100), oLo = o.nsPerOp * (1 - o.rmePct / 100);
-    const nHi = n.nsPerOp * (1 + n.rmePct / 100), nLo = n.nsPerOp * (1 - n.rmePct / 100);
-    const verdict = nLo > oHi && n.nsPerOp > o.nsPerOp * grow ? 'slower' : nHi < oLo && n.nsPerOp * grow < o.nsPerOp ? 'faster' : 'same';
-    rows.push({ case: n.case, size: n.size, params: n.params, task: n.task, oldNs: o.nsPerOp, newNs: n.nsPerOp, oldRme: o.rmePct, newRme: n.rmePct, ratio, verdict });
+    const [oc, oLo, oHi] = interval(o), [nc, nLo, nHi] = interval(n);
+    const ratio = oc / nc; // > 1: new is faster
+    const verdict = nLo > oHi && nc > oc * grow ? 'slower' : nHi < oLo && nc * grow < oc ? 'faster' : 'same';
+    rows.push({ case: n.case, size: n.size, params: n.params, task: n.task, oldNs: oc, newNs: nc, oldRme: o.rmePct, newRme: n.rmePct, ratio, verdict });
   }
   return {
     thresholdPct,
