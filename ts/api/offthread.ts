@@ -3,9 +3,10 @@
 // Node, Web Workers in browsers), so the platform modules install a runner
 // here (ts/platform/offthread-node.ts, offthread-browser.ts); with none
 // installed (a host without workers) the helpers run on the calling thread.
+import type { NativeAsyncKernels } from '../contract/async-kernels.js';
 import { describe, typeError } from '../contract/errors.js';
 import type { ModelConfig } from '../contract/model.js';
-import type { FloatArray, Metric, TierName } from '../contract/types.js';
+import type { TierName } from '../contract/types.js';
 
 /** The sync public functions a worker runs. @internal */
 export type OffThreadKernel = 'cosineBatch' | 'euclideanBatch' | 'topK' | 'matmul' | 'riskScoreBatch' | 'temporalDecay' | 'stats';
@@ -27,22 +28,8 @@ export interface OffThreadRunner {
 /** Thrown by a runner for a call that must run on the calling thread instead (an argument a worker cannot take as it is). @internal */
 export class RunInline extends Error {}
 
-/**
- * The native tier's async kernels (ts/tiers/native/async.ts, installed by
- * the Node platform): the addon holds the inputs by reference until a task
- * settles and runs it on the libuv pool. Repeated here structurally because
- * the api layer cannot import a tier. @internal
- */
-export interface NativeAsync {
-  cosineBatch(queries: Float32Array, matrix: Float32Array, dim: number, out: Float32Array, signal?: AbortSignal): Promise<void>;
-  euclideanBatch(queries: Float32Array, matrix: Float32Array, dim: number, out: Float32Array, signal?: AbortSignal): Promise<void>;
-  topK(query: Float32Array, matrix: Float32Array, dim: number, metric: Metric, outIndices: Uint32Array, outScores: Float32Array, signal?: AbortSignal): Promise<number>;
-  riskScoreBatch(severities: FloatArray, confidences: FloatArray, offsets: Uint32Array, maxSeverity: number, out: Float64Array, signal?: AbortSignal): Promise<number>;
-  temporalDecay(scores: FloatArray, ages: FloatArray, halfLife: number, out: Float64Array, signal?: AbortSignal): Promise<number>;
-  stats(x: FloatArray, ddof: number, out: Float64Array, signal?: AbortSignal): Promise<void>;
-  matmul(a: FloatArray, b: FloatArray, m: number, k: number, n: number, out: FloatArray, signal?: AbortSignal): Promise<void>;
-  firstNonFinite(x: FloatArray, signal?: AbortSignal): Promise<number>;
-}
+/** The native tier's async kernels (ts/tiers/native/async.ts, installed by the Node platform). @internal */
+export type NativeAsync = NativeAsyncKernels;
 
 let nativeAsync: NativeAsync | null = null;
 
