@@ -21,6 +21,7 @@
 // running kernel) and the next call spawns a replacement. A worker that
 // dies rejects its call and is replaced the same way.
 import { RunInline, type OffThreadKernel, type OffThreadRunner } from '../api/offthread.js';
+import { MAX_ARRAY_BYTES } from '../contract/errors.js';
 import type { ModelConfig } from '../contract/model.js';
 import type { TierName } from '../contract/types.js';
 import type { WorkerReply, WorkerRequest, WireError } from './worker-core.js';
@@ -313,7 +314,14 @@ export class WorkerPool implements OffThreadRunner {
   /** A number[] as the sync call would convert it (a Float64Array); anything else there runs inline, where the sync call names it. */
   async #stageNumbers(slot: Slot, a: readonly unknown[], transfer: Transferable[], signal: AbortSignal | undefined): Promise<unknown> {
     const n = a.length;
-    const f = new Float64Array(n);
+    // Past the API's cap (or what the engine gives) the sync call refuses it with a named RangeError: let it.
+    if (n * Float64Array.BYTES_PER_ELEMENT > MAX_ARRAY_BYTES) throw new RunInline('larger than one call may allocate');
+    let f: Float64Array;
+    try {
+      f = new Float64Array(n);
+    } catch {
+      throw new RunInline('the engine refused the conversion buffer');
+    }
     for (let i = 0; i < n; i += SLICE_ELEMENTS) {
       const end = Math.min(n, i + SLICE_ELEMENTS);
       for (let j = i; j < end; j++) {
