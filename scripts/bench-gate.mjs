@@ -8,7 +8,9 @@
 // first comparison flags is measured again (only its operation, twice more),
 // and each row keeps the fastest of its runs before the final comparison:
 // interference only ever adds time, so the minimum is the honest estimate,
-// and a regression in the code survives every rerun.
+// and a regression in the code survives every rerun. The baseline is the
+// envelope of normal runs (each row's slowest of three), so a row fails only
+// when even its fastest rerun is over the threshold above the slowest normal one.
 //
 // Usage: node scripts/bench-gate.mjs [--baseline file] [--out prefix] [--threshold pct] [--reruns n] [--from run.json]
 //   --baseline  default bench/baseline/quick-<platform>-<arch>.json; missing: the
