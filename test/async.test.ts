@@ -79,10 +79,19 @@ describe.each(TIERS)('cosineBatchAsync 200k × 384 on %s', (tier) => {
     const sync = onTier(tier, () => cosineBatch(queries, matrix, DIM));
     // Warm: the first call spawns the worker (and compiles the wasm there).
     await onTierAsync(tier, () => cosineBatchAsync(queries, matrix.subarray(0, 1000 * DIM), DIM));
-    const r = await ticksDuring(() => onTierAsync(tier, () => cosineBatchAsync(queries, matrix, DIM)));
-    expect(r.returnedAfter, 'the promise comes back at once').toBeLessThan(50);
-    expect(r.ratio, `${tier}: ${r.ms.toFixed(0)} ms, longest stall ${r.maxGap.toFixed(1)} ms`).toBeGreaterThanOrEqual(0.8);
-    expect(r.value).toEqual(sync);
+    // Best of three: on native the call lasts ~40 ms with both cores on the rayon pool, so one
+    // scheduler stall of the JS thread (10 ms seen in CI) is a quarter of the window; a loop the
+    // call really blocked scores ~0 every time.
+    const seen: string[] = [];
+    let best = 0;
+    for (let attempt = 0; attempt < 3 && best < 0.8; attempt++) {
+      const r = await ticksDuring(() => onTierAsync(tier, () => cosineBatchAsync(queries, matrix, DIM)));
+      expect(r.returnedAfter, 'the promise comes back at once').toBeLessThan(50);
+      expect(r.value).toEqual(sync);
+      best = Math.max(best, r.ratio);
+      seen.push(`${r.ratio.toFixed(2)} of idle ticks over ${r.ms.toFixed(0)} ms, longest stall ${r.maxGap.toFixed(1)} ms`);
+    }
+    expect(best, `${tier}: ${seen.join('; ')}`).toBeGreaterThanOrEqual(0.8);
   }, 120_000);
 });
 
