@@ -7,6 +7,7 @@
 // addon's own checks reject with `hotpath.<kernel>:` errors, as the sync
 // glue throws them.
 import { METRIC_CODE } from '../../contract/abi.js';
+import { abortable } from '../../contract/abort.js';
 import type { NativeAsyncKernels } from '../../contract/async-kernels.js';
 import type { FloatArray, Metric } from '../../contract/types.js';
 import type { NativeAddon } from './addon.js';
@@ -40,26 +41,9 @@ function run<T>(fn: string, names: readonly string[], args: readonly unknown[], 
   }
   // `args` stays referenced by this closure until the task settles.
   const named = task.catch((e: unknown) => rethrowNative(fn, e, names, args));
-  if (signal === undefined || inner === undefined) return named;
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = (): void => {
-      reject(signal.reason);
-      // Cancels the task if it is still queued; a running one finishes and
-      // its outcome lands on the (already settled) promise, unobserved.
-      inner.abort(signal.reason);
-    };
-    signal.addEventListener('abort', onAbort, { once: true });
-    named.then(
-      (v) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(v);
-      },
-      (e: unknown) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(e);
-      },
-    );
-  });
+  // Cancels the task if it is still queued; a running one finishes and its
+  // outcome lands on the (already settled) promise, unobserved.
+  return inner === undefined ? named : abortable(named, signal, (reason) => inner.abort(reason));
 }
 
 /** The async kernels over a loaded addon. */
