@@ -7,7 +7,6 @@
 // addon's own checks reject with `hotpath.<kernel>:` errors, as the sync
 // glue throws them.
 import { METRIC_CODE } from '../../contract/abi.js';
-import { abortable } from '../../contract/abort.js';
 import type { NativeAsyncKernels } from '../../contract/async-kernels.js';
 import type { FloatArray, Metric } from '../../contract/types.js';
 import type { NativeAddon } from './addon.js';
@@ -41,9 +40,26 @@ function run<T>(fn: string, names: readonly string[], args: readonly unknown[], 
   }
   // `args` stays referenced by this closure until the task settles.
   const named = task.catch((e: unknown) => rethrowNative(fn, e, names, args));
-  // Cancels the task if it is still queued; a running one finishes and its
-  // outcome lands on the (already settled) promise, unobserved.
-  return inner === undefined ? named : abortable(named, signal, (reason) => inner.abort(reason));
+  if (signal === undefined || inner === undefined) return named;
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = (): void => {
+      reject(signal.reason);
+      // Cancels the task if it is still queued; a running one finishes and
+      // its outcome lands on the (already settled) promise, unobserved.
+      inner.abort(signal.reason);
+    };
+    signal.addEventListener('abort', onAbort, { once: true });
+    named.then(
+      (v) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(v);
+      },
+      (e: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(e);
+      },
+    );
+  });
 }
 
 /** The async kernels over a loaded addon. */
